@@ -1,0 +1,125 @@
+"""Which facts of earlier events can be corrected, and how a correction is applied.
+
+A correction never rewrites the earlier event: it is an event of its own
+(``EntryCorrected``) naming the version it corrects, the fields and a reason. Values
+travel as text and are parsed here, so a bad value is refused before anything is stored.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+from datetime import date
+from typing import Any
+from uuid import UUID
+
+from domain.errors import InvalidInput
+from domain.records import CaseState, EventRef, FieldChange
+from domain.values import (
+    AccessRoute,
+    Answer,
+    BenefitSituation,
+    Citizenship,
+    ContactMode,
+    ExitStatus,
+    InstitutionType,
+    IscedBand,
+    LabourMarketStatus,
+    LifeArea,
+)
+
+Parser = Callable[[str], Any]
+
+
+def _bool(text: str) -> bool:
+    if text in ("true", "false"):
+        return text == "true"
+    raise ValueError("expected true or false")
+
+
+def _minutes(text: str) -> int:
+    value = int(text)
+    if not 1 <= value <= 1440:
+        raise ValueError("a duration is between 1 and 1440 minutes")
+    return value
+
+
+def _months(text: str) -> int:
+    value = int(text)
+    if not 0 <= value <= 600:
+        raise ValueError("months are between 0 and 600")
+    return value
+
+
+_ENTRY: dict[str, Parser] = {
+    "occurred_on": date.fromisoformat,
+    "labour_market_status": LabourMarketStatus,
+    "unemployed_months": _months,
+    "isced": IscedBand,
+    "disability": Answer,
+    "citizenship": Citizenship,
+    "foreign_background": Answer,
+    "minority": Answer,
+    "homeless": Answer,
+    "rural": _bool,
+}
+
+CORRECTABLE: dict[str, dict[str, Parser]] = {
+    "CaseOpened": {"district": str, "postal_code": str, "access_route": AccessRoute,
+                   "benefit_situation": BenefitSituation},
+    "ParticipantEntered": _ENTRY,
+    "ParticipantLeft": {"occurred_on": date.fromisoformat, "status": ExitStatus},
+    "ConsultationRecorded": {"occurred_on": date.fromisoformat, "duration_minutes": _minutes,
+                             "mode": ContactMode, "next_follow_up_on": date.fromisoformat},
+    "GoalSet": {"life_area": LifeArea, "target_date": date.fromisoformat},
+    "ReferralMade": {"institution_type": InstitutionType, "institution_name": str},
+}
+
+
+def parse_change(event: str, change: FieldChange) -> Any:
+    """The typed value of a correction, or an ``InvalidInput`` naming the rule."""
+    fields = CORRECTABLE.get(event)
+    if fields is None:
+        raise InvalidInput("correction_not_allowed",
+                           f"{event} events cannot be corrected", field="corrected_version")
+    parser = fields.get(change.field)
+    if parser is None:
+        raise InvalidInput("field_not_correctable",
+                           f"field {change.field!r} of {event} cannot be corrected; "
+                           f"correctable: {', '.join(sorted(fields))}", field="changes")
+    if change.value is None:
+        return None
+    try:
+        return parser(change.value)
+    except ValueError as e:
+        raise InvalidInput("invalid_correction_value",
+                           f"{change.value!r} is not a valid {change.field}: {e}",
+                           field="changes") from None
+
+
+def apply_correction(state: CaseState, version: int, ref: EventRef,
+                     change: FieldChange) -> None:
+    value = parse_change(ref.event, change)
+    key = UUID(ref.key) if ref.key not in (None, "case") else None
+    if ref.event == "CaseOpened":
+        setattr(state, change.field, value)
+    elif ref.event == "ParticipantEntered" and key is not None:
+        p = next(p for p in state.participations[key] if p.entry_version == version)
+        if change.field == "occurred_on":
+            p.entered_on = value
+        else:
+            p.entry = replace(p.entry, **{change.field: value})
+    elif ref.event == "ParticipantLeft" and key is not None:
+        p = next(p for p in state.participations[key] if p.exit_version == version)
+        if change.field == "occurred_on":
+            p.left_on = value
+        else:
+            p.exit_status = value
+    elif ref.event == "ConsultationRecorded" and key is not None:
+        c = state.consultations[key]
+        setattr(c, "held_on" if change.field == "occurred_on" else change.field, value)
+        state.recompute_contacts()
+    elif ref.event == "GoalSet" and key is not None:
+        setattr(state.goals[key], change.field, value)
+    elif ref.event == "ReferralMade" and key is not None:
+        setattr(state.referrals[key], change.field, value)

@@ -1,0 +1,487 @@
+"""The family case aggregate: one per family and project, from intake to closure.
+
+Every public method is a command: it checks the rules (raising a ``DomainError`` that
+names the rule and the ids, with nothing recorded) and then triggers exactly the
+events that record the decision. State is only assigned in the events' ``apply``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+from datetime import date
+from typing import TYPE_CHECKING
+from uuid import UUID, uuid4
+
+from eventsourcing.domain import Aggregate
+
+from domain import events as ev
+from domain import rules
+from domain.corrections import parse_change
+from domain.errors import InvalidInput, NotFound, RuleViolation
+from domain.records import EntryData, FieldChange, Goal, Member, MemberData, Participation
+from domain.values import (
+    AccessRoute,
+    BenefitSituation,
+    CaseStatus,
+    ClosureReason,
+    ContactMode,
+    ExitStatus,
+    FollowUpStatus,
+    Gender,
+    InstitutionType,
+    LabourMarketStatus,
+    LifeArea,
+    MemberRole,
+    ReferralOutcome,
+    Topic,
+)
+
+if TYPE_CHECKING:
+    from domain.records import CaseState
+
+
+class FamilyCase(Aggregate):
+    """A family's case. ``state`` holds what is known now (see ``CaseState``)."""
+
+    CaseOpened = ev.CaseOpened
+
+    if TYPE_CHECKING:
+        state: CaseState
+
+    def __init__(self) -> None:
+        """State is assigned by ``CaseOpened.apply``."""
+
+    # ----- intake and household -------------------------------------------------------
+
+    @classmethod
+    def open(cls, *, family_id: UUID, project: str, case_number: str,
+             members: Sequence[MemberData], district: str, postal_code: str,
+             street_address: str | None, access_route: AccessRoute,
+             benefit_situation: BenefitSituation, consent_purposes: Sequence[str],
+             consent_given_on: date, case_manager: str, occurred_on: date,
+             recorded_by: str, today: date | None = None) -> FamilyCase:
+        today = today or rules.today_in_programme()
+        rules.not_in_future(occurred_on, today, "occurred_on")
+        rules.not_in_future(consent_given_on, today, "consent_given_on")
+        if not members:
+            raise InvalidInput("household_empty", "an intake needs at least one member",
+                               field="members")
+        if not any(m.role is not MemberRole.CHILD for m in members):
+            raise InvalidInput("no_adult", "an intake needs at least one adult member",
+                               field="members")
+        ids = [m.member_id for m in members]
+        if len(set(ids)) != len(ids):
+            raise InvalidInput("duplicate_member", "member ids must be distinct",
+                               field="members")
+        purposes = tuple(rules.text(p, "consent_purposes") for p in consent_purposes)
+        if not purposes:
+            raise InvalidInput("consent_missing", "intake needs the purposes consented to",
+                               field="consent_purposes")
+        case = cls._create(
+            cls.CaseOpened, id=family_id, occurred_on=occurred_on,
+            recorded_by=rules.staff_id(recorded_by), project=rules.project_code(project),
+            case_number=case_number, members=tuple(_member(m, today) for m in members),
+            district=rules.text(district, "district"),
+            postal_code=_postal_code(postal_code),
+            street_address=rules.optional_text(street_address, "street_address",
+                                               max_len=rules.NAME_MAX),
+            access_route=access_route, benefit_situation=benefit_situation,
+            consent_purposes=purposes, consent_given_on=consent_given_on,
+        )
+        case.trigger_event(ev.CaseManagerAssigned, occurred_on=occurred_on,
+                           recorded_by=recorded_by,
+                           case_manager=rules.text(case_manager, "case_manager", max_len=100),
+                           previous_case_manager=None, reason="intake")
+        return case
+
+    def add_member(self, *, member: MemberData, occurred_on: date, recorded_by: str,
+                   today: date | None = None) -> None:
+        self._check_open(occurred_on, today)
+        if member.member_id in self.state.members:
+            raise RuleViolation("duplicate_member", "the member is already in the household",
+                                field="member_id", family_id=self.id,
+                                member_id=member.member_id)
+        self._trigger(ev.MemberAdded, occurred_on, recorded_by,
+                      member=_member(member, self._today(today)))
+
+    def change_member_details(self, *, member_id: UUID, given_name: str | None = None,
+                              family_name: str | None = None, birth_date: date | None = None,
+                              gender: Gender | None = None, occurred_on: date,
+                              recorded_by: str, today: date | None = None) -> None:
+        self._check_open(occurred_on, today)
+        self._member(member_id)
+        if given_name is family_name is birth_date is gender is None:
+            raise InvalidInput("nothing_changed", "name at least one detail to change")
+        if birth_date is not None:
+            rules.not_in_future(birth_date, self._today(today), "birth_date")
+        self._trigger(ev.MemberDetailsChanged, occurred_on, recorded_by, member_id=member_id,
+                      given_name=given_name and rules.text(given_name, "given_name"),
+                      family_name=family_name and rules.text(family_name, "family_name"),
+                      birth_date=birth_date, gender=gender)
+
+    def record_member_left(self, *, member_id: UUID, reason: str | None, occurred_on: date,
+                           recorded_by: str, today: date | None = None) -> None:
+        self._check_open(occurred_on, today)
+        if not self._member(member_id).in_household:
+            raise RuleViolation("member_already_left", "the member has already left the "
+                                "household", family_id=self.id, member_id=member_id)
+        if self._active_participation(member_id):
+            raise RuleViolation("participant_still_active", "record the ESF+ exit before the "
+                                "member leaves the household", family_id=self.id,
+                                member_id=member_id)
+        self._trigger(ev.MemberLeftHousehold, occurred_on, recorded_by, member_id=member_id,
+                      reason=rules.optional_text(reason, "reason"))
+
+    # ----- ESF+ participation -------------------------------------------------------
+
+    def enter_participant(self, *, member_id: UUID, entry: EntryData, occurred_on: date,
+                          recorded_by: str, today: date | None = None) -> None:
+        """ESF+ entry of a member supported directly. A member participates at most once
+        at a time; entering again after an exit is a re-entry (first entry data stay)."""
+        self._check_open(occurred_on, today)
+        if not self._member(member_id).in_household:
+            raise RuleViolation("member_not_in_household", "the member has left the household",
+                                field="member_id", family_id=self.id, member_id=member_id)
+        if self._active_participation(member_id):
+            raise RuleViolation("already_participating", "the member already entered the "
+                                "ESF+ and has not left", field="member_id", family_id=self.id,
+                                member_id=member_id)
+        previous = self.state.participations.get(member_id, [])
+        if previous and previous[-1].left_on and occurred_on < previous[-1].left_on:
+            raise RuleViolation("reentry_before_exit", "a re-entry cannot precede the "
+                                "previous exit", field="occurred_on", member_id=member_id)
+        _check_entry(entry)
+        self._trigger(ev.ParticipantEntered, occurred_on, recorded_by, member_id=member_id,
+                      entry=entry, reentry=bool(previous))
+
+    def record_exit(self, *, member_id: UUID, status: ExitStatus, occurred_on: date,
+                    recorded_by: str, today: date | None = None) -> None:
+        self._check_open(occurred_on, today)
+        p = self._active_participation(member_id)
+        if p is None:
+            raise RuleViolation("not_participating", "the member has no open ESF+ entry",
+                                field="member_id", family_id=self.id, member_id=member_id)
+        if occurred_on < p.entered_on:
+            raise RuleViolation("exit_before_entry", f"the exit date {occurred_on} lies "
+                                f"before the entry date {p.entered_on}", field="occurred_on",
+                                family_id=self.id, member_id=member_id)
+        self._trigger(ev.ParticipantLeft, occurred_on, recorded_by, member_id=member_id,
+                      status=status)
+
+    def record_leaving_status(self, *, member_id: UUID, status: ExitStatus, occurred_on: date,
+                              recorded_by: str, today: date | None = None) -> None:
+        self._check_not_erased(occurred_on, today)
+        p = self._last_exit(member_id)
+        if p.left_on is not None and occurred_on < p.left_on:
+            raise RuleViolation("status_before_exit", "a status on leaving cannot precede "
+                                "the exit", field="occurred_on", member_id=member_id)
+        self._trigger(ev.LeavingStatusRecorded, occurred_on, recorded_by, member_id=member_id,
+                      status=status)
+
+    def record_follow_up(self, *, member_id: UUID, status: FollowUpStatus,
+                         better_situation: bool | None, occurred_on: date, recorded_by: str,
+                         today: date | None = None) -> None:
+        """The situation about six months after leaving (works on closed cases too)."""
+        self._check_not_erased(occurred_on, today)
+        p = self._last_exit(member_id)
+        if p.left_on is not None and occurred_on < p.left_on:
+            raise RuleViolation("follow_up_before_exit", "a follow-up cannot precede the exit",
+                                field="occurred_on", member_id=member_id)
+        self._trigger(ev.FollowUpRecorded, occurred_on, recorded_by, member_id=member_id,
+                      status=status, better_situation=better_situation)
+
+    # ----- casework -----------------------------------------------------------------
+
+    def record_consultation(self, *, consultation_id: UUID, duration_minutes: int,
+                            mode: ContactMode, topics: Sequence[Topic],
+                            members_present: Sequence[UUID], location: str | None,
+                            notes: str | None, next_follow_up_on: date | None,
+                            occurred_on: date, recorded_by: str,
+                            today: date | None = None) -> None:
+        self._check_open(occurred_on, today)
+        if consultation_id in self.state.consultations:
+            raise RuleViolation("duplicate_consultation", "this consultation is recorded "
+                                "already", consultation_id=consultation_id)
+        if not 1 <= duration_minutes <= 1440:
+            raise InvalidInput("duration_out_of_range", "a consultation lasts 1 to 1440 "
+                               "minutes", field="duration_minutes")
+        if not topics:
+            raise InvalidInput("topics_missing", "name at least one topic", field="topics")
+        for member_id in members_present:
+            self._member(member_id)
+        if next_follow_up_on is not None and next_follow_up_on < occurred_on:
+            raise InvalidInput("follow_up_before_consultation", "the next follow-up cannot "
+                               "precede the consultation", field="next_follow_up_on")
+        self._trigger(ev.ConsultationRecorded, occurred_on, recorded_by,
+                      consultation_id=consultation_id, duration_minutes=duration_minutes,
+                      mode=mode, topics=tuple(dict.fromkeys(topics)),
+                      members_present=tuple(dict.fromkeys(members_present)),
+                      location=rules.optional_text(location, "location",
+                                                   max_len=rules.NAME_MAX),
+                      notes=rules.optional_text(notes, "notes"),
+                      next_follow_up_on=next_follow_up_on)
+
+    def set_goal(self, *, goal_id: UUID, member_ids: Sequence[UUID], life_area: LifeArea,
+                 description: str, target_date: date | None, occurred_on: date,
+                 recorded_by: str, today: date | None = None) -> None:
+        self._check_open(occurred_on, today)
+        if goal_id in self.state.goals:
+            raise RuleViolation("duplicate_goal", "this goal is set already", goal_id=goal_id)
+        if not member_ids:
+            raise InvalidInput("goal_without_member", "a goal concerns at least one member",
+                               field="member_ids")
+        for member_id in member_ids:
+            self._member(member_id)
+        if target_date is not None and target_date < occurred_on:
+            raise InvalidInput("target_before_start", "the target date cannot precede the "
+                               "day the goal is set", field="target_date")
+        self._trigger(ev.GoalSet, occurred_on, recorded_by, goal_id=goal_id,
+                      member_ids=tuple(dict.fromkeys(member_ids)), life_area=life_area,
+                      description=rules.text(description, "description",
+                                             max_len=rules.TEXT_MAX, multiline=True),
+                      target_date=target_date)
+
+    def revise_goal(self, *, goal_id: UUID, description: str | None, target_date: date | None,
+                    reason: str, occurred_on: date, recorded_by: str,
+                    today: date | None = None) -> None:
+        self._check_open(occurred_on, today)
+        self._open_goal(goal_id)
+        if description is None and target_date is None:
+            raise InvalidInput("nothing_changed", "a revision changes the description or the "
+                               "target date", field="description")
+        self._trigger(ev.GoalRevised, occurred_on, recorded_by, goal_id=goal_id,
+                      description=description and rules.text(
+                          description, "description", max_len=rules.TEXT_MAX,
+                          multiline=True),
+                      target_date=target_date,
+                      reason=rules.text(reason, "reason", max_len=rules.TEXT_MAX,
+                                        multiline=True))
+
+    def achieve_goal(self, *, goal_id: UUID, occurred_on: date, recorded_by: str,
+                     today: date | None = None) -> None:
+        self._check_open(occurred_on, today)
+        goal = self._open_goal(goal_id)
+        if occurred_on < goal.set_on:
+            raise RuleViolation("achieved_before_set", "a goal cannot be achieved before it "
+                                "was set", field="occurred_on", goal_id=goal_id)
+        self._trigger(ev.GoalAchieved, occurred_on, recorded_by, goal_id=goal_id)
+
+    def drop_goal(self, *, goal_id: UUID, reason: str, occurred_on: date, recorded_by: str,
+                  today: date | None = None) -> None:
+        self._check_open(occurred_on, today)
+        self._open_goal(goal_id)
+        self._trigger(ev.GoalDropped, occurred_on, recorded_by, goal_id=goal_id,
+                      reason=rules.text(reason, "reason", max_len=rules.TEXT_MAX,
+                                        multiline=True))
+
+    def make_referral(self, *, referral_id: UUID, member_id: UUID,
+                      institution_type: InstitutionType, institution_name: str,
+                      purpose: str | None, consent_confirmed: bool, occurred_on: date,
+                      recorded_by: str, today: date | None = None) -> None:
+        """A referral passes data to another institution, so it needs the member's
+        consent (not the legal basis of the ESF+ data)."""
+        self._check_open(occurred_on, today)
+        if referral_id in self.state.referrals:
+            raise RuleViolation("duplicate_referral", "this referral is recorded already",
+                                referral_id=referral_id)
+        self._member(member_id)
+        if not consent_confirmed:
+            raise RuleViolation("referral_without_consent", "a referral needs the member's "
+                                "consent to pass on data", field="consent_confirmed",
+                                member_id=member_id)
+        self._trigger(ev.ReferralMade, occurred_on, recorded_by, referral_id=referral_id,
+                      member_id=member_id, institution_type=institution_type,
+                      institution_name=rules.text(institution_name, "institution_name"),
+                      purpose=rules.optional_text(purpose, "purpose"),
+                      consent_confirmed=True)
+
+    def record_referral_outcome(self, *, referral_id: UUID, outcome: ReferralOutcome,
+                                occurred_on: date, recorded_by: str,
+                                today: date | None = None) -> None:
+        self._check_not_erased(occurred_on, today)
+        referral = self.state.referrals.get(referral_id)
+        if referral is None:
+            raise NotFound("unknown_referral", "the case has no such referral",
+                           field="referral_id", family_id=self.id, referral_id=referral_id)
+        if referral.outcome is not None and referral.outcome.is_final:
+            raise RuleViolation("referral_outcome_final", f"the referral already ended as "
+                                f"{referral.outcome.value}", referral_id=referral_id)
+        if occurred_on < referral.referred_on:
+            raise RuleViolation("outcome_before_referral", "an outcome cannot precede the "
+                                "referral", field="occurred_on", referral_id=referral_id)
+        self._trigger(ev.ReferralOutcomeRecorded, occurred_on, recorded_by,
+                      referral_id=referral_id, outcome=outcome)
+
+    # ----- responsibility and life cycle --------------------------------------------
+
+    def assign_case_manager(self, *, case_manager: str, reason: str | None, occurred_on: date,
+                            recorded_by: str, today: date | None = None) -> None:
+        """A transfer to another case manager."""
+        self._check_not_erased(occurred_on, today)
+        case_manager = rules.text(case_manager, "case_manager", max_len=100)
+        if case_manager == self.state.case_manager:
+            raise RuleViolation("same_case_manager", "the case is already assigned to "
+                                f"{case_manager}", field="case_manager", family_id=self.id)
+        self._trigger(ev.CaseManagerAssigned, occurred_on, recorded_by,
+                      case_manager=case_manager,
+                      previous_case_manager=self.state.case_manager,
+                      reason=rules.optional_text(reason, "reason"))
+
+    def close(self, *, reason: ClosureReason, note: str | None, occurred_on: date,
+              recorded_by: str, today: date | None = None) -> None:
+        self._check_open(occurred_on, today)
+        active = [m for m, ps in self.state.participations.items() if ps[-1].active]
+        if active:
+            raise RuleViolation("participants_still_active", "record the ESF+ exit of every "
+                                "participant before closing", family_id=self.id,
+                                member_ids=",".join(map(str, active)))
+        self._trigger(ev.CaseClosed, occurred_on, recorded_by, reason=reason,
+                      note=rules.optional_text(note, "note"))
+
+    def reopen(self, *, reason: str, occurred_on: date, recorded_by: str,
+               today: date | None = None) -> None:
+        self._check_not_erased(occurred_on, today)
+        if self.state.status is not CaseStatus.CLOSED:
+            raise RuleViolation("case_not_closed", "only a closed case can be reopened",
+                                family_id=self.id)
+        assert self.state.closed_on is not None
+        if occurred_on < self.state.closed_on:
+            raise RuleViolation("reopened_before_closed", "a case cannot be reopened before "
+                                "it was closed", field="occurred_on", family_id=self.id)
+        self._trigger(ev.CaseReopened, occurred_on, recorded_by,
+                      reason=rules.text(reason, "reason", max_len=rules.TEXT_MAX,
+                                        multiline=True))
+
+    def correct(self, *, corrected_version: int, changes: Sequence[FieldChange], reason: str,
+                occurred_on: date, recorded_by: str, today: date | None = None) -> None:
+        """Correct facts of an earlier event; the event itself is never rewritten."""
+        self._check_not_erased(occurred_on, today)
+        ref = self.state.refs.get(corrected_version)
+        if ref is None:
+            raise NotFound("unknown_version", f"the case has no event at version "
+                           f"{corrected_version}", field="corrected_version",
+                           family_id=self.id)
+        if not changes:
+            raise InvalidInput("nothing_changed", "a correction changes at least one field",
+                               field="changes")
+        parsed = {c.field: parse_change(ref.event, c) for c in changes}
+        if ref.event == "ParticipantEntered" and "occurred_on" in parsed:
+            assert ref.key is not None
+            p = next(p for p in self.state.participations[UUID(ref.key)]
+                     if p.entry_version == corrected_version)
+            if p.left_on is not None and parsed["occurred_on"] > p.left_on:
+                raise RuleViolation("exit_before_entry", "the corrected entry date lies after "
+                                    "the exit", field="changes", member_id=ref.key)
+        if ref.event == "ParticipantEntered":
+            assert ref.key is not None
+            p = next(p for p in self.state.participations[UUID(ref.key)]
+                     if p.entry_version == corrected_version)
+            entry_fields = {k: v for k, v in parsed.items() if k != "occurred_on"}
+            _check_entry(replace(p.entry, **entry_fields))
+        for value in parsed.values():
+            if isinstance(value, date) and ref.event != "GoalSet":
+                rules.not_in_future(value, self._today(today), "changes")
+        self._trigger(ev.EntryCorrected, occurred_on, recorded_by,
+                      corrected_version=corrected_version,
+                      changes=tuple(FieldChange(c.field, c.value) for c in changes),
+                      reason=rules.text(reason, "reason", max_len=rules.TEXT_MAX,
+                                        multiline=True))
+
+    def record_personal_data_erased(self, *, reason: str, occurred_on: date,
+                                    recorded_by: str, today: date | None = None) -> None:
+        """Records that the family's key is destroyed (the application destroys it)."""
+        self._check_not_erased(occurred_on, today)
+        self._trigger(ev.PersonalDataErased, occurred_on, recorded_by,
+                      reason=rules.text(reason, "reason", max_len=rules.NAME_MAX))
+
+    # ----- guards ---------------------------------------------------------------------
+
+    def _today(self, today: date | None) -> date:
+        return today or rules.today_in_programme()
+
+    def _check_not_erased(self, occurred_on: date, today: date | None) -> None:
+        rules.not_in_future(occurred_on, self._today(today), "occurred_on")
+        if self.state.status is CaseStatus.ERASED:
+            raise RuleViolation("case_erased", "the family's personal data was erased; the "
+                                "case takes no more entries", family_id=self.id)
+        if occurred_on < self.state.opened_on:
+            raise RuleViolation("before_intake", f"{occurred_on} lies before the intake on "
+                                f"{self.state.opened_on}", field="occurred_on",
+                                family_id=self.id)
+
+    def _check_open(self, occurred_on: date, today: date | None) -> None:
+        self._check_not_erased(occurred_on, today)
+        if self.state.status is CaseStatus.CLOSED:
+            raise RuleViolation("case_closed", "the case is closed; reopen it first",
+                                family_id=self.id)
+
+    def _member(self, member_id: UUID) -> Member:
+        member = self.state.members.get(member_id)
+        if member is None:
+            raise NotFound("unknown_member", "the household has no such member",
+                           field="member_id", family_id=self.id, member_id=member_id)
+        return member
+
+    def _active_participation(self, member_id: UUID) -> Participation | None:
+        ps = self.state.participations.get(member_id)
+        return ps[-1] if ps and ps[-1].active else None
+
+    def _last_exit(self, member_id: UUID) -> Participation:
+        self._member(member_id)
+        ps = self.state.participations.get(member_id)
+        if not ps or ps[-1].active:
+            raise RuleViolation("not_left", "the member has no recorded ESF+ exit",
+                                field="member_id", family_id=self.id, member_id=member_id)
+        return ps[-1]
+
+    def _open_goal(self, goal_id: UUID) -> Goal:
+        goal = self.state.goals.get(goal_id)
+        if goal is None:
+            raise NotFound("unknown_goal", "the case has no such goal", field="goal_id",
+                           family_id=self.id, goal_id=goal_id)
+        if goal.status != "open":
+            raise RuleViolation("goal_not_open", f"the goal is {goal.status} already",
+                                goal_id=goal_id)
+        return goal
+
+    def _trigger(self, event_class: type[ev.CaseEvent], occurred_on: date, recorded_by: str,
+                 **facts: object) -> None:
+        self.trigger_event(event_class, occurred_on=occurred_on,
+                           recorded_by=rules.staff_id(recorded_by), **facts)
+
+
+def new_id() -> UUID:
+    return uuid4()
+
+
+def _member(m: MemberData, today: date) -> MemberData:
+    if m.birth_date is not None:
+        rules.not_in_future(m.birth_date, today, "birth_date")
+    return MemberData(
+        member_id=m.member_id, role=m.role,
+        given_name=rules.text(m.given_name or "", "given_name"),
+        family_name=rules.text(m.family_name or "", "family_name"),
+        birth_date=m.birth_date, gender=m.gender,
+    )
+
+
+def _postal_code(value: str) -> str:
+    if not (len(value) == 5 and value.isdigit()):
+        raise InvalidInput("invalid_postal_code", "a German postal code has five digits",
+                           field="postal_code")
+    return value
+
+
+def _check_entry(entry: EntryData) -> None:
+    unemployed = entry.labour_market_status is LabourMarketStatus.UNEMPLOYED
+    if unemployed and entry.unemployed_months is None:
+        raise InvalidInput("unemployment_duration_missing", "an unemployed participant needs "
+                           "the months of unemployment", field="unemployed_months")
+    if not unemployed and entry.unemployed_months is not None:
+        raise InvalidInput("unemployment_duration_without_unemployment", "months of "
+                           "unemployment apply only to unemployed participants",
+                           field="unemployed_months")
+    if entry.unemployed_months is not None and not 0 <= entry.unemployed_months <= 600:
+        raise InvalidInput("unemployment_duration_out_of_range", "months of unemployment are "
+                           "between 0 and 600", field="unemployed_months")
