@@ -8,6 +8,7 @@ lost (a failed intake rolls its number back).
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 from uuid import NAMESPACE_URL, UUID, uuid5
 
@@ -27,6 +28,10 @@ class CaseNumberSequence(Aggregate):
 
         def apply(self, aggregate: Any) -> None:
             aggregate.last_number = self.number
+
+    snapshot_types = {
+        "_created_on": datetime, "_modified_on": datetime, "project": str, "year": int,
+        "last_number": int}
 
     def __init__(self, *, project: str, year: int) -> None:
         self.project = project

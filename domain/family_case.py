@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import replace
-from datetime import date
+from datetime import date, datetime
 from typing import TYPE_CHECKING
 from uuid import UUID, uuid4
 
@@ -19,7 +19,7 @@ from domain import events as ev
 from domain import rules
 from domain.corrections import parse_change
 from domain.errors import InvalidInput, NotFound, RuleViolation
-from domain.records import EntryData, FieldChange, Goal, Member, MemberData, Participation
+from domain.records import CaseState, EntryData, FieldChange, Goal, Member, MemberData, Participation
 from domain.values import (
     AccessRoute,
     BenefitSituation,
@@ -37,14 +37,14 @@ from domain.values import (
     Topic,
 )
 
-if TYPE_CHECKING:
-    from domain.records import CaseState
-
 
 class FamilyCase(Aggregate):
     """A family's case. ``state`` holds what is known now (see ``CaseState``)."""
 
     CaseOpened = ev.CaseOpened
+    personal_snapshot = True
+    snapshot_types = {
+        "_created_on": datetime, "_modified_on": datetime, "state": CaseState}
 
     if TYPE_CHECKING:
         state: CaseState

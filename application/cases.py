@@ -1,0 +1,350 @@
+"""The family-case application: one method per command, queries by id.
+
+Commands load the case, make one domain call and save. A command that names the
+version it expects fails with ``StaleVersion`` when the case moved on; without one, a
+concurrent append is retried on the fresh state (the domain checks its rules again),
+so independent appends both succeed and dependent ones fail with a domain error.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Callable, Sequence
+from datetime import date, datetime, time as dtime
+from typing import Any
+from uuid import UUID, uuid4
+
+from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.persistence import IntegrityError
+from eventsourcing.utils import Environment, EnvType
+
+from application.keys import FamilyKeys, KeyTable, PostgresKeyTable, SQLiteKeyTable
+from application.mapper import PersonalDataMapper
+from application.settings import Settings
+from application.store import persistence_env
+from application.views import CaseView, CommandResult, HistoryEntry, OpenedCase, history_entry
+from domain.case_numbers import CaseNumberSequence
+from domain.family_case import FamilyCase
+from domain.records import EntryData, FieldChange, MemberData
+from domain.rules import PROGRAMME_TZ
+from domain.values import (
+    AccessRoute,
+    BenefitSituation,
+    ClosureReason,
+    ContactMode,
+    ExitStatus,
+    FollowUpStatus,
+    Gender,
+    InstitutionType,
+    LifeArea,
+    ReferralOutcome,
+    Topic,
+)
+
+MAX_ATTEMPTS = 30
+
+
+class CaseNotFound(LookupError):
+    def __init__(self, family_id: UUID) -> None:
+        super().__init__(f"no family case {family_id}")
+        self.family_id = family_id
+
+
+class StaleVersion(RuntimeError):
+    """The command expected another version of the case (HTTP 412)."""
+
+    def __init__(self, family_id: UUID, expected: int, actual: int) -> None:
+        super().__init__(f"family {family_id} is at version {actual}, not {expected}")
+        self.family_id, self.expected, self.actual = family_id, expected, actual
+
+
+class ConcurrencyConflict(RuntimeError):
+    """Writers kept colliding; nothing was stored (HTTP 409)."""
+
+
+class FamilyCases(Application[UUID]):
+    name = "Lotse"
+
+    def __init__(self, settings: Settings | None = None) -> None:
+        self.settings = settings or Settings()
+        self._master_key = self.settings.resolve_master_key()
+        interval = self.settings.snapshot_interval
+        self.snapshotting_intervals = {FamilyCase: interval, CaseNumberSequence: interval}
+        super().__init__(env=persistence_env(self.settings))
+
+    def construct_env(self, name: str, env: EnvType | None = None) -> Environment:
+        """Only Lotse's settings configure the store, never stray process variables."""
+        return Environment(name, dict(env or {}))
+
+    def construct_mapper(self) -> PersonalDataMapper:  # type: ignore[override]
+        datastore = self.factory.datastore  # type: ignore[attr-defined]
+        table: KeyTable = (PostgresKeyTable(datastore) if self.settings.uses_postgres
+                           else SQLiteKeyTable(datastore))
+        self.keys = FamilyKeys(table, self._master_key, self.settings.key_cache_seconds)
+        return PersonalDataMapper(self.keys)
+
+    # ----- intake ---------------------------------------------------------------------
+
+    def open_case(self, *, project: str, members: Sequence[MemberData], district: str,
+                  postal_code: str, street_address: str | None, access_route: AccessRoute,
+                  benefit_situation: BenefitSituation, consent_purposes: Sequence[str],
+                  consent_given_on: date, case_manager: str, occurred_on: date,
+                  recorded_by: str, family_id: UUID | None = None,
+                  today: date | None = None) -> OpenedCase:
+        """Intake. The case number comes from the project's sequence for the year of
+        intake and is saved in the same transaction as the case."""
+        family_id = family_id or uuid4()
+        for attempt in range(MAX_ATTEMPTS):
+            sequence = self._sequence(project, occurred_on.year)
+            case_number = sequence.issue(family_id)
+            case = FamilyCase.open(
+                family_id=family_id, project=project, case_number=case_number,
+                members=members, district=district, postal_code=postal_code,
+                street_address=street_address, access_route=access_route,
+                benefit_situation=benefit_situation, consent_purposes=consent_purposes,
+                consent_given_on=consent_given_on, case_manager=case_manager,
+                occurred_on=occurred_on, recorded_by=recorded_by, today=today)
+            try:
+                recordings = self.save(sequence, case)
+            except IntegrityError:
+                if family_id in self.repository:
+                    raise ConcurrencyConflict(f"family {family_id} exists already") from None
+                _backoff(attempt)
+                continue
+            return OpenedCase(family_id, case_number, case.version,
+                              recordings[-1].notification.id if recordings else None)
+        raise ConcurrencyConflict(f"could not issue a case number in {project}")
+
+    def _sequence(self, project: str, year: int) -> CaseNumberSequence:
+        try:
+            seq: CaseNumberSequence = self.repository.get(CaseNumberSequence.id_for(project,
+                                                                                    year))
+        except AggregateNotFoundError:
+            seq = CaseNumberSequence.start(project, year)
+        return seq
+
+    def add_member(self, family_id: UUID, *, member: MemberData, occurred_on: date,
+                   recorded_by: str, expected_version: int | None = None) -> CommandResult:
+        return self._update(family_id, expected_version, lambda c: c.add_member(
+            member=member, occurred_on=occurred_on, recorded_by=recorded_by))
+
+    def change_member_details(self, family_id: UUID, *, member_id: UUID,
+                              given_name: str | None = None, family_name: str | None = None,
+                              birth_date: date | None = None, gender: Gender | None = None,
+                              occurred_on: date, recorded_by: str,
+                              expected_version: int | None = None) -> CommandResult:
+        return self._update(family_id, expected_version, lambda c: c.change_member_details(
+            member_id=member_id, given_name=given_name, family_name=family_name,
+            birth_date=birth_date, gender=gender, occurred_on=occurred_on,
+            recorded_by=recorded_by))
+
+    def record_member_left(self, family_id: UUID, *, member_id: UUID, reason: str | None,
+                           occurred_on: date, recorded_by: str,
+                           expected_version: int | None = None) -> CommandResult:
+        return self._update(family_id, expected_version, lambda c: c.record_member_left(
+            member_id=member_id, reason=reason, occurred_on=occurred_on,
+            recorded_by=recorded_by))
+
+    # ----- ESF+ participation -------------------------------------------------------
+
+    def enter_participant(self, family_id: UUID, *, member_id: UUID, entry: EntryData,
+                          occurred_on: date, recorded_by: str,
+                          expected_version: int | None = None) -> CommandResult:
+        return self._update(family_id, expected_version, lambda c: c.enter_participant(
+            member_id=member_id, entry=entry, occurred_on=occurred_on,
+            recorded_by=recorded_by))
+
+    def record_exit(self, family_id: UUID, *, member_id: UUID, status: ExitStatus,
+                    occurred_on: date, recorded_by: str,
+                    expected_version: int | None = None) -> CommandResult:
+        return self._update(family_id, expected_version, lambda c: c.record_exit(
+            member_id=member_id, status=status, occurred_on=occurred_on,
+            recorded_by=recorded_by))
+
+    def record_leaving_status(self, family_id: UUID, *, member_id: UUID, status: ExitStatus,
+                              occurred_on: date, recorded_by: str,
+                              expected_version: int | None = None) -> CommandResult:
+        return self._update(family_id, expected_version, lambda c: c.record_leaving_status(
+            member_id=member_id, status=status, occurred_on=occurred_on,
+            recorded_by=recorded_by))
+
+    def record_follow_up(self, family_id: UUID, *, member_id: UUID, status: FollowUpStatus,
+                         better_situation: bool | None, occurred_on: date, recorded_by: str,
+                         expected_version: int | None = None) -> CommandResult:
+        return self._update(family_id, expected_version, lambda c: c.record_follow_up(
+            member_id=member_id, status=status, better_situation=better_situation,
+            occurred_on=occurred_on, recorded_by=recorded_by))
+
+    # ----- casework -----------------------------------------------------------------
+
+    def record_consultation(self, family_id: UUID, *, duration_minutes: int,
+                            mode: ContactMode, topics: Sequence[Topic],
+                            members_present: Sequence[UUID], location: str | None,
+                            notes: str | None, next_follow_up_on: date | None,
+                            occurred_on: date, recorded_by: str,
+                            consultation_id: UUID | None = None,
+                            expected_version: int | None = None) -> CommandResult:
+        consultation_id = consultation_id or uuid4()
+        return self._update(family_id, expected_version, lambda c: c.record_consultation(
+            consultation_id=consultation_id, duration_minutes=duration_minutes, mode=mode,
+            topics=topics, members_present=members_present, location=location, notes=notes,
+            next_follow_up_on=next_follow_up_on, occurred_on=occurred_on,
+            recorded_by=recorded_by))
+
+    def set_goal(self, family_id: UUID, *, member_ids: Sequence[UUID], life_area: LifeArea,
+                 description: str, target_date: date | None, occurred_on: date,
+                 recorded_by: str, goal_id: UUID | None = None,
+                 expected_version: int | None = None) -> CommandResult:
+        goal_id = goal_id or uuid4()
+        return self._update(family_id, expected_version, lambda c: c.set_goal(
+            goal_id=goal_id, member_ids=member_ids, life_area=life_area,
+            description=description, target_date=target_date, occurred_on=occurred_on,
+            recorded_by=recorded_by))
+
+    def revise_goal(self, family_id: UUID, *, goal_id: UUID, description: str | None,
+                    target_date: date | None, reason: str, occurred_on: date,
+                    recorded_by: str, expected_version: int | None = None) -> CommandResult:
+        return self._update(family_id, expected_version, lambda c: c.revise_goal(
+            goal_id=goal_id, description=description, target_date=target_date,
+            reason=reason, occurred_on=occurred_on, recorded_by=recorded_by))
+
+    def achieve_goal(self, family_id: UUID, *, goal_id: UUID, occurred_on: date,
+                     recorded_by: str, expected_version: int | None = None) -> CommandResult:
+        return self._update(family_id, expected_version, lambda c: c.achieve_goal(
+            goal_id=goal_id, occurred_on=occurred_on, recorded_by=recorded_by))
+
+    def drop_goal(self, family_id: UUID, *, goal_id: UUID, reason: str, occurred_on: date,
+                  recorded_by: str, expected_version: int | None = None) -> CommandResult:
+        return self._update(family_id, expected_version, lambda c: c.drop_goal(
+            goal_id=goal_id, reason=reason, occurred_on=occurred_on, recorded_by=recorded_by))
+
+    def make_referral(self, family_id: UUID, *, member_id: UUID,
+                      institution_type: InstitutionType, institution_name: str,
+                      purpose: str | None, consent_confirmed: bool, occurred_on: date,
+                      recorded_by: str, referral_id: UUID | None = None,
+                      expected_version: int | None = None) -> CommandResult:
+        referral_id = referral_id or uuid4()
+        return self._update(family_id, expected_version, lambda c: c.make_referral(
+            referral_id=referral_id, member_id=member_id, institution_type=institution_type,
+            institution_name=institution_name, purpose=purpose,
+            consent_confirmed=consent_confirmed, occurred_on=occurred_on,
+            recorded_by=recorded_by))
+
+    def record_referral_outcome(self, family_id: UUID, *, referral_id: UUID,
+                                outcome: ReferralOutcome, occurred_on: date, recorded_by: str,
+                                expected_version: int | None = None) -> CommandResult:
+        return self._update(family_id, expected_version, lambda c: c.record_referral_outcome(
+            referral_id=referral_id, outcome=outcome, occurred_on=occurred_on,
+            recorded_by=recorded_by))
+
+    # ----- responsibility and life cycle --------------------------------------------
+
+    def assign_case_manager(self, family_id: UUID, *, case_manager: str, reason: str | None,
+                            occurred_on: date, recorded_by: str,
+                            expected_version: int | None = None) -> CommandResult:
+        return self._update(family_id, expected_version, lambda c: c.assign_case_manager(
+            case_manager=case_manager, reason=reason, occurred_on=occurred_on,
+            recorded_by=recorded_by))
+
+    def close_case(self, family_id: UUID, *, reason: ClosureReason, note: str | None,
+                   occurred_on: date, recorded_by: str,
+                   expected_version: int | None = None) -> CommandResult:
+        return self._update(family_id, expected_version, lambda c: c.close(
+            reason=reason, note=note, occurred_on=occurred_on, recorded_by=recorded_by))
+
+    def reopen_case(self, family_id: UUID, *, reason: str, occurred_on: date, recorded_by: str,
+                    expected_version: int | None = None) -> CommandResult:
+        return self._update(family_id, expected_version, lambda c: c.reopen(
+            reason=reason, occurred_on=occurred_on, recorded_by=recorded_by))
+
+    def correct_entry(self, family_id: UUID, *, corrected_version: int,
+                      changes: Sequence[FieldChange], reason: str, occurred_on: date,
+                      recorded_by: str, expected_version: int | None = None) -> CommandResult:
+        return self._update(family_id, expected_version, lambda c: c.correct(
+            corrected_version=corrected_version, changes=changes, reason=reason,
+            occurred_on=occurred_on, recorded_by=recorded_by))
+
+    def erase_personal_data(self, family_id: UUID, *, reason: str, occurred_on: date,
+                            recorded_by: str) -> CommandResult:
+        """Crypto-shredding: record the erasure, then destroy the family's key and its
+        snapshots. Safe to repeat: a repeat only makes sure the key is gone."""
+        case = self._load(family_id)
+        if case.state.status.value == "erased":
+            self.keys.destroy(family_id, self._snapshot_table())
+            return CommandResult(family_id, case.version, None)
+        result = self._update(family_id, None, lambda c: c.record_personal_data_erased(
+            reason=reason, occurred_on=occurred_on, recorded_by=recorded_by),
+            snapshot=False)
+        self.keys.destroy(family_id, self._snapshot_table())
+        return result
+
+    # ----- queries ------------------------------------------------------------------
+
+    def get_case(self, family_id: UUID, *, version: int | None = None) -> CaseView:
+        """The case now, or as it stood after ``version`` events."""
+        if version is not None and version < 1:
+            raise CaseNotFound(family_id)
+        case = self._load(family_id, version)
+        if version is not None and case.version != version:
+            raise CaseNotFound(family_id)
+        return CaseView(case.id, case.version, case.created_on, case.modified_on, case.state)
+
+    def get_case_as_of(self, family_id: UUID, as_of: date) -> CaseView:
+        """The case as it was recorded by the end of ``as_of`` (programme time)."""
+        end = datetime.combine(as_of, dtime.max, tzinfo=PROGRAMME_TZ)
+        last = 0
+        for event in self.events.get(family_id):
+            if event.timestamp > end:  # type: ignore[attr-defined]
+                break
+            last = event.originator_version
+        if last == 0:
+            raise CaseNotFound(family_id)
+        return self.get_case(family_id, version=last)
+
+    def history(self, family_id: UUID) -> list[HistoryEntry]:
+        entries = [history_entry(e) for e in self.events.get(family_id)]
+        if not entries or entries[0].event != "CaseOpened":
+            raise CaseNotFound(family_id)
+        return entries
+
+    # ----- plumbing -----------------------------------------------------------------
+
+    def _load(self, family_id: UUID, version: int | None = None) -> FamilyCase:
+        try:
+            case = self.repository.get(family_id, version=version)
+        except AggregateNotFoundError:
+            raise CaseNotFound(family_id) from None
+        if not isinstance(case, FamilyCase):
+            raise CaseNotFound(family_id)
+        return case
+
+    def _update(self, family_id: UUID, expected_version: int | None,
+                command: Callable[[FamilyCase], Any], *, snapshot: bool = True) -> CommandResult:
+        for attempt in range(MAX_ATTEMPTS):
+            case = self._load(family_id)
+            if expected_version is not None and case.version != expected_version:
+                raise StaleVersion(family_id, expected_version, case.version)
+            command(case)
+            try:
+                recordings = self.save(case) if snapshot else self._save_only(case)
+            except IntegrityError:
+                if expected_version is not None:
+                    raise StaleVersion(family_id, expected_version,
+                                       self._load(family_id).version) from None
+                _backoff(attempt)
+                continue
+            position = recordings[-1].notification.id if recordings else None
+            return CommandResult(family_id, case.version, position)
+        raise ConcurrencyConflict(f"family {family_id} kept changing; try again")
+
+    def _snapshot_table(self) -> str:
+        assert self.snapshots is not None
+        return str(self.snapshots.recorder.events_table_name)  # type: ignore[attr-defined]
+
+    def _save_only(self, case: FamilyCase) -> list[Any]:
+        return self.events.put(case.collect_events())
+
+
+def _backoff(attempt: int) -> None:
+    time.sleep(random.uniform(0, min(0.05, 0.002 * (attempt + 1))))  # noqa: S311

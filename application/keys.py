@@ -1,0 +1,180 @@
+"""One data key per family, wrapped by the master key (crypto-shredding).
+
+Personal data in events and snapshots is encrypted with the family's own AES-256-GCM
+key. The keys live in the store next to the events, each wrapped (encrypted) with the
+master key from the settings. Destroying a family's key leaves a tombstone: its
+personal data is unreadable everywhere at once, and no new key can be made for it.
+Other processes drop a cached key within ``key_cache_seconds``.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from abc import ABC, abstractmethod
+from typing import Any
+from uuid import UUID
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+NONCE = 12
+
+
+class KeyDestroyedError(RuntimeError):
+    """The family's key was destroyed; its personal data cannot be written again."""
+
+
+def seal(key: bytes, plaintext: bytes, aad: bytes) -> bytes:
+    nonce = os.urandom(NONCE)
+    return nonce + AESGCM(key).encrypt(nonce, plaintext, aad)
+
+
+def unseal(key: bytes, sealed: bytes, aad: bytes) -> bytes:
+    return AESGCM(key).decrypt(sealed[:NONCE], sealed[NONCE:], aad)
+
+
+class KeyTable(ABC):
+    """SQL for the key table, per store."""
+
+    def __init__(self, datastore: Any) -> None:
+        self.datastore = datastore
+
+    @abstractmethod
+    def create(self) -> None: ...
+
+    @abstractmethod
+    def insert(self, family_id: UUID, wrapped: bytes) -> None:
+        """Insert unless a row exists (a concurrent writer may have won)."""
+
+    @abstractmethod
+    def select(self, family_id: UUID) -> tuple[bytes | None] | None: ...
+
+    @abstractmethod
+    def destroy(self, family_id: UUID, snapshot_table: str) -> None:
+        """Overwrite the wrapped key with a tombstone and drop the family's snapshots."""
+
+
+class SQLiteKeyTable(KeyTable):
+    def create(self) -> None:
+        with self.datastore.transaction(commit=True) as c:
+            c.execute("CREATE TABLE IF NOT EXISTS lotse_family_keys ("
+                      "family_id TEXT PRIMARY KEY, wrapped_key BLOB, "
+                      "created_at REAL NOT NULL, destroyed_at REAL)")
+
+    def insert(self, family_id: UUID, wrapped: bytes) -> None:
+        with self.datastore.transaction(commit=True) as c:
+            c.execute("INSERT OR IGNORE INTO lotse_family_keys "
+                      "(family_id, wrapped_key, created_at) VALUES (?, ?, ?)",
+                      (family_id.hex, wrapped, time.time()))
+
+    def select(self, family_id: UUID) -> tuple[bytes | None] | None:
+        with self.datastore.transaction(commit=False) as c:
+            c.execute("SELECT wrapped_key FROM lotse_family_keys WHERE family_id = ?",
+                      (family_id.hex,))
+            row = c.fetchone()
+        return None if row is None else (row[0],)
+
+    def destroy(self, family_id: UUID, snapshot_table: str) -> None:
+        with self.datastore.transaction(commit=True) as c:
+            c.execute("INSERT INTO lotse_family_keys (family_id, wrapped_key, created_at, "
+                      "destroyed_at) VALUES (?, NULL, ?, ?) ON CONFLICT (family_id) DO UPDATE "
+                      "SET wrapped_key = NULL, destroyed_at = excluded.destroyed_at",
+                      (family_id.hex, time.time(), time.time()))
+            c.execute(f'DELETE FROM "{snapshot_table}" WHERE originator_id = ?',  # noqa: S608
+                      (family_id.hex,))
+
+
+class PostgresKeyTable(KeyTable):
+    def _table(self) -> str:
+        return f'"{self.datastore.schema}".lotse_family_keys'
+
+    def create(self) -> None:
+        with self.datastore.transaction(commit=True) as c:
+            c.execute(f"CREATE TABLE IF NOT EXISTS {self._table()} ("
+                      "family_id UUID PRIMARY KEY, wrapped_key BYTEA, "
+                      "created_at TIMESTAMPTZ NOT NULL DEFAULT now(), destroyed_at TIMESTAMPTZ)")
+
+    def insert(self, family_id: UUID, wrapped: bytes) -> None:
+        with self.datastore.transaction(commit=True) as c:
+            c.execute(f"INSERT INTO {self._table()} (family_id, wrapped_key) VALUES (%s, %s) "
+                      "ON CONFLICT (family_id) DO NOTHING", (family_id, wrapped))
+
+    def select(self, family_id: UUID) -> tuple[bytes | None] | None:
+        with self.datastore.transaction(commit=False) as c:
+            c.execute(f"SELECT wrapped_key FROM {self._table()} WHERE family_id = %s",
+                      (family_id,))
+            row = c.fetchone()
+        if row is None:
+            return None
+        value = row["wrapped_key"] if isinstance(row, dict) else row[0]
+        return (bytes(value) if value is not None else None,)
+
+    def destroy(self, family_id: UUID, snapshot_table: str) -> None:
+        with self.datastore.transaction(commit=True) as c:
+            c.execute(f"INSERT INTO {self._table()} (family_id, wrapped_key, destroyed_at) "
+                      "VALUES (%s, NULL, now()) ON CONFLICT (family_id) DO UPDATE "
+                      "SET wrapped_key = NULL, destroyed_at = now()", (family_id,))
+            c.execute(f'DELETE FROM "{self.datastore.schema}"."{snapshot_table}" '  # noqa: S608
+                      "WHERE originator_id = %s", (family_id,))
+
+
+class FamilyKeys:
+    """Finds, creates and destroys family keys; caches unwrapped keys briefly."""
+
+    def __init__(self, table: KeyTable, master_key: bytes, cache_seconds: float) -> None:
+        self.table = table
+        self.master = master_key
+        self.cache_seconds = cache_seconds
+        self._cache: dict[UUID, tuple[bytes | None, float]] = {}
+        self._lock = threading.Lock()
+        table.create()
+
+    def _aad(self, family_id: UUID) -> bytes:
+        return b"lotse-family-key:" + family_id.bytes
+
+    def key_for_reading(self, family_id: UUID) -> bytes | None:
+        """The family's key, or ``None`` when it was destroyed (or never made)."""
+        now = time.monotonic()
+        with self._lock:
+            cached = self._cache.get(family_id)
+        if cached is not None and now - cached[1] < self.cache_seconds:
+            return cached[0]
+        row = self.table.select(family_id)
+        key = None
+        if row is not None and row[0] is not None:
+            try:
+                key = unseal(self.master, row[0], self._aad(family_id))
+            except InvalidTag:
+                raise RuntimeError(f"the key of family {family_id} does not open with this "
+                                   "master key (wrong LOTSE_MASTER_KEY?)") from None
+        if key is not None:  # absence is never cached: another process may create it
+            with self._lock:
+                if len(self._cache) > 50_000:
+                    self._cache.clear()
+                self._cache[family_id] = (key, now)
+        return key
+
+    def key_for_writing(self, family_id: UUID) -> bytes:
+        key = self.key_for_reading(family_id)
+        if key is not None:
+            return key
+        row = self.table.select(family_id)
+        if row is not None and row[0] is None:
+            raise KeyDestroyedError(f"the key of family {family_id} was destroyed")
+        self.table.insert(family_id, seal(self.master, AESGCM.generate_key(256),
+                                          self._aad(family_id)))
+        self.forget(family_id)
+        key = self.key_for_reading(family_id)
+        if key is None:
+            raise KeyDestroyedError(f"the key of family {family_id} was destroyed")
+        return key
+
+    def destroy(self, family_id: UUID, snapshot_table: str) -> None:
+        self.table.destroy(family_id, snapshot_table)
+        self.forget(family_id)
+
+    def forget(self, family_id: UUID) -> None:
+        with self._lock:
+            self._cache.pop(family_id, None)

@@ -1,0 +1,177 @@
+"""Maps domain events to stored events: typed JSON, with personal data sealed per family.
+
+Each event field is dumped by pydantic from its type hint, so dates, enums, tuples and
+records round-trip exactly. The paths an event class names in ``personal`` are sealed
+with the family's key (AES-GCM, bound to the family id); a snapshot's whole state is
+sealed. When the key is destroyed, sealed values read back as ``None`` and the event
+lists them in ``erased_fields``.
+"""
+
+from __future__ import annotations
+
+import base64
+import dataclasses
+import typing
+from datetime import datetime
+from functools import cache
+from typing import Any
+from uuid import UUID
+
+import orjson
+from cryptography.exceptions import InvalidTag
+from eventsourcing.domain import CanSnapshotAggregate
+from eventsourcing.persistence import Mapper, MapperDeserialisationError, StoredEvent
+from eventsourcing.utils import get_topic, resolve_topic
+from pydantic import TypeAdapter
+
+from application.keys import FamilyKeys, seal, unseal
+
+SEALED = "$sealed"
+ERASED_FIELDS = "erased_fields"
+Json = Any
+
+
+@cache
+def field_adapters(cls: type) -> dict[str, TypeAdapter[Any]]:
+    hints = typing.get_type_hints(cls)
+    names = [f.name for f in dataclasses.fields(cls)]
+    return {name: TypeAdapter(hints[name]) for name in names}
+
+
+@cache
+def _snapshot_adapters(aggregate_cls: type) -> dict[str, TypeAdapter[Any]]:
+    hints = getattr(aggregate_cls, "snapshot_types", None)
+    if hints is None:
+        hints = typing.get_type_hints(aggregate_cls)
+    return {name: TypeAdapter(tp) for name, tp in hints.items()}
+
+
+class PersonalDataMapper(Mapper[UUID]):
+    def __init__(self, keys: FamilyKeys) -> None:
+        super().__init__(transcoder=_NoTranscoder())
+        self.keys = keys
+
+    # ----- writing ---------------------------------------------------------------
+
+    def to_stored_event(self, domain_event: Any) -> StoredEvent:
+        cls = type(domain_event)
+        state = dict(vars(domain_event))
+        family_id: UUID = state.pop("originator_id")
+        version: int = state.pop("originator_version")
+        state.pop(ERASED_FIELDS, None)
+        aad = family_id.bytes
+        if isinstance(domain_event, CanSnapshotAggregate):
+            data = self._dump_snapshot(state)
+            if getattr(resolve_topic(state["topic"]), "personal_snapshot", False):
+                key = self.keys.key_for_writing(family_id)
+                data["state"] = _sealed(key, data["state"], aad)
+        else:
+            adapters = field_adapters(cls)
+            data = {k: adapters[k].dump_python(v, mode="json") for k, v in state.items()}
+            paths: tuple[str, ...] = getattr(cls, "personal", ())
+            if paths:
+                key = self.keys.key_for_writing(family_id)
+                for path in paths:
+                    _seal_path(data, path.split("."), key, aad)
+        class_version = getattr(cls, "class_version", 1)
+        if class_version > 1:
+            data["class_version"] = class_version
+        return StoredEvent(originator_id=family_id, originator_version=version,
+                           topic=get_topic(cls), state=orjson.dumps(data))
+
+    def _dump_snapshot(self, state: dict[str, Any]) -> dict[str, Json]:
+        adapters = _snapshot_adapters(resolve_topic(state["topic"]))
+        inner = {k: adapters[k].dump_python(v, mode="json") for k, v in state["state"].items()
+                 if k in adapters}
+        return {"timestamp": state["timestamp"].isoformat(), "topic": state["topic"],
+                "state": inner}
+
+    # ----- reading ---------------------------------------------------------------
+
+    def to_domain_event(self, stored_event: StoredEvent) -> Any:
+        cls = resolve_topic(stored_event.topic)
+        family_id = stored_event.originator_id
+        assert isinstance(family_id, UUID)
+        try:
+            data: dict[str, Json] = orjson.loads(stored_event.state)
+            erased: list[str] = []
+            if SEALED.encode() in stored_event.state:
+                key = self.keys.key_for_reading(family_id)
+                data = _unseal_tree(data, key, family_id.bytes, "", erased)
+            from_version = data.pop("class_version", 1)
+            while from_version < getattr(cls, "class_version", 1):
+                getattr(cls, f"upcast_v{from_version}_v{from_version + 1}")(data)
+                from_version += 1
+            if issubclass(cls, CanSnapshotAggregate):
+                state = self._load_snapshot(data)
+            else:
+                adapters = field_adapters(cls)
+                state = {k: adapters[k].validate_python(v) for k, v in data.items()}
+        except Exception as e:
+            raise MapperDeserialisationError(
+                f"cannot read stored event {stored_event.topic} of {family_id} at version "
+                f"{stored_event.originator_version}: {e}") from e
+        state["originator_id"] = family_id
+        state["originator_version"] = stored_event.originator_version
+        if erased:
+            state[ERASED_FIELDS] = tuple(erased)
+        event = object.__new__(cls)
+        object.__setattr__(event, "__dict__", state)
+        return event
+
+    def _load_snapshot(self, data: dict[str, Json]) -> dict[str, Any]:
+        if data["state"] is None:
+            raise ValueError("the snapshot's family key was destroyed")
+        aggregate_cls = resolve_topic(data["topic"])
+        adapters = _snapshot_adapters(aggregate_cls)
+        inner = {k: adapters[k].validate_python(v) for k, v in data["state"].items()}
+        return {"timestamp": datetime.fromisoformat(data["timestamp"]), "topic": data["topic"],
+                "state": inner}
+
+
+class _NoTranscoder:
+    """The mapper encodes JSON itself; the base class only wants a transcoder object."""
+
+    def encode(self, obj: Any) -> bytes:
+        raise NotImplementedError
+
+    def decode(self, data: bytes) -> Any:
+        raise NotImplementedError
+
+
+def _sealed(key: bytes, value: Json, aad: bytes) -> Json:
+    token = seal(key, orjson.dumps(value), aad)
+    return {SEALED: base64.b64encode(token).decode()}
+
+
+def _seal_path(node: Json, parts: list[str], key: bytes, aad: bytes) -> None:
+    head, rest = parts[0], parts[1:]
+    if head == "*":
+        for item in node or ():
+            if rest:
+                _seal_path(item, rest, key, aad)
+        return
+    if not isinstance(node, dict) or head not in node:
+        return
+    if rest:
+        _seal_path(node[head], rest, key, aad)
+    elif node[head] is not None:
+        node[head] = _sealed(key, node[head], aad)
+
+
+def _unseal_tree(node: Json, key: bytes | None, aad: bytes, path: str,
+                 erased: list[str]) -> Json:
+    if isinstance(node, dict):
+        if len(node) == 1 and SEALED in node:
+            if key is not None:
+                try:
+                    return orjson.loads(unseal(key, base64.b64decode(node[SEALED]), aad))
+                except InvalidTag:
+                    pass
+            erased.append(path)
+            return None
+        return {k: _unseal_tree(v, key, aad, f"{path}.{k}" if path else k, erased)
+                for k, v in node.items()}
+    if isinstance(node, list):
+        return [_unseal_tree(v, key, aad, f"{path}.{i}", erased) for i, v in enumerate(node)]
+    return node

@@ -1,0 +1,81 @@
+"""Lotse's configuration: one typed object read from ``LOTSE_*`` environment variables."""
+
+from __future__ import annotations
+
+import base64
+import os
+import secrets
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+MASTER_KEY_FILE = "master.key"
+
+
+class ConfigurationError(RuntimeError):
+    """Lotse cannot start with this configuration; the message says what to set."""
+
+
+class Settings(BaseSettings):
+    """``LOTSE_MODE`` development (default) or production; ``LOTSE_DATA_DIR`` for the
+    embedded SQLite store; ``LOTSE_DATABASE_URL`` (postgresql://...) switches to
+    PostgreSQL; ``LOTSE_MASTER_KEY`` wraps every family's key (32 bytes, base64)."""
+
+    model_config = SettingsConfigDict(env_prefix="LOTSE_", extra="ignore")
+
+    mode: Literal["development", "production"] = "development"
+    data_dir: Path = Path("lotse-data")
+    database_url: str | None = None
+    postgres_schema: str | None = Field(default=None, pattern=r"^[a-z_][a-z0-9_]{0,62}$")
+    master_key: SecretStr | None = None
+    snapshot_interval: int = Field(default=50, ge=2, le=100_000)
+    key_cache_seconds: float = Field(default=30.0, ge=0)
+
+    @field_validator("database_url")
+    @classmethod
+    def _postgres_only(cls, value: str | None) -> str | None:
+        if value and not value.startswith(("postgresql://", "postgres://")):
+            raise ValueError("LOTSE_DATABASE_URL must be a postgresql:// URL")
+        return value or None
+
+    @property
+    def uses_postgres(self) -> bool:
+        return self.database_url is not None
+
+    @property
+    def sqlite_path(self) -> Path:
+        return self.data_dir / "lotse.sqlite"
+
+    def resolve_master_key(self) -> bytes:
+        """The master key; in development mode generated once into the data directory.
+        Outside development a missing key stops start-up with a clear error."""
+        if self.master_key is not None:
+            return decode_key(self.master_key.get_secret_value())
+        if self.mode != "development":
+            raise ConfigurationError(
+                "LOTSE_MASTER_KEY is not set. Outside development mode Lotse needs the "
+                "master key that protects every family's key (32 random bytes, base64; "
+                "create one with `lotse keygen`).")
+        path = self.data_dir / MASTER_KEY_FILE
+        if not path.exists():
+            self.data_dir.mkdir(parents=True, exist_ok=True)
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "w") as f:
+                f.write(new_key_text())
+        return decode_key(path.read_text().strip())
+
+
+def new_key_text() -> str:
+    return base64.urlsafe_b64encode(secrets.token_bytes(32)).decode()
+
+
+def decode_key(text: str) -> bytes:
+    try:
+        key = base64.urlsafe_b64decode(text.strip().encode())
+    except ValueError:
+        raise ConfigurationError("LOTSE_MASTER_KEY is not valid base64") from None
+    if len(key) != 32:
+        raise ConfigurationError("LOTSE_MASTER_KEY must encode exactly 32 bytes")
+    return key

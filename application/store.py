@@ -1,0 +1,45 @@
+"""Which store the application uses: the embedded SQLite file or PostgreSQL."""
+
+from __future__ import annotations
+
+from urllib.parse import unquote, urlsplit
+
+from application.settings import Settings
+
+SQLITE_LOCK_TIMEOUT_SECONDS = 30
+
+
+def persistence_env(settings: Settings) -> dict[str, str]:
+    """The eventsourcing environment for the configured store."""
+    env = {"IS_SNAPSHOTTING_ENABLED": "y"}
+    if settings.database_url is None:
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        env.update(PERSISTENCE_MODULE="eventsourcing.sqlite",
+                   SQLITE_DBNAME=str(settings.sqlite_path),
+                   SQLITE_LOCK_TIMEOUT=str(SQLITE_LOCK_TIMEOUT_SECONDS))
+        return env
+    url = urlsplit(settings.database_url)
+    env.update(
+        PERSISTENCE_MODULE="eventsourcing.postgres",
+        POSTGRES_DBNAME=unquote(url.path.lstrip("/")) or "postgres",
+        POSTGRES_HOST=url.hostname or "127.0.0.1",
+        POSTGRES_PORT=str(url.port or 5432),
+        POSTGRES_USER=unquote(url.username or "postgres"),
+        POSTGRES_PASSWORD=unquote(url.password or ""),
+        POSTGRES_CONNECT_TIMEOUT="5",
+        POSTGRES_LOCK_TIMEOUT="10",
+        POSTGRES_POOL_SIZE="10",
+        POSTGRES_MAX_OVERFLOW="10",
+    )
+    if settings.postgres_schema:
+        ensure_schema(settings.database_url, settings.postgres_schema)
+        env["POSTGRES_SCHEMA"] = settings.postgres_schema
+    return env
+
+
+def ensure_schema(database_url: str, schema: str) -> None:
+    import psycopg
+    from psycopg import sql
+
+    with psycopg.connect(database_url, autocommit=True, connect_timeout=5) as conn:
+        conn.execute(sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(sql.Identifier(schema)))
