@@ -11,7 +11,8 @@ from __future__ import annotations
 import random
 import time
 from collections.abc import Callable, Sequence
-from datetime import date, datetime, time as dtime
+from datetime import date, datetime
+from datetime import time as dtime
 from typing import Any
 from uuid import UUID, uuid4
 
@@ -70,14 +71,15 @@ class FamilyCases(Application[UUID]):
         self.settings = settings or Settings()
         self._master_key = self.settings.resolve_master_key()
         interval = self.settings.snapshot_interval
-        self.snapshotting_intervals = {FamilyCase: interval, CaseNumberSequence: interval}
+        self.snapshotting_intervals = {  # type: ignore[misc]  # per instance: per settings
+            FamilyCase: interval, CaseNumberSequence: interval}
         super().__init__(env=persistence_env(self.settings))
 
     def construct_env(self, name: str, env: EnvType | None = None) -> Environment:
         """Only Lotse's settings configure the store, never stray process variables."""
         return Environment(name, dict(env or {}))
 
-    def construct_mapper(self) -> PersonalDataMapper:  # type: ignore[override]
+    def construct_mapper(self) -> PersonalDataMapper:
         datastore = self.factory.datastore  # type: ignore[attr-defined]
         table: KeyTable = (PostgresKeyTable(datastore) if self.settings.uses_postgres
                            else SQLiteKeyTable(datastore))
@@ -312,7 +314,7 @@ class FamilyCases(Application[UUID]):
 
     def _load(self, family_id: UUID, version: int | None = None) -> FamilyCase:
         try:
-            case = self.repository.get(family_id, version=version)
+            case: object = self.repository.get(family_id, version=version)
         except AggregateNotFoundError:
             raise CaseNotFound(family_id) from None
         if not isinstance(case, FamilyCase):

@@ -82,12 +82,13 @@ class SQLiteKeyTable(KeyTable):
                       "destroyed_at) VALUES (?, NULL, ?, ?) ON CONFLICT (family_id) DO UPDATE "
                       "SET wrapped_key = NULL, destroyed_at = excluded.destroyed_at",
                       (family_id.hex, time.time(), time.time()))
-            c.execute(f'DELETE FROM "{snapshot_table}" WHERE originator_id = ?',  # noqa: S608
+            c.execute(f'DELETE FROM "{snapshot_table}" WHERE originator_id = ?',
                       (family_id.hex,))
 
 
 class PostgresKeyTable(KeyTable):
     def _table(self) -> str:
+        """Schema names are validated by the settings (``[a-z_][a-z0-9_]*``)."""
         return f'"{self.datastore.schema}".lotse_family_keys'
 
     def create(self) -> None:
@@ -116,7 +117,7 @@ class PostgresKeyTable(KeyTable):
             c.execute(f"INSERT INTO {self._table()} (family_id, wrapped_key, destroyed_at) "
                       "VALUES (%s, NULL, now()) ON CONFLICT (family_id) DO UPDATE "
                       "SET wrapped_key = NULL, destroyed_at = now()", (family_id,))
-            c.execute(f'DELETE FROM "{self.datastore.schema}"."{snapshot_table}" '  # noqa: S608
+            c.execute(f'DELETE FROM "{self.datastore.schema}"."{snapshot_table}" '
                       "WHERE originator_id = %s", (family_id,))
 
 

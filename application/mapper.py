@@ -20,7 +20,12 @@ from uuid import UUID
 import orjson
 from cryptography.exceptions import InvalidTag
 from eventsourcing.domain import CanSnapshotAggregate
-from eventsourcing.persistence import Mapper, MapperDeserialisationError, StoredEvent
+from eventsourcing.persistence import (
+    Mapper,
+    MapperDeserialisationError,
+    StoredEvent,
+    Transcoder,
+)
 from eventsourcing.utils import get_topic, resolve_topic
 from pydantic import TypeAdapter
 
@@ -31,11 +36,17 @@ ERASED_FIELDS = "erased_fields"
 Json = Any
 
 
-@cache
+_FIELD_ADAPTERS: dict[type, dict[str, TypeAdapter[Any]]] = {}
+
+
 def field_adapters(cls: type) -> dict[str, TypeAdapter[Any]]:
-    hints = typing.get_type_hints(cls)
-    names = [f.name for f in dataclasses.fields(cls)]
-    return {name: TypeAdapter(hints[name]) for name in names}
+    """A pydantic adapter per dataclass field of an event class, built once."""
+    adapters = _FIELD_ADAPTERS.get(cls)
+    if adapters is None:
+        hints = typing.get_type_hints(cls)
+        adapters = {f.name: TypeAdapter(hints[f.name]) for f in dataclasses.fields(cls)}
+        _FIELD_ADAPTERS[cls] = adapters
+    return adapters
 
 
 @cache
@@ -129,7 +140,7 @@ class PersonalDataMapper(Mapper[UUID]):
                 "state": inner}
 
 
-class _NoTranscoder:
+class _NoTranscoder(Transcoder):
     """The mapper encodes JSON itself; the base class only wants a transcoder object."""
 
     def encode(self, obj: Any) -> bytes:

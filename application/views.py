@@ -9,7 +9,6 @@ from typing import Any
 from uuid import UUID
 
 from application.mapper import field_adapters
-
 from domain.records import CaseState
 
 BASE_FIELDS = ("originator_id", "originator_version", "timestamp", "originator_topic",

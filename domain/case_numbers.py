@@ -29,7 +29,7 @@ class CaseNumberSequence(Aggregate):
         def apply(self, aggregate: Any) -> None:
             aggregate.last_number = self.number
 
-    snapshot_types = {
+    snapshot_types = {  # noqa: RUF012 (an annotation would make the aggregate a dataclass)
         "_created_on": datetime, "_modified_on": datetime, "project": str, "year": int,
         "last_number": int}
 

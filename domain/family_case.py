@@ -19,7 +19,15 @@ from domain import events as ev
 from domain import rules
 from domain.corrections import parse_change
 from domain.errors import InvalidInput, NotFound, RuleViolation
-from domain.records import CaseState, EntryData, FieldChange, Goal, Member, MemberData, Participation
+from domain.records import (
+    CaseState,
+    EntryData,
+    FieldChange,
+    Goal,
+    Member,
+    MemberData,
+    Participation,
+)
 from domain.values import (
     AccessRoute,
     BenefitSituation,
@@ -43,7 +51,7 @@ class FamilyCase(Aggregate):
 
     CaseOpened = ev.CaseOpened
     personal_snapshot = True
-    snapshot_types = {
+    snapshot_types = {  # noqa: RUF012 (an annotation would make the aggregate a dataclass)
         "_created_on": datetime, "_modified_on": datetime, "state": CaseState}
 
     if TYPE_CHECKING:
@@ -111,7 +119,7 @@ class FamilyCase(Aggregate):
                               recorded_by: str, today: date | None = None) -> None:
         self._check_open(occurred_on, today)
         self._member(member_id)
-        if given_name is family_name is birth_date is gender is None:
+        if all(v is None for v in (given_name, family_name, birth_date, gender)):
             raise InvalidInput("nothing_changed", "name at least one detail to change")
         if birth_date is not None:
             rules.not_in_future(birth_date, self._today(today), "birth_date")

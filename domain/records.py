@@ -22,11 +22,11 @@ from domain.values import (
     ExitStatus,
     FollowUpStatus,
     Gender,
+    InstitutionType,
     IscedBand,
     LabourMarketStatus,
     LifeArea,
     MemberRole,
-    InstitutionType,
     ReferralOutcome,
     Topic,
 )

@@ -1,0 +1,1 @@
+"""The outside of Lotse: the command-line entry point (and, next, the HTTP API)."""

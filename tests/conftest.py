@@ -1,0 +1,97 @@
+"""Fixtures that run the same tests on the embedded SQLite store and on PostgreSQL.
+
+PostgreSQL comes from ``LOTSE_TEST_POSTGRES_URL`` (default: the local server). When it
+cannot be reached the PostgreSQL variants are skipped with a clear reason, except under
+``CI=true``, where an unreachable server fails the run.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from application.cases import FamilyCases
+from application.settings import Settings, new_key_text
+
+POSTGRES_URL = os.environ.get("LOTSE_TEST_POSTGRES_URL",
+                              "postgresql://postgres@127.0.0.1:5432/test")
+IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+_pg_error: str | None = None
+_pg_checked = False
+
+
+def postgres_unavailable() -> str | None:
+    global _pg_checked, _pg_error
+    if not _pg_checked:
+        _pg_checked = True
+        try:
+            import psycopg
+
+            with psycopg.connect(POSTGRES_URL, connect_timeout=3) as conn:
+                conn.execute("SELECT 1")
+        except Exception as e:
+            _pg_error = f"PostgreSQL at {POSTGRES_URL} is unreachable: {e}"
+    return _pg_error
+
+
+def drop_schema(schema: str) -> None:
+    import psycopg
+
+    with psycopg.connect(POSTGRES_URL, autocommit=True) as conn:
+        conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+
+
+def pytest_report_header() -> str:
+    error = postgres_unavailable()
+    if error is None:
+        return f"PostgreSQL: {POSTGRES_URL} (tests run on SQLite and PostgreSQL)"
+    if IN_CI:
+        return f"PostgreSQL: UNREACHABLE ({error}); CI=true, so its tests will FAIL"
+    return f"PostgreSQL: UNREACHABLE ({error}); its test variants will be SKIPPED"
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def store(request: pytest.FixtureRequest) -> str:
+    """The name of the store a test runs on."""
+    if request.param == "postgres":
+        error = postgres_unavailable()
+        if error:
+            if IN_CI:
+                pytest.fail(f"{error} (CI=true: PostgreSQL tests must run)")
+            pytest.skip(f"{error}; PostgreSQL variant skipped")
+    return str(request.param)
+
+
+SettingsFactory = Callable[..., Settings]
+
+
+@pytest.fixture
+def make_settings(store: str, tmp_path: Path) -> Iterator[SettingsFactory]:
+    """Settings for a fresh, empty store of the current kind; every call with the same
+    test shares that store (for several application instances or processes)."""
+    schema = f"t_{uuid.uuid4().hex[:16]}"
+    master = new_key_text()
+
+    def make(**overrides: Any) -> Settings:
+        values: dict[str, Any] = {"data_dir": tmp_path / "data", "master_key": master,
+                                  "mode": "production"}
+        if store == "postgres":
+            values.update(database_url=POSTGRES_URL, postgres_schema=schema)
+        values.update(overrides)
+        return Settings(**values)
+
+    yield make
+    if store == "postgres":
+        drop_schema(schema)
+
+
+@pytest.fixture
+def app(make_settings: SettingsFactory) -> Iterator[FamilyCases]:
+    application = FamilyCases(make_settings())
+    yield application
+    application.close()
