@@ -13,6 +13,7 @@ from datetime import date
 from typing import Any
 from uuid import UUID
 
+from domain import rules
 from domain.errors import InvalidInput
 from domain.records import CaseState, EventRef, FieldChange
 from domain.values import (
@@ -64,16 +65,34 @@ _ENTRY: dict[str, Parser] = {
     "rural": _bool,
 }
 
+def _name(text: str) -> str:
+    try:
+        return rules.text(text, "value")
+    except InvalidInput as e:
+        raise ValueError(e.message) from None
+
+
+def _postal(text: str) -> str:
+    try:
+        return rules.postal_code(text)
+    except InvalidInput as e:
+        raise ValueError(e.message) from None
+
+
 CORRECTABLE: dict[str, dict[str, Parser]] = {
-    "CaseOpened": {"district": str, "postal_code": str, "access_route": AccessRoute,
+    "CaseOpened": {"district": _name, "postal_code": _postal, "access_route": AccessRoute,
                    "benefit_situation": BenefitSituation},
     "ParticipantEntered": _ENTRY,
     "ParticipantLeft": {"occurred_on": date.fromisoformat, "status": ExitStatus},
     "ConsultationRecorded": {"occurred_on": date.fromisoformat, "duration_minutes": _minutes,
                              "mode": ContactMode, "next_follow_up_on": date.fromisoformat},
     "GoalSet": {"life_area": LifeArea, "target_date": date.fromisoformat},
-    "ReferralMade": {"institution_type": InstitutionType, "institution_name": str},
+    "ReferralMade": {"institution_type": InstitutionType, "institution_name": _name},
 }
+# Facts that may be unknown (an incomplete ESF+ entry) and so may be corrected to none.
+OPTIONAL = frozenset({*(_ENTRY.keys() - {"occurred_on"}), "next_follow_up_on", "target_date"})
+# Dates that name a future day by nature.
+FUTURE_ALLOWED = frozenset({"next_follow_up_on", "target_date"})
 
 
 def parse_change(event: str, change: FieldChange) -> Any:
@@ -88,6 +107,9 @@ def parse_change(event: str, change: FieldChange) -> Any:
                            f"field {change.field!r} of {event} cannot be corrected; "
                            f"correctable: {', '.join(sorted(fields))}", field="changes")
     if change.value is None:
+        if change.field not in OPTIONAL:
+            raise InvalidInput("invalid_correction_value", f"{change.field} cannot be "
+                               "corrected to nothing", field="changes")
         return None
     try:
         return parser(change.value)

@@ -8,7 +8,7 @@ events that record the decision. State is only assigned in the events' ``apply``
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import replace
+from copy import deepcopy
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 from uuid import UUID, uuid4
@@ -17,7 +17,7 @@ from eventsourcing.domain import Aggregate
 
 from domain import events as ev
 from domain import rules
-from domain.corrections import parse_change
+from domain.corrections import FUTURE_ALLOWED, apply_correction, parse_change
 from domain.errors import InvalidInput, NotFound, RuleViolation
 from domain.records import (
     CaseState,
@@ -91,14 +91,14 @@ class FamilyCase(Aggregate):
             recorded_by=rules.staff_id(recorded_by), project=rules.project_code(project),
             case_number=case_number, members=tuple(_member(m, today) for m in members),
             district=rules.text(district, "district"),
-            postal_code=_postal_code(postal_code),
+            postal_code=rules.postal_code(postal_code),
             street_address=rules.optional_text(street_address, "street_address",
                                                max_len=rules.NAME_MAX),
             access_route=access_route, benefit_situation=benefit_situation,
             consent_purposes=purposes, consent_given_on=consent_given_on,
         )
         case.trigger_event(ev.CaseManagerAssigned, occurred_on=occurred_on,
-                           recorded_by=recorded_by,
+                           recorded_by=rules.staff_id(recorded_by),
                            case_manager=rules.text(case_manager, "case_manager", max_len=100),
                            previous_case_manager=None, reason="intake")
         return case
@@ -124,8 +124,10 @@ class FamilyCase(Aggregate):
         if birth_date is not None:
             rules.not_in_future(birth_date, self._today(today), "birth_date")
         self._trigger(ev.MemberDetailsChanged, occurred_on, recorded_by, member_id=member_id,
-                      given_name=given_name and rules.text(given_name, "given_name"),
-                      family_name=family_name and rules.text(family_name, "family_name"),
+                      given_name=None if given_name is None
+                      else rules.text(given_name, "given_name"),
+                      family_name=None if family_name is None
+                      else rules.text(family_name, "family_name"),
                       birth_date=birth_date, gender=gender)
 
     def record_member_left(self, *, member_id: UUID, reason: str | None, occurred_on: date,
@@ -166,6 +168,7 @@ class FamilyCase(Aggregate):
     def record_exit(self, *, member_id: UUID, status: ExitStatus, occurred_on: date,
                     recorded_by: str, today: date | None = None) -> None:
         self._check_open(occurred_on, today)
+        self._member(member_id)
         p = self._active_participation(member_id)
         if p is None:
             raise RuleViolation("not_participating", "the member has no open ESF+ entry",
@@ -254,12 +257,15 @@ class FamilyCase(Aggregate):
                     reason: str, occurred_on: date, recorded_by: str,
                     today: date | None = None) -> None:
         self._check_open(occurred_on, today)
-        self._open_goal(goal_id)
+        goal = self._open_goal(goal_id)
         if description is None and target_date is None:
             raise InvalidInput("nothing_changed", "a revision changes the description or the "
                                "target date", field="description")
+        if target_date is not None and target_date < goal.set_on:
+            raise InvalidInput("target_before_start", "the target date cannot precede the "
+                               "day the goal was set", field="target_date")
         self._trigger(ev.GoalRevised, occurred_on, recorded_by, goal_id=goal_id,
-                      description=description and rules.text(
+                      description=None if description is None else rules.text(
                           description, "description", max_len=rules.TEXT_MAX,
                           multiline=True),
                       target_date=target_date,
@@ -278,7 +284,10 @@ class FamilyCase(Aggregate):
     def drop_goal(self, *, goal_id: UUID, reason: str, occurred_on: date, recorded_by: str,
                   today: date | None = None) -> None:
         self._check_open(occurred_on, today)
-        self._open_goal(goal_id)
+        goal = self._open_goal(goal_id)
+        if occurred_on < goal.set_on:
+            raise RuleViolation("dropped_before_set", "a goal cannot be dropped before it was "
+                                "set", field="occurred_on", goal_id=goal_id)
         self._trigger(ev.GoalDropped, occurred_on, recorded_by, goal_id=goal_id,
                       reason=rules.text(reason, "reason", max_len=rules.TEXT_MAX,
                                         multiline=True))
@@ -373,23 +382,14 @@ class FamilyCase(Aggregate):
         if not changes:
             raise InvalidInput("nothing_changed", "a correction changes at least one field",
                                field="changes")
-        parsed = {c.field: parse_change(ref.event, c) for c in changes}
-        if ref.event == "ParticipantEntered" and "occurred_on" in parsed:
-            assert ref.key is not None
-            p = next(p for p in self.state.participations[UUID(ref.key)]
-                     if p.entry_version == corrected_version)
-            if p.left_on is not None and parsed["occurred_on"] > p.left_on:
-                raise RuleViolation("exit_before_entry", "the corrected entry date lies after "
-                                    "the exit", field="changes", member_id=ref.key)
-        if ref.event == "ParticipantEntered":
-            assert ref.key is not None
-            p = next(p for p in self.state.participations[UUID(ref.key)]
-                     if p.entry_version == corrected_version)
-            entry_fields = {k: v for k, v in parsed.items() if k != "occurred_on"}
-            _check_entry(replace(p.entry, **entry_fields))
-        for value in parsed.values():
-            if isinstance(value, date) and ref.event != "GoalSet":
+        for change in changes:
+            value = parse_change(ref.event, change)
+            if isinstance(value, date) and change.field not in FUTURE_ALLOWED:
                 rules.not_in_future(value, self._today(today), "changes")
+        trial = deepcopy(self.state)
+        for change in changes:
+            apply_correction(trial, corrected_version, ref, change)
+        _check_consistency(trial)
         self._trigger(ev.EntryCorrected, occurred_on, recorded_by,
                       corrected_version=corrected_version,
                       changes=tuple(FieldChange(c.field, c.value) for c in changes),
@@ -474,11 +474,34 @@ def _member(m: MemberData, today: date) -> MemberData:
     )
 
 
-def _postal_code(value: str) -> str:
-    if not (len(value) == 5 and value.isdigit()):
-        raise InvalidInput("invalid_postal_code", "a German postal code has five digits",
-                           field="postal_code")
-    return value
+def _check_consistency(state: CaseState) -> None:
+    """The rules between dates and facts that a correction must not break."""
+    for member_id, ps in state.participations.items():
+        for i, p in enumerate(ps):
+            _check_entry(p.entry)
+            if p.left_on is not None and p.left_on < p.entered_on:
+                raise RuleViolation("exit_before_entry", f"the exit date {p.left_on} would lie "
+                                    f"before the entry date {p.entered_on}", field="changes",
+                                    member_id=member_id)
+            previous = ps[i - 1].left_on if i else None
+            if previous is not None and p.entered_on < previous:
+                raise RuleViolation("reentry_before_exit", "a re-entry would precede the "
+                                    "previous exit", field="changes", member_id=member_id)
+            if p.entered_on < state.opened_on:
+                raise RuleViolation("before_intake", "the entry would lie before the intake",
+                                    field="changes", member_id=member_id)
+    for c in state.consultations.values():
+        if c.held_on < state.opened_on:
+            raise RuleViolation("before_intake", "the consultation would lie before the "
+                                "intake", field="changes", consultation_id=c.consultation_id)
+        if c.next_follow_up_on is not None and c.next_follow_up_on < c.held_on:
+            raise RuleViolation("follow_up_before_consultation", "the next follow-up would "
+                                "precede the consultation", field="changes",
+                                consultation_id=c.consultation_id)
+    for g in state.goals.values():
+        if g.target_date is not None and g.target_date < g.set_on:
+            raise RuleViolation("target_before_start", "the target date would precede the day "
+                                "the goal was set", field="changes", goal_id=g.goal_id)
 
 
 def _check_entry(entry: EntryData) -> None:

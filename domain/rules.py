@@ -10,7 +10,8 @@ from zoneinfo import ZoneInfo
 from domain.errors import InvalidInput
 
 PROGRAMME_TZ = ZoneInfo("Europe/Berlin")
-PROJECT_CODE = re.compile(r"^[A-Z][A-Z0-9]{1,9}$")
+PROJECT_CODE = re.compile(r"[A-Z][A-Z0-9]{1,9}")
+POSTAL_CODE = re.compile(r"[0-9]{5}")
 NAME_MAX = 200
 TEXT_MAX = 10_000
 
@@ -53,8 +54,15 @@ def staff_id(value: str) -> str:
 
 
 def project_code(value: str) -> str:
-    if not PROJECT_CODE.match(value):
+    if not PROJECT_CODE.fullmatch(value):
         raise InvalidInput("invalid_project_code",
                            f"project code {value!r} must be 2-10 capital letters or digits, "
                            "starting with a letter", field="project")
+    return value
+
+
+def postal_code(value: str) -> str:
+    if not POSTAL_CODE.fullmatch(value):
+        raise InvalidInput("invalid_postal_code", "a German postal code has five digits",
+                           field="postal_code")
     return value
