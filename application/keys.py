@@ -158,6 +158,9 @@ class FamilyKeys:
         return key
 
     def key_for_writing(self, family_id: UUID) -> bytes:
+        """Always asks the table, never the cache: nothing may be sealed with a key that
+        another process destroyed a moment ago."""
+        self.forget(family_id)
         key = self.key_for_reading(family_id)
         if key is not None:
             return key

@@ -91,6 +91,8 @@ CORRECTABLE: dict[str, dict[str, Parser]] = {
 }
 # Facts that may be unknown (an incomplete ESF+ entry) and so may be corrected to none.
 OPTIONAL = frozenset({*(_ENTRY.keys() - {"occurred_on"}), "next_follow_up_on", "target_date"})
+# Special-category items (GDPR Art. 9): personal data, sealed with the family's key.
+SENSITIVE = frozenset({"disability", "minority", "foreign_background", "homeless"})
 # Dates that name a future day by nature.
 FUTURE_ALLOWED = frozenset({"next_follow_up_on", "target_date"})
 

@@ -365,17 +365,20 @@ class CaseReopened(CaseEvent):
 
 class EntryCorrected(CaseEvent):
     """A correction of an earlier event, by version, with a reason. The earlier event
-    stays as it was; the state and every report read the corrected values."""
+    stays as it was; the state and every report read the corrected values. Corrections
+    of special-category items travel in ``sensitive_changes`` and are sealed like the
+    items themselves; after erasure they read as unknown."""
 
     corrected_version: int
     changes: tuple[FieldChange, ...]
+    sensitive_changes: tuple[FieldChange, ...]
     reason: str | None
 
-    personal = ("changes.*.value", "reason")
+    personal = ("sensitive_changes.*.value", "reason")
 
     def apply_to(self, state: CaseState) -> None:
         ref = state.refs[self.corrected_version]
-        for change in self.changes:
+        for change in (*self.changes, *self.sensitive_changes):
             apply_correction(state, self.corrected_version, ref, change)
         state.corrections += 1
 

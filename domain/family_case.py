@@ -17,7 +17,7 @@ from eventsourcing.domain import Aggregate
 
 from domain import events as ev
 from domain import rules
-from domain.corrections import FUTURE_ALLOWED, apply_correction, parse_change
+from domain.corrections import FUTURE_ALLOWED, SENSITIVE, apply_correction, parse_change
 from domain.errors import InvalidInput, NotFound, RuleViolation
 from domain.records import (
     CaseState,
@@ -392,7 +392,10 @@ class FamilyCase(Aggregate):
         _check_consistency(trial)
         self._trigger(ev.EntryCorrected, occurred_on, recorded_by,
                       corrected_version=corrected_version,
-                      changes=tuple(FieldChange(c.field, c.value) for c in changes),
+                      changes=tuple(FieldChange(c.field, c.value) for c in changes
+                                    if c.field not in SENSITIVE),
+                      sensitive_changes=tuple(FieldChange(c.field, c.value) for c in changes
+                                              if c.field in SENSITIVE),
                       reason=rules.text(reason, "reason", max_len=rules.TEXT_MAX,
                                         multiline=True))
 
