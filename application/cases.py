@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import random
+import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from datetime import date, datetime
@@ -45,6 +46,7 @@ from domain.values import (
 )
 
 MAX_ATTEMPTS = 30
+INTAKE_ATTEMPTS = 200
 logger = logging.getLogger(__name__)
 
 
@@ -75,6 +77,8 @@ class FamilyCases(Application[UUID]):
         interval = self.settings.snapshot_interval
         self.snapshotting_intervals = {  # type: ignore[misc]  # per instance: per settings
             FamilyCase: interval, CaseNumberSequence: interval}
+        self._sequence_locks: dict[tuple[str, int], threading.Lock] = {}
+        self._locks_guard = threading.Lock()
         super().__init__(env=persistence_env(self.settings))
 
     def construct_env(self, name: str, env: EnvType | None = None) -> Environment:
@@ -99,7 +103,27 @@ class FamilyCases(Application[UUID]):
         """Intake. The case number comes from the project's sequence for the year of
         intake and is saved in the same transaction as the case."""
         family_id = family_id or uuid4()
-        for attempt in range(MAX_ATTEMPTS):
+        with self._sequence_lock(project, occurred_on.year):
+            return self._open_case(
+                family_id=family_id, project=project, members=members, district=district,
+                postal_code=postal_code, street_address=street_address,
+                access_route=access_route, benefit_situation=benefit_situation,
+                consent_purposes=consent_purposes, consent_given_on=consent_given_on,
+                case_manager=case_manager, occurred_on=occurred_on, recorded_by=recorded_by,
+                today=today)
+
+    def _sequence_lock(self, project: str, year: int) -> threading.Lock:
+        """Intakes of one process queue for their project's sequence instead of
+        colliding; other processes are kept apart by the store and retried."""
+        with self._locks_guard:
+            return self._sequence_locks.setdefault((project, year), threading.Lock())
+
+    def _open_case(self, *, family_id: UUID, project: str, members: Sequence[MemberData],
+                   district: str, postal_code: str, street_address: str | None,
+                   access_route: AccessRoute, benefit_situation: BenefitSituation,
+                   consent_purposes: Sequence[str], consent_given_on: date, case_manager: str,
+                   occurred_on: date, recorded_by: str, today: date | None) -> OpenedCase:
+        for attempt in range(INTAKE_ATTEMPTS):
             sequence = self._sequence(project, occurred_on.year)
             case_number = sequence.issue(family_id)
             case = FamilyCase.open(
@@ -118,7 +142,7 @@ class FamilyCases(Application[UUID]):
                 continue
             return OpenedCase(family_id, case_number, case.version,
                               recordings[-1].notification.id if recordings else None)
-        raise ConcurrencyConflict(f"could not issue a case number in {project}")
+        raise ConcurrencyConflict(f"could not issue a case number in {project}; try again")
 
     def _sequence(self, project: str, year: int) -> CaseNumberSequence:
         try:
@@ -379,4 +403,5 @@ class ReadableSnapshots(EventStore[UUID]):
 
 
 def _backoff(attempt: int) -> None:
-    time.sleep(random.uniform(0, min(0.05, 0.002 * (attempt + 1))))  # noqa: S311
+    """Randomised, growing pause so that colliding writers spread out."""
+    time.sleep(random.uniform(0, min(0.1, 0.002 * 2 ** min(attempt, 6))))  # noqa: S311
