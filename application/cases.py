@@ -22,12 +22,19 @@ from eventsourcing.application import AggregateNotFoundError, Application, Proce
 from eventsourcing.persistence import EventStore, IntegrityError, MapperDeserialisationError
 from eventsourcing.utils import Environment, EnvType
 
-from application.keys import FamilyKeys, KeyTable, PostgresKeyTable, SQLiteKeyTable
+from application.keys import (
+    FamilyKeys,
+    KeyDestroyedError,
+    KeyTable,
+    PostgresKeyTable,
+    SQLiteKeyTable,
+)
 from application.mapper import PersonalDataMapper
 from application.settings import Settings
 from application.store import persistence_env
 from application.views import CaseView, CommandResult, HistoryEntry, OpenedCase, history_entry
 from domain.case_numbers import CaseNumberSequence
+from domain.errors import RuleViolation
 from domain.family_case import FamilyCase
 from domain.records import EntryData, FieldChange, MemberData
 from domain.rules import PROGRAMME_TZ
@@ -301,9 +308,14 @@ class FamilyCases(Application[UUID]):
         if case.state.status.value == "erased":
             self.keys.destroy(family_id, self._snapshot_table())
             return CommandResult(family_id, case.version, None)
-        result = self._update(family_id, None, lambda c: c.record_personal_data_erased(
-            reason=reason, occurred_on=occurred_on, recorded_by=recorded_by),
-            snapshot=False)
+        try:
+            result = self._update(family_id, None, lambda c: c.record_personal_data_erased(
+                reason=reason, occurred_on=occurred_on, recorded_by=recorded_by),
+                snapshot=False)
+        except RuleViolation as e:
+            if e.rule != "case_erased":
+                raise
+            result = CommandResult(family_id, self._load(family_id).version, None)
         self.keys.destroy(family_id, self._snapshot_table())
         return result
 
@@ -356,6 +368,8 @@ class FamilyCases(Application[UUID]):
             command(case)
             try:
                 recordings = self.save(case) if snapshot else self._save_only(case)
+            except KeyDestroyedError:
+                continue  # erased meanwhile: the reloaded case refuses with case_erased
             except IntegrityError:
                 if expected_version is not None:
                     raise StaleVersion(family_id, expected_version,
