@@ -111,13 +111,14 @@ class FamilyCases(Application[UUID]):
         intake and is saved in the same transaction as the case."""
         family_id = family_id or uuid4()
         with self._sequence_lock(project, occurred_on.year):
-            return self._open_case(
-                family_id=family_id, project=project, members=members, district=district,
-                postal_code=postal_code, street_address=street_address,
-                access_route=access_route, benefit_situation=benefit_situation,
-                consent_purposes=consent_purposes, consent_given_on=consent_given_on,
-                case_manager=case_manager, occurred_on=occurred_on, recorded_by=recorded_by,
-                today=today)
+            return self._issue_and_open(family_id, project, occurred_on, lambda number: (
+                FamilyCase.open(
+                    family_id=family_id, project=project, case_number=number,
+                    members=members, district=district, postal_code=postal_code,
+                    street_address=street_address, access_route=access_route,
+                    benefit_situation=benefit_situation, consent_purposes=consent_purposes,
+                    consent_given_on=consent_given_on, case_manager=case_manager,
+                    occurred_on=occurred_on, recorded_by=recorded_by, today=today)))
 
     def _sequence_lock(self, project: str, year: int) -> threading.Lock:
         """Intakes of one process queue for their project's sequence instead of
@@ -125,21 +126,12 @@ class FamilyCases(Application[UUID]):
         with self._locks_guard:
             return self._sequence_locks.setdefault((project, year), threading.Lock())
 
-    def _open_case(self, *, family_id: UUID, project: str, members: Sequence[MemberData],
-                   district: str, postal_code: str, street_address: str | None,
-                   access_route: AccessRoute, benefit_situation: BenefitSituation,
-                   consent_purposes: Sequence[str], consent_given_on: date, case_manager: str,
-                   occurred_on: date, recorded_by: str, today: date | None) -> OpenedCase:
+    def _issue_and_open(self, family_id: UUID, project: str, occurred_on: date,
+                        open_with: Callable[[str], FamilyCase]) -> OpenedCase:
         for attempt in range(INTAKE_ATTEMPTS):
             sequence = self._sequence(project, occurred_on.year)
             case_number = sequence.issue(family_id)
-            case = FamilyCase.open(
-                family_id=family_id, project=project, case_number=case_number,
-                members=members, district=district, postal_code=postal_code,
-                street_address=street_address, access_route=access_route,
-                benefit_situation=benefit_situation, consent_purposes=consent_purposes,
-                consent_given_on=consent_given_on, case_manager=case_manager,
-                occurred_on=occurred_on, recorded_by=recorded_by, today=today)
+            case = open_with(case_number)
             try:
                 recordings = self.save(sequence, case)
             except IntegrityError:

@@ -13,7 +13,6 @@ import base64
 import dataclasses
 import typing
 from datetime import datetime
-from functools import cache
 from typing import Any
 from uuid import UUID
 
@@ -49,12 +48,17 @@ def field_adapters(cls: type) -> dict[str, TypeAdapter[Any]]:
     return adapters
 
 
-@cache
+_SNAPSHOT_ADAPTERS: dict[type, dict[str, TypeAdapter[Any]]] = {}
+
+
 def _snapshot_adapters(aggregate_cls: type) -> dict[str, TypeAdapter[Any]]:
-    hints = getattr(aggregate_cls, "snapshot_types", None)
-    if hints is None:
-        hints = typing.get_type_hints(aggregate_cls)
-    return {name: TypeAdapter(tp) for name, tp in hints.items()}
+    """Adapters for the attributes an aggregate declares in ``snapshot_types``."""
+    adapters = _SNAPSHOT_ADAPTERS.get(aggregate_cls)
+    if adapters is None:
+        types: dict[str, Any] = aggregate_cls.snapshot_types  # type: ignore[attr-defined]
+        adapters = {name: TypeAdapter(tp) for name, tp in types.items()}
+        _SNAPSHOT_ADAPTERS[aggregate_cls] = adapters
+    return adapters
 
 
 class PersonalDataMapper(Mapper[UUID]):
@@ -158,9 +162,12 @@ def _sealed(key: bytes, value: Json, aad: bytes) -> Json:
 def _seal_path(node: Json, parts: list[str], key: bytes, aad: bytes) -> None:
     head, rest = parts[0], parts[1:]
     if head == "*":
-        for item in node or ():
+        items = node if isinstance(node, list) else []
+        for i, item in enumerate(items):
             if rest:
                 _seal_path(item, rest, key, aad)
+            elif item is not None:
+                items[i] = _sealed(key, item, aad)
         return
     if not isinstance(node, dict) or head not in node:
         return
@@ -174,13 +181,14 @@ def _unseal_tree(node: Json, key: bytes | None, aad: bytes, path: str,
                  erased: list[str]) -> Json:
     if isinstance(node, dict):
         if len(node) == 1 and SEALED in node:
-            if key is not None:
-                try:
-                    return orjson.loads(unseal(key, base64.b64decode(node[SEALED]), aad))
-                except InvalidTag:
-                    pass
-            erased.append(path)
-            return None
+            if key is None:
+                erased.append(path)
+                return None
+            try:
+                return orjson.loads(unseal(key, base64.b64decode(node[SEALED]), aad))
+            except InvalidTag:
+                # With the key present this is tampering or corruption, never erasure.
+                raise ValueError(f"sealed value at {path!r} fails its integrity check") from None
         return {k: _unseal_tree(v, key, aad, f"{path}.{k}" if path else k, erased)
                 for k, v in node.items()}
     if isinstance(node, list):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import os
 import secrets
+import tempfile
 from pathlib import Path
 from typing import Literal
 
@@ -61,9 +62,17 @@ class Settings(BaseSettings):
         path = self.data_dir / MASTER_KEY_FILE
         if not path.exists():
             self.data_dir.mkdir(parents=True, exist_ok=True)
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-            with os.fdopen(fd, "w") as f:
-                f.write(new_key_text())
+            # Written aside, then linked into place: a process starting at the same moment
+            # either wins the link or reads the complete key of the one that did.
+            fd, tmp = tempfile.mkstemp(dir=self.data_dir, prefix=".master-")
+            try:
+                with os.fdopen(fd, "w") as f:
+                    f.write(new_key_text())
+                os.link(tmp, path)
+            except FileExistsError:
+                pass
+            finally:
+                os.unlink(tmp)
         return decode_key(path.read_text().strip())
 
 

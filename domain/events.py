@@ -401,16 +401,10 @@ class PersonalDataErased(CaseEvent):
             g.description = None
         for r in state.referrals.values():
             r.purpose = None
-        for member_id, ps in state.participations.items():
-            state.participations[member_id] = [
-                replace_entry(p) for p in ps
-            ]
-
-
-def replace_entry(p: Participation) -> Participation:
-    p.entry = replace(p.entry, disability=None, minority=None, foreign_background=None,
-                      homeless=None)
-    return p
+        for ps in state.participations.values():
+            for p in ps:
+                p.entry = replace(p.entry, disability=None, minority=None,
+                                  foreign_background=None, homeless=None)
 
 
 ALL_EVENTS: tuple[type[CaseEvent], ...] = (

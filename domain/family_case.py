@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from copy import deepcopy
 from datetime import date, datetime
 from typing import TYPE_CHECKING
-from uuid import UUID, uuid4
+from uuid import UUID
 
 from eventsourcing.domain import Aggregate
 
@@ -82,6 +82,7 @@ class FamilyCase(Aggregate):
         if len(set(ids)) != len(ids):
             raise InvalidInput("duplicate_member", "member ids must be distinct",
                                field="members")
+        manager = rules.text(case_manager, "case_manager", max_len=100)
         purposes = tuple(rules.text(p, "consent_purposes") for p in consent_purposes)
         if not purposes:
             raise InvalidInput("consent_missing", "intake needs the purposes consented to",
@@ -99,7 +100,7 @@ class FamilyCase(Aggregate):
         )
         case.trigger_event(ev.CaseManagerAssigned, occurred_on=occurred_on,
                            recorded_by=rules.staff_id(recorded_by),
-                           case_manager=rules.text(case_manager, "case_manager", max_len=100),
+                           case_manager=manager,
                            previous_case_manager=None, reason="intake")
         return case
 
@@ -460,10 +461,6 @@ class FamilyCase(Aggregate):
                  **facts: object) -> None:
         self.trigger_event(event_class, occurred_on=occurred_on,
                            recorded_by=rules.staff_id(recorded_by), **facts)
-
-
-def new_id() -> UUID:
-    return uuid4()
 
 
 def _member(m: MemberData, today: date) -> MemberData:

@@ -16,7 +16,7 @@ from typing import Any
 from uuid import UUID
 
 import pytest
-from eventsourcing.persistence import StoredEvent
+from eventsourcing.persistence import MapperDeserialisationError, StoredEvent
 
 from application.cases import CaseNotFound, FamilyCases
 from application.keys import KeyDestroyedError
@@ -165,7 +165,8 @@ def test_each_snapshot_of_a_family_is_sealed_as_a_whole(
 
 def test_a_sealed_value_cannot_be_opened_in_another_family(app: FamilyCases) -> None:
     """Values are bound to their family: a sealed note copied into another family's
-    history does not open with that family's key."""
+    history does not open with that family's key, and the copy is reported as tampering
+    (not passed off as erased data)."""
     one = build_full_case(app, family_name=FAMILY_NAME)
     other = build_full_case(app, family_name=OTHER_NAME, note=OTHER_NOTE)
     copied = app.recorder.select_events(one.family_id, gt=one.consultation_version - 1,
@@ -174,12 +175,10 @@ def test_a_sealed_value_cannot_be_opened_in_another_family(app: FamilyCases) -> 
     app.recorder.insert_events([StoredEvent(other.family_id, version, copied.topic,
                                             bytes(copied.state))])
 
-    event = next(iter(app.events.get(other.family_id, gt=version - 1)))
-
-    assert event.notes is None
-    assert event.location is None
-    assert event.erased_fields == ("location", "notes")
-    assert event.topics == (Topic.MONEY_AND_DEBTS, Topic.HOUSING_AND_EVICTION)
+    with pytest.raises(MapperDeserialisationError, match="integrity"):
+        next(iter(app.events.get(other.family_id, gt=version - 1)))
+    original = next(iter(app.events.get(one.family_id, gt=one.consultation_version - 1)))
+    assert original.notes is not None
 
 
 # ----- crypto-shredding ----------------------------------------------------------------
@@ -467,3 +466,47 @@ def test_a_wrong_master_key_gives_a_clear_error_when_reading(
     with running(make_settings()) as right:
         state = right.get_case(case.family_id).state
         assert state.consultations[case.consultation_id].notes == NOTE
+
+
+def test_processes_starting_together_in_development_agree_on_one_master_key(
+        tmp_path: Any) -> None:
+    import threading
+
+    settings = Settings(data_dir=tmp_path / "fresh", mode="development", master_key=None)
+    barrier = threading.Barrier(8)
+    keys: list[bytes] = []
+
+    def start() -> None:
+        barrier.wait()
+        keys.append(settings.resolve_master_key())
+
+    threads = [threading.Thread(target=start) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(keys) == 8
+    assert len(set(keys)) == 1
+    assert sorted(p.name for p in settings.data_dir.iterdir()) == [MASTER_KEY_FILE]
+
+
+# ----- integrity ----------------------------------------------------------------------
+
+
+def test_a_tampered_sealed_value_is_an_error_not_an_erasure(app: FamilyCases) -> None:
+    """With the family's key present, a sealed value that fails its check was altered or
+    corrupted; reading it as 'erased' would hide that from an auditor."""
+    case = build_full_case(app, correct=False)
+    record = next(r for r in app.recorder.select_events(case.family_id)
+                  if b'"$sealed"' in r.state)
+    text = record.state.decode()
+    start = text.index('"$sealed":"') + len('"$sealed":"')
+    token = bytearray(base64.b64decode(text[start:text.index('"', start)]))
+    token[-1] ^= 0x01
+    tampered = (text[:start] + base64.b64encode(bytes(token)).decode()
+                + text[text.index('"', start):]).encode()
+    altered = StoredEvent(record.originator_id, record.originator_version, record.topic,
+                          tampered)
+    with pytest.raises(MapperDeserialisationError, match="integrity"):
+        app.mapper.to_domain_event(altered)
+    assert app.mapper.to_domain_event(record).originator_version == record.originator_version
