@@ -22,6 +22,9 @@ from eventsourcing.application import AggregateNotFoundError, Application, Proce
 from eventsourcing.persistence import EventStore, IntegrityError, MapperDeserialisationError
 from eventsourcing.utils import Environment, EnvType
 
+from application.idempotency import SELECT as SELECT_KEY
+from application.idempotency import TABLE as KEY_TABLE
+from application.idempotency import KeyReplayed, Receipt, pending_key, receipt_from
 from application.keys import (
     FamilyKeys,
     KeyDestroyedError,
@@ -31,12 +34,13 @@ from application.keys import (
 )
 from application.mapper import PersonalDataMapper
 from application.settings import Settings
+from application.sql import Tables
 from application.store import persistence_env
 from application.views import CaseView, CommandResult, HistoryEntry, OpenedCase, history_entry
 from domain.case_numbers import CaseNumberSequence
 from domain.errors import RuleViolation
 from domain.family_case import FamilyCase
-from domain.records import EntryData, FieldChange, MemberData
+from domain.records import CaseState, EntryData, FieldChange, MemberData
 from domain.rules import PROGRAMME_TZ
 from domain.values import (
     AccessRoute,
@@ -54,7 +58,12 @@ from domain.values import (
 
 MAX_ATTEMPTS = 30
 INTAKE_ATTEMPTS = 200
+LOCK_STRIPES = 256
 logger = logging.getLogger(__name__)
+
+Guard = Callable[[CaseState], None]
+"""Checked on the freshly loaded case before a command runs (access rules): raising
+refuses the command on exactly the state it would have changed."""
 
 
 class CaseNotFound(LookupError):
@@ -86,7 +95,12 @@ class FamilyCases(Application[UUID]):
             FamilyCase: interval, CaseNumberSequence: interval}
         self._sequence_locks: dict[tuple[str, int], threading.Lock] = {}
         self._locks_guard = threading.Lock()
-        super().__init__(env=persistence_env(self.settings))
+        self._family_locks = [threading.Lock() for _ in range(LOCK_STRIPES)]
+        env = persistence_env(self.settings)
+        env["AGGREGATE_CACHE_MAXSIZE"] = str(self.settings.aggregate_cache_size)
+        super().__init__(env=env)
+        self.tables = Tables(self.factory.datastore,  # type: ignore[attr-defined]
+                             self.settings.uses_postgres)
 
     def construct_env(self, name: str, env: EnvType | None = None) -> Environment:
         """Only Lotse's settings configure the store, never stray process variables."""
@@ -132,9 +146,13 @@ class FamilyCases(Application[UUID]):
             sequence = self._sequence(project, occurred_on.year)
             case_number = sequence.issue(family_id)
             case = open_with(case_number)
+            pending = pending_key()
+            if pending is not None:
+                pending.facts["case_number"] = case_number
             try:
                 recordings = self.save(sequence, case)
             except IntegrityError:
+                self._replay_if_keyed()
                 if family_id in self.repository:
                     raise ConcurrencyConflict(f"family {family_id} exists already") from None
                 _backoff(attempt)
@@ -152,24 +170,27 @@ class FamilyCases(Application[UUID]):
         return seq
 
     def add_member(self, family_id: UUID, *, member: MemberData, occurred_on: date,
-                   recorded_by: str, expected_version: int | None = None) -> CommandResult:
-        return self._update(family_id, expected_version, lambda c: c.add_member(
+                   recorded_by: str, expected_version: int | None = None,
+                  guard: Guard | None = None) -> CommandResult:
+        return self._update(family_id, expected_version, guard, lambda c: c.add_member(
             member=member, occurred_on=occurred_on, recorded_by=recorded_by))
 
     def change_member_details(self, family_id: UUID, *, member_id: UUID,
                               given_name: str | None = None, family_name: str | None = None,
                               birth_date: date | None = None, gender: Gender | None = None,
                               occurred_on: date, recorded_by: str,
-                              expected_version: int | None = None) -> CommandResult:
-        return self._update(family_id, expected_version, lambda c: c.change_member_details(
+                              expected_version: int | None = None,
+                  guard: Guard | None = None) -> CommandResult:
+        return self._update(family_id, expected_version, guard, lambda c: c.change_member_details(
             member_id=member_id, given_name=given_name, family_name=family_name,
             birth_date=birth_date, gender=gender, occurred_on=occurred_on,
             recorded_by=recorded_by))
 
     def record_member_left(self, family_id: UUID, *, member_id: UUID, reason: str | None,
                            occurred_on: date, recorded_by: str,
-                           expected_version: int | None = None) -> CommandResult:
-        return self._update(family_id, expected_version, lambda c: c.record_member_left(
+                           expected_version: int | None = None,
+                  guard: Guard | None = None) -> CommandResult:
+        return self._update(family_id, expected_version, guard, lambda c: c.record_member_left(
             member_id=member_id, reason=reason, occurred_on=occurred_on,
             recorded_by=recorded_by))
 
@@ -177,29 +198,33 @@ class FamilyCases(Application[UUID]):
 
     def enter_participant(self, family_id: UUID, *, member_id: UUID, entry: EntryData,
                           occurred_on: date, recorded_by: str,
-                          expected_version: int | None = None) -> CommandResult:
-        return self._update(family_id, expected_version, lambda c: c.enter_participant(
+                          expected_version: int | None = None,
+                  guard: Guard | None = None) -> CommandResult:
+        return self._update(family_id, expected_version, guard, lambda c: c.enter_participant(
             member_id=member_id, entry=entry, occurred_on=occurred_on,
             recorded_by=recorded_by))
 
     def record_exit(self, family_id: UUID, *, member_id: UUID, status: ExitStatus,
                     occurred_on: date, recorded_by: str,
-                    expected_version: int | None = None) -> CommandResult:
-        return self._update(family_id, expected_version, lambda c: c.record_exit(
+                    expected_version: int | None = None,
+                  guard: Guard | None = None) -> CommandResult:
+        return self._update(family_id, expected_version, guard, lambda c: c.record_exit(
             member_id=member_id, status=status, occurred_on=occurred_on,
             recorded_by=recorded_by))
 
     def record_leaving_status(self, family_id: UUID, *, member_id: UUID, status: ExitStatus,
                               occurred_on: date, recorded_by: str,
-                              expected_version: int | None = None) -> CommandResult:
-        return self._update(family_id, expected_version, lambda c: c.record_leaving_status(
+                              expected_version: int | None = None,
+                  guard: Guard | None = None) -> CommandResult:
+        return self._update(family_id, expected_version, guard, lambda c: c.record_leaving_status(
             member_id=member_id, status=status, occurred_on=occurred_on,
             recorded_by=recorded_by))
 
     def record_follow_up(self, family_id: UUID, *, member_id: UUID, status: FollowUpStatus,
                          better_situation: bool | None, occurred_on: date, recorded_by: str,
-                         expected_version: int | None = None) -> CommandResult:
-        return self._update(family_id, expected_version, lambda c: c.record_follow_up(
+                         expected_version: int | None = None,
+                  guard: Guard | None = None) -> CommandResult:
+        return self._update(family_id, expected_version, guard, lambda c: c.record_follow_up(
             member_id=member_id, status=status, better_situation=better_situation,
             occurred_on=occurred_on, recorded_by=recorded_by))
 
@@ -211,9 +236,10 @@ class FamilyCases(Application[UUID]):
                             notes: str | None, next_follow_up_on: date | None,
                             occurred_on: date, recorded_by: str,
                             consultation_id: UUID | None = None,
-                            expected_version: int | None = None) -> CommandResult:
+                            expected_version: int | None = None,
+                  guard: Guard | None = None) -> CommandResult:
         consultation_id = consultation_id or uuid4()
-        return self._update(family_id, expected_version, lambda c: c.record_consultation(
+        return self._update(family_id, expected_version, guard, lambda c: c.record_consultation(
             consultation_id=consultation_id, duration_minutes=duration_minutes, mode=mode,
             topics=topics, members_present=members_present, location=location, notes=notes,
             next_follow_up_on=next_follow_up_on, occurred_on=occurred_on,
@@ -222,37 +248,42 @@ class FamilyCases(Application[UUID]):
     def set_goal(self, family_id: UUID, *, member_ids: Sequence[UUID], life_area: LifeArea,
                  description: str, target_date: date | None, occurred_on: date,
                  recorded_by: str, goal_id: UUID | None = None,
-                 expected_version: int | None = None) -> CommandResult:
+                 expected_version: int | None = None,
+                  guard: Guard | None = None) -> CommandResult:
         goal_id = goal_id or uuid4()
-        return self._update(family_id, expected_version, lambda c: c.set_goal(
+        return self._update(family_id, expected_version, guard, lambda c: c.set_goal(
             goal_id=goal_id, member_ids=member_ids, life_area=life_area,
             description=description, target_date=target_date, occurred_on=occurred_on,
             recorded_by=recorded_by))
 
     def revise_goal(self, family_id: UUID, *, goal_id: UUID, description: str | None,
                     target_date: date | None, reason: str, occurred_on: date,
-                    recorded_by: str, expected_version: int | None = None) -> CommandResult:
-        return self._update(family_id, expected_version, lambda c: c.revise_goal(
+                    recorded_by: str, expected_version: int | None = None,
+                  guard: Guard | None = None) -> CommandResult:
+        return self._update(family_id, expected_version, guard, lambda c: c.revise_goal(
             goal_id=goal_id, description=description, target_date=target_date,
             reason=reason, occurred_on=occurred_on, recorded_by=recorded_by))
 
     def achieve_goal(self, family_id: UUID, *, goal_id: UUID, occurred_on: date,
-                     recorded_by: str, expected_version: int | None = None) -> CommandResult:
-        return self._update(family_id, expected_version, lambda c: c.achieve_goal(
+                     recorded_by: str, expected_version: int | None = None,
+                  guard: Guard | None = None) -> CommandResult:
+        return self._update(family_id, expected_version, guard, lambda c: c.achieve_goal(
             goal_id=goal_id, occurred_on=occurred_on, recorded_by=recorded_by))
 
     def drop_goal(self, family_id: UUID, *, goal_id: UUID, reason: str, occurred_on: date,
-                  recorded_by: str, expected_version: int | None = None) -> CommandResult:
-        return self._update(family_id, expected_version, lambda c: c.drop_goal(
+                  recorded_by: str, expected_version: int | None = None,
+                  guard: Guard | None = None) -> CommandResult:
+        return self._update(family_id, expected_version, guard, lambda c: c.drop_goal(
             goal_id=goal_id, reason=reason, occurred_on=occurred_on, recorded_by=recorded_by))
 
     def make_referral(self, family_id: UUID, *, member_id: UUID,
                       institution_type: InstitutionType, institution_name: str,
                       purpose: str | None, consent_confirmed: bool, occurred_on: date,
                       recorded_by: str, referral_id: UUID | None = None,
-                      expected_version: int | None = None) -> CommandResult:
+                      expected_version: int | None = None,
+                  guard: Guard | None = None) -> CommandResult:
         referral_id = referral_id or uuid4()
-        return self._update(family_id, expected_version, lambda c: c.make_referral(
+        return self._update(family_id, expected_version, guard, lambda c: c.make_referral(
             referral_id=referral_id, member_id=member_id, institution_type=institution_type,
             institution_name=institution_name, purpose=purpose,
             consent_confirmed=consent_confirmed, occurred_on=occurred_on,
@@ -260,8 +291,9 @@ class FamilyCases(Application[UUID]):
 
     def record_referral_outcome(self, family_id: UUID, *, referral_id: UUID,
                                 outcome: ReferralOutcome, occurred_on: date, recorded_by: str,
-                                expected_version: int | None = None) -> CommandResult:
-        return self._update(family_id, expected_version, lambda c: c.record_referral_outcome(
+                                expected_version: int | None = None,
+                  guard: Guard | None = None) -> CommandResult:
+        return self._update(family_id, expected_version, guard, lambda c: c.record_referral_outcome(
             referral_id=referral_id, outcome=outcome, occurred_on=occurred_on,
             recorded_by=recorded_by))
 
@@ -269,39 +301,45 @@ class FamilyCases(Application[UUID]):
 
     def assign_case_manager(self, family_id: UUID, *, case_manager: str, reason: str | None,
                             occurred_on: date, recorded_by: str,
-                            expected_version: int | None = None) -> CommandResult:
-        return self._update(family_id, expected_version, lambda c: c.assign_case_manager(
+                            expected_version: int | None = None,
+                  guard: Guard | None = None) -> CommandResult:
+        return self._update(family_id, expected_version, guard, lambda c: c.assign_case_manager(
             case_manager=case_manager, reason=reason, occurred_on=occurred_on,
             recorded_by=recorded_by))
 
     def close_case(self, family_id: UUID, *, reason: ClosureReason, note: str | None,
                    occurred_on: date, recorded_by: str,
-                   expected_version: int | None = None) -> CommandResult:
-        return self._update(family_id, expected_version, lambda c: c.close(
+                   expected_version: int | None = None,
+                  guard: Guard | None = None) -> CommandResult:
+        return self._update(family_id, expected_version, guard, lambda c: c.close(
             reason=reason, note=note, occurred_on=occurred_on, recorded_by=recorded_by))
 
     def reopen_case(self, family_id: UUID, *, reason: str, occurred_on: date, recorded_by: str,
-                    expected_version: int | None = None) -> CommandResult:
-        return self._update(family_id, expected_version, lambda c: c.reopen(
+                    expected_version: int | None = None,
+                  guard: Guard | None = None) -> CommandResult:
+        return self._update(family_id, expected_version, guard, lambda c: c.reopen(
             reason=reason, occurred_on=occurred_on, recorded_by=recorded_by))
 
     def correct_entry(self, family_id: UUID, *, corrected_version: int,
                       changes: Sequence[FieldChange], reason: str, occurred_on: date,
-                      recorded_by: str, expected_version: int | None = None) -> CommandResult:
-        return self._update(family_id, expected_version, lambda c: c.correct(
+                      recorded_by: str, expected_version: int | None = None,
+                  guard: Guard | None = None) -> CommandResult:
+        return self._update(family_id, expected_version, guard, lambda c: c.correct(
             corrected_version=corrected_version, changes=changes, reason=reason,
             occurred_on=occurred_on, recorded_by=recorded_by))
 
     def erase_personal_data(self, family_id: UUID, *, reason: str, occurred_on: date,
-                            recorded_by: str) -> CommandResult:
+                            recorded_by: str, guard: Guard | None = None) -> CommandResult:
         """Crypto-shredding: record the erasure, then destroy the family's key and its
         snapshots. Safe to repeat: a repeat only makes sure the key is gone."""
         case = self._load(family_id)
+        if guard is not None:
+            guard(case.state)
         if case.state.status.value == "erased":
             self.keys.destroy(family_id, self._snapshot_table())
             return CommandResult(family_id, case.version, None)
         try:
-            result = self._update(family_id, None, lambda c: c.record_personal_data_erased(
+            result = self._update(family_id, None, guard, lambda c: c.record_personal_data_erased(
                 reason=reason, occurred_on=occurred_on, recorded_by=recorded_by),
                 snapshot=False)
         except RuleViolation as e:
@@ -351,26 +389,47 @@ class FamilyCases(Application[UUID]):
             raise CaseNotFound(family_id)
         return case
 
-    def _update(self, family_id: UUID, expected_version: int | None,
+    def _update(self, family_id: UUID, expected_version: int | None, guard: Guard | None,
                 command: Callable[[FamilyCase], Any], *, snapshot: bool = True) -> CommandResult:
-        for attempt in range(MAX_ATTEMPTS):
-            case = self._load(family_id)
-            if expected_version is not None and case.version != expected_version:
-                raise StaleVersion(family_id, expected_version, case.version)
-            command(case)
-            try:
-                recordings = self.save(case) if snapshot else self._save_only(case)
-            except KeyDestroyedError:
-                continue  # erased meanwhile: the reloaded case refuses with case_erased
-            except IntegrityError:
-                if expected_version is not None:
-                    raise StaleVersion(family_id, expected_version,
-                                       self._load(family_id).version) from None
-                _backoff(attempt)
-                continue
-            position = recordings[-1].notification.id if recordings else None
-            return CommandResult(family_id, case.version, position)
+        """Load, check, one domain call, save. Writers of one family queue inside this
+        process; writers in other processes collide in the store and are retried."""
+        with self._family_locks[hash(family_id) % LOCK_STRIPES]:
+            for attempt in range(MAX_ATTEMPTS):
+                case = self._load(family_id)
+                if guard is not None:
+                    guard(case.state)
+                if expected_version is not None and case.version != expected_version:
+                    raise StaleVersion(family_id, expected_version, case.version)
+                command(case)
+                try:
+                    recordings = self.save(case) if snapshot else self._save_only(case)
+                except KeyDestroyedError:
+                    continue  # erased meanwhile: the reloaded case refuses with case_erased
+                except IntegrityError:
+                    self._replay_if_keyed()
+                    if expected_version is not None:
+                        raise StaleVersion(family_id, expected_version,
+                                           self._load(family_id).version) from None
+                    _backoff(attempt)
+                    continue
+                position = recordings[-1].notification.id if recordings else None
+                return CommandResult(family_id, case.version, position)
         raise ConcurrencyConflict(f"family {family_id} kept changing; try again")
+
+    # ----- idempotency keys -------------------------------------------------------------
+
+    def find_receipt(self, scope: str, key: str) -> Receipt | None:
+        """What a command sent earlier with this idempotency key stored, if any."""
+        row = self.tables.fetchone(self.tables.sql(SELECT_KEY, table=KEY_TABLE), (scope, key))
+        return None if row is None else receipt_from(row)
+
+    def _replay_if_keyed(self) -> None:
+        """After a collision: if a twin request with the same key won, answer as it did."""
+        pending = pending_key()
+        if pending is not None:
+            receipt = self.find_receipt(pending.scope, pending.key)
+            if receipt is not None:
+                raise KeyReplayed(receipt)
 
     def construct_snapshot_store(self) -> EventStore[UUID]:
         return ReadableSnapshots(self.mapper, self.factory.aggregate_recorder("snapshots"))

@@ -33,6 +33,7 @@ class Settings(BaseSettings):
     master_key: SecretStr | None = None
     snapshot_interval: int = Field(default=50, ge=2, le=100_000)
     key_cache_seconds: float = Field(default=30.0, ge=0)
+    aggregate_cache_size: int = Field(default=2000, ge=0, le=1_000_000)
 
     @field_validator("database_url")
     @classmethod

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from urllib.parse import unquote, urlsplit
 
+from eventsourcing.utils import get_topic
+
+from application.recorders import LotsePostgresRecorder, LotseSQLiteRecorder
 from application.settings import Settings
 
 SQLITE_LOCK_TIMEOUT_SECONDS = 30
@@ -16,7 +19,8 @@ def persistence_env(settings: Settings) -> dict[str, str]:
         settings.data_dir.mkdir(parents=True, exist_ok=True)
         env.update(PERSISTENCE_MODULE="eventsourcing.sqlite",
                    SQLITE_DBNAME=str(settings.sqlite_path),
-                   SQLITE_LOCK_TIMEOUT=str(SQLITE_LOCK_TIMEOUT_SECONDS))
+                   SQLITE_LOCK_TIMEOUT=str(SQLITE_LOCK_TIMEOUT_SECONDS),
+                   APPLICATION_RECORDER_TOPIC=get_topic(LotseSQLiteRecorder))
         return env
     url = urlsplit(settings.database_url)
     env.update(
@@ -30,6 +34,7 @@ def persistence_env(settings: Settings) -> dict[str, str]:
         POSTGRES_LOCK_TIMEOUT="10",
         POSTGRES_POOL_SIZE="5",
         POSTGRES_MAX_OVERFLOW="5",
+        APPLICATION_RECORDER_TOPIC=get_topic(LotsePostgresRecorder),
     )
     if settings.postgres_schema:
         ensure_schema(settings.database_url, settings.postgres_schema)

@@ -1,0 +1,202 @@
+"""Staff accounts and projects, and authentication of bearer tokens.
+
+Every process keeps the directory in memory and catches up with the store on each
+lookup (one indexed query for events newer than the cached version), so a token
+revoked through one server process is refused by every other one at once.
+
+A token reads ``lotse_<token id>_<secret>``; the directory records the token id and the
+SHA-256 digest of the secret. Secrets are 256 random bits, so a fast digest suffices.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+import threading
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from eventsourcing.application import AggregateNotFoundError
+from eventsourcing.persistence import IntegrityError
+
+from application.cases import ConcurrencyConflict
+from domain.directory import DIRECTORY_ID, ProjectRecord, Role, StaffDirectory, StaffRecord
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Mapping
+
+    from application.cases import FamilyCases
+
+TOKEN_PREFIX = "lotse_"  # noqa: S105 (a prefix, not a secret)
+MAX_ATTEMPTS = 20
+
+
+@dataclass(frozen=True)
+class Actor:
+    """The authenticated staff member behind a request."""
+
+    staff_id: str
+    name: str | None
+    roles: Mapping[str, Role]
+    token_id: str | None = None
+
+    def role_in(self, project: str) -> Role | None:
+        return self.roles.get(project)
+
+
+@dataclass(frozen=True)
+class IssuedToken:
+    """A new bearer token: shown once, never stored in this form."""
+
+    staff_id: str
+    token_id: str
+    token: str
+
+
+@dataclass(frozen=True)
+class StaffView:
+    staff_id: str
+    name: str | None
+    roles: Mapping[str, Role]
+    active_tokens: tuple[str, ...]
+
+
+def _digest(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def new_token(staff_id: str) -> tuple[IssuedToken, str]:
+    token_id = secrets.token_hex(6)
+    secret = secrets.token_urlsafe(32)
+    return IssuedToken(staff_id, token_id, f"{TOKEN_PREFIX}{token_id}_{secret}"), _digest(secret)
+
+
+class Directory:
+    """Commands and lookups on the staff directory of one application."""
+
+    def __init__(self, cases: FamilyCases) -> None:
+        self.cases = cases
+        self._lock = threading.Lock()
+        self._cached: StaffDirectory | None = None
+
+    # ----- commands -------------------------------------------------------------------
+
+    def add_project(self, *, code: str, name: str, yearly_target: int | None,
+                    recorded_by: str) -> ProjectRecord:
+        self._change(lambda d: d.add_project(code=code, name=name,
+                                             yearly_target=yearly_target,
+                                             recorded_by=recorded_by))
+        return self.current().project(code)
+
+    def add_staff(self, *, name: str, project: str, role: Role,
+                  recorded_by: str) -> IssuedToken:
+        """A new staff account with one role and a first token."""
+        staff_id = f"st-{secrets.token_hex(4)}"
+        issued, digest = new_token(staff_id)
+
+        def command(d: StaffDirectory) -> None:
+            d.add_staff(staff_id=staff_id, name=name, project=project, role=role,
+                        recorded_by=recorded_by)
+            d.issue_token(staff_id=staff_id, token_id=issued.token_id, digest=digest,
+                          recorded_by=recorded_by)
+
+        self._change(command)
+        return issued
+
+    def grant_role(self, *, staff_id: str, project: str, role: Role,
+                   recorded_by: str) -> None:
+        self._change(lambda d: d.grant_role(staff_id=staff_id, project=project, role=role,
+                                            recorded_by=recorded_by))
+
+    def withdraw_role(self, *, staff_id: str, project: str, recorded_by: str) -> None:
+        self._change(lambda d: d.withdraw_role(staff_id=staff_id, project=project,
+                                               recorded_by=recorded_by))
+
+    def issue_token(self, *, staff_id: str, recorded_by: str) -> IssuedToken:
+        issued, digest = new_token(staff_id)
+        self._change(lambda d: d.issue_token(staff_id=staff_id, token_id=issued.token_id,
+                                             digest=digest, recorded_by=recorded_by))
+        return issued
+
+    def revoke_token(self, *, staff_id: str, token_id: str, recorded_by: str) -> None:
+        self._change(lambda d: d.revoke_token(staff_id=staff_id, token_id=token_id,
+                                              recorded_by=recorded_by))
+
+    # ----- lookups --------------------------------------------------------------------
+
+    def authenticate(self, token: str) -> Actor | None:
+        """The staff member a bearer token belongs to; ``None`` for an unknown, malformed
+        or revoked token, or for staff without any role."""
+        if not token.startswith(TOKEN_PREFIX) or len(token) > 200:
+            return None
+        token_id, sep, secret = token[len(TOKEN_PREFIX):].partition("_")
+        if not sep or not secret:
+            return None
+        directory = self.current()
+        member = directory.owner_of(token_id)
+        if member is None:
+            return None
+        record = member.tokens[token_id]
+        if not record.active or not hmac.compare_digest(record.digest, _digest(secret)):
+            return None
+        if not member.roles:
+            return None
+        return Actor(member.staff_id, member.name, dict(member.roles), token_id)
+
+    def projects(self) -> list[ProjectRecord]:
+        return sorted(self.current().projects.values(), key=lambda p: p.code)
+
+    def project(self, code: str) -> ProjectRecord:
+        return self.current().project(code)
+
+    def staff(self, project: str | None = None) -> list[StaffView]:
+        members: list[StaffRecord] = list(self.current().staff.values())
+        if project is not None:
+            members = [m for m in members if project in m.roles]
+        return [StaffView(m.staff_id, m.name, dict(m.roles),
+                          tuple(t.token_id for t in m.tokens.values() if t.active))
+                for m in sorted(members, key=lambda m: m.staff_id)]
+
+    def member(self, staff_id: str) -> StaffView:
+        m = self.current().member(staff_id)
+        return StaffView(m.staff_id, m.name, dict(m.roles),
+                         tuple(t.token_id for t in m.tokens.values() if t.active))
+
+    def current(self) -> StaffDirectory:
+        """The directory as stored now (cached, caught up with newer events)."""
+        with self._lock:
+            cached = self._cached
+            if cached is None:
+                cached = self._load()
+            else:
+                for event in self.cases.events.get(DIRECTORY_ID, gt=cached.version):
+                    event.mutate(cached)  # type: ignore[attr-defined]
+            self._cached = cached
+            return cached
+
+    # ----- plumbing -------------------------------------------------------------------
+
+    def _load(self) -> StaffDirectory:
+        try:
+            found: Any = self.cases.repository.get(DIRECTORY_ID)
+        except AggregateNotFoundError:
+            return StaffDirectory.start()
+        assert isinstance(found, StaffDirectory)
+        return found
+
+    def _change(self, command: Callable[[StaffDirectory], None]) -> None:
+        for _ in range(MAX_ATTEMPTS):
+            with self._lock:
+                self._cached = None
+            directory = self._load()
+            command(directory)
+            try:
+                self.cases.save(directory)
+            except IntegrityError:
+                self.cases._replay_if_keyed()
+                continue
+            with self._lock:
+                self._cached = None
+            return
+        raise ConcurrencyConflict("the staff directory kept changing; try again")

@@ -1,0 +1,70 @@
+"""Lotse's own tables beside the event store, on SQLite and PostgreSQL alike.
+
+Statements are written once with ``{p}`` for a parameter and ``{t:name}``-style table
+names resolved by ``table()``; rows come back as tuples on both stores.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any
+
+
+class Tables:
+    """Runs statements in the application's datastore (its connection pool)."""
+
+    def __init__(self, datastore: Any, postgres: bool) -> None:
+        self.datastore = datastore
+        self.postgres = postgres
+        self.p = "%s" if postgres else "?"
+
+    def table(self, name: str) -> str:
+        """Schema names are validated by the settings (``[a-z_][a-z0-9_]*``)."""
+        return f'"{self.datastore.schema}"."{name}"' if self.postgres else f'"{name}"'
+
+    def sql(self, statement: str, **tables: str) -> str:
+        return statement.format(p=self.p, **{k: self.table(v) for k, v in tables.items()})
+
+    @contextmanager
+    def transaction(self, *, commit: bool) -> Iterator[Cursor]:
+        with self.datastore.transaction(commit=commit) as c:
+            yield Cursor(c)
+
+    def fetchone(self, statement: str, params: Sequence[Any] = ()) -> tuple[Any, ...] | None:
+        with self.transaction(commit=False) as c:
+            return c.execute(statement, params).fetchone()
+
+    def fetchall(self, statement: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        with self.transaction(commit=False) as c:
+            return c.execute(statement, params).fetchall()
+
+    def execute(self, statement: str, params: Sequence[Any] = ()) -> None:
+        with self.transaction(commit=True) as c:
+            c.execute(statement, params)
+
+
+class Cursor:
+    """A cursor whose rows are plain tuples on both stores."""
+
+    def __init__(self, cursor: Any) -> None:
+        self.cursor = cursor
+
+    def execute(self, statement: str, params: Sequence[Any] = ()) -> Cursor:
+        self.cursor.execute(statement, tuple(params))
+        return self
+
+    def fetchone(self) -> tuple[Any, ...] | None:
+        row = self.cursor.fetchone()
+        return None if row is None else _plain(row)
+
+    def fetchall(self) -> list[tuple[Any, ...]]:
+        return [_plain(r) for r in self.cursor.fetchall()]
+
+    @property
+    def rowcount(self) -> int:
+        return int(self.cursor.rowcount)
+
+
+def _plain(row: Any) -> tuple[Any, ...]:
+    return tuple(row.values()) if isinstance(row, dict) else tuple(row)

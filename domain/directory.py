@@ -1,0 +1,221 @@
+"""Projects and staff: who may work on which programme site, and in which role.
+
+A project is one programme site (for example "WiQ Plus Krefeld" or "Familiencoaching
+Gladbeck"); its code prefixes the case numbers. A staff member holds at most one role
+per project. Staff authenticate with bearer tokens; the directory records only a
+token's public id and the SHA-256 digest of its secret, never the secret itself.
+
+One directory aggregate holds all projects and staff, so every change to them is an
+event that says who made it and when, like every change to a family's case.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import Any, ClassVar
+from uuid import NAMESPACE_URL, uuid5
+
+from eventsourcing.domain import Aggregate
+
+from domain import rules
+from domain.errors import InvalidInput, NotFound, RuleViolation
+
+DIRECTORY_ID = uuid5(NAMESPACE_URL, "lotse:staff-directory")
+
+
+class Role(StrEnum):
+    """What a staff member may do in one project (see ``api/policy.py``)."""
+
+    CASE_MANAGER = "case_manager"
+    COORDINATOR = "coordinator"
+    AUDITOR = "auditor"
+    REPORTING = "reporting"
+    ADMIN = "admin"
+
+
+@dataclass
+class ProjectRecord:
+    code: str
+    name: str
+    yearly_target: int | None
+    added_at: datetime
+
+
+@dataclass
+class TokenRecord:
+    token_id: str
+    digest: str
+    issued_at: datetime
+    revoked_at: datetime | None = None
+
+    @property
+    def active(self) -> bool:
+        return self.revoked_at is None
+
+
+@dataclass
+class StaffRecord:
+    staff_id: str
+    name: str | None
+    added_at: datetime
+    roles: dict[str, Role] = field(default_factory=dict)
+    tokens: dict[str, TokenRecord] = field(default_factory=dict)
+
+
+class StaffDirectory(Aggregate):
+    """All projects and staff accounts of one Lotse installation."""
+
+    class Started(Aggregate.Created):
+        pass
+
+    class DirectoryEvent(Aggregate.Event):
+        recorded_by: str
+        personal: ClassVar[tuple[str, ...]] = ()
+
+    class ProjectAdded(DirectoryEvent):
+        code: str
+        name: str
+        yearly_target: int | None
+
+        def apply(self, aggregate: Any) -> None:
+            aggregate.projects[self.code] = ProjectRecord(
+                self.code, self.name, self.yearly_target, self.timestamp)
+
+    class StaffAdded(DirectoryEvent):
+        staff_id: str
+        name: str | None
+        personal = ("name",)
+
+        def apply(self, aggregate: Any) -> None:
+            aggregate.staff[self.staff_id] = StaffRecord(self.staff_id, self.name,
+                                                         self.timestamp)
+
+    class RoleGranted(DirectoryEvent):
+        staff_id: str
+        project: str
+        role: Role
+
+        def apply(self, aggregate: Any) -> None:
+            aggregate.staff[self.staff_id].roles[self.project] = self.role
+
+    class RoleWithdrawn(DirectoryEvent):
+        staff_id: str
+        project: str
+
+        def apply(self, aggregate: Any) -> None:
+            aggregate.staff[self.staff_id].roles.pop(self.project, None)
+
+    class TokenIssued(DirectoryEvent):
+        staff_id: str
+        token_id: str
+        digest: str
+
+        def apply(self, aggregate: Any) -> None:
+            aggregate.staff[self.staff_id].tokens[self.token_id] = TokenRecord(
+                self.token_id, self.digest, self.timestamp)
+
+    class TokenRevoked(DirectoryEvent):
+        staff_id: str
+        token_id: str
+
+        def apply(self, aggregate: Any) -> None:
+            aggregate.staff[self.staff_id].tokens[self.token_id].revoked_at = self.timestamp
+
+    def __init__(self) -> None:
+        self.projects: dict[str, ProjectRecord] = {}
+        self.staff: dict[str, StaffRecord] = {}
+
+    @classmethod
+    def start(cls) -> StaffDirectory:
+        return cls._create(cls.Started, id=DIRECTORY_ID)
+
+    # ----- commands -------------------------------------------------------------------
+
+    def add_project(self, *, code: str, name: str, yearly_target: int | None,
+                    recorded_by: str) -> None:
+        rules.project_code(code)
+        name = rules.text(name, "name")
+        if code in self.projects:
+            raise RuleViolation("duplicate_project", f"project {code} exists already",
+                                field="code", project=code)
+        if yearly_target is not None and not 1 <= yearly_target <= 100_000:
+            raise InvalidInput("target_out_of_range",
+                               "the yearly target must lie between 1 and 100000 families",
+                               field="yearly_target")
+        self.trigger_event(self.ProjectAdded, code=code, name=name,
+                           yearly_target=yearly_target, recorded_by=rules.staff_id(recorded_by))
+
+    def add_staff(self, *, staff_id: str, name: str, project: str, role: Role,
+                  recorded_by: str) -> None:
+        self.project(project)
+        if staff_id in self.staff:
+            raise RuleViolation("duplicate_staff", f"staff id {staff_id} is taken",
+                                staff_id=staff_id)
+        self.trigger_event(self.StaffAdded, staff_id=staff_id, name=rules.text(name, "name"),
+                           recorded_by=rules.staff_id(recorded_by))
+        self.grant_role(staff_id=staff_id, project=project, role=role,
+                        recorded_by=recorded_by)
+
+    def grant_role(self, *, staff_id: str, project: str, role: Role,
+                   recorded_by: str) -> None:
+        """Give a staff member a role in a project, replacing the role they had there."""
+        self.project(project)
+        member = self.member(staff_id)
+        if member.roles.get(project) == role:
+            raise RuleViolation("nothing_changed", f"{staff_id} is {role} in {project} already",
+                                field="role", staff_id=staff_id)
+        self.trigger_event(self.RoleGranted, staff_id=staff_id, project=project,
+                           role=Role(role), recorded_by=rules.staff_id(recorded_by))
+
+    def withdraw_role(self, *, staff_id: str, project: str, recorded_by: str) -> None:
+        if project not in self.member(staff_id).roles:
+            raise NotFound("unknown_role", f"{staff_id} has no role in {project}",
+                           field="project", staff_id=staff_id)
+        self.trigger_event(self.RoleWithdrawn, staff_id=staff_id, project=project,
+                           recorded_by=rules.staff_id(recorded_by))
+
+    def issue_token(self, *, staff_id: str, token_id: str, digest: str,
+                    recorded_by: str) -> None:
+        self.member(staff_id)
+        if self.owner_of(token_id) is not None:
+            raise RuleViolation("duplicate_token", "token id is taken", token_id=token_id)
+        self.trigger_event(self.TokenIssued, staff_id=staff_id, token_id=token_id,
+                           digest=digest, recorded_by=rules.staff_id(recorded_by))
+
+    def revoke_token(self, *, staff_id: str, token_id: str, recorded_by: str) -> None:
+        token = self.member(staff_id).tokens.get(token_id)
+        if token is None:
+            raise NotFound("unknown_token", f"{staff_id} has no token {token_id}",
+                           field="token_id", staff_id=staff_id)
+        if not token.active:
+            raise RuleViolation("token_revoked", f"token {token_id} is revoked already",
+                                field="token_id", staff_id=staff_id)
+        self.trigger_event(self.TokenRevoked, staff_id=staff_id, token_id=token_id,
+                           recorded_by=rules.staff_id(recorded_by))
+
+    # ----- queries --------------------------------------------------------------------
+
+    def project(self, code: str) -> ProjectRecord:
+        found = self.projects.get(code)
+        if found is None:
+            raise NotFound("unknown_project", f"there is no project {code!r}",
+                           field="project", project=code)
+        return found
+
+    def member(self, staff_id: str) -> StaffRecord:
+        found = self.staff.get(staff_id)
+        if found is None:
+            raise NotFound("unknown_staff", f"there is no staff member {staff_id!r}",
+                           field="staff_id", staff_id=staff_id)
+        return found
+
+    def owner_of(self, token_id: str) -> StaffRecord | None:
+        for member in self.staff.values():
+            if token_id in member.tokens:
+                return member
+        return None
+
+    def staff_ids(self) -> set[str]:
+        return set(self.staff)
