@@ -1,66 +1,183 @@
-"""``lotse``: the command line."""
+"""``lotse``: the command line (server, projects and staff, demo data, keys)."""
 
 from __future__ import annotations
 
-import json
-from typing import Any
+import getpass
+import os
+from typing import Annotated
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
 from application.cases import FamilyCases
+from application.directory import Directory
 from application.settings import ConfigurationError, Settings, new_key_text
-from domain.rules import PROGRAMME_TZ, today_in_programme
+from domain.directory import Role
+from domain.errors import DomainError
+from domain.rules import today_in_programme
 
 app = typer.Typer(help="Lotse: case tracking for ESF+ family coaching programmes.",
                   no_args_is_help=True)
+projects_cli = typer.Typer(help="Programme sites (projects).", no_args_is_help=True)
+staff_cli = typer.Typer(help="Staff accounts, roles and tokens.", no_args_is_help=True)
+app.add_typer(projects_cli, name="projects")
+app.add_typer(staff_cli, name="staff")
 console = Console()
 
 
-def _application() -> FamilyCases:
+def _settings() -> Settings:
     try:
-        return FamilyCases(Settings())
-    except ConfigurationError as e:
+        settings = Settings()
+        settings.resolve_master_key()
+    except (ConfigurationError, ValueError) as e:
         console.print(f"[red]Configuration error:[/red] {e}")
         raise typer.Exit(2) from None
+    return settings
+
+
+def _operator() -> str:
+    """Who ran a command-line change (recorded with its events)."""
+    return f"cli:{getpass.getuser()}"
+
+
+def _fail(error: DomainError) -> typer.Exit:
+    console.print(f"[red]{error.message}[/red] (rule: {error.rule})")
+    return typer.Exit(1)
 
 
 @app.command()
-def demo() -> None:
-    """Record a fictional family's story in the store and print its history."""
-    from api.demo import record_demo_family
+def serve(host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
+          port: Annotated[int, typer.Option(help="TCP port.")] = 8000,
+          workers: Annotated[int, typer.Option(min=1, max=64, help=(
+              "Server processes (PostgreSQL; the embedded store serves best with 1)."))] = 1,
+          ) -> None:
+    """Serve the HTTP API (embedded store in LOTSE_DATA_DIR, or LOTSE_DATABASE_URL)."""
+    import uvicorn
 
-    settings = Settings()
-    with _application() as cases:
-        fid = record_demo_family(cases, today_in_programme())
-        view = cases.get_case(fid)
-        table = Table(title=f"History of case {view.state.case_number} ({fid})")
-        for column in ("v", "event", "occurred", "recorded", "by", "facts"):
-            table.add_column(column, overflow="fold")
-        for e in cases.history(fid):
-            table.add_row(str(e.version), e.event, e.occurred_on.isoformat(),
-                          e.recorded_at.astimezone(PROGRAMME_TZ).strftime("%Y-%m-%d %H:%M"),
-                          e.recorded_by, _summary(e.facts))
-        console.print(table)
-        store = (settings.database_url and "PostgreSQL") or str(settings.sqlite_path)
-        console.print(f"Case {view.state.case_number}: {view.state.status.value}, version "
-                      f"{view.version}, stored in {store}")
+    settings = _settings()
+    where = "PostgreSQL" if settings.uses_postgres else f"embedded store {settings.sqlite_path}"
+    console.print(f"Lotse API on http://{host}:{port} ({where}); docs at /docs")
+    uvicorn.run("api.app:create_app", factory=True, host=host, port=port, workers=workers,
+                log_level=os.environ.get("LOTSE_LOG_LEVEL", "info"), access_log=False)
 
 
-def _summary(facts: dict[str, Any]) -> str:
-    """The facts an auditor scans for: ids left out, members by name."""
-    parts = []
-    for key, value in facts.items():
-        if key.endswith(("_id", "_ids")) or key == "members_present" or value in (None, []):
-            continue
-        if key in ("members", "member"):
-            people = value if isinstance(value, list) else [value]
-            value = ", ".join(f"{m['given_name']} ({m['role']})" for m in people)
-        elif isinstance(value, list | dict):
-            value = json.dumps(value, ensure_ascii=False)
-        parts.append(f"{key}={value}")
-    return "; ".join(parts)
+@app.command()
+def demo(families: Annotated[int, typer.Option(min=1, max=5000, help=(
+        "How many fictional families to record."))] = 300) -> None:
+    """Load a fictional data set: three projects, their staff and families with years of
+    casework. Prints a token per staff member to try the API with."""
+    from api.demo_data import load_demo
+
+    settings = _settings()
+    with FamilyCases(settings) as cases:
+        directory = Directory(cases)
+        if directory.projects():
+            console.print("[yellow]This store holds projects already; the demo needs an "
+                          "empty data directory (set LOTSE_DATA_DIR).[/yellow]")
+            raise typer.Exit(1)
+        with console.status(f"Recording {families} fictional families ..."):
+            summary = load_demo(cases, directory, today=today_in_programme(),
+                                families=families)
+    table = Table(title="Demo staff (tokens are shown only now)")
+    for column in ("project", "role", "name", "staff id", "token"):
+        table.add_column(column, overflow="fold")
+    for s in summary.staff:
+        table.add_row(s.project, s.role, s.name, s.staff_id, s.token)
+    console.print(table)
+    console.print(f"{summary.families} families, {summary.events} events in projects "
+                  f"{', '.join(summary.projects)}. Start the API with `lotse serve`.")
+
+
+@projects_cli.command("add")
+def projects_add(code: Annotated[str, typer.Argument(help="2-10 capitals/digits, e.g. KR")],
+                 name: Annotated[str, typer.Option(help="e.g. 'WiQ Plus Krefeld'")],
+                 yearly_target: Annotated[int | None, typer.Option(
+                     help="Families to reach per year.")] = None) -> None:
+    """Add a project (a programme site)."""
+    with FamilyCases(_settings()) as cases:
+        try:
+            project = Directory(cases).add_project(code=code, name=name,
+                                                   yearly_target=yearly_target,
+                                                   recorded_by=_operator())
+        except DomainError as e:
+            raise _fail(e) from None
+    console.print(f"Project {project.code} ({project.name}) added.")
+
+
+@projects_cli.command("list")
+def projects_list() -> None:
+    """List the projects."""
+    with FamilyCases(_settings()) as cases:
+        table = Table("code", "name", "yearly target")
+        for p in Directory(cases).projects():
+            table.add_row(p.code, p.name, str(p.yearly_target or "-"))
+    console.print(table)
+
+
+@staff_cli.command("add")
+def staff_add(project: Annotated[str, typer.Option(help="Project code.")],
+              role: Annotated[Role, typer.Option(help="Role in that project.")],
+              name: Annotated[str, typer.Option(help="Full name.")]) -> None:
+    """Add a staff member; the last line printed is their token, shown only now."""
+    with FamilyCases(_settings()) as cases:
+        try:
+            issued = Directory(cases).add_staff(name=name, project=project, role=role,
+                                                recorded_by=_operator())
+        except DomainError as e:
+            raise _fail(e) from None
+    console.print(f"Staff {issued.staff_id} is {role} in {project}. Token (shown once):")
+    print(issued.token)
+
+
+@staff_cli.command("grant")
+def staff_grant(staff_id: str, project: Annotated[str, typer.Option()],
+                role: Annotated[Role, typer.Option()]) -> None:
+    """Give a staff member a role in (another) project."""
+    with FamilyCases(_settings()) as cases:
+        try:
+            Directory(cases).grant_role(staff_id=staff_id, project=project, role=role,
+                                        recorded_by=_operator())
+        except DomainError as e:
+            raise _fail(e) from None
+    console.print(f"{staff_id} is now {role} in {project}.")
+
+
+@staff_cli.command("token")
+def staff_token(staff_id: str) -> None:
+    """Issue another token; the last line printed is the token, shown only now."""
+    with FamilyCases(_settings()) as cases:
+        try:
+            issued = Directory(cases).issue_token(staff_id=staff_id, recorded_by=_operator())
+        except DomainError as e:
+            raise _fail(e) from None
+    console.print(f"New token {issued.token_id} for {staff_id} (shown once):")
+    print(issued.token)
+
+
+@staff_cli.command("revoke")
+def staff_revoke(staff_id: str, token_id: Annotated[str, typer.Argument(
+        help="The token id (the part after `lotse_`, before the next `_`).")]) -> None:
+    """Revoke a token at once, in every server process."""
+    with FamilyCases(_settings()) as cases:
+        try:
+            Directory(cases).revoke_token(staff_id=staff_id, token_id=token_id,
+                                          recorded_by=_operator())
+        except DomainError as e:
+            raise _fail(e) from None
+    console.print(f"Token {token_id} of {staff_id} revoked.")
+
+
+@staff_cli.command("list")
+def staff_list(project: Annotated[str | None, typer.Option()] = None) -> None:
+    """List staff with their roles and active token ids."""
+    with FamilyCases(_settings()) as cases:
+        table = Table("staff id", "name", "roles", "active tokens")
+        for s in Directory(cases).staff(project):
+            table.add_row(s.staff_id, s.name or "-",
+                          ", ".join(f"{p}: {r}" for p, r in s.roles.items()),
+                          ", ".join(s.active_tokens) or "-")
+    console.print(table)
 
 
 @app.command()

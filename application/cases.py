@@ -8,6 +8,7 @@ so independent appends both succeed and dependent ones fail with a domain error.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import random
 import threading
@@ -97,7 +98,8 @@ class FamilyCases(Application[UUID]):
         self._locks_guard = threading.Lock()
         self._family_locks = [threading.Lock() for _ in range(LOCK_STRIPES)]
         env = persistence_env(self.settings)
-        env["AGGREGATE_CACHE_MAXSIZE"] = str(self.settings.aggregate_cache_size)
+        if self.settings.aggregate_cache_size > 0:  # (the library reads 0 as "unbounded")
+            env["AGGREGATE_CACHE_MAXSIZE"] = str(self.settings.aggregate_cache_size)
         super().__init__(env=env)
         self.tables = Tables(self.factory.datastore,  # type: ignore[attr-defined]
                              self.settings.uses_postgres)
@@ -171,8 +173,9 @@ class FamilyCases(Application[UUID]):
 
     def add_member(self, family_id: UUID, *, member: MemberData, occurred_on: date,
                    recorded_by: str, expected_version: int | None = None,
-                  guard: Guard | None = None) -> CommandResult:
-        return self._update(family_id, expected_version, guard, lambda c: c.add_member(
+                   guard: Guard | None = None) -> CommandResult:
+        return self._update(
+            family_id, expected_version, guard, lambda c: c.add_member(
             member=member, occurred_on=occurred_on, recorded_by=recorded_by))
 
     def change_member_details(self, family_id: UUID, *, member_id: UUID,
@@ -180,8 +183,9 @@ class FamilyCases(Application[UUID]):
                               birth_date: date | None = None, gender: Gender | None = None,
                               occurred_on: date, recorded_by: str,
                               expected_version: int | None = None,
-                  guard: Guard | None = None) -> CommandResult:
-        return self._update(family_id, expected_version, guard, lambda c: c.change_member_details(
+                              guard: Guard | None = None) -> CommandResult:
+        return self._update(
+            family_id, expected_version, guard, lambda c: c.change_member_details(
             member_id=member_id, given_name=given_name, family_name=family_name,
             birth_date=birth_date, gender=gender, occurred_on=occurred_on,
             recorded_by=recorded_by))
@@ -189,8 +193,9 @@ class FamilyCases(Application[UUID]):
     def record_member_left(self, family_id: UUID, *, member_id: UUID, reason: str | None,
                            occurred_on: date, recorded_by: str,
                            expected_version: int | None = None,
-                  guard: Guard | None = None) -> CommandResult:
-        return self._update(family_id, expected_version, guard, lambda c: c.record_member_left(
+                           guard: Guard | None = None) -> CommandResult:
+        return self._update(
+            family_id, expected_version, guard, lambda c: c.record_member_left(
             member_id=member_id, reason=reason, occurred_on=occurred_on,
             recorded_by=recorded_by))
 
@@ -199,32 +204,36 @@ class FamilyCases(Application[UUID]):
     def enter_participant(self, family_id: UUID, *, member_id: UUID, entry: EntryData,
                           occurred_on: date, recorded_by: str,
                           expected_version: int | None = None,
-                  guard: Guard | None = None) -> CommandResult:
-        return self._update(family_id, expected_version, guard, lambda c: c.enter_participant(
+                          guard: Guard | None = None) -> CommandResult:
+        return self._update(
+            family_id, expected_version, guard, lambda c: c.enter_participant(
             member_id=member_id, entry=entry, occurred_on=occurred_on,
             recorded_by=recorded_by))
 
     def record_exit(self, family_id: UUID, *, member_id: UUID, status: ExitStatus,
                     occurred_on: date, recorded_by: str,
                     expected_version: int | None = None,
-                  guard: Guard | None = None) -> CommandResult:
-        return self._update(family_id, expected_version, guard, lambda c: c.record_exit(
+                    guard: Guard | None = None) -> CommandResult:
+        return self._update(
+            family_id, expected_version, guard, lambda c: c.record_exit(
             member_id=member_id, status=status, occurred_on=occurred_on,
             recorded_by=recorded_by))
 
     def record_leaving_status(self, family_id: UUID, *, member_id: UUID, status: ExitStatus,
                               occurred_on: date, recorded_by: str,
                               expected_version: int | None = None,
-                  guard: Guard | None = None) -> CommandResult:
-        return self._update(family_id, expected_version, guard, lambda c: c.record_leaving_status(
+                              guard: Guard | None = None) -> CommandResult:
+        return self._update(
+            family_id, expected_version, guard, lambda c: c.record_leaving_status(
             member_id=member_id, status=status, occurred_on=occurred_on,
             recorded_by=recorded_by))
 
     def record_follow_up(self, family_id: UUID, *, member_id: UUID, status: FollowUpStatus,
                          better_situation: bool | None, occurred_on: date, recorded_by: str,
                          expected_version: int | None = None,
-                  guard: Guard | None = None) -> CommandResult:
-        return self._update(family_id, expected_version, guard, lambda c: c.record_follow_up(
+                         guard: Guard | None = None) -> CommandResult:
+        return self._update(
+            family_id, expected_version, guard, lambda c: c.record_follow_up(
             member_id=member_id, status=status, better_situation=better_situation,
             occurred_on=occurred_on, recorded_by=recorded_by))
 
@@ -237,9 +246,10 @@ class FamilyCases(Application[UUID]):
                             occurred_on: date, recorded_by: str,
                             consultation_id: UUID | None = None,
                             expected_version: int | None = None,
-                  guard: Guard | None = None) -> CommandResult:
+                            guard: Guard | None = None) -> CommandResult:
         consultation_id = consultation_id or uuid4()
-        return self._update(family_id, expected_version, guard, lambda c: c.record_consultation(
+        return self._update(
+            family_id, expected_version, guard, lambda c: c.record_consultation(
             consultation_id=consultation_id, duration_minutes=duration_minutes, mode=mode,
             topics=topics, members_present=members_present, location=location, notes=notes,
             next_follow_up_on=next_follow_up_on, occurred_on=occurred_on,
@@ -249,9 +259,10 @@ class FamilyCases(Application[UUID]):
                  description: str, target_date: date | None, occurred_on: date,
                  recorded_by: str, goal_id: UUID | None = None,
                  expected_version: int | None = None,
-                  guard: Guard | None = None) -> CommandResult:
+                 guard: Guard | None = None) -> CommandResult:
         goal_id = goal_id or uuid4()
-        return self._update(family_id, expected_version, guard, lambda c: c.set_goal(
+        return self._update(
+            family_id, expected_version, guard, lambda c: c.set_goal(
             goal_id=goal_id, member_ids=member_ids, life_area=life_area,
             description=description, target_date=target_date, occurred_on=occurred_on,
             recorded_by=recorded_by))
@@ -259,21 +270,24 @@ class FamilyCases(Application[UUID]):
     def revise_goal(self, family_id: UUID, *, goal_id: UUID, description: str | None,
                     target_date: date | None, reason: str, occurred_on: date,
                     recorded_by: str, expected_version: int | None = None,
-                  guard: Guard | None = None) -> CommandResult:
-        return self._update(family_id, expected_version, guard, lambda c: c.revise_goal(
+                    guard: Guard | None = None) -> CommandResult:
+        return self._update(
+            family_id, expected_version, guard, lambda c: c.revise_goal(
             goal_id=goal_id, description=description, target_date=target_date,
             reason=reason, occurred_on=occurred_on, recorded_by=recorded_by))
 
     def achieve_goal(self, family_id: UUID, *, goal_id: UUID, occurred_on: date,
                      recorded_by: str, expected_version: int | None = None,
-                  guard: Guard | None = None) -> CommandResult:
-        return self._update(family_id, expected_version, guard, lambda c: c.achieve_goal(
+                     guard: Guard | None = None) -> CommandResult:
+        return self._update(
+            family_id, expected_version, guard, lambda c: c.achieve_goal(
             goal_id=goal_id, occurred_on=occurred_on, recorded_by=recorded_by))
 
     def drop_goal(self, family_id: UUID, *, goal_id: UUID, reason: str, occurred_on: date,
                   recorded_by: str, expected_version: int | None = None,
                   guard: Guard | None = None) -> CommandResult:
-        return self._update(family_id, expected_version, guard, lambda c: c.drop_goal(
+        return self._update(
+            family_id, expected_version, guard, lambda c: c.drop_goal(
             goal_id=goal_id, reason=reason, occurred_on=occurred_on, recorded_by=recorded_by))
 
     def make_referral(self, family_id: UUID, *, member_id: UUID,
@@ -281,9 +295,10 @@ class FamilyCases(Application[UUID]):
                       purpose: str | None, consent_confirmed: bool, occurred_on: date,
                       recorded_by: str, referral_id: UUID | None = None,
                       expected_version: int | None = None,
-                  guard: Guard | None = None) -> CommandResult:
+                      guard: Guard | None = None) -> CommandResult:
         referral_id = referral_id or uuid4()
-        return self._update(family_id, expected_version, guard, lambda c: c.make_referral(
+        return self._update(
+            family_id, expected_version, guard, lambda c: c.make_referral(
             referral_id=referral_id, member_id=member_id, institution_type=institution_type,
             institution_name=institution_name, purpose=purpose,
             consent_confirmed=consent_confirmed, occurred_on=occurred_on,
@@ -292,8 +307,9 @@ class FamilyCases(Application[UUID]):
     def record_referral_outcome(self, family_id: UUID, *, referral_id: UUID,
                                 outcome: ReferralOutcome, occurred_on: date, recorded_by: str,
                                 expected_version: int | None = None,
-                  guard: Guard | None = None) -> CommandResult:
-        return self._update(family_id, expected_version, guard, lambda c: c.record_referral_outcome(
+                                guard: Guard | None = None) -> CommandResult:
+        return self._update(
+            family_id, expected_version, guard, lambda c: c.record_referral_outcome(
             referral_id=referral_id, outcome=outcome, occurred_on=occurred_on,
             recorded_by=recorded_by))
 
@@ -302,29 +318,33 @@ class FamilyCases(Application[UUID]):
     def assign_case_manager(self, family_id: UUID, *, case_manager: str, reason: str | None,
                             occurred_on: date, recorded_by: str,
                             expected_version: int | None = None,
-                  guard: Guard | None = None) -> CommandResult:
-        return self._update(family_id, expected_version, guard, lambda c: c.assign_case_manager(
+                            guard: Guard | None = None) -> CommandResult:
+        return self._update(
+            family_id, expected_version, guard, lambda c: c.assign_case_manager(
             case_manager=case_manager, reason=reason, occurred_on=occurred_on,
             recorded_by=recorded_by))
 
     def close_case(self, family_id: UUID, *, reason: ClosureReason, note: str | None,
                    occurred_on: date, recorded_by: str,
                    expected_version: int | None = None,
-                  guard: Guard | None = None) -> CommandResult:
-        return self._update(family_id, expected_version, guard, lambda c: c.close(
+                   guard: Guard | None = None) -> CommandResult:
+        return self._update(
+            family_id, expected_version, guard, lambda c: c.close(
             reason=reason, note=note, occurred_on=occurred_on, recorded_by=recorded_by))
 
     def reopen_case(self, family_id: UUID, *, reason: str, occurred_on: date, recorded_by: str,
                     expected_version: int | None = None,
-                  guard: Guard | None = None) -> CommandResult:
-        return self._update(family_id, expected_version, guard, lambda c: c.reopen(
+                    guard: Guard | None = None) -> CommandResult:
+        return self._update(
+            family_id, expected_version, guard, lambda c: c.reopen(
             reason=reason, occurred_on=occurred_on, recorded_by=recorded_by))
 
     def correct_entry(self, family_id: UUID, *, corrected_version: int,
                       changes: Sequence[FieldChange], reason: str, occurred_on: date,
                       recorded_by: str, expected_version: int | None = None,
-                  guard: Guard | None = None) -> CommandResult:
-        return self._update(family_id, expected_version, guard, lambda c: c.correct(
+                      guard: Guard | None = None) -> CommandResult:
+        return self._update(
+            family_id, expected_version, guard, lambda c: c.correct(
             corrected_version=corrected_version, changes=changes, reason=reason,
             occurred_on=occurred_on, recorded_by=recorded_by))
 
@@ -380,38 +400,65 @@ class FamilyCases(Application[UUID]):
 
     # ----- plumbing -----------------------------------------------------------------
 
-    def _load(self, family_id: UUID, version: int | None = None) -> FamilyCase:
+    def _load(self, family_id: UUID, version: int | None = None, *,
+              for_update: bool = False) -> FamilyCase:
+        """The case from the aggregate cache (caught up with the store) or the store.
+
+        Commands hold the family's lock and work on the cached object itself (no copy;
+        ``_update`` evicts it when a command fails after changing it); readers take the
+        lock briefly and get a copy, so they never see a command half-way."""
         try:
-            case: object = self.repository.get(family_id, version=version)
+            if for_update or version is not None:
+                case: object = self.repository.get(family_id, version=version,
+                                                   deepcopy_from_cache=not for_update)
+            else:
+                with self._family_lock(family_id):
+                    case = self.repository.get(family_id)
         except AggregateNotFoundError:
             raise CaseNotFound(family_id) from None
         if not isinstance(case, FamilyCase):
             raise CaseNotFound(family_id)
         return case
 
+    def _family_lock(self, family_id: UUID) -> threading.Lock:
+        return self._family_locks[hash(family_id) % LOCK_STRIPES]
+
+    def _evict(self, family_id: UUID) -> None:
+        """Forget a cached case a failed command may have changed."""
+        cache = self.repository.cache
+        if cache is not None:
+            with contextlib.suppress(KeyError):
+                cache.get(family_id, evict=True)
+
     def _update(self, family_id: UUID, expected_version: int | None, guard: Guard | None,
                 command: Callable[[FamilyCase], Any], *, snapshot: bool = True) -> CommandResult:
         """Load, check, one domain call, save. Writers of one family queue inside this
         process; writers in other processes collide in the store and are retried."""
-        with self._family_locks[hash(family_id) % LOCK_STRIPES]:
+        with self._family_lock(family_id):
             for attempt in range(MAX_ATTEMPTS):
-                case = self._load(family_id)
+                case = self._load(family_id, for_update=True)
                 if guard is not None:
                     guard(case.state)
                 if expected_version is not None and case.version != expected_version:
                     raise StaleVersion(family_id, expected_version, case.version)
-                command(case)
                 try:
+                    command(case)
                     recordings = self.save(case) if snapshot else self._save_only(case)
                 except KeyDestroyedError:
+                    self._evict(family_id)
                     continue  # erased meanwhile: the reloaded case refuses with case_erased
                 except IntegrityError:
+                    self._evict(family_id)
                     self._replay_if_keyed()
                     if expected_version is not None:
                         raise StaleVersion(family_id, expected_version,
-                                           self._load(family_id).version) from None
+                                           self._load(family_id, for_update=True).version
+                                           ) from None
                     _backoff(attempt)
                     continue
+                except BaseException:
+                    self._evict(family_id)  # the cached case may hold unsaved changes
+                    raise
                 position = recordings[-1].notification.id if recordings else None
                 return CommandResult(family_id, case.version, position)
         raise ConcurrencyConflict(f"family {family_id} kept changing; try again")

@@ -1,8 +1,9 @@
 """Staff accounts and projects, and authentication of bearer tokens.
 
-Every process keeps the directory in memory and catches up with the store on each
-lookup (one indexed query for events newer than the cached version), so a token
-revoked through one server process is refused by every other one at once.
+Every process keeps the directory in memory and catches up with the store (one indexed
+query for events newer than the cached version) at most every ``REFRESH_SECONDS``: a
+token revoked in one server process is refused there at once and by every other
+process within a second.
 
 A token reads ``lotse_<token id>_<secret>``; the directory records the token id and the
 SHA-256 digest of the secret. Secrets are 256 random bits, so a fast digest suffices.
@@ -10,10 +11,12 @@ SHA-256 digest of the secret. Secrets are 256 random bits, so a fast digest suff
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import hmac
 import secrets
 import threading
+import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -30,6 +33,7 @@ if TYPE_CHECKING:
 
 TOKEN_PREFIX = "lotse_"  # noqa: S105 (a prefix, not a secret)
 MAX_ATTEMPTS = 20
+REFRESH_SECONDS = 1.0
 
 
 @dataclass(frozen=True)
@@ -79,6 +83,7 @@ class Directory:
         self.cases = cases
         self._lock = threading.Lock()
         self._cached: StaffDirectory | None = None
+        self._checked_at = 0.0
 
     # ----- commands -------------------------------------------------------------------
 
@@ -167,12 +172,18 @@ class Directory:
         """The directory as stored now (cached, caught up with newer events)."""
         with self._lock:
             cached = self._cached
+            now = time.monotonic()
+            if cached is not None and now - self._checked_at < REFRESH_SECONDS:
+                return cached
             if cached is None:
                 cached = self._load()
             else:
-                for event in self.cases.events.get(DIRECTORY_ID, gt=cached.version):
-                    event.mutate(cached)  # type: ignore[attr-defined]
-            self._cached = cached
+                news = list(self.cases.events.get(DIRECTORY_ID, gt=cached.version))
+                if news:  # a new object: readers may be iterating the old one
+                    cached = copy.deepcopy(cached)
+                    for event in news:
+                        event.mutate(cached)  # type: ignore[attr-defined]
+            self._cached, self._checked_at = cached, now
             return cached
 
     # ----- plumbing -------------------------------------------------------------------

@@ -33,7 +33,7 @@ class Receipt:
     family_id: UUID | None
     version: int
     position: int | None
-    facts: dict[str, str]
+    facts: dict[str, Any]
 
 
 class KeyReplayed(Exception):
@@ -54,7 +54,7 @@ class PendingKey:
     key: str
     fingerprint: str
     family_id: UUID | None
-    facts: dict[str, str] = field(default_factory=dict)
+    facts: dict[str, Any] = field(default_factory=dict)
 
     def receipt_for(self, stored_events: Sequence[StoredEvent],
                     positions: Sequence[int] | None) -> Receipt:

@@ -63,7 +63,9 @@ class Cursor:
 
     @property
     def rowcount(self) -> int:
-        return int(self.cursor.rowcount)
+        """Rows changed by the last statement (the library wraps SQLite's cursor)."""
+        inner = getattr(self.cursor, "sqlite_cursor", self.cursor)
+        return int(inner.rowcount)
 
 
 def _plain(row: Any) -> tuple[Any, ...]:

@@ -95,3 +95,6 @@ def app(make_settings: SettingsFactory) -> Iterator[FamilyCases]:
     application = FamilyCases(make_settings())
     yield application
     application.close()
+
+
+from tests.api_support import world  # noqa: E402,F401  (the API fixture, for every test module)

@@ -114,8 +114,9 @@ class LoadGate:
     def install(self, app: FamilyCases) -> None:
         original = app._load
 
-        def gated_load(family_id: UUID, version: int | None = None) -> FamilyCase:
-            case = original(family_id, version)
+        def gated_load(family_id: UUID, version: int | None = None,
+                       **options: Any) -> FamilyCase:
+            case = original(family_id, version, **options)
             waits = (version is None and not getattr(self.local, "passed", False)
                      and threading.current_thread() is not threading.main_thread())
             if waits:
@@ -375,8 +376,10 @@ def test_independent_appends_without_expected_version_are_all_recorded_once(
     opened, members = open_case(apps[0])
     family_id, member_id = opened.family_id, first_parent_id(members)
     ids = [[uuid4() for _ in range(10)] for _ in range(8)]
-    if forced:  # every thread's first command is decided on version 2
-        gate = LoadGate(len(ids))
+    if forced:  # threads of one application queue for the family (a lock per family in
+        # each process); the gate makes each one's first command collide with a thread of
+        # the other application, both having decided on the same version
+        gate = LoadGate(len(apps))
         for application in apps:
             gate.install(application)
     conflicts: list[str] = []
@@ -627,8 +630,9 @@ def _racing_erasure(make_app: Callable[..., FamilyCases],
     loaded, erased = threading.Event(), threading.Event()
     original = writer._load
 
-    def load_then_wait(family_id: UUID, version: int | None = None) -> FamilyCase:
-        case = original(family_id, version)
+    def load_then_wait(family_id: UUID, version: int | None = None,
+                       **options: Any) -> FamilyCase:
+        case = original(family_id, version, **options)
         if not loaded.is_set():
             loaded.set()
             assert erased.wait(30)

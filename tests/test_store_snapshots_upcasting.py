@@ -73,8 +73,9 @@ class EventReads:
 
 @pytest.fixture
 def snapshotted(make_settings: SettingsFactory) -> Iterator[tuple[FamilyCases, UUID]]:
-    """A family with 35 events in a store that snapshots every 10 events."""
-    with running(make_settings(snapshot_interval=10)) as app:
+    """A family with 35 events in a store that snapshots every 10 events (no aggregate
+    cache, so every load goes to the store as in a freshly started process)."""
+    with running(make_settings(snapshot_interval=10, aggregate_cache_size=0)) as app:
         opened, members = open_case(app, [parent(family=FAMILY_NAME)])
         pid = first_parent_id(members)
         for i in range(33):

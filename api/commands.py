@@ -1,0 +1,119 @@
+"""Running a command safely: access check, If-Match, Idempotency-Key, one answer shape.
+
+The access guard runs inside the application on the freshly loaded case, so a case
+transferred a moment ago cannot be changed by its former case manager. A keyed
+command's key is stored with its events; a repeat (also after a restart, also while
+the first is still running) gets the first answer, marked ``Idempotent-Replayed``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable
+from contextlib import nullcontext
+from dataclasses import dataclass
+from typing import Annotated, Any
+from uuid import UUID
+
+from fastapi import Depends, Request
+from fastapi.responses import JSONResponse
+
+from api import policy
+from api.deps import ActorDep, Services, ServicesDep, expected_version, idempotency_key
+from api.problems import ApiProblem
+from api.responses import CommandAccepted
+from application.cases import Guard
+from application.directory import Actor
+from application.idempotency import KeyReplayed, PendingKey, Receipt, keyed
+from application.views import CommandResult, OpenedCase
+from domain.directory import Role
+from domain.records import CaseState
+
+Command = Callable[[Guard, int | None], CommandResult | OpenedCase]
+
+
+@dataclass
+class CommandContext:
+    services: Services
+    actor: Actor
+    expected: int | None
+    key: str | None
+    fingerprint: str
+
+    def run(self, family_id: UUID, action: policy.Action, command: Command, *,
+            facts: dict[str, Any] | None = None, status: int = 200) -> JSONResponse:
+        """Run ``command(guard, expected_version)`` for ``family_id`` and answer."""
+        facts = dict(facts or {})
+        if self.key is not None:
+            receipt = self.services.cases.find_receipt(self.actor.staff_id, self.key)
+            if receipt is not None:
+                return self._replay(receipt, status)
+        actor = self.actor
+
+        def guard(state: CaseState) -> None:
+            policy.check_family(actor, action, state.project, state.case_manager)
+
+        pending = (PendingKey(actor.staff_id, self.key, self.fingerprint, family_id, facts)
+                   if self.key is not None else None)
+        try:
+            with keyed(pending) if pending is not None else nullcontext():
+                result = command(guard, self.expected)
+        except KeyReplayed as e:
+            return self._replay(e.receipt, status)
+        if isinstance(result, OpenedCase):
+            facts["case_number"] = result.case_number
+        return answer(result.family_id, result.version, result.position, facts, status)
+
+    def _replay(self, receipt: Receipt, status: int) -> JSONResponse:
+        if receipt.fingerprint != self.fingerprint:
+            raise ApiProblem(422, "idempotency_key_reused", "Invalid input",
+                             "this Idempotency-Key was used for a different request; use a "
+                             "new key for a new command", field="Idempotency-Key")
+        assert receipt.family_id is not None
+        response = answer(receipt.family_id, receipt.version, receipt.position,
+                          receipt.facts, status)
+        response.headers["Idempotent-Replayed"] = "true"
+        return response
+
+    def case_manager_of(self, project: str, staff_id: str) -> str:
+        """``staff_id`` must be a case manager of ``project`` to be given a case."""
+        member = self.services.directory.current().staff.get(staff_id)
+        if member is None or member.roles.get(project) is not Role.CASE_MANAGER:
+            raise ApiProblem(422, "not_a_case_manager", "Invalid input",
+                             f"{staff_id} is not a case manager of project {project}",
+                             field="case_manager")
+        return staff_id
+
+
+def answer(family_id: UUID, version: int, position: int | None, facts: dict[str, Any],
+           status: int) -> JSONResponse:
+    body = CommandAccepted(family_id=family_id, version=version, position=position, **facts)
+    headers = {"ETag": f'"{version}"'}
+    if status == 201:
+        headers["Location"] = f"/families/{family_id}"
+    return JSONResponse(body.model_dump(mode="json", exclude_none=True), status_code=status,
+                        headers=headers)
+
+
+async def fingerprint(request: Request) -> str:
+    """What makes two requests "the same" for an idempotency key: method, path, and
+    the body's JSON content (key order and spacing do not matter)."""
+    raw = await request.body()
+    try:
+        canonical = json.dumps(json.loads(raw), sort_keys=True, separators=(",", ":"))
+    except (ValueError, RecursionError):
+        canonical = raw.decode("utf-8", "replace")
+    text = f"{request.method} {request.url.path}\n{canonical}"
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+async def command_context(request: Request, services: ServicesDep, actor: ActorDep,
+                          expected: Annotated[int | None, Depends(expected_version)],
+                          key: Annotated[str | None, Depends(idempotency_key)],
+                          ) -> CommandContext:
+    print_ = await fingerprint(request) if key is not None else ""
+    return CommandContext(services, actor, expected, key, print_)
+
+
+Context = Annotated[CommandContext, Depends(command_context)]

@@ -1,0 +1,110 @@
+"""Reading families: search, the case now or at a point in time, the full history.
+
+Reads by anyone other than the family's own case manager are written to the read log
+before the answer leaves (``api/policy.py`` decides who is logged).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+from uuid import UUID
+
+from fastapi import APIRouter, Query, Response
+
+from api import policy
+from api.deps import ActorDep, ServicesDep
+from api.problems import ERROR_RESPONSES, ApiProblem
+from api.responses import (
+    CaseOut,
+    FamilyPage,
+    FamilySummaryOut,
+    HistoryOut,
+    case_out,
+    history_out,
+)
+from application.directory import Actor
+from application.read_log import ReadEntry, now
+from domain.records import CaseState
+
+router = APIRouter(prefix="/families", tags=["families"], responses=ERROR_RESPONSES)
+A = policy.Action
+
+
+def _log_read(svc: ServicesDep, actor: Actor, access: policy.FamilyAccess, project: str,
+              family_id: UUID, endpoint: str) -> None:
+    if access.read_logged:
+        svc.read_log.record([ReadEntry(now(), actor.staff_id, access.role, project,
+                                       family_id, endpoint)])
+
+
+def _access(svc: ServicesDep, actor: Actor, family_id: UUID, action: policy.Action,
+            endpoint: str) -> CaseState:
+    current = svc.cases.get_case(family_id)
+    state = current.state
+    access = policy.check_family(actor, action, state.project, state.case_manager)
+    _log_read(svc, actor, access, state.project, family_id, endpoint)
+    return state
+
+
+@router.get("", summary="Search families by case number or name", response_model=FamilyPage)
+def search_families(
+        svc: ServicesDep, actor: ActorDep,
+        q: Annotated[str | None, Query(max_length=100, description=(
+            "A case number or its beginning (`KR-2026-00`), or name parts of at least "
+            "three letters (`hoff ami`)."))] = None,
+        project: Annotated[str | None, Query(max_length=10)] = None,
+        status: Annotated[str | None, Query(pattern="^(open|closed|erased)$")] = None,
+        limit: Annotated[int, Query(ge=1, le=200)] = 50,
+        offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0) -> FamilyPage:
+    """Families within your scope: your own cases as a case manager, the whole project
+    otherwise. Ordered by case number."""
+    allowed = policy.projects_for(actor, A.SEARCH)
+    if project is not None:
+        policy.check_project(actor, A.SEARCH, project)
+        allowed = {project: allowed[project]}
+    own_only = {p for p, r in allowed.items() if r in policy.OWN_CASES_ONLY}
+    if own_only and len(own_only) != len(allowed):
+        # Mixed roles: search the projects seen whole and those seen in part separately.
+        raise ApiProblem(422, "project_required", "Invalid input",
+                         "you hold different roles in your projects: name one with ?project=",
+                         field="project")
+    page = svc.index.search(projects=set(allowed), query=q, status=status, limit=limit,
+                            offset=offset,
+                            case_manager=actor.staff_id if own_only else None)
+    entries = [ReadEntry(now(), actor.staff_id, allowed[f.project], f.project, f.family_id,
+                         "GET /families")
+               for f in page.items if f.case_manager != actor.staff_id]
+    svc.read_log.record(entries)
+    return FamilyPage(total=page.total, limit=limit, offset=offset,
+                      items=[FamilySummaryOut(**vars(f)) for f in page.items])
+
+
+@router.get("/{family_id}", summary="A family's case, now or at a point in time",
+            response_model=CaseOut)
+def get_family(svc: ServicesDep, actor: ActorDep, family_id: UUID, response: Response,
+               as_of: Annotated[date | None, Query(description=(
+                   "The case as it was recorded by the end of this day."))] = None,
+               version: Annotated[int | None, Query(ge=1, le=10_000_000, description=(
+                   "The case after this many events."))] = None) -> CaseOut:
+    if as_of is not None and version is not None:
+        raise ApiProblem(422, "as_of_and_version", "Invalid input",
+                         "ask for a date (as_of) or a version, not both", field="version")
+    _access(svc, actor, family_id, A.READ_CASE, "GET /families/{id}")
+    if as_of is not None:
+        view = svc.cases.get_case_as_of(family_id, as_of)
+    else:
+        view = svc.cases.get_case(family_id, version=version)
+    response.headers["ETag"] = f'"{view.version}"'
+    return case_out(view)
+
+
+@router.get("/{family_id}/history", summary="Every event of a family, on both timelines",
+            response_model=HistoryOut)
+def get_history(svc: ServicesDep, actor: ActorDep, family_id: UUID) -> HistoryOut:
+    """When each thing happened (`occurred_on`) and when and by whom it was recorded."""
+    state = _access(svc, actor, family_id, A.READ_HISTORY, "GET /families/{id}/history")
+    entries = svc.cases.history(family_id)
+    return HistoryOut(family_id=family_id, case_number=state.case_number,
+                      version=entries[-1].version if entries else 0,
+                      events=[history_out(e) for e in entries])

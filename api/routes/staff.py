@@ -1,0 +1,95 @@
+"""Projects and staff accounts as the caller may see them; admins manage staff."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Path
+from pydantic import Field
+
+from api import policy
+from api.deps import ActorDep, ServicesDep
+from api.problems import ERROR_RESPONSES, ApiProblem
+from api.responses import IssuedTokenOut, MeOut, ProjectOut, StaffOut
+from api.schemas import Body, Name
+from application.directory import StaffView
+from domain.directory import Role
+
+router = APIRouter(tags=["staff"], responses=ERROR_RESPONSES)
+A = policy.Action
+ProjectCode = Annotated[str, Path(max_length=10, examples=["KR"])]
+StaffPath = Annotated[str, Path(max_length=100, examples=["st-3f9a2c1b"])]
+
+
+class StaffIn(Body):
+    name: Name = Field(examples=["Anna Schmidt"])
+    role: Role
+
+
+def _staff_out(view: StaffView) -> StaffOut:
+    return StaffOut(staff_id=view.staff_id, name=view.name,
+                    roles={p: str(r) for p, r in view.roles.items()},
+                    active_tokens=list(view.active_tokens))
+
+
+@router.get("/me", summary="Who you are and your roles", response_model=MeOut)
+def me(actor: ActorDep) -> MeOut:
+    return MeOut(staff_id=actor.staff_id, name=actor.name,
+                 roles={p: str(r) for p, r in actor.roles.items()})
+
+
+@router.get("/projects", summary="Your projects", response_model=list[ProjectOut])
+def projects(svc: ServicesDep, actor: ActorDep) -> list[ProjectOut]:
+    return [ProjectOut(code=p.code, name=p.name, yearly_target=p.yearly_target,
+                       your_role=str(actor.roles[p.code]))
+            for p in svc.directory.projects() if p.code in actor.roles]
+
+
+@router.get("/projects/{project}/staff", summary="Staff of a project (coordinators, admins)",
+            response_model=list[StaffOut])
+def project_staff(svc: ServicesDep, actor: ActorDep, project: ProjectCode) -> list[StaffOut]:
+    policy.check_project(actor, A.READ_STAFF, project)
+    return [_staff_out(v) for v in svc.directory.staff(project)]
+
+
+@router.post("/projects/{project}/staff", status_code=201, response_model=IssuedTokenOut,
+             summary="Add a staff member with a role (admins); returns the token once")
+def add_staff(svc: ServicesDep, actor: ActorDep, project: ProjectCode,
+              body: StaffIn) -> IssuedTokenOut:
+    policy.check_project(actor, A.MANAGE_STAFF, project)
+    issued = svc.directory.add_staff(name=body.name, project=project, role=body.role,
+                                     recorded_by=actor.staff_id)
+    return IssuedTokenOut(staff_id=issued.staff_id, token_id=issued.token_id,
+                          token=issued.token)
+
+
+def _member_of(svc: ServicesDep, project: str, staff_id: str) -> StaffView:
+    found = [v for v in svc.directory.staff(project) if v.staff_id == staff_id]
+    if not found:
+        raise ApiProblem(404, "staff_not_found", "Not found",
+                         f"{staff_id} has no role in project {project}")
+    return found[0]
+
+
+@router.post("/projects/{project}/staff/{staff_id}/tokens", status_code=201,
+             response_model=IssuedTokenOut,
+             summary="Issue another token for a staff member (admins); shown once")
+def issue_token(svc: ServicesDep, actor: ActorDep, project: ProjectCode,
+                staff_id: StaffPath) -> IssuedTokenOut:
+    policy.check_project(actor, A.MANAGE_STAFF, project)
+    _member_of(svc, project, staff_id)
+    issued = svc.directory.issue_token(staff_id=staff_id, recorded_by=actor.staff_id)
+    return IssuedTokenOut(staff_id=issued.staff_id, token_id=issued.token_id,
+                          token=issued.token)
+
+
+@router.post("/projects/{project}/staff/{staff_id}/tokens/{token_id}/revocation",
+             response_model=StaffOut, summary="Revoke a token (admins)")
+def revoke_token(svc: ServicesDep, actor: ActorDep, project: ProjectCode,
+                 staff_id: StaffPath,
+                 token_id: Annotated[str, Path(max_length=40)]) -> StaffOut:
+    policy.check_project(actor, A.MANAGE_STAFF, project)
+    _member_of(svc, project, staff_id)
+    svc.directory.revoke_token(staff_id=staff_id, token_id=token_id,
+                               recorded_by=actor.staff_id)
+    return _staff_out(svc.directory.member(staff_id))
