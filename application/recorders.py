@@ -1,16 +1,24 @@
-"""Application recorders that store an idempotency key with the command's events.
+"""Application recorders: idempotency keys with the events, group commit on SQLite.
 
 Both subclass the library's recorders and add one insert to the transaction that
 writes the events, after the events (so the notification position is known). A key
 that exists already raises the store's unique violation, which rolls back the events.
+
+SQLite has one writer at a time and each commit waits for the disk. When several
+commands save at once, the SQLite recorder writes them in one transaction (group
+commit), each in its own savepoint: a command that collides (a stale version, a used
+idempotency key) is rolled back alone and told so, the others are committed together.
 """
 
 from __future__ import annotations
 
+import sqlite3
+import threading
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
-from eventsourcing.persistence import StoredEvent
+from eventsourcing.persistence import IntegrityError, StoredEvent
 from eventsourcing.postgres import PostgresApplicationRecorder
 from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor
 from psycopg.sql import SQL
@@ -18,15 +26,67 @@ from psycopg.sql import SQL
 from application import idempotency
 
 
+@dataclass
+class _Job:
+    """One command's save, waiting for a group commit."""
+
+    events: Sequence[StoredEvent]
+    kwargs: dict[str, Any]
+    pending: idempotency.PendingKey | None
+    positions: Sequence[int] | None = None
+    error: BaseException | None = None
+    done: bool = False
+
+
 class LotseSQLiteRecorder(SQLiteApplicationRecorder):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._leader = threading.Lock()
+        self._queue_lock = threading.Lock()
+        self._queue: list[_Job] = []
+
     def construct_create_table_statements(self) -> list[str]:
         return [*super().construct_create_table_statements(),
                 idempotency.CREATE.format(table=idempotency.TABLE)]
 
-    def _insert_events(self, c: SQLiteCursor, stored_events: Sequence[StoredEvent],
+    def insert_events(self, stored_events: Sequence[StoredEvent],
+                      **kwargs: Any) -> Sequence[int] | None:
+        job = _Job(stored_events, kwargs, idempotency.pending_key())
+        with self._queue_lock:
+            self._queue.append(job)
+        with self._leader:  # whoever holds it writes everything queued so far
+            if not job.done:
+                with self._queue_lock:
+                    batch, self._queue = self._queue, []
+                self._write(batch)
+        if job.error is not None:
+            raise job.error
+        return job.positions
+
+    def _write(self, batch: list[_Job]) -> None:
+        try:
+            with self.datastore.transaction(commit=True) as c:
+                for job in batch:
+                    c.execute("SAVEPOINT lotse_job")
+                    try:
+                        job.positions = self._insert_events(c, job.events, pending=job.pending,
+                                                            **job.kwargs)
+                    except sqlite3.IntegrityError as e:
+                        c.execute("ROLLBACK TO lotse_job")
+                        job.error, job.positions = IntegrityError(e), None
+                    c.execute("RELEASE lotse_job")
+        except BaseException as e:  # the commit failed: nothing of the batch is stored
+            for job in batch:
+                if job.error is None:
+                    job.error, job.positions = e, None
+        finally:
+            for job in batch:
+                job.done = True
+
+    def _insert_events(self, c: SQLiteCursor, stored_events: Sequence[StoredEvent], *,
+                       pending: idempotency.PendingKey | None = None,
                        **kwargs: Any) -> Sequence[int] | None:
         positions = super()._insert_events(c, stored_events, **kwargs)
-        pending = idempotency.pending_key()
         if pending is not None and stored_events:
             receipt = pending.receipt_for(stored_events, positions)
             c.execute(idempotency.INSERT.format(table=idempotency.TABLE, p="?"),

@@ -3,7 +3,6 @@ stored events written by an earlier version of an event class."""
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date, timedelta
@@ -186,7 +185,6 @@ def test_the_case_number_sequence_resumes_from_its_snapshot(
 
 
 def test_a_family_with_two_thousand_consultations(make_settings: SettingsFactory) -> None:
-    started = time.perf_counter()
     with running(make_settings()) as app:  # the default interval: every 50 events
         opened, members = open_case(app, [parent(family=FAMILY_NAME)])
         pid = first_parent_id(members)
@@ -220,7 +218,6 @@ def test_a_family_with_two_thousand_consultations(make_settings: SettingsFactory
         assert len(app.history(opened.family_id)) == 2007
         notes = [c.notes for c in view.state.consultations.values()][:2000]
         assert notes == [f"Notiz {n}: {FAMILY_NAME}" for n in range(2000)]
-    assert time.perf_counter() - started < 20
 
 
 # ----- upcasting -------------------------------------------------------------------------

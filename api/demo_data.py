@@ -1,0 +1,322 @@
+"""``lotse demo``: a realistic fictional data set, so a new user sees a living system.
+
+Three projects with their staff (a bearer token each) and a few hundred families whose
+intakes spread over the 18 months before ``today``. Each family's story is planned first,
+every step on a business date drawn from ``random.Random(seed)``, then recorded in date
+order through ``FamilyCases``: intake <= ESF+ entry <= consultations, goals, referrals <=
+exit <= closure <= leaving status and follow-up, nothing after ``today``. The same seed
+gives the same families, case numbers and histories (staff ids and tokens are new).
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Hashable
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+from uuid import UUID
+
+from api import demo_families as fam
+from application.cases import FamilyCases
+from application.directory import Directory
+from domain.directory import Role
+from domain.records import EntryData, FieldChange, MemberData
+from domain.rules import today_in_programme
+from domain.values import ExitStatus, MemberRole, Topic
+
+HISTORY_DAYS = 548  # intakes over the last 18 months
+RECORDED_BY = "demo"
+
+
+@dataclass(frozen=True)
+class DemoStaff:
+    staff_id: str
+    name: str
+    project: str
+    role: str
+    token: str
+
+
+@dataclass(frozen=True)
+class DemoSummary:
+    projects: list[str]
+    staff: list[DemoStaff]
+    families: int
+    events: int  # events recorded in the families' histories
+
+
+class DemoAlreadyLoaded(RuntimeError):
+    """The store holds a demo project already; loading twice would mix two data sets."""
+
+
+@dataclass(frozen=True)
+class Site:
+    """A demo project and the staff ids its families' stories need."""
+
+    spec: fam.SiteSpec
+    case_managers: tuple[str, ...]  # staff ids
+    coordinator: str
+    admin: str
+
+
+def load_demo(cases: FamilyCases, directory: Directory, *, today: date, families: int = 300,
+              seed: int = 7) -> DemoSummary:
+    """Record the demo projects, staff and ``families`` families; return who can log in."""
+    if today > today_in_programme():
+        raise ValueError(f"today {today} lies in the future; commands check dates against "
+                         "the real date")
+    taken = sorted({p.code for p in directory.projects()} & {s.code for s in fam.SITES})
+    if taken:
+        raise DemoAlreadyLoaded(f"the store already has the demo project(s) {', '.join(taken)}")
+    rng = random.Random(seed)  # noqa: S311 (fictional data, not secrets)
+    staff, sites = _staff(directory)
+    offsets = sorted((rng.randint(1, HISTORY_DAYS) for _ in range(families)), reverse=True)
+    weights = [s.yearly_target for s in fam.SITES]
+    if offsets:
+        offsets[0] = max(offsets[0], 500)  # an old case that surely closed and followed up
+    stories: list[FamilyStory] = []
+    for i, offset in enumerate(offsets):  # oldest first: case numbers follow intake dates
+        site = rng.choices(sites, weights)[0]
+        story = FamilyStory(cases, site, rng, today - timedelta(days=offset), today,
+                            oldest=i == 0)
+        story.record()
+        stories.append(story)
+    closed = [s for s in stories[1:] if s.closed_on is not None and s.last_on < today]
+    reopened = rng.sample(closed, min(len(closed), 1 if families < 100 else 2))
+    for story in reopened:  # after everything recorded so far, follow-ups included
+        story.reopen(fam.between(rng, story.last_on + timedelta(days=1), today))
+    recent = [s for s in stories[1:][-max(3, families // 10):] if s not in reopened]
+    for story in rng.sample(recent, min(len(recent), 1 if families < 100 else 2)):
+        story.erase(today)  # an intake recorded by mistake
+    return DemoSummary([s.code for s in fam.SITES], staff, len(stories),
+                       sum(s.version for s in stories))
+
+
+def _staff(directory: Directory) -> tuple[list[DemoStaff], list[Site]]:
+    staff: list[DemoStaff] = []
+    sites: list[Site] = []
+    for spec in fam.SITES:
+        directory.add_project(code=spec.code, name=spec.name, yearly_target=spec.yearly_target,
+                              recorded_by=RECORDED_BY)
+        team = []
+        for name, role in spec.staff:
+            issued = directory.add_staff(name=name, project=spec.code, role=role,
+                                         recorded_by=RECORDED_BY)
+            team.append(DemoStaff(issued.staff_id, name, spec.code, role.value, issued.token))
+        staff.extend(team)
+        one = {s.role: s.staff_id for s in team}
+        sites.append(Site(spec, tuple(s.staff_id for s in team if s.role == Role.CASE_MANAGER),
+                          one[Role.COORDINATOR], one[Role.ADMIN]))
+    return staff, sites
+
+
+@dataclass
+class Step:
+    day: date
+    command: str
+    args: dict[str, Any]
+    by: str | None = None  # None: the family's case manager at that moment
+    remember: Hashable | None = None  # keep the version of the event this step records
+    corrects: Hashable | None = None  # the remembered version this step corrects
+
+
+@dataclass
+class FamilyStory:
+    """Plans and records one family's history; afterwards tells what happened."""
+
+    cases: FamilyCases
+    site: Site
+    rng: random.Random
+    opened_on: date
+    today: date
+    oldest: bool = False  # surely closed, transferred and corrected
+    case_number: str = ""
+    version: int = 0
+    transferred: bool = False
+    closed_on: date | None = None
+    last_on: date = date.min  # the latest business date recorded
+    entries: dict[UUID, EntryData] = field(default_factory=dict)
+    steps: list[Step] = field(default_factory=list)
+    versions: dict[Hashable, int] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.family_id = fam.new_id(self.rng)
+        self.case_manager = self.rng.choice(self.site.case_managers)
+        self.origin, self.members = fam.household(self.rng, self.opened_on)
+        self.adults: list[MemberData] = [m for m in self.members if m.role is not MemberRole.CHILD]
+
+    def at(self, day: date, command: str, **args: Any) -> Step:
+        self.steps.append(step := Step(day, command, args))
+        return step
+
+    def record(self) -> None:
+        """Intake now; plan exit and closure (likelier the older the case), entries,
+        consultations, goals, referrals, a birth, a transfer, a correction; record them."""
+        rng, today, opened = self.rng, self.today, self.opened_on
+        self.intake()
+        age = (today - opened).days
+        exit_on = None
+        if self.oldest or rng.random() < min(0.85, max(0.0, (age - 120) / 300)):
+            exit_on = opened + timedelta(days=rng.randint(min(age, 100), min(age, 420)))
+        closing = exit_on is not None and (self.oldest or rng.random() < 0.85)
+        until = today if rng.random() > 0.15 else max(  # a quiet case: follow-up overdue
+            opened, today - timedelta(days=rng.randint(40, 120)))
+        last_entry = self.enter(until)
+        if exit_on is not None:
+            exit_on = max(exit_on, last_entry)
+            until = min(today, exit_on + timedelta(days=rng.randint(0, 14))) if closing else (
+                max(until, exit_on))
+        count = max(2, min(20, 1 + (until - opened).days // rng.randint(14, 35)))
+        days = sorted([opened] + [fam.between(rng, opened, until) for _ in range(count - 1)])
+        if until == today and not closing:  # an active case was seen in the last weeks
+            days[-1] = max(days[-1], today - timedelta(days=rng.randint(0, 14)))
+        for i, day in enumerate(days):
+            self.at(day, "record_consultation", **fam.consultation(
+                rng, day, self.adults, self.site.spec.town, first=i == 0,
+                last=closing and i == count - 1)).remember = ("consultation", i)
+        self.goals(days, until)
+        for _ in range(rng.choices((0, 1, 2, 3), (30, 40, 22, 8))[0]):
+            self.refer(rng.choice(days))
+        newborn = opened + timedelta(days=rng.randint(30, 300))
+        youngest = max([m.birth_date or date.min for m in self.members[1:]], default=date.min)
+        if rng.random() < 0.06 and youngest < newborn - timedelta(days=400) and (
+                newborn + timedelta(days=14) <= until):
+            self.at(newborn + timedelta(days=14), "add_member", member=fam.baby(
+                rng, self.origin, self.adults[0].family_name or "", newborn, self.members))
+        if (self.oldest or rng.random() < 0.08) and (until - opened).days >= 2:
+            self.transferred = True
+            self.at(opened + timedelta(days=rng.randint(1, (until - opened).days - 1)),
+                    "assign_case_manager", case_manager=rng.choice(
+                        [cm for cm in self.site.case_managers if cm != self.case_manager]),
+                    reason=rng.choice(fam.TRANSFERS)).by = self.site.coordinator
+        if exit_on is not None:
+            self.leave(exit_on, until if closing else None)
+        if self.oldest or rng.random() < 0.07:
+            self.correct(min(today, until + timedelta(days=rng.randint(0, 10))))
+        self.run()
+
+    def run(self) -> None:
+        """Record the planned steps in date order (as planned within a day), then forget them."""
+        for step in sorted(self.steps, key=lambda s: s.day):  # a stable sort
+            args = dict(step.args)
+            if step.corrects is not None:
+                args["corrected_version"] = self.versions[step.corrects]
+            result = getattr(self.cases, step.command)(
+                self.family_id, occurred_on=step.day, recorded_by=step.by or self.case_manager,
+                **args)
+            self.version, self.last_on = result.version, max(self.last_on, step.day)
+            if step.remember is not None:
+                self.versions[step.remember] = result.version
+            if step.command == "assign_case_manager":
+                self.case_manager = args["case_manager"]
+        self.steps = []
+
+    def intake(self) -> None:
+        rng, site, day = self.rng, self.site.spec, self.opened_on
+        district, postal_code = rng.choice(site.districts)
+        street = f"{rng.choice(fam.STREETS)} {rng.randint(1, 140)}"
+        opened = self.cases.open_case(
+            project=site.code, members=self.members, district=district,
+            postal_code=postal_code, street_address=None if rng.random() < 0.05 else street,
+            access_route=fam.pick(rng, fam.ACCESS), benefit_situation=fam.pick(rng, fam.BENEFITS),
+            consent_purposes=fam.CONSENT[: rng.randint(1, len(fam.CONSENT))],
+            consent_given_on=day, case_manager=self.case_manager, occurred_on=day,
+            recorded_by=self.case_manager, family_id=self.family_id, today=self.today)
+        self.case_number, self.version = opened.case_number, opened.version
+
+    def enter(self, until: date) -> date:
+        """ESF+ entry of the first parent and often the second; returns the last entry day."""
+        rng, last = self.rng, self.opened_on
+        parents = [m for m in self.adults if m.role is MemberRole.PARENT]
+        for member in parents[:1] + [m for m in parents[1:] if rng.random() < 0.45]:
+            day = fam.between(rng, self.opened_on,
+                              min(until, self.opened_on + timedelta(days=14)))
+            entry = self.entries[member.member_id] = fam.entry_data(rng, self.origin)
+            self.at(day, "enter_participant", member_id=member.member_id,
+                    entry=entry).remember = member.member_id
+            last = max(last, day)
+        return last
+
+    def goals(self, days: list[date], until: date) -> None:
+        """Goals agreed early on: most achieved or dropped later, some revised first."""
+        rng = self.rng
+        for _ in range(rng.choices((1, 2, 3), (45, 35, 20))[0]):
+            set_on, goal_id, area = (rng.choice(days[: max(1, len(days) // 2)]),
+                                     fam.new_id(rng), rng.choice(list(fam.GOALS)))
+            target = set_on + timedelta(days=rng.randint(60, 240))
+            self.at(set_on, "set_goal", goal_id=goal_id, life_area=area,
+                    member_ids=[rng.choice(list(self.entries))],
+                    description=rng.choice(fam.GOALS[area]), target_date=target)
+            ends = set_on + timedelta(days=rng.randint(21, (target - set_on).days + 60))
+            ending = fam.pick(rng, {"achieved": 55, "dropped": 20, "open": 25})
+            if ends > until:
+                ends, ending = until, "open"
+            if rng.random() < 0.25 and (ends - set_on).days > 2:
+                self.at(fam.between(rng, set_on + timedelta(days=1), ends - timedelta(days=1)),
+                        "revise_goal", goal_id=goal_id, description=None,
+                        target_date=target + timedelta(days=rng.randint(30, 120)),
+                        reason=rng.choice(fam.REVISIONS))
+            if ending == "achieved":
+                self.at(ends, "achieve_goal", goal_id=goal_id)
+            elif ending == "dropped":
+                self.at(ends, "drop_goal", goal_id=goal_id, reason=rng.choice(fam.DROPS))
+
+    def refer(self, day: date) -> None:
+        """A referral and its outcomes so far (outcomes may follow a closure)."""
+        rng = self.rng
+        args = fam.referral(rng, rng.choice(self.adults).member_id, self.site.spec.town)
+        self.at(day, "make_referral", **args)
+        for outcome, low, high in fam.pick(rng, fam.OUTCOME_CHAINS):
+            day += timedelta(days=rng.randint(low, high))
+            if day > self.today:
+                break
+            self.at(day, "record_referral_outcome", referral_id=args["referral_id"],
+                    outcome=outcome)
+
+    def leave(self, exit_on: date, close_on: date | None) -> None:
+        """ESF+ exits, a later leaving status now and then, six-month follow-ups, closure."""
+        rng = self.rng
+        for member_id, entry in self.entries.items():
+            status = fam.pick(rng, fam.EXITS)
+            self.at(exit_on, "record_exit", member_id=member_id, status=status)
+            later = exit_on + timedelta(days=rng.randint(7, 28))
+            if status is ExitStatus.JOB_SEARCHING and rng.random() < 0.35 and later <= self.today:
+                self.at(later, "record_leaving_status", member_id=member_id,
+                        status=ExitStatus.EMPLOYED)
+            follow_up_on = exit_on + timedelta(days=rng.randint(183, 200))
+            if follow_up_on <= self.today and rng.random() < 0.75:
+                self.at(follow_up_on, "record_follow_up", member_id=member_id,
+                        **fam.follow_up(rng, status, entry))
+        if close_on is not None:
+            reason = fam.pick(rng, {r: w for r, (_, w) in fam.CLOSURES.items()})
+            self.closed_on = close_on
+            self.at(close_on, "close_case", reason=reason, note=fam.CLOSURES[reason][0] or None)
+
+    def correct(self, day: date) -> None:
+        """A late correction: the first entry (months, education) or a consultation's length."""
+        member_id, entry = next(iter(self.entries.items()))
+        if self.rng.random() < 0.4:
+            minutes = FieldChange("duration_minutes", str(5 * self.rng.randint(9, 24)))
+            self.at(day, "correct_entry", changes=[minutes], reason="Tippfehler bei der "
+                    "Dauer").corrects = ("consultation", 0)
+            return
+        change, reason = fam.entry_correction(entry)
+        self.at(day, "correct_entry", changes=[change], reason=reason).corrects = member_id
+
+    def reopen(self, on: date) -> None:
+        """The family asks for support again after the closure: the first participant
+        re-enters the ESF+ (the data of the first entry stay what counts)."""
+        self.closed_on = None
+        self.at(on, "reopen_case", reason=self.rng.choice(fam.REOPENINGS))
+        member_id, entry = next(iter(self.entries.items()))
+        self.at(on, "enter_participant", member_id=member_id, entry=entry)
+        self.at(on, "record_consultation", **{**fam.consultation(
+            self.rng, on, self.adults, self.site.spec.town, first=True, last=False),
+            "topics": [Topic.HOUSING_AND_EVICTION, Topic.MONEY_AND_DEBTS], "notes": None})
+        self.run()
+
+    def erase(self, on: date) -> None:
+        self.version = self.cases.erase_personal_data(
+            self.family_id, reason=self.rng.choice(fam.ERASURES), occurred_on=on,
+            recorded_by=self.site.admin).version
