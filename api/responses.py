@@ -32,6 +32,12 @@ class CommandAccepted(BaseModel):
 
 
 class MemberOut(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"member_id": "11111111-2222-4333-8444-555555555555", "role": "parent",
+         "given_name": "Amira",
+         "family_name": "Okonkwo-Brandt", "birth_date": "1991-05-17", "gender": "female",
+         "in_household": True, "left_household_on": None}]})
+
     member_id: UUID
     role: str
     given_name: str | None
@@ -164,6 +170,12 @@ def case_out(view: CaseView) -> CaseOut:
 
 
 class HistoryEntryOut(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"version": 3, "event": "ConsultationRecorded", "occurred_on": "2026-11-20",
+         "recorded_at": "2026-11-21T08:12:03Z", "recorded_by": "st-3f9a2c1b",
+         "facts": {"duration_minutes": 45, "mode": "home_visit", "topics": ["benefits"]},
+         "erased_fields": []}]})
+
     version: int
     event: str = Field(examples=["ConsultationRecorded"])
     occurred_on: date = Field(description="When it happened (business date).")
@@ -188,6 +200,12 @@ def history_out(entry: HistoryEntry) -> HistoryEntryOut:
 
 
 class FamilySummaryOut(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"family_id": "0b3f7c9e-2f56-4a55-9d0e-6c1d7f5a8e21", "project": "KR",
+         "case_number": "KR-2026-0042",
+         "case_manager": "st-3f9a2c1b", "status": "open", "opened_on": "2026-03-02",
+         "version": 17, "names": ["Amira Okonkwo-Brandt", "Noah Okonkwo-Brandt"]}]})
+
     family_id: UUID
     project: str
     case_number: str
@@ -207,6 +225,11 @@ class FamilyPage(BaseModel):
 
 
 class ReadEntryOut(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"read_at": "2026-11-21T09:30:00Z", "staff_id": "st-7c1d2e3f", "role": "auditor",
+         "project": "KR", "family_id": "0b3f7c9e-2f56-4a55-9d0e-6c1d7f5a8e21",
+         "endpoint": "GET /families/{id}/history"}]})
+
     read_at: datetime
     staff_id: str
     role: str
@@ -223,6 +246,10 @@ class ReadLogPage(BaseModel):
 
 
 class ProjectOut(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"code": "KR", "name": "WiQ Plus Krefeld", "yearly_target": 48,
+         "your_role": "coordinator"}]})
+
     code: str
     name: str
     yearly_target: int | None
@@ -230,6 +257,10 @@ class ProjectOut(BaseModel):
 
 
 class StaffOut(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"staff_id": "st-3f9a2c1b", "name": "Anna Schmidt", "roles": {"KR": "case_manager"},
+         "active_tokens": ["9f3c0a1b2d4e"]}]})
+
     staff_id: str
     name: str | None
     roles: dict[str, str]
@@ -239,12 +270,19 @@ class StaffOut(BaseModel):
 class IssuedTokenOut(BaseModel):
     """Shown once: only a hash of the token is stored."""
 
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"staff_id": "st-3f9a2c1b", "token_id": "9f3c0a1b2d4e",
+         "token": "lotse_9f3c0a1b2d4e_4kq0n0ZtXv2hJ0Yt3cH8o7mB0aZr1s9QeLwY5uN6pXk"}]})
+
     staff_id: str
     token_id: str
     token: str
 
 
 class MeOut(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"staff_id": "st-3f9a2c1b", "name": "Anna Schmidt", "roles": {"KR": "case_manager"}}]})
+
     staff_id: str
     name: str | None
     roles: dict[str, str]

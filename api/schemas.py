@@ -92,10 +92,17 @@ class IntakeIn(Body):
 
 
 class MemberAddIn(MemberIn):
+    model_config = ConfigDict(json_schema_extra={"examples": [{
+        "role": "child", "given_name": "Mila", "family_name": "Okonkwo-Brandt",
+        "birth_date": "2026-10-02", "gender": "female", "occurred_on": "2026-11-20"}]})
+
     occurred_on: Occurred
 
 
 class MemberDetailsIn(Body):
+    model_config = ConfigDict(json_schema_extra={"examples": [{
+        "family_name": "Brandt", "occurred_on": "2026-11-20"}]})
+
     given_name: Name | None = None
     family_name: Name | None = None
     birth_date: IsoDate | None = None
@@ -104,6 +111,9 @@ class MemberDetailsIn(Body):
 
 
 class MemberLeftIn(Body):
+    model_config = ConfigDict(json_schema_extra={"examples": [{
+        "reason": "moved to his father in Duisburg", "occurred_on": "2026-11-20"}]})
+
     reason: Text | None = None
     occurred_on: Occurred
 
@@ -111,6 +121,12 @@ class MemberLeftIn(Body):
 class ParticipantIn(Body):
     """ESF+ entry of a member supported directly (core data may be left out: the
     participant is then listed as incomplete, not counted)."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{
+        "member_id": "11111111-2222-4333-8444-555555555555", "labour_market_status": "unemployed",
+        "unemployed_months": 14, "isced": "isced_3_4", "disability": "no",
+        "citizenship": "third_country", "foreign_background": "yes", "minority": "declined",
+        "homeless": "no", "rural": False, "occurred_on": "2026-11-20"}]})
 
     member_id: UUID
     labour_market_status: LabourMarketStatus | None = None
@@ -126,11 +142,18 @@ class ParticipantIn(Body):
 
 
 class StatusIn(Body):
+    model_config = ConfigDict(json_schema_extra={"examples": [{
+        "status": "job_searching", "occurred_on": "2026-11-20"}]})
+
     status: ExitStatus
     occurred_on: Occurred
 
 
 class FollowUpIn(Body):
+    model_config = ConfigDict(json_schema_extra={"examples": [{
+        "member_id": "11111111-2222-4333-8444-555555555555", "status": "employed",
+        "better_situation": True, "occurred_on": "2026-11-20"}]})
+
     member_id: UUID
     status: FollowUpStatus
     better_situation: StrictBool | None = None
@@ -154,6 +177,11 @@ class ConsultationIn(Body):
 
 
 class GoalIn(Body):
+    model_config = ConfigDict(json_schema_extra={"examples": [{
+        "member_ids": ["11111111-2222-4333-8444-555555555555"], "life_area": "work",
+        "description": "Apply for the part-time job at the Kita kitchen",
+        "target_date": "2027-02-01", "occurred_on": "2026-11-20"}]})
+
     member_ids: list[UUID] = Field(min_length=1, max_length=20)
     life_area: LifeArea
     description: Text = Field(min_length=1, examples=["Find a Kita place for Noah"])
@@ -162,6 +190,10 @@ class GoalIn(Body):
 
 
 class GoalRevisionIn(Body):
+    model_config = ConfigDict(json_schema_extra={"examples": [{
+        "target_date": "2027-04-01", "reason": "the course starts later",
+        "occurred_on": "2026-11-20"}]})
+
     description: Text | None = None
     target_date: IsoDate | None = None
     reason: Text = Field(min_length=1)
@@ -169,15 +201,26 @@ class GoalRevisionIn(Body):
 
 
 class DatedIn(Body):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"occurred_on": "2026-11-20"}]})
+
     occurred_on: Occurred
 
 
 class ReasonIn(Body):
+    model_config = ConfigDict(json_schema_extra={"examples": [{
+        "reason": "family asked to continue", "occurred_on": "2026-11-20"}]})
+
     reason: Text = Field(min_length=1)
     occurred_on: Occurred
 
 
 class ReferralIn(Body):
+    model_config = ConfigDict(json_schema_extra={"examples": [{
+        "member_id": "11111111-2222-4333-8444-555555555555",
+        "institution_type": "debt_counselling",
+        "institution_name": "Schuldnerberatung Diakonie Krefeld", "purpose": "rent arrears",
+        "consent_confirmed": True, "occurred_on": "2026-11-20"}]})
+
     member_id: UUID
     institution_type: InstitutionType
     institution_name: Name = Field(examples=["Schuldnerberatung Diakonie Krefeld"])
@@ -187,17 +230,27 @@ class ReferralIn(Body):
 
 
 class ReferralOutcomeIn(Body):
+    model_config = ConfigDict(json_schema_extra={"examples": [{
+        "outcome": "first_appointment_kept", "occurred_on": "2026-11-20"}]})
+
     outcome: ReferralOutcome
     occurred_on: Occurred
 
 
 class AssignmentIn(Body):
+    model_config = ConfigDict(json_schema_extra={"examples": [{
+        "case_manager": "st-3f9a2c1b", "reason": "parental leave of Ms Yilmaz",
+        "occurred_on": "2026-11-20"}]})
+
     case_manager: StaffId
     reason: Text | None = None
     occurred_on: Occurred
 
 
 class ClosureIn(Body):
+    model_config = ConfigDict(json_schema_extra={"examples": [{
+        "reason": "goals_achieved", "note": "both goals reached", "occurred_on": "2026-11-20"}]})
+
     reason: ClosureReason
     note: Text | None = None
     occurred_on: Occurred
@@ -211,6 +264,10 @@ class ChangeIn(Body):
 class CorrectionIn(Body):
     """Correct facts of an earlier event (named by its version); the event itself stays
     as it was and the correction is a new event with its reason."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{
+        "corrected_version": 5, "changes": [{"field": "duration_minutes", "value": "60"}],
+        "reason": "typed 45 instead of 60", "occurred_on": "2026-11-20"}]})
 
     corrected_version: StrictInt = Field(ge=1, le=10_000_000)
     changes: list[ChangeIn] = Field(min_length=1, max_length=20)
