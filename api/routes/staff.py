@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Path
-from pydantic import Field
+from pydantic import ConfigDict, Field
 
 from api import policy
 from api.deps import ActorDep, ServicesDep
@@ -22,6 +22,9 @@ StaffPath = Annotated[str, Path(max_length=100, examples=["st-3f9a2c1b"])]
 
 
 class StaffIn(Body):
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"name": "Anna Schmidt", "role": "case_manager"}]})
+
     name: Name = Field(examples=["Anna Schmidt"])
     role: Role
 
