@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from eventsourcing.persistence import InterfaceError, OperationalError
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -147,6 +148,15 @@ async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
                             rule="internal_error")
 
 
+async def _unavailable(request: Request, exc: Exception) -> JSONResponse:
+    logger.warning("store unavailable on %s %s: %r", request.method, request.url.path, exc)
+    return problem_response(request, 503, "Service unavailable",
+                            "the store is busy or unreachable; send the request again with "
+                            "the same Idempotency-Key (a command that was recorded after all "
+                            "is then answered, not recorded twice)",
+                            rule="store_unavailable", headers={"Retry-After": "1"})
+
+
 async def _replayed(request: Request, exc: Exception) -> JSONResponse:
     # KeyReplayed is answered by the command runner; reaching here is a bug.
     return await _unexpected(request, exc)
@@ -161,6 +171,8 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(ConcurrencyConflict, _conflict)
     app.add_exception_handler(HTTPException, _http)
     app.add_exception_handler(KeyReplayed, _replayed)
+    for error in (OperationalError, InterfaceError):
+        app.add_exception_handler(error, _unavailable)
     app.add_exception_handler(Exception, _unexpected)
 
 
@@ -183,4 +195,6 @@ COMMAND_RESPONSES: dict[int | str, dict[str, Any]] = {
           "content": {PROBLEM_JSON: {}}},
     413: {"model": Problem, "description": "The body is larger than 64 KiB.",
           "content": {PROBLEM_JSON: {}}},
+    503: {"model": Problem, "description": "The store is busy or unreachable; send again "
+          "with the same Idempotency-Key.", "content": {PROBLEM_JSON: {}}},
 }
