@@ -157,10 +157,18 @@ class FamilyKeys:
                 self._cache[family_id] = (key, now)
         return key
 
-    def key_for_writing(self, family_id: UUID) -> bytes:
-        """Always asks the table, never the cache: nothing may be sealed with a key that
-        another process destroyed a moment ago."""
-        self.forget(family_id)
+    def key_for_writing(self, family_id: UUID, *, fresh: bool = False) -> bytes:
+        """The family's key for sealing new data, creating it on first use.
+
+        For events, a key this process read within the cache window is used without
+        asking the table again. That is safe for erasure: the erasure is recorded as an
+        event *before* the key is destroyed, so an event sealed with the old key either
+        lands before that event (and is erased with everything else) or collides with it
+        and is refused on the reloaded, erased case. Snapshots do not collide with
+        anything, so they ask for a ``fresh`` key: no snapshot of a family's personal
+        data is written after its key was destroyed by another process."""
+        if fresh:
+            self.forget(family_id)
         key = self.key_for_reading(family_id)
         if key is not None:
             return key

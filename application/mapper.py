@@ -78,7 +78,7 @@ class PersonalDataMapper(Mapper[UUID]):
         if isinstance(domain_event, CanSnapshotAggregate):
             data = self._dump_snapshot(state)
             if getattr(resolve_topic(state["topic"]), "personal_snapshot", False):
-                key = self.keys.key_for_writing(family_id)
+                key = self.keys.key_for_writing(family_id, fresh=True)
                 data["state"] = _sealed(key, data["state"], aad)
         else:
             adapters = field_adapters(cls)

@@ -60,6 +60,8 @@ def search_families(
     """Families within your scope: your own cases as a case manager, the whole project
     otherwise. Ordered by case number."""
     allowed = policy.projects_for(actor, A.SEARCH)
+    if not allowed and project is None:
+        raise policy.forbidden(next(iter(actor.roles.values())), A.SEARCH)
     if project is not None:
         policy.check_project(actor, A.SEARCH, project)
         allowed = {project: allowed[project]}

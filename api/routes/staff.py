@@ -29,9 +29,10 @@ class StaffIn(Body):
     role: Role
 
 
-def _staff_out(view: StaffView) -> StaffOut:
+def _staff_out(view: StaffView, project: str) -> StaffOut:
+    """A staff member as seen from ``project``: their roles elsewhere are not shown."""
     return StaffOut(staff_id=view.staff_id, name=view.name,
-                    roles={p: str(r) for p, r in view.roles.items()},
+                    roles={p: str(r) for p, r in view.roles.items() if p == project},
                     active_tokens=list(view.active_tokens))
 
 
@@ -52,7 +53,7 @@ def projects(svc: ServicesDep, actor: ActorDep) -> list[ProjectOut]:
             response_model=list[StaffOut])
 def project_staff(svc: ServicesDep, actor: ActorDep, project: ProjectCode) -> list[StaffOut]:
     policy.check_project(actor, A.READ_STAFF, project)
-    return [_staff_out(v) for v in svc.directory.staff(project)]
+    return [_staff_out(v, project) for v in svc.directory.staff(project)]
 
 
 @router.post("/projects/{project}/staff", status_code=201, response_model=IssuedTokenOut,
@@ -66,11 +67,21 @@ def add_staff(svc: ServicesDep, actor: ActorDep, project: ProjectCode,
                           token=issued.token)
 
 
-def _member_of(svc: ServicesDep, project: str, staff_id: str) -> StaffView:
+def _managed(svc: ServicesDep, actor: ActorDep, project: str, staff_id: str, *,
+             issuing: bool) -> StaffView:
+    """A staff member with a role in ``project`` whose tokens the caller, an admin of
+    ``project``, may manage. A token opens every project its owner works in, so issuing
+    one needs an admin of all of them; revoking (a lost laptop) any of them."""
+    policy.check_project(actor, A.MANAGE_STAFF, project)
     found = [v for v in svc.directory.staff(project) if v.staff_id == staff_id]
     if not found:
         raise ApiProblem(404, "staff_not_found", "Not found",
                          f"{staff_id} has no role in project {project}")
+    administered = policy.projects_for(actor, A.MANAGE_STAFF)
+    if issuing and not set(found[0].roles) <= set(administered):
+        raise ApiProblem(403, "forbidden", "Forbidden",
+                         f"{staff_id} also works in projects you do not administer; their "
+                         "tokens are managed with `lotse staff` by the operator")
     return found[0]
 
 
@@ -79,8 +90,7 @@ def _member_of(svc: ServicesDep, project: str, staff_id: str) -> StaffView:
              summary="Issue another token for a staff member (admins); shown once")
 def issue_token(svc: ServicesDep, actor: ActorDep, project: ProjectCode,
                 staff_id: StaffPath) -> IssuedTokenOut:
-    policy.check_project(actor, A.MANAGE_STAFF, project)
-    _member_of(svc, project, staff_id)
+    _managed(svc, actor, project, staff_id, issuing=True)
     issued = svc.directory.issue_token(staff_id=staff_id, recorded_by=actor.staff_id)
     return IssuedTokenOut(staff_id=issued.staff_id, token_id=issued.token_id,
                           token=issued.token)
@@ -91,8 +101,7 @@ def issue_token(svc: ServicesDep, actor: ActorDep, project: ProjectCode,
 def revoke_token(svc: ServicesDep, actor: ActorDep, project: ProjectCode,
                  staff_id: StaffPath,
                  token_id: Annotated[str, Path(max_length=40)]) -> StaffOut:
-    policy.check_project(actor, A.MANAGE_STAFF, project)
-    _member_of(svc, project, staff_id)
+    _managed(svc, actor, project, staff_id, issuing=False)
     svc.directory.revoke_token(staff_id=staff_id, token_id=token_id,
                                recorded_by=actor.staff_id)
-    return _staff_out(svc.directory.member(staff_id))
+    return _staff_out(svc.directory.member(staff_id), project)
