@@ -8,19 +8,31 @@ SQLite has one writer at a time and each commit waits for the disk. When several
 commands save at once, the SQLite recorder writes them in one transaction (group
 commit), each in its own savepoint: a command that collides (a stale version, a used
 idempotency key) is rolled back alone and told so, the others are committed together.
+
+The factories below plug these recorders in. The SQLite one also makes writers queue
+at a gate of their own before they ask the connection pool for the writer connection:
+the library's pool serves requests one at a time, and a writer waiting there for the
+writer connection would keep every reader waiting too.
 """
 
 from __future__ import annotations
 
 import sqlite3
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
 from eventsourcing.persistence import IntegrityError, StoredEvent
-from eventsourcing.postgres import PostgresApplicationRecorder
-from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor
+from eventsourcing.postgres import PostgresApplicationRecorder, PostgresFactory
+from eventsourcing.sqlite import (
+    SQLiteApplicationRecorder,
+    SQLiteCursor,
+    SQLiteDatastore,
+    SQLiteFactory,
+)
+from eventsourcing.utils import Environment, EnvType
 from psycopg.sql import SQL
 
 from application import idempotency
@@ -113,3 +125,38 @@ class LotsePostgresRecorder(PostgresApplicationRecorder):
                          + " RETURNING 1", idempotency.row_for(pending, receipt))
             curs.fetchone()
         return positions
+
+
+class GatedSQLiteDatastore(SQLiteDatastore):
+    """Writers wait at ``writer_gate`` (a plain lock), never inside the pool."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.writer_gate = threading.Lock()
+
+    @contextmanager
+    def transaction(self, *, commit: bool) -> Iterator[SQLiteCursor]:
+        if not commit:
+            with super().transaction(commit=False) as c:
+                yield c
+            return
+        with self.writer_gate, super().transaction(commit=True) as c:
+            yield c
+
+
+class LotseSQLiteFactory(SQLiteFactory):
+    application_recorder_class = LotseSQLiteRecorder
+
+    def __init__(self, env: Environment | EnvType | None) -> None:
+        super().__init__(env)
+        plain = self.datastore
+        self.datastore = GatedSQLiteDatastore(
+            db_name=plain.pool.db_name, lock_timeout=plain.pool.lock_timeout,
+            pool_size=10, max_overflow=30,
+            single_row_tracking=plain.single_row_tracking,
+            originator_id_type=plain.originator_id_type)
+        plain.close()
+
+
+class LotsePostgresFactory(PostgresFactory):
+    application_recorder_class = LotsePostgresRecorder

@@ -6,7 +6,7 @@ from urllib.parse import unquote, urlsplit
 
 from eventsourcing.utils import get_topic
 
-from application.recorders import LotsePostgresRecorder, LotseSQLiteRecorder
+from application.recorders import LotsePostgresFactory, LotseSQLiteFactory
 from application.settings import Settings
 
 SQLITE_LOCK_TIMEOUT_SECONDS = 30
@@ -17,14 +17,13 @@ def persistence_env(settings: Settings) -> dict[str, str]:
     env = {"IS_SNAPSHOTTING_ENABLED": "y"}
     if settings.database_url is None:
         settings.data_dir.mkdir(parents=True, exist_ok=True)
-        env.update(PERSISTENCE_MODULE="eventsourcing.sqlite",
+        env.update(PERSISTENCE_MODULE=get_topic(LotseSQLiteFactory),
                    SQLITE_DBNAME=str(settings.sqlite_path),
-                   SQLITE_LOCK_TIMEOUT=str(SQLITE_LOCK_TIMEOUT_SECONDS),
-                   APPLICATION_RECORDER_TOPIC=get_topic(LotseSQLiteRecorder))
+                   SQLITE_LOCK_TIMEOUT=str(SQLITE_LOCK_TIMEOUT_SECONDS))
         return env
     url = urlsplit(settings.database_url)
     env.update(
-        PERSISTENCE_MODULE="eventsourcing.postgres",
+        PERSISTENCE_MODULE=get_topic(LotsePostgresFactory),
         POSTGRES_DBNAME=unquote(url.path.lstrip("/")) or "postgres",
         POSTGRES_HOST=url.hostname or "127.0.0.1",
         POSTGRES_PORT=str(url.port or 5432),
@@ -34,7 +33,6 @@ def persistence_env(settings: Settings) -> dict[str, str]:
         POSTGRES_LOCK_TIMEOUT="10",
         POSTGRES_POOL_SIZE="5",
         POSTGRES_MAX_OVERFLOW="5",
-        APPLICATION_RECORDER_TOPIC=get_topic(LotsePostgresRecorder),
     )
     if settings.postgres_schema:
         ensure_schema(settings.database_url, settings.postgres_schema)
