@@ -20,7 +20,7 @@ from fastapi import Depends, Request
 from fastapi.responses import JSONResponse
 
 from api import policy
-from api.deps import ActorDep, Services, ServicesDep, expected_version, idempotency_key
+from api.deps import Services, authenticate, expected_version, idempotency_key, services_of
 from api.problems import ApiProblem
 from api.responses import CommandAccepted
 from application.cases import Guard
@@ -108,12 +108,13 @@ async def fingerprint(request: Request) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-async def command_context(request: Request, services: ServicesDep, actor: ActorDep,
-                          expected: Annotated[int | None, Depends(expected_version)],
-                          key: Annotated[str | None, Depends(idempotency_key)],
-                          ) -> CommandContext:
+async def command_context(request: Request) -> CommandContext:
+    """Caller, If-Match and Idempotency-Key of a command, in one dependency."""
+    actor = authenticate(request)
+    expected = expected_version(request)
+    key = idempotency_key(request)
     print_ = await fingerprint(request) if key is not None else ""
-    return CommandContext(services, actor, expected, key, print_)
+    return CommandContext(services_of(request), actor, expected, key, print_)
 
 
 Context = Annotated[CommandContext, Depends(command_context)]

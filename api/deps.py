@@ -1,13 +1,18 @@
-"""Shared dependencies: the services of the running app and the authenticated caller."""
+"""Shared dependencies: the services of the running app and the authenticated caller.
+
+Each request solves as few dependencies as possible (FastAPI's dependency solving is a
+large part of a command's cost): the caller and the command's headers are read straight
+from the request, and ``api/app.py`` documents the bearer scheme and the headers in the
+OpenAPI description instead.
+"""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
-from fastapi import Depends, Header, Request
-from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from fastapi import Depends, Request
 
 from api.problems import ApiProblem
 from application.cases import FamilyCases
@@ -31,24 +36,21 @@ class Services:
         self.cases.tables.fetchone("SELECT 1")
 
 
-async def services(request: Request) -> Services:
+def services_of(request: Request) -> Services:
     found: Services = request.app.state.services
     return found
 
 
-bearer = HTTPBearer(auto_error=False, description="A staff token from `lotse staff add`.")
-
-
-async def caller(svc: Annotated[Services, Depends(services)],
-           credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
-           ) -> Actor:
+def authenticate(request: Request) -> Actor:
     """The staff member behind the bearer token (401 without a valid one). Runs on the
     event loop: the directory is in memory and refreshed at most once a second."""
-    if credentials is None:
+    header = request.headers.get("authorization")
+    scheme, _, token = (header or "").partition(" ")
+    if not header or scheme.lower() != "bearer" or not token.strip():
         raise ApiProblem(401, "unauthenticated", "Unauthorized",
                          "send a staff token as `Authorization: Bearer <token>`",
                          headers={"WWW-Authenticate": "Bearer"})
-    actor = svc.directory.authenticate(credentials.credentials)
+    actor = services_of(request).directory.authenticate(token.strip())
     if actor is None:
         raise ApiProblem(401, "invalid_token", "Unauthorized",
                          "the token is unknown, malformed or revoked",
@@ -56,13 +58,20 @@ async def caller(svc: Annotated[Services, Depends(services)],
     return actor
 
 
+async def services(request: Request) -> Services:
+    return services_of(request)
+
+
+async def caller(request: Request) -> Actor:
+    return authenticate(request)
+
+
 IF_MATCH = re.compile(r'\s*(?:W/)?"?([0-9]{1,12})"?\s*')
 IDEMPOTENCY_KEY = re.compile(r"[\x21-\x7e]{1,200}")
 
 
-async def expected_version(if_match: Annotated[str | None, Header(
-        description='Only if the family is still at this version (its ETag, e.g. `"7"`); '
-                    "otherwise 412 and nothing is recorded.")] = None) -> int | None:
+def expected_version(request: Request) -> int | None:
+    if_match = request.headers.get("if-match")
     if if_match is None or if_match.strip() == "*":
         return None
     found = IF_MATCH.fullmatch(if_match)
@@ -73,18 +82,26 @@ async def expected_version(if_match: Annotated[str | None, Header(
     return int(found.group(1))
 
 
-async def idempotency_key(idempotency_key: Annotated[str | None, Header(
-        description="Any unique text (e.g. a UUID) per intended command: a repeat with the "
-                    "same key returns the first answer and records nothing new.")] = None,
-                    ) -> str | None:
-    if idempotency_key is None:
+def idempotency_key(request: Request) -> str | None:
+    key = request.headers.get("idempotency-key")
+    if key is None:
         return None
-    if not IDEMPOTENCY_KEY.fullmatch(idempotency_key):
+    if not IDEMPOTENCY_KEY.fullmatch(key):
         raise ApiProblem(400, "invalid_idempotency_key", "Bad request",
                          "Idempotency-Key must be 1-200 visible ASCII characters",
                          field="Idempotency-Key")
-    return idempotency_key
+    return key
 
+
+COMMAND_HEADERS: list[dict[str, Any]] = [
+    {"name": "If-Match", "in": "header", "required": False, "schema": {"type": "string"},
+     "example": '"7"', "description": 'Only if the family is still at this version (its '
+     'ETag, e.g. `"7"`); otherwise 412 and nothing is recorded.'},
+    {"name": "Idempotency-Key", "in": "header", "required": False,
+     "schema": {"type": "string", "maxLength": 200},
+     "example": "5b1e0c7a-2d7e-4c4e-9a51-0f6d8c1e2b3a",
+     "description": "Any unique text per intended command: a repeat with the same key "
+     "returns the first answer and records nothing new."}]
 
 ServicesDep = Annotated[Services, Depends(services)]
 ActorDep = Annotated[Actor, Depends(caller)]

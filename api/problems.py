@@ -136,7 +136,8 @@ async def _http(request: Request, exc: Exception) -> JSONResponse:
     titles = {400: "Bad request", 401: "Unauthorized", 404: "Not found",
               405: "Method not allowed", 413: "Payload too large",
               415: "Unsupported media type"}
-    rules = {400: "malformed_request", 404: "not_found", 405: "method_not_allowed"}
+    rules = {400: "malformed_request", 404: "not_found", 405: "method_not_allowed",
+             413: "payload_too_large"}
     return problem_response(request, status, titles.get(status, "Error"), str(exc.detail),
                             rule=rules.get(status), headers=dict(exc.headers or {}))
 

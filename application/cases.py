@@ -401,13 +401,21 @@ class FamilyCases(Application[UUID]):
     # ----- plumbing -----------------------------------------------------------------
 
     def _load(self, family_id: UUID, version: int | None = None, *,
-              for_update: bool = False) -> FamilyCase:
+              for_update: bool = False, fresh: bool = True) -> FamilyCase:
         """The case from the aggregate cache (caught up with the store) or the store.
 
         Commands hold the family's lock and work on the cached object itself (no copy;
-        ``_update`` evicts it when a command fails after changing it); readers take the
-        lock briefly and get a copy, so they never see a command half-way."""
+        ``_update`` evicts it when a command fails after changing it). A command may
+        even start from the cached case without catching up (``fresh=False``): a case
+        changed by another process meanwhile makes its save collide, and it is retried
+        on the fresh case. Readers take the lock briefly, catch up and get a copy, so
+        they never see a command half-way and always see what was recorded."""
         try:
+            if for_update and not fresh and self.repository.cache is not None:
+                with contextlib.suppress(KeyError):
+                    cached: object = self.repository.cache.get(family_id)
+                    if isinstance(cached, FamilyCase):
+                        return cached
             if for_update or version is not None:
                 case: object = self.repository.get(family_id, version=version,
                                                    deepcopy_from_cache=not for_update)
@@ -433,16 +441,28 @@ class FamilyCases(Application[UUID]):
     def _update(self, family_id: UUID, expected_version: int | None, guard: Guard | None,
                 command: Callable[[FamilyCase], Any], *, snapshot: bool = True) -> CommandResult:
         """Load, check, one domain call, save. Writers of one family queue inside this
-        process; writers in other processes collide in the store and are retried."""
+        process; writers in other processes collide in the store and are retried. The
+        first try may decide on the cached case as it is; a refusal is only ever given
+        on the case caught up with the store."""
+        fresh = False
         with self._family_lock(family_id):
             for attempt in range(MAX_ATTEMPTS):
-                case = self._load(family_id, for_update=True)
-                if guard is not None:
-                    guard(case.state)
-                if expected_version is not None and case.version != expected_version:
-                    raise StaleVersion(family_id, expected_version, case.version)
+                case = self._load(family_id, for_update=True, fresh=fresh)
                 try:
+                    if guard is not None:
+                        guard(case.state)
+                    if expected_version is not None and case.version != expected_version:
+                        raise StaleVersion(family_id, expected_version, case.version)
                     command(case)
+                except Exception:
+                    if case.pending_events:
+                        self._evict(family_id)
+                    if fresh:
+                        raise
+                    fresh = True  # decided on a cached case: decide again on the stored one
+                    continue
+                fresh = True
+                try:
                     recordings = self.save(case) if snapshot else self._save_only(case)
                 except KeyDestroyedError:
                     self._evict(family_id)

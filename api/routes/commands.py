@@ -17,6 +17,7 @@ from fastapi.responses import JSONResponse
 
 from api import policy
 from api.commands import Context
+from api.deps import COMMAND_HEADERS
 from api.problems import COMMAND_RESPONSES
 from api.responses import CommandAccepted
 from api.schemas import (
@@ -49,7 +50,8 @@ Route = TypeVar("Route", bound=Callable[..., JSONResponse])
 
 def command(path: str, *, summary: str, status_code: int = 200) -> Callable[[Route], Route]:
     return router.post(path, summary=summary, status_code=status_code,
-                       response_model=CommandAccepted)
+                       response_model=CommandAccepted,
+                       openapi_extra={"parameters": COMMAND_HEADERS})
 A = policy.Action
 
 
