@@ -22,7 +22,6 @@ from fastapi.responses import JSONResponse
 from api import policy
 from api.deps import Services, authenticate, expected_version, idempotency_key, services_of
 from api.problems import ApiProblem
-from api.responses import CommandAccepted
 from application.cases import Guard
 from application.directory import Actor
 from application.idempotency import KeyReplayed, PendingKey, Receipt, keyed
@@ -88,12 +87,15 @@ class CommandContext:
 
 def answer(family_id: UUID, version: int, position: int | None, facts: dict[str, Any],
            status: int) -> JSONResponse:
-    body = CommandAccepted(family_id=family_id, version=version, position=position, **facts)
+    """The ``CommandAccepted`` body (built directly: ids are already text)."""
+    body: dict[str, Any] = {"family_id": str(family_id), "version": version}
+    if position is not None:
+        body["position"] = position
+    body.update(facts)
     headers = {"ETag": f'"{version}"'}
     if status == 201:
         headers["Location"] = f"/families/{family_id}"
-    return JSONResponse(body.model_dump(mode="json", exclude_none=True), status_code=status,
-                        headers=headers)
+    return JSONResponse(body, status_code=status, headers=headers)
 
 
 async def fingerprint(request: Request) -> str:

@@ -76,6 +76,17 @@ class LotseSQLiteRecorder(SQLiteApplicationRecorder):
         return job.positions
 
     def _write(self, batch: list[_Job]) -> None:
+        if len(batch) == 1:  # nobody to share the commit with: no savepoint needed
+            job = batch[0]
+            try:
+                with self.datastore.transaction(commit=True) as c:
+                    job.positions = self._insert_events(c, job.events, pending=job.pending,
+                                                        **job.kwargs)
+            except BaseException as e:
+                job.error, job.positions = e, None
+            finally:
+                job.done = True
+            return
         try:
             with self.datastore.transaction(commit=True) as c:
                 for job in batch:
