@@ -85,8 +85,10 @@ DOING = {
 
 
 def forbidden(role: Role, action: Action) -> ApiProblem:
+    name = role.replace("_", " ")
+    article = "an" if name[0] in "aeiou" else "a"
     return ApiProblem(403, "forbidden", "Forbidden",
-                      f"a {role.replace('_', ' ')} may not {DOING[action]} in this project")
+                      f"{article} {name} may not {DOING[action]} in this project")
 
 
 def check_family(actor: Actor, action: Action, project: str,

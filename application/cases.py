@@ -349,17 +349,21 @@ class FamilyCases(Application[UUID]):
             occurred_on=occurred_on, recorded_by=recorded_by))
 
     def erase_personal_data(self, family_id: UUID, *, reason: str, occurred_on: date,
-                            recorded_by: str, guard: Guard | None = None) -> CommandResult:
+                            recorded_by: str, expected_version: int | None = None,
+                            guard: Guard | None = None) -> CommandResult:
         """Crypto-shredding: record the erasure, then destroy the family's key and its
         snapshots. Safe to repeat: a repeat only makes sure the key is gone."""
         case = self._load(family_id)
         if guard is not None:
             guard(case.state)
+        if expected_version is not None and case.version != expected_version:
+            raise StaleVersion(family_id, expected_version, case.version)
         if case.state.status.value == "erased":
             self.keys.destroy(family_id, self._snapshot_table())
             return CommandResult(family_id, case.version, None)
         try:
-            result = self._update(family_id, None, guard, lambda c: c.record_personal_data_erased(
+            result = self._update(family_id, expected_version, guard,
+                                  lambda c: c.record_personal_data_erased(
                 reason=reason, occurred_on=occurred_on, recorded_by=recorded_by),
                 snapshot=False)
         except RuleViolation as e:

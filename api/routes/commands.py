@@ -282,4 +282,4 @@ def erase_personal_data(family_id: UUID, body: ReasonIn, ctx: Context) -> JSONRe
         ctx.services.cases.erase_personal_data(
             family_id, reason=body.reason,
             occurred_on=_on(body.occurred_on),
-            recorded_by=ctx.actor.staff_id, guard=guard)))
+            recorded_by=ctx.actor.staff_id, expected_version=expected, guard=guard)))

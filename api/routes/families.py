@@ -50,7 +50,7 @@ def _access(svc: ServicesDep, actor: Actor, family_id: UUID, action: policy.Acti
 @router.get("", summary="Search families by case number or name", response_model=FamilyPage)
 def search_families(
         svc: ServicesDep, actor: ActorDep,
-        q: Annotated[str | None, Query(max_length=100, description=(
+        q: Annotated[str | None, Query(max_length=100, pattern=r"^[^\x00-\x1f\x7f]*$", description=(
             "A case number or its beginning (`KR-2026-00`), or name parts of at least "
             "three letters (`hoff ami`)."))] = None,
         project: Annotated[str | None, Query(max_length=10)] = None,

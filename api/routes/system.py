@@ -13,6 +13,7 @@ from api.deps import ActorDep, ServicesDep
 from api.problems import ERROR_RESPONSES, ApiProblem
 from api.responses import Health, ReadEntryOut, ReadLogPage
 
+PRINTABLE = r"^[^\x00-\x1f\x7f]*$"
 router = APIRouter(tags=["system"])
 audit = APIRouter(prefix="/audit", tags=["audit"], responses=ERROR_RESPONSES)
 
@@ -39,7 +40,7 @@ def readyz(svc: ServicesDep) -> Health:
 def reads(svc: ServicesDep, actor: ActorDep,
           project: Annotated[str | None, Query(max_length=10)] = None,
           family_id: UUID | None = None,
-          staff_id: Annotated[str | None, Query(max_length=100)] = None,
+          staff_id: Annotated[str | None, Query(max_length=100, pattern=PRINTABLE)] = None,
           since: datetime | None = None,
           limit: Annotated[int, Query(ge=1, le=500)] = 100,
           offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0) -> ReadLogPage:
