@@ -38,13 +38,11 @@ def _log_read(svc: ServicesDep, actor: Actor, access: policy.FamilyAccess, proje
                                        family_id, endpoint)])
 
 
-def _access(svc: ServicesDep, actor: Actor, family_id: UUID, action: policy.Action,
-            endpoint: str) -> CaseState:
-    current = svc.cases.get_case(family_id)
-    state = current.state
-    access = policy.check_family(actor, action, state.project, state.case_manager)
-    _log_read(svc, actor, access, state.project, family_id, endpoint)
-    return state
+def _access(svc: ServicesDep, actor: Actor, family_id: UUID,
+            action: policy.Action) -> tuple[CaseState, policy.FamilyAccess]:
+    """Access is decided on the case as it is now (who is responsible today)."""
+    state = svc.cases.get_case(family_id).state
+    return state, policy.check_family(actor, action, state.project, state.case_manager)
 
 
 @router.get("", summary="Search families by case number or name", response_model=FamilyPage)
@@ -92,11 +90,12 @@ def get_family(svc: ServicesDep, actor: ActorDep, family_id: UUID, response: Res
     if as_of is not None and version is not None:
         raise ApiProblem(422, "as_of_and_version", "Invalid input",
                          "ask for a date (as_of) or a version, not both", field="version")
-    _access(svc, actor, family_id, A.READ_CASE, "GET /families/{id}")
+    state, access = _access(svc, actor, family_id, A.READ_CASE)
     if as_of is not None:
         view = svc.cases.get_case_as_of(family_id, as_of)
     else:
         view = svc.cases.get_case(family_id, version=version)
+    _log_read(svc, actor, access, state.project, family_id, "GET /families/{id}")
     response.headers["ETag"] = f'"{view.version}"'
     return case_out(view)
 
@@ -105,8 +104,9 @@ def get_family(svc: ServicesDep, actor: ActorDep, family_id: UUID, response: Res
             response_model=HistoryOut)
 def get_history(svc: ServicesDep, actor: ActorDep, family_id: UUID) -> HistoryOut:
     """When each thing happened (`occurred_on`) and when and by whom it was recorded."""
-    state = _access(svc, actor, family_id, A.READ_HISTORY, "GET /families/{id}/history")
+    state, access = _access(svc, actor, family_id, A.READ_HISTORY)
     entries = svc.cases.history(family_id)
+    _log_read(svc, actor, access, state.project, family_id, "GET /families/{id}/history")
     return HistoryOut(family_id=family_id, case_number=state.case_number,
                       version=entries[-1].version if entries else 0,
                       events=[history_out(e) for e in entries])
