@@ -505,12 +505,36 @@ class FamilyCases(Application[UUID]):
     def construct_snapshot_store(self) -> EventStore[UUID]:
         return ReadableSnapshots(self.mapper, self.factory.aggregate_recorder("snapshots"))
 
+    def save(self, *objs: Any, **kwargs: Any) -> list[Any]:
+        """The library's save for aggregates only (its checks against runtime protocols
+        cost a tenth of a command)."""
+        processing_event: ProcessingEvent[UUID] = ProcessingEvent()
+        for aggregate in objs:
+            processing_event.events.extend(aggregate.collect_events())
+            processing_event.aggregates[aggregate.id] = aggregate
+        processing_event.saved_kwargs.update(kwargs)
+        recordings = self._record(processing_event)
+        self._take_snapshots(processing_event)
+        self._notify(recordings)
+        return recordings
+
     def _take_snapshots(self, processing_event: ProcessingEvent[UUID]) -> None:
-        """Snapshots only speed up loading: once the events are recorded the command has
+        """Every ``snapshot_interval`` events, a snapshot of the aggregate just saved (it
+        holds exactly the recorded state; the library would load it again).
+
+        Snapshots only speed up loading: once the events are recorded the command has
         succeeded, so a failed snapshot is logged, never reported as a failed command
         (a retry would record the events twice)."""
         try:
-            super()._take_snapshots(processing_event)
+            for event in processing_event.events:
+                aggregate: Any = processing_event.aggregates.get(event.originator_id)
+                interval = self.snapshotting_intervals.get(type(aggregate))
+                if not interval or event.originator_version % interval:
+                    continue
+                if aggregate.version == event.originator_version and self.snapshots:
+                    self.snapshots.put([type(aggregate).Snapshot.take(aggregate)])
+                else:
+                    self.take_snapshot(event.originator_id, version=event.originator_version)
         except Exception:
             logger.exception("snapshot failed after a successful save; loading replays events")
 
