@@ -519,8 +519,8 @@ class FamilyCases(Application[UUID]):
         return recordings
 
     def _take_snapshots(self, processing_event: ProcessingEvent[UUID]) -> None:
-        """Every ``snapshot_interval`` events, a snapshot of the aggregate just saved (it
-        holds exactly the recorded state; the library would load it again).
+        """A snapshot of the aggregate just saved when one is due (``snapshot_due``); it
+        holds exactly the recorded state (the library would load it again).
 
         Snapshots only speed up loading: once the events are recorded the command has
         succeeded, so a failed snapshot is logged, never reported as a failed command
@@ -529,7 +529,7 @@ class FamilyCases(Application[UUID]):
             for event in processing_event.events:
                 aggregate: Any = processing_event.aggregates.get(event.originator_id)
                 interval = self.snapshotting_intervals.get(type(aggregate))
-                if not interval or event.originator_version % interval:
+                if not interval or not snapshot_due(event.originator_version, interval):
                     continue
                 if aggregate.version == event.originator_version and self.snapshots:
                     self.snapshots.put([type(aggregate).Snapshot.take(aggregate)])
@@ -560,6 +560,17 @@ class ReadableSnapshots(EventStore[UUID]):
             except MapperDeserialisationError:
                 logger.warning("unreadable snapshot of %s at version %s passed over",
                                originator_id, record.originator_version)
+
+
+def snapshot_due(version: int, interval: int) -> bool:
+    """Every ``interval`` events at first, then ever more rarely: a snapshot stores the
+    whole state, which grows with the history, so the step doubles whenever the history
+    reaches 16 steps. Loading replays at most one step: never more than a 16th of the
+    history, and each snapshot's cost spread over its step stays about the same."""
+    step = interval
+    while version >= step * 16:
+        step *= 2
+    return version % step == 0
 
 
 def _backoff(attempt: int) -> None:

@@ -3,6 +3,7 @@ stored events written by an earlier version of an event class."""
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date, timedelta
@@ -15,7 +16,7 @@ import pytest
 from eventsourcing.persistence import StoredEvent
 from eventsourcing.utils import get_topic
 
-from application.cases import CaseNotFound, FamilyCases
+from application.cases import CaseNotFound, FamilyCases, snapshot_due
 from application.mapper import _sealed
 from application.settings import Settings
 from domain.case_numbers import CaseNumberSequence
@@ -357,3 +358,13 @@ def test_upcasting_needs_the_family_to_exist(app: FamilyCases) -> None:
     app.recorder.insert_events([v1_consultation(stray, 1, topic="job_search", notes=None)])
     with pytest.raises(CaseNotFound):
         app.history(stray)
+
+
+def test_snapshots_grow_rarer_as_the_history_grows_but_replay_stays_short() -> None:
+    due = [v for v in range(1, 5001) if snapshot_due(v, 50)]
+    assert due[:16] == list(range(50, 801, 50))  # every 50 events at first
+    assert 850 not in due
+    assert 900 in due
+    for before, after in itertools.pairwise(due):
+        assert after - before <= max(50, after // 8)  # replay: at most ~1/16 of history
+    assert len(due) < 5000 // 50 // 2  # far fewer than a fixed interval would take
