@@ -538,6 +538,12 @@ class FamilyCases(Application[UUID]):
         except Exception:
             logger.exception("snapshot failed after a successful save; loading replays events")
 
+    def close(self) -> None:
+        close_recorder = getattr(self.recorder, "close", None)
+        if close_recorder is not None:
+            close_recorder()
+        super().close()
+
     def _snapshot_table(self) -> str:
         assert self.snapshots is not None
         return str(self.snapshots.recorder.events_table_name)  # type: ignore[attr-defined]

@@ -24,7 +24,12 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from eventsourcing.persistence import IntegrityError, StoredEvent
+from eventsourcing.persistence import (
+    IntegrityError,
+    OperationalError,
+    PersistenceError,
+    StoredEvent,
+)
 from eventsourcing.postgres import PostgresApplicationRecorder, PostgresFactory
 from eventsourcing.sqlite import (
     SQLiteApplicationRecorder,
@@ -56,6 +61,37 @@ class LotseSQLiteRecorder(SQLiteApplicationRecorder):
         self._leader = threading.Lock()
         self._queue_lock = threading.Lock()
         self._queue: list[_Job] = []
+        self._connection: sqlite3.Connection | None = None
+
+    @contextmanager
+    def _transaction(self) -> Iterator[SQLiteCursor]:
+        """A write transaction on the recorder's own connection (the leader's alone),
+        taken at the datastore's writer gate like every other write."""
+        gate: threading.Lock = self.datastore.writer_gate  # type: ignore[attr-defined]
+        with gate:
+            if self._connection is None:
+                self._connection = sqlite3.connect(
+                    self.datastore.pool.db_name, uri=True, check_same_thread=False,
+                    isolation_level=None,
+                    timeout=self.datastore.pool.lock_timeout or 5)
+            cursor = self._connection.cursor()
+            try:
+                cursor.execute("BEGIN")
+                yield SQLiteCursor(cursor)
+                self._connection.commit()
+            except BaseException as e:
+                self._connection.rollback()
+                translated = _translated(e)
+                if translated is e:
+                    raise
+                raise translated from e
+            finally:
+                cursor.close()
+
+    def close(self) -> None:
+        if self._connection is not None:
+            self._connection.close()
+            self._connection = None
 
     def construct_create_table_statements(self) -> list[str]:
         return [*super().construct_create_table_statements(),
@@ -79,7 +115,7 @@ class LotseSQLiteRecorder(SQLiteApplicationRecorder):
         if len(batch) == 1:  # nobody to share the commit with: no savepoint needed
             job = batch[0]
             try:
-                with self.datastore.transaction(commit=True) as c:
+                with self._transaction() as c:
                     job.positions = self._insert_events(c, job.events, pending=job.pending,
                                                         **job.kwargs)
             except BaseException as e:
@@ -88,7 +124,7 @@ class LotseSQLiteRecorder(SQLiteApplicationRecorder):
                 job.done = True
             return
         try:
-            with self.datastore.transaction(commit=True) as c:
+            with self._transaction() as c:
                 for job in batch:
                     c.execute("SAVEPOINT lotse_job")
                     try:
@@ -136,6 +172,17 @@ class LotsePostgresRecorder(PostgresApplicationRecorder):
                          + " RETURNING 1", idempotency.row_for(pending, receipt))
             curs.fetchone()
         return positions
+
+
+def _translated(error: BaseException) -> BaseException:
+    """SQLite's errors as the library's, which the application and the API handle."""
+    if isinstance(error, sqlite3.IntegrityError):
+        return IntegrityError(error)
+    if isinstance(error, sqlite3.OperationalError):
+        return OperationalError(error)
+    if isinstance(error, sqlite3.Error):
+        return PersistenceError(error)
+    return error
 
 
 class GatedSQLiteDatastore(SQLiteDatastore):

@@ -31,7 +31,7 @@ class Settings(BaseSettings):
     database_url: str | None = None
     postgres_schema: str | None = Field(default=None, pattern=r"^[a-z_][a-z0-9_]{0,62}$")
     master_key: SecretStr | None = None
-    snapshot_interval: int = Field(default=50, ge=2, le=100_000)
+    snapshot_interval: int = Field(default=100, ge=2, le=100_000)
     key_cache_seconds: float = Field(default=30.0, ge=0)
     aggregate_cache_size: int = Field(default=2000, ge=0, le=1_000_000)
 
