@@ -18,6 +18,7 @@ from application.cases import FamilyCases
 from application.directory import Directory
 from application.read_log import ReadLog
 from application.settings import Settings
+from application.store import schema_lock
 from projections.family_index import FamilyIndex
 
 MAX_BODY_BYTES = 64 * 1024
@@ -35,8 +36,9 @@ def build_services(settings: Settings) -> Services:
     cases = FamilyCases(settings)
     index_key = HKDF(algorithm=hashes.SHA256(), length=32, salt=None,
                      info=b"lotse:name-index").derive(settings.resolve_master_key())
-    return Services(cases=cases, directory=Directory(cases), read_log=ReadLog(cases.tables),
-                    index=FamilyIndex(cases, index_key))
+    with schema_lock(settings):  # the views' tables: other processes may be starting too
+        return Services(cases=cases, directory=Directory(cases),
+                        read_log=ReadLog(cases.tables), index=FamilyIndex(cases, index_key))
 
 
 def create_app(settings: Settings | None = None, services: Services | None = None) -> FastAPI:

@@ -177,25 +177,28 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(Exception, _unexpected)
 
 
+def _problem(text: str) -> dict[str, Any]:
+    return {"model": Problem, "description": text, "content": {PROBLEM_JSON: {}}}
+
+
+BASE_RESPONSES: dict[int | str, dict[str, Any]] = {
+    400: _problem("Malformed body or header."),
+    413: _problem("The body is larger than 64 KiB."),
+    503: _problem("The store is busy or unreachable; send again (with the same "
+                  "Idempotency-Key for a command)."),
+}
+"""What any route may answer, whatever it does."""
+
 ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
-    status: {"model": Problem, "description": text, "content": {PROBLEM_JSON: {}}}
-    for status, text in {
-        401: "No bearer token, or an unknown or revoked one.",
-        403: "Your role in this project may not do this.",
-        404: "No such family (or project) among those you may see.",
-        422: "Invalid input or a broken domain rule: `field` and `rule` say which.",
-    }.items()}
+    **BASE_RESPONSES,
+    401: _problem("No bearer token, or an unknown or revoked one."),
+    403: _problem("Your role in this project may not do this."),
+    404: _problem("No such family (or project) among those you may see."),
+    422: _problem("Invalid input or a broken domain rule: `field` and `rule` say which."),
+}
 
 COMMAND_RESPONSES: dict[int | str, dict[str, Any]] = {
     **ERROR_RESPONSES,
-    400: {"model": Problem, "description": "Malformed body, If-Match or Idempotency-Key.",
-          "content": {PROBLEM_JSON: {}}},
-    409: {"model": Problem, "description": "Concurrent writers kept colliding; retry.",
-          "content": {PROBLEM_JSON: {}}},
-    412: {"model": Problem, "description": "If-Match names a version the case has left.",
-          "content": {PROBLEM_JSON: {}}},
-    413: {"model": Problem, "description": "The body is larger than 64 KiB.",
-          "content": {PROBLEM_JSON: {}}},
-    503: {"model": Problem, "description": "The store is busy or unreachable; send again "
-          "with the same Idempotency-Key.", "content": {PROBLEM_JSON: {}}},
+    409: _problem("Concurrent writers kept colliding; retry."),
+    412: _problem("If-Match names a version the case has left."),
 }

@@ -36,7 +36,7 @@ from application.keys import (
 from application.mapper import PersonalDataMapper
 from application.settings import Settings
 from application.sql import Tables
-from application.store import persistence_env
+from application.store import persistence_env, schema_lock
 from application.views import CaseView, CommandResult, HistoryEntry, OpenedCase, history_entry
 from domain.case_numbers import CaseNumberSequence
 from domain.errors import RuleViolation
@@ -97,10 +97,11 @@ class FamilyCases(Application[UUID]):
         self._sequence_locks: dict[tuple[str, int], threading.Lock] = {}
         self._locks_guard = threading.Lock()
         self._family_locks = [threading.Lock() for _ in range(LOCK_STRIPES)]
-        env = persistence_env(self.settings)
-        if self.settings.aggregate_cache_size > 0:  # (the library reads 0 as "unbounded")
-            env["AGGREGATE_CACHE_MAXSIZE"] = str(self.settings.aggregate_cache_size)
-        super().__init__(env=env)
+        with schema_lock(self.settings):  # other processes may be starting as well
+            env = persistence_env(self.settings)
+            if self.settings.aggregate_cache_size > 0:  # the library reads 0 as unbounded
+                env["AGGREGATE_CACHE_MAXSIZE"] = str(self.settings.aggregate_cache_size)
+            super().__init__(env=env)
         self.tables = Tables(self.factory.datastore,  # type: ignore[attr-defined]
                              self.settings.uses_postgres)
 

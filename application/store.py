@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from urllib.parse import unquote, urlsplit
 
 from eventsourcing.utils import get_topic
@@ -38,6 +40,26 @@ def persistence_env(settings: Settings) -> dict[str, str]:
         ensure_schema(settings.database_url, settings.postgres_schema)
         env["POSTGRES_SCHEMA"] = settings.postgres_schema
     return env
+
+
+@contextmanager
+def schema_lock(settings: Settings) -> Iterator[None]:
+    """Serialises start-up table creation across processes (PostgreSQL answers
+    concurrent ``CREATE ... IF NOT EXISTS`` of one table with a unique violation, and
+    concurrent ``CREATE OR REPLACE FUNCTION`` with "tuple concurrently updated").
+    A session-level advisory lock per schema, held on a connection of its own."""
+    if settings.database_url is None:
+        yield
+        return
+    import psycopg
+
+    key = f"lotse-schema:{settings.postgres_schema or 'public'}"
+    with psycopg.connect(settings.database_url, autocommit=True, connect_timeout=5) as conn:
+        conn.execute("SELECT pg_advisory_lock(hashtext(%s))", (key,))
+        try:
+            yield
+        finally:
+            conn.execute("SELECT pg_advisory_unlock(hashtext(%s))", (key,))
 
 
 def ensure_schema(database_url: str, schema: str) -> None:

@@ -10,11 +10,11 @@ from fastapi import APIRouter, Query
 
 from api import policy
 from api.deps import ActorDep, ServicesDep
-from api.problems import ERROR_RESPONSES, ApiProblem
+from api.problems import BASE_RESPONSES, ERROR_RESPONSES, ApiProblem
 from api.responses import Health, ReadEntryOut, ReadLogPage
 
 PRINTABLE = r"^[^\x00-\x1f\x7f]*$"
-router = APIRouter(tags=["system"])
+router = APIRouter(tags=["system"], responses=BASE_RESPONSES)
 audit = APIRouter(prefix="/audit", tags=["audit"], responses=ERROR_RESPONSES)
 
 
@@ -23,8 +23,7 @@ def healthz() -> Health:
     return Health(status="ok")
 
 
-@router.get("/readyz", summary="The store answers: ready for traffic", response_model=Health,
-            responses={503: {"description": "The store does not answer."}})
+@router.get("/readyz", summary="The store answers: ready for traffic", response_model=Health)
 def readyz(svc: ServicesDep) -> Health:
     try:
         svc.tables_ping()
