@@ -13,7 +13,7 @@ import json
 from collections.abc import Callable
 from contextlib import nullcontext
 from dataclasses import dataclass
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 from uuid import UUID
 
 from fastapi import Depends, Request
@@ -30,6 +30,7 @@ from domain.directory import Role
 from domain.records import CaseState
 
 Command = Callable[[Guard, int | None], CommandResult | OpenedCase]
+T = TypeVar("T")
 
 
 @dataclass
@@ -64,11 +65,30 @@ class CommandContext:
             facts["case_number"] = result.case_number
         return answer(result.family_id, result.version, result.position, facts, status)
 
-    def _replay(self, receipt: Receipt, status: int) -> JSONResponse:
+    def run_change(self, change: Callable[[], T]) -> tuple[T | None, Receipt | None]:
+        """Run a change of the staff directory under the request's Idempotency-Key:
+        ``(result, None)`` when it ran, ``(None, receipt)`` when it is a repeat."""
+        if self.key is not None:
+            receipt = self.services.cases.find_receipt(self.actor.staff_id, self.key)
+            if receipt is not None:
+                return None, self._same_request(receipt)
+        pending = (PendingKey(self.actor.staff_id, self.key, self.fingerprint, None)
+                   if self.key is not None else None)
+        try:
+            with keyed(pending) if pending is not None else nullcontext():
+                return change(), None
+        except KeyReplayed as e:
+            return None, self._same_request(e.receipt)
+
+    def _same_request(self, receipt: Receipt) -> Receipt:
         if receipt.fingerprint != self.fingerprint:
             raise ApiProblem(422, "idempotency_key_reused", "Invalid input",
                              "this Idempotency-Key was used for a different request; use a "
                              "new key for a new command", field="Idempotency-Key")
+        return receipt
+
+    def _replay(self, receipt: Receipt, status: int) -> JSONResponse:
+        self._same_request(receipt)
         assert receipt.family_id is not None
         response = answer(receipt.family_id, receipt.version, receipt.position,
                           receipt.facts, status)

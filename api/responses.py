@@ -268,7 +268,8 @@ class StaffOut(BaseModel):
 
 
 class IssuedTokenOut(BaseModel):
-    """Shown once: only a hash of the token is stored."""
+    """Shown once: only a hash of the token is stored. A repeat of the request (same
+    Idempotency-Key) answers with ``token`` null."""
 
     model_config = ConfigDict(json_schema_extra={"examples": [
         {"staff_id": "st-3f9a2c1b", "token_id": "9f3c0a1b2d4e",
@@ -276,7 +277,7 @@ class IssuedTokenOut(BaseModel):
 
     staff_id: str
     token_id: str
-    token: str
+    token: str | None
 
 
 class MeOut(BaseModel):

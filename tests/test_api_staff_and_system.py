@@ -94,6 +94,31 @@ def test_an_admin_adds_a_staff_member_whose_token_works_at_once(world: World) ->
                   "roles": {"KR": "case_manager"}}
 
 
+def test_a_repeated_keyed_staff_request_adds_nobody_and_does_not_show_the_token_again(
+        world: World) -> None:
+    admin = world.client("admin")
+    headers = {"Idempotency-Key": "add-anna-1"}
+    body = {"name": "Anna Berger", "role": "case_manager"}
+    before = len(world.services.directory.staff("KR"))
+
+    first = admin.post("/projects/KR/staff", json=body, headers=headers)
+    again = admin.post("/projects/KR/staff", json=body, headers=headers)
+    other = admin.post("/projects/KR/staff", json={**body, "name": "Ben"}, headers=headers)
+    issued = admin.post(f"/projects/KR/staff/{first.json()['staff_id']}/tokens",
+                        headers={"Idempotency-Key": "token-1"})
+    issued_again = admin.post(f"/projects/KR/staff/{first.json()['staff_id']}/tokens",
+                              headers={"Idempotency-Key": "token-1"})
+
+    assert first.status_code == again.status_code == 201
+    assert first.json()["token"].startswith("lotse_")
+    assert again.json() == {**first.json(), "token": None}
+    assert again.headers["Idempotent-Replayed"] == "true"
+    problem(other, 422, "idempotency_key_reused")
+    assert len(world.services.directory.staff("KR")) == before + 1
+    assert issued_again.json() == {**issued.json(), "token": None}
+    assert len(world.services.directory.member(first.json()["staff_id"]).active_tokens) == 2
+
+
 @pytest.mark.parametrize(("role", "project", "body", "status", "rule", "field"), [
     ("coordinator", "KR", {"name": "X", "role": "admin"}, 403, "forbidden", None),
     ("case_manager", "KR", {"name": "X", "role": "admin"}, 403, "forbidden", None),

@@ -4,19 +4,23 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path
+from fastapi import APIRouter, Path, Response
+from fastapi.responses import JSONResponse
 from pydantic import ConfigDict, Field
 
 from api import policy
-from api.deps import ActorDep, ServicesDep
+from api.commands import Context
+from api.deps import COMMAND_HEADERS, ActorDep, ServicesDep
 from api.problems import ERROR_RESPONSES, ApiProblem
 from api.responses import IssuedTokenOut, MeOut, ProjectOut, StaffOut
 from api.schemas import Body, Name
-from application.directory import StaffView
+from application.directory import IssuedToken, StaffView
+from application.idempotency import Receipt
 from domain.directory import Role
 
 router = APIRouter(tags=["staff"], responses=ERROR_RESPONSES)
 A = policy.Action
+KEYED = {"parameters": [h for h in COMMAND_HEADERS if h["name"] == "Idempotency-Key"]}
 ProjectCode = Annotated[str, Path(max_length=10, examples=["KR"])]
 StaffPath = Annotated[str, Path(max_length=100, examples=["st-3f9a2c1b"])]
 
@@ -57,14 +61,26 @@ def project_staff(svc: ServicesDep, actor: ActorDep, project: ProjectCode) -> li
 
 
 @router.post("/projects/{project}/staff", status_code=201, response_model=IssuedTokenOut,
-             summary="Add a staff member with a role (admins); returns the token once")
-def add_staff(svc: ServicesDep, actor: ActorDep, project: ProjectCode,
-              body: StaffIn) -> IssuedTokenOut:
-    policy.check_project(actor, A.MANAGE_STAFF, project)
-    issued = svc.directory.add_staff(name=body.name, project=project, role=body.role,
-                                     recorded_by=actor.staff_id)
-    return IssuedTokenOut(staff_id=issued.staff_id, token_id=issued.token_id,
-                          token=issued.token)
+             summary="Add a staff member with a role (admins); returns the token once",
+             openapi_extra=KEYED)
+def add_staff(project: ProjectCode, body: StaffIn, ctx: Context) -> Response:
+    policy.check_project(ctx.actor, A.MANAGE_STAFF, project)
+    issued, repeat = ctx.run_change(lambda: ctx.services.directory.add_staff(
+        name=body.name, project=project, role=body.role, recorded_by=ctx.actor.staff_id))
+    return _issued(issued, repeat)
+
+
+def _issued(issued: IssuedToken | None, repeat: Receipt | None) -> Response:
+    """The new token; a repeat of the request answers without it (shown once)."""
+    if issued is not None:
+        out = IssuedTokenOut(staff_id=issued.staff_id, token_id=issued.token_id,
+                             token=issued.token)
+        return JSONResponse(out.model_dump(), status_code=201)
+    assert repeat is not None
+    out = IssuedTokenOut(staff_id=repeat.facts["staff_id"], token_id=repeat.facts["token_id"],
+                         token=None)
+    return JSONResponse(out.model_dump(), status_code=201,
+                        headers={"Idempotent-Replayed": "true"})
 
 
 def _managed(svc: ServicesDep, actor: ActorDep, project: str, staff_id: str, *,
@@ -87,21 +103,20 @@ def _managed(svc: ServicesDep, actor: ActorDep, project: str, staff_id: str, *,
 
 @router.post("/projects/{project}/staff/{staff_id}/tokens", status_code=201,
              response_model=IssuedTokenOut,
-             summary="Issue another token for a staff member (admins); shown once")
-def issue_token(svc: ServicesDep, actor: ActorDep, project: ProjectCode,
-                staff_id: StaffPath) -> IssuedTokenOut:
-    _managed(svc, actor, project, staff_id, issuing=True)
-    issued = svc.directory.issue_token(staff_id=staff_id, recorded_by=actor.staff_id)
-    return IssuedTokenOut(staff_id=issued.staff_id, token_id=issued.token_id,
-                          token=issued.token)
+             summary="Issue another token for a staff member (admins); shown once",
+             openapi_extra=KEYED)
+def issue_token(project: ProjectCode, staff_id: StaffPath, ctx: Context) -> Response:
+    _managed(ctx.services, ctx.actor, project, staff_id, issuing=True)
+    issued, repeat = ctx.run_change(lambda: ctx.services.directory.issue_token(
+        staff_id=staff_id, recorded_by=ctx.actor.staff_id))
+    return _issued(issued, repeat)
 
 
 @router.post("/projects/{project}/staff/{staff_id}/tokens/{token_id}/revocation",
-             response_model=StaffOut, summary="Revoke a token (admins)")
-def revoke_token(svc: ServicesDep, actor: ActorDep, project: ProjectCode,
-                 staff_id: StaffPath,
-                 token_id: Annotated[str, Path(max_length=40)]) -> StaffOut:
-    _managed(svc, actor, project, staff_id, issuing=False)
-    svc.directory.revoke_token(staff_id=staff_id, token_id=token_id,
-                               recorded_by=actor.staff_id)
-    return _staff_out(svc.directory.member(staff_id), project)
+             response_model=StaffOut, summary="Revoke a token (admins)", openapi_extra=KEYED)
+def revoke_token(project: ProjectCode, staff_id: StaffPath,
+                 token_id: Annotated[str, Path(max_length=40)], ctx: Context) -> StaffOut:
+    _managed(ctx.services, ctx.actor, project, staff_id, issuing=False)
+    ctx.run_change(lambda: ctx.services.directory.revoke_token(
+        staff_id=staff_id, token_id=token_id, recorded_by=ctx.actor.staff_id))
+    return _staff_out(ctx.services.directory.member(staff_id), project)
