@@ -256,6 +256,18 @@ class ProjectOut(BaseModel):
     your_role: str
 
 
+class FiguresOut(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"project": "KR", "families": 61, "by_status": {"open": 44, "closed": 16, "erased": 1},
+         "opened_by_year": {"2025": 23, "2026": 38}, "case_managers": 4}]})
+
+    project: str
+    families: int
+    by_status: dict[str, int]
+    opened_by_year: dict[int, int]
+    case_managers: int = Field(description="Case managers with open cases.")
+
+
 class StaffOut(BaseModel):
     model_config = ConfigDict(json_schema_extra={"examples": [
         {"staff_id": "st-3f9a2c1b", "name": "Anna Schmidt", "roles": {"KR": "case_manager"},

@@ -74,6 +74,8 @@ MATRIX: dict[str, tuple[str, tuple[tuple[int, ...], ...]]] = {
         (200,), (200,), (200,), (200,), (200,))),
     "GET /projects/{project}/staff": ("PROJECT", (
         (403, 404), (200, 404), (403, 404), (403, 404), (200, 404))),
+    "GET /projects/{project}/figures": ("PROJECT", (
+        (403, 404), (200, 404), (200, 404), (200, 404), (403, 404))),
     "POST /projects/{project}/staff": ("PROJECT", (
         (403, 404), (403, 404), (403, 404), (403, 404), (201, 404))),
     "POST /projects/{project}/staff/{staff_id}/tokens": ("STAFF", (
@@ -421,6 +423,8 @@ def check_project_cell(cast: Cast, endpoint: str, role: str, scope: str, want: i
     body: dict[str, Any] | None = None
     if endpoint == "GET /projects/{project}/staff":
         path = f"/projects/{project}/staff"
+    elif endpoint == "GET /projects/{project}/figures":
+        path = f"/projects/{project}/figures"
     elif endpoint == "POST /projects/{project}/staff":
         path, body = f"/projects/{project}/staff", {"name": "Neu Person", "role": "auditor"}
     elif endpoint.endswith("/tokens"):

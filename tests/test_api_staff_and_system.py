@@ -391,3 +391,22 @@ def test_the_interactive_docs_are_served(world: World) -> None:
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("text/html")
     assert "/openapi.json" in response.text
+
+
+def test_reporting_sees_a_projects_figures_and_no_personal_data(world: World) -> None:
+    first = world.intake()
+    world.intake(occurred_on="2025-11-03", consent_given_on="2025-11-03")
+    world.intake("GL")
+    closed = world.client("case_manager").post(
+        f"/families/{first['family_id']}/closure",
+        json={"reason": "family_ended_cooperation", "occurred_on": "2026-03-10"})
+    assert closed.status_code == 200, closed.text
+
+    figures = world.client("reporting").get("/projects/KR/figures")
+
+    assert figures.status_code == 200
+    assert figures.json() == {"project": "KR", "families": 2,
+                              "by_status": {"open": 1, "closed": 1},
+                              "opened_by_year": {"2025": 1, "2026": 1}, "case_managers": 1}
+    assert "Okonkwo" not in figures.text
+    problem(world.client("reporting").get("/projects/GL/figures"), 404, "project_not_found")

@@ -12,11 +12,12 @@ from api import policy
 from api.commands import Context
 from api.deps import COMMAND_HEADERS, ActorDep, ServicesDep
 from api.problems import ERROR_RESPONSES, ApiProblem
-from api.responses import IssuedTokenOut, MeOut, ProjectOut, StaffOut
+from api.responses import FiguresOut, IssuedTokenOut, MeOut, ProjectOut, StaffOut
 from api.schemas import Body, Name
 from application.directory import IssuedToken, StaffView
 from application.idempotency import Receipt
 from domain.directory import Role
+from projections.figures import project_figures
 
 router = APIRouter(tags=["staff"], responses=ERROR_RESPONSES)
 A = policy.Action
@@ -51,6 +52,17 @@ def projects(svc: ServicesDep, actor: ActorDep) -> list[ProjectOut]:
     return [ProjectOut(code=p.code, name=p.name, yearly_target=p.yearly_target,
                        your_role=str(actor.roles[p.code]))
             for p in svc.directory.projects() if p.code in actor.roles]
+
+
+@router.get("/projects/{project}/figures", response_model=FiguresOut,
+            summary="A project's families by status and year, without personal data")
+def figures(svc: ServicesDep, actor: ActorDep, project: ProjectCode) -> FiguresOut:
+    """For coordinators, auditors and reporting: counts only, never a family's record."""
+    policy.check_project(actor, A.READ_FIGURES, project)
+    found = project_figures(svc.index, project)
+    return FiguresOut(project=found.project, families=found.families,
+                      by_status=found.by_status, opened_by_year=found.opened_by_year,
+                      case_managers=found.case_managers)
 
 
 @router.get("/projects/{project}/staff", summary="Staff of a project (coordinators, admins)",
