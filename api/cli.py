@@ -36,6 +36,14 @@ def _settings() -> Settings:
     return settings
 
 
+def _cases(settings: Settings) -> FamilyCases:
+    try:
+        return FamilyCases(settings)
+    except ConfigurationError as e:
+        console.print(f"[red]Configuration error:[/red] {e}")
+        raise typer.Exit(2) from None
+
+
 def _operator() -> str:
     """Who ran a command-line change (recorded with its events)."""
     return f"cli:{getpass.getuser()}"
@@ -65,12 +73,12 @@ def serve(host: Annotated[str, typer.Option(help="Interface to listen on.")] = "
 @app.command()
 def demo(families: Annotated[int, typer.Option(min=1, max=5000, help=(
         "How many fictional families to record."))] = 300) -> None:
-    """Load a fictional data set: three projects, their staff and families with years of
-    casework. Prints a token per staff member to try the API with."""
+    """Load a fictional data set: three projects, their staff and families with up to 18
+    months of casework. Prints a token per staff member to try the API with."""
     from api.demo_data import load_demo
 
     settings = _settings()
-    with FamilyCases(settings) as cases:
+    with _cases(settings) as cases:
         directory = Directory(cases)
         if directory.projects():
             console.print("[yellow]This store holds projects already; the demo needs an "
@@ -79,12 +87,15 @@ def demo(families: Annotated[int, typer.Option(min=1, max=5000, help=(
         with console.status(f"Recording {families} fictional families ..."):
             summary = load_demo(cases, directory, today=today_in_programme(),
                                 families=families)
-    table = Table(title="Demo staff (tokens are shown only now)")
-    for column in ("project", "role", "name", "staff id", "token"):
-        table.add_column(column, overflow="fold")
+    table = Table(title="Demo staff")
+    for column in ("project", "role", "name", "staff id"):
+        table.add_column(column)
     for s in summary.staff:
-        table.add_row(s.project, s.role, s.name, s.staff_id, s.token)
+        table.add_row(s.project, s.role, s.name, s.staff_id)
     console.print(table)
+    console.print("Tokens (shown only now; one per line, project role staff-id token):")
+    for s in summary.staff:  # plain lines: a table would wrap the tokens
+        print(f"{s.project} {s.role:<13} {s.staff_id} {s.token}")
     console.print(f"{summary.families} families, {summary.events} events in projects "
                   f"{', '.join(summary.projects)}. Start the API with `lotse serve`.")
 
@@ -95,7 +106,7 @@ def projects_add(code: Annotated[str, typer.Argument(help="2-10 capitals/digits,
                  yearly_target: Annotated[int | None, typer.Option(
                      help="Families to reach per year.")] = None) -> None:
     """Add a project (a programme site)."""
-    with FamilyCases(_settings()) as cases:
+    with _cases(_settings()) as cases:
         try:
             project = Directory(cases).add_project(code=code, name=name,
                                                    yearly_target=yearly_target,
@@ -108,7 +119,7 @@ def projects_add(code: Annotated[str, typer.Argument(help="2-10 capitals/digits,
 @projects_cli.command("list")
 def projects_list() -> None:
     """List the projects."""
-    with FamilyCases(_settings()) as cases:
+    with _cases(_settings()) as cases:
         table = Table("code", "name", "yearly target")
         for p in Directory(cases).projects():
             table.add_row(p.code, p.name, str(p.yearly_target or "-"))
@@ -120,7 +131,7 @@ def staff_add(project: Annotated[str, typer.Option(help="Project code.")],
               role: Annotated[Role, typer.Option(help="Role in that project.")],
               name: Annotated[str, typer.Option(help="Full name.")]) -> None:
     """Add a staff member; the last line printed is their token, shown only now."""
-    with FamilyCases(_settings()) as cases:
+    with _cases(_settings()) as cases:
         try:
             issued = Directory(cases).add_staff(name=name, project=project, role=role,
                                                 recorded_by=_operator())
@@ -134,7 +145,7 @@ def staff_add(project: Annotated[str, typer.Option(help="Project code.")],
 def staff_grant(staff_id: str, project: Annotated[str, typer.Option()],
                 role: Annotated[Role, typer.Option()]) -> None:
     """Give a staff member a role in (another) project."""
-    with FamilyCases(_settings()) as cases:
+    with _cases(_settings()) as cases:
         try:
             Directory(cases).grant_role(staff_id=staff_id, project=project, role=role,
                                         recorded_by=_operator())
@@ -146,7 +157,7 @@ def staff_grant(staff_id: str, project: Annotated[str, typer.Option()],
 @staff_cli.command("token")
 def staff_token(staff_id: str) -> None:
     """Issue another token; the last line printed is the token, shown only now."""
-    with FamilyCases(_settings()) as cases:
+    with _cases(_settings()) as cases:
         try:
             issued = Directory(cases).issue_token(staff_id=staff_id, recorded_by=_operator())
         except DomainError as e:
@@ -159,7 +170,7 @@ def staff_token(staff_id: str) -> None:
 def staff_revoke(staff_id: str, token_id: Annotated[str, typer.Argument(
         help="The token id (the part after `lotse_`, before the next `_`).")]) -> None:
     """Revoke a token at once, in every server process."""
-    with FamilyCases(_settings()) as cases:
+    with _cases(_settings()) as cases:
         try:
             Directory(cases).revoke_token(staff_id=staff_id, token_id=token_id,
                                           recorded_by=_operator())
@@ -171,7 +182,7 @@ def staff_revoke(staff_id: str, token_id: Annotated[str, typer.Argument(
 @staff_cli.command("list")
 def staff_list(project: Annotated[str | None, typer.Option()] = None) -> None:
     """List staff with their roles and active token ids."""
-    with FamilyCases(_settings()) as cases:
+    with _cases(_settings()) as cases:
         table = Table("staff id", "name", "roles", "active tokens")
         for s in Directory(cases).staff(project):
             table.add_row(s.staff_id, s.name or "-",

@@ -84,11 +84,13 @@ DOING = {
     Action.READ_FIGURES: "read figures"}
 
 
+WHO = {Role.CASE_MANAGER: "a case manager", Role.COORDINATOR: "a coordinator",
+       Role.AUDITOR: "an auditor", Role.REPORTING: "a reporting user", Role.ADMIN: "an admin"}
+
+
 def forbidden(role: Role, action: Action) -> ApiProblem:
-    name = role.replace("_", " ")
-    article = "an" if name[0] in "aeiou" else "a"
     return ApiProblem(403, "forbidden", "Forbidden",
-                      f"{article} {name} may not {DOING[action]} in this project")
+                      f"{WHO[role]} may not {DOING[action]} in this project")
 
 
 def check_family(actor: Actor, action: Action, project: str,

@@ -18,7 +18,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.exceptions import HTTPException
 
-from application.cases import CaseNotFound, ConcurrencyConflict, StaleVersion
+from application.cases import CaseNotFound, ConcurrencyConflict, NotRecordedYet, StaleVersion
 from application.idempotency import KeyReplayed
 from domain.errors import DomainError, InvalidInput, NotFound, RuleViolation
 
@@ -112,6 +112,11 @@ async def _api_problem(request: Request, exc: Exception) -> JSONResponse:
 
 async def _not_found(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, CaseNotFound)
+    if isinstance(exc, NotRecordedYet):
+        return problem_response(
+            request, 404, "Not found", f"nothing of this case had been recorded by the end "
+            f"of {exc.as_of}: as_of reads the recorded timeline (what was known then)",
+            rule="not_recorded_yet", field="as_of")
     return problem_response(request, 404, "Not found", "there is no such family case "
                             "among the cases you may see", rule="family_not_found")
 

@@ -259,12 +259,15 @@ class ProjectOut(BaseModel):
 class FiguresOut(BaseModel):
     model_config = ConfigDict(json_schema_extra={"examples": [
         {"project": "KR", "families": 61, "by_status": {"open": 44, "closed": 16, "erased": 1},
-         "opened_by_year": {"2025": 23, "2026": 38}, "case_managers": 4}]})
+         "opened_by_year": {"2025": 23, "2026": 38}, "yearly_target": 48,
+         "opened_this_year": 38, "case_managers": 4}]})
 
     project: str
     families: int
     by_status: dict[str, int]
     opened_by_year: dict[int, int]
+    yearly_target: int | None = Field(description="Families to reach per year.")
+    opened_this_year: int
     case_managers: int = Field(description="Case managers with open cases.")
 
 
@@ -303,4 +306,5 @@ class MeOut(BaseModel):
 
 class Health(BaseModel):
     status: str = Field(examples=["ok"])
-    store: str | None = Field(default=None, examples=["sqlite"])
+    store: str | None = Field(default=None, examples=["sqlite"],
+                              description="The store reached (readiness only).")

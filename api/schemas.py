@@ -42,7 +42,7 @@ def _iso_date_text(value: Any) -> Any:
 
 
 IsoDate = Annotated[date, BeforeValidator(_iso_date_text)]
-Name = Annotated[str, Field(min_length=1, max_length=200, examples=["Amira"])]
+Name = Annotated[str, Field(min_length=1, max_length=200)]
 Text = Annotated[str, Field(max_length=10_000)]
 StaffId = Annotated[str, Field(min_length=1, max_length=100, examples=["st-3f9a2c1b"])]
 Occurred = Annotated[IsoDate | None, Field(
@@ -56,7 +56,7 @@ class Body(BaseModel):
 
 class MemberIn(Body):
     role: MemberRole
-    given_name: Name
+    given_name: Name = Field(examples=["Amira"])
     family_name: Name = Field(examples=["Okonkwo-Brandt"])
     birth_date: IsoDate | None = Field(default=None, examples=["1991-05-17"])
     gender: Gender | None = None

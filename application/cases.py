@@ -73,6 +73,14 @@ class CaseNotFound(LookupError):
         self.family_id = family_id
 
 
+class NotRecordedYet(CaseNotFound):
+    """Nothing of the case had been recorded by the end of that day."""
+
+    def __init__(self, family_id: UUID, as_of: date) -> None:
+        super().__init__(family_id)
+        self.as_of = as_of
+
+
 class StaleVersion(RuntimeError):
     """The command expected another version of the case (HTTP 412)."""
 
@@ -394,7 +402,7 @@ class FamilyCases(Application[UUID]):
                 break
             last = event.originator_version
         if last == 0:
-            raise CaseNotFound(family_id)
+            raise NotRecordedYet(family_id, as_of)
         return self.get_case(family_id, version=last)
 
     def history(self, family_id: UUID) -> list[HistoryEntry]:

@@ -14,12 +14,18 @@ import threading
 import time
 from abc import ABC, abstractmethod
 from typing import Any
-from uuid import UUID
+from uuid import NAMESPACE_URL, UUID, uuid5
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
+from application.settings import ConfigurationError
+
 NONCE = 12
+
+
+class MasterKeyMismatch(ConfigurationError):
+    """The configured master key does not open this store's family keys."""
 
 
 class KeyDestroyedError(RuntimeError):
@@ -131,6 +137,23 @@ class FamilyKeys:
         self._cache: dict[UUID, tuple[bytes | None, float]] = {}
         self._lock = threading.Lock()
         table.create()
+        self._check_master_key()
+
+    def _check_master_key(self) -> None:
+        """The first process seals a check value with its master key; every later one
+        must open it. Processes (or machines) with different master keys on one store
+        would each seal new family keys the others cannot open."""
+        check_id = uuid5(NAMESPACE_URL, "lotse:master-key-check")
+        self.table.insert(check_id, seal(self.master, b"lotse", self._aad(check_id)))
+        row = self.table.select(check_id)
+        try:
+            if row is None or row[0] is None:
+                raise InvalidTag
+            unseal(self.master, row[0], self._aad(check_id))
+        except InvalidTag:
+            raise MasterKeyMismatch(
+                "LOTSE_MASTER_KEY is not the master key this store was created with; every "
+                "process and machine on one store needs the same key") from None
 
     def _aad(self, family_id: UUID) -> bytes:
         return b"lotse-family-key:" + family_id.bytes

@@ -215,7 +215,7 @@ def test_a_case_reads_as_it_was_recorded_by_the_end_of_a_day(world: World) -> No
     assert now.status_code == 200
     assert now.json()["version"] == 2
     assert now.headers["ETag"] == '"2"'
-    problem(before, 404, "family_not_found")
+    problem(before, 404, "not_recorded_yet")
 
 
 @pytest.mark.parametrize(("params", "status", "rule"), [

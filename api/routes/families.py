@@ -84,7 +84,9 @@ def search_families(
             response_model=CaseOut)
 def get_family(svc: ServicesDep, actor: ActorDep, family_id: UUID, response: Response,
                as_of: Annotated[date | None, Query(description=(
-                   "The case as it was recorded by the end of this day."))] = None,
+                   "The case as it was known by the end of this day: the recorded "
+                   "timeline, so entries recorded later for earlier dates are not in it."
+                   ))] = None,
                version: Annotated[int | None, Query(ge=1, le=10_000_000, description=(
                    "The case after this many events."))] = None) -> CaseOut:
     if as_of is not None and version is not None:

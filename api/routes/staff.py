@@ -17,6 +17,7 @@ from api.schemas import Body, Name
 from application.directory import IssuedToken, StaffView
 from application.idempotency import Receipt
 from domain.directory import Role
+from domain.rules import today_in_programme
 from projections.figures import project_figures
 
 router = APIRouter(tags=["staff"], responses=ERROR_RESPONSES)
@@ -60,8 +61,11 @@ def figures(svc: ServicesDep, actor: ActorDep, project: ProjectCode) -> FiguresO
     """For coordinators, auditors and reporting: counts only, never a family's record."""
     policy.check_project(actor, A.READ_FIGURES, project)
     found = project_figures(svc.index, project)
+    year = today_in_programme().year
     return FiguresOut(project=found.project, families=found.families,
                       by_status=found.by_status, opened_by_year=found.opened_by_year,
+                      yearly_target=svc.directory.project(project).yearly_target,
+                      opened_this_year=found.opened_by_year.get(year, 0),
                       case_managers=found.case_managers)
 
 

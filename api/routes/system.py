@@ -18,7 +18,8 @@ router = APIRouter(tags=["system"], responses=BASE_RESPONSES)
 audit = APIRouter(prefix="/audit", tags=["audit"], responses=ERROR_RESPONSES)
 
 
-@router.get("/healthz", summary="The process is alive", response_model=Health)
+@router.get("/healthz", summary="The process is alive", response_model=Health,
+            response_model_exclude_none=True)
 def healthz() -> Health:
     return Health(status="ok")
 
