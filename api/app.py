@@ -34,11 +34,14 @@ problem details (`application/problem+json`) naming the field and the rule."""
 
 def build_services(settings: Settings) -> Services:
     cases = FamilyCases(settings)
-    index_key = HKDF(algorithm=hashes.SHA256(), length=32, salt=None,
-                     info=b"lotse:name-index").derive(settings.resolve_master_key())
+    master = settings.resolve_master_key()
+    index_key, fingerprint_key = (
+        HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=info).derive(master)
+        for info in (b"lotse:name-index", b"lotse:request-fingerprint"))
     with schema_lock(settings):  # the views' tables: other processes may be starting too
         return Services(cases=cases, directory=Directory(cases),
-                        read_log=ReadLog(cases.tables), index=FamilyIndex(cases, index_key))
+                        read_log=ReadLog(cases.tables), index=FamilyIndex(cases, index_key),
+                        fingerprint_key=fingerprint_key)
 
 
 def create_app(settings: Settings | None = None, services: Services | None = None) -> FastAPI:
@@ -48,6 +51,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         own = services is None
         app.state.services = services or build_services(settings or Settings())
+        app.state.services.directory.current()  # loaded before the first request
         try:
             yield
         finally:

@@ -9,6 +9,7 @@ the first is still running) gets the first answer, marked ``Idempotent-Replayed`
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 from collections.abc import Callable
 from contextlib import nullcontext
@@ -42,17 +43,24 @@ class CommandContext:
     fingerprint: str
 
     def run(self, family_id: UUID, action: policy.Action, command: Command, *,
-            facts: dict[str, Any] | None = None, status: int = 200) -> JSONResponse:
-        """Run ``command(guard, expected_version)`` for ``family_id`` and answer."""
+            facts: dict[str, Any] | None = None, status: int = 200,
+            rerun_on_repeat: bool = False) -> JSONResponse:
+        """Run ``command(guard, expected_version)`` for ``family_id`` and answer. A
+        command whose effect reaches beyond its events (erasure destroys a key after
+        recording) is run again on a repeat (``rerun_on_repeat``; it must be safe to
+        repeat), so a repeat after a failure half-way completes it."""
         facts = dict(facts or {})
-        if self.key is not None:
-            receipt = self.services.cases.find_receipt(self.actor.staff_id, self.key)
-            if receipt is not None:
-                return self._replay(receipt, status)
         actor = self.actor
 
         def guard(state: CaseState) -> None:
             policy.check_family(actor, action, state.project, state.case_manager)
+
+        if self.key is not None:
+            receipt = self.services.cases.find_receipt(self.actor.staff_id, self.key)
+            if receipt is not None:
+                if rerun_on_repeat and receipt.fingerprint == self.fingerprint:
+                    command(guard, None)
+                return self._replay(receipt, status)
 
         pending = (PendingKey(actor.staff_id, self.key, self.fingerprint, family_id, facts)
                    if self.key is not None else None)
@@ -120,14 +128,17 @@ def answer(family_id: UUID, version: int, position: int | None, facts: dict[str,
 
 async def fingerprint(request: Request) -> str:
     """What makes two requests "the same" for an idempotency key: method, path, and
-    the body's JSON content (key order and spacing do not matter)."""
+    the body's JSON content (key order and spacing do not matter). Keyed with a secret
+    derived from the master key: the body holds personal data, and a plain hash of it
+    could be guessed back from a copy of the database."""
     raw = await request.body()
     try:
         canonical = json.dumps(json.loads(raw), sort_keys=True, separators=(",", ":"))
     except (ValueError, RecursionError):
         canonical = raw.decode("utf-8", "replace")
     text = f"{request.method} {request.url.path}\n{canonical}"
-    return hashlib.sha256(text.encode()).hexdigest()
+    key = services_of(request).fingerprint_key
+    return hmac.new(key, text.encode(), hashlib.sha256).hexdigest()
 
 
 async def command_context(request: Request) -> CommandContext:

@@ -31,6 +31,7 @@ class Services:
     directory: Directory
     read_log: ReadLog
     index: FamilyIndex
+    fingerprint_key: bytes
 
     def tables_ping(self) -> None:
         self.cases.tables.fetchone("SELECT 1")

@@ -153,6 +153,7 @@ class FamilyCases(Application[UUID]):
 
     def _issue_and_open(self, family_id: UUID, project: str, occurred_on: date,
                         open_with: Callable[[str], FamilyCase]) -> OpenedCase:
+        self._replay_if_keyed()  # a twin may have finished while this one queued
         for attempt in range(INTAKE_ATTEMPTS):
             sequence = self._sequence(project, occurred_on.year)
             case_number = sequence.issue(family_id)
@@ -368,7 +369,7 @@ class FamilyCases(Application[UUID]):
         if expected_version is not None and case.version != expected_version:
             raise StaleVersion(family_id, expected_version, case.version)
         if case.state.status.value == "erased":
-            self.keys.destroy(family_id, self._snapshot_table())
+            self._finish_erasure(family_id, case.version)
             return CommandResult(family_id, case.version, None)
         try:
             result = self._update(family_id, expected_version, guard,
@@ -379,8 +380,18 @@ class FamilyCases(Application[UUID]):
             if e.rule != "case_erased":
                 raise
             result = CommandResult(family_id, self._load(family_id).version, None)
-        self.keys.destroy(family_id, self._snapshot_table())
+        self._finish_erasure(family_id, result.version)
         return result
+
+    def _finish_erasure(self, family_id: UUID, erased_version: int) -> None:
+        """Destroy the key and the snapshots, and forget the family's idempotency
+        receipts from before the erasure (their request fingerprints were taken over
+        personal data; the erasure's own stays, so its repeat is answered as before).
+        Safe to repeat, and repeated by every later erasure request of the family."""
+        self.keys.destroy(family_id, self._snapshot_table())
+        self.tables.execute(self.tables.sql(
+            "DELETE FROM {t} WHERE family_id = {p} AND version < {p}", t=KEY_TABLE),
+            (family_id.hex, erased_version))
 
     # ----- queries ------------------------------------------------------------------
 
@@ -459,6 +470,8 @@ class FamilyCases(Application[UUID]):
         on the case caught up with the store."""
         fresh = False
         with self._family_lock(family_id):
+            # A twin of this keyed request may have finished while this one queued.
+            self._replay_if_keyed()
             for attempt in range(MAX_ATTEMPTS):
                 case = self._load(family_id, for_update=True, fresh=fresh)
                 try:
@@ -471,6 +484,7 @@ class FamilyCases(Application[UUID]):
                     if case.pending_events:
                         self._evict(family_id)
                     if fresh:
+                        self._replay_if_keyed()  # refused: unless a twin got there first
                         raise
                     fresh = True  # decided on a cached case: decide again on the stored one
                     continue
@@ -481,13 +495,13 @@ class FamilyCases(Application[UUID]):
                     self._evict(family_id)
                     continue  # erased meanwhile: the reloaded case refuses with case_erased
                 except IntegrityError:
+                    # Another writer got there first: decide again on the stored case (the
+                    # guard, then If-Match, then the domain's rules), unless a twin of
+                    # this keyed request was that writer.
                     self._evict(family_id)
                     self._replay_if_keyed()
-                    if expected_version is not None:
-                        raise StaleVersion(family_id, expected_version,
-                                           self._load(family_id, for_update=True).version
-                                           ) from None
-                    _backoff(attempt)
+                    if expected_version is None:
+                        _backoff(attempt)
                     continue
                 except BaseException:
                     self._evict(family_id)  # the cached case may hold unsaved changes

@@ -1,9 +1,9 @@
 """Staff accounts and projects, and authentication of bearer tokens.
 
 Every process keeps the directory in memory and catches up with the store (one indexed
-query for events newer than the cached version) at most every ``REFRESH_SECONDS``: a
-token revoked in one server process is refused there at once and by every other
-process within a second.
+query for events newer than the cached version) in the background about every
+``REFRESH_SECONDS``: a token revoked in one server process is refused there at once and
+by every other process within a second or two.
 
 A token reads ``lotse_<token id>_<secret>``; the directory records the token id and the
 SHA-256 digest of the secret. Secrets are 256 random bits, so a fast digest suffices.
@@ -14,6 +14,7 @@ from __future__ import annotations
 import copy
 import hashlib
 import hmac
+import logging
 import secrets
 import threading
 import time
@@ -34,6 +35,7 @@ if TYPE_CHECKING:
 
 TOKEN_PREFIX = "lotse_"  # noqa: S105 (a prefix, not a secret)
 MAX_ATTEMPTS = 20
+logger = logging.getLogger(__name__)
 REFRESH_SECONDS = 1.0
 
 
@@ -93,6 +95,7 @@ class Directory:
         self._lock = threading.Lock()
         self._cached: StaffDirectory | None = None
         self._checked_at = 0.0
+        self._refreshing = False
 
     # ----- commands -------------------------------------------------------------------
 
@@ -180,22 +183,48 @@ class Directory:
                          tuple(t.token_id for t in m.tokens.values() if t.active))
 
     def current(self) -> StaffDirectory:
-        """The directory as stored now (cached, caught up with newer events)."""
+        """The directory as this process knows it: loaded once, then caught up with
+        the store in a background thread at most every ``REFRESH_SECONDS``, so a
+        request never waits for the store here (it may run on the server's event loop).
+        Changes made through this process are in it at once (``_change``)."""
         with self._lock:
             cached = self._cached
-            now = time.monotonic()
-            if cached is not None and now - self._checked_at < REFRESH_SECONDS:
-                return cached
+            stale = time.monotonic() - self._checked_at >= REFRESH_SECONDS
+            start = cached is not None and stale and not self._refreshing
+            if start:
+                self._refreshing = True
+        if cached is None:
+            return self._reload()
+        if start:
+            threading.Thread(target=self._refresh, name="lotse-directory",
+                             daemon=True).start()
+        return cached
+
+    def _refresh(self) -> None:
+        try:
+            with self._lock:
+                cached = self._cached
             if cached is None:
-                cached = self._load()
-            else:
-                news = list(self.cases.events.get(DIRECTORY_ID, gt=cached.version))
-                if news:  # a new object: readers may be iterating the old one
-                    cached = copy.deepcopy(cached)
+                return
+            news = list(self.cases.events.get(DIRECTORY_ID, gt=cached.version))
+            with self._lock:
+                if news and self._cached is cached:  # a new object: readers may hold the old
+                    fresh = copy.deepcopy(cached)
                     for event in news:
-                        event.mutate(cached)  # type: ignore[attr-defined]
-            self._cached, self._checked_at = cached, now
-            return cached
+                        event.mutate(fresh)  # type: ignore[attr-defined]
+                    self._cached = fresh
+                self._checked_at = time.monotonic()
+        except Exception:
+            logger.exception("could not catch up with the staff directory; trying again")
+        finally:
+            with self._lock:
+                self._refreshing = False
+
+    def _reload(self) -> StaffDirectory:
+        loaded = self._load()
+        with self._lock:
+            self._cached, self._checked_at = loaded, time.monotonic()
+        return loaded
 
     # ----- plumbing -------------------------------------------------------------------
 
@@ -209,16 +238,13 @@ class Directory:
 
     def _change(self, command: Callable[[StaffDirectory], None]) -> None:
         for _ in range(MAX_ATTEMPTS):
-            with self._lock:
-                self._cached = None
-            directory = self._load()
+            directory = self._load()  # a copy of its own: readers keep the cached one
             command(directory)
             try:
                 self.cases.save(directory)
             except IntegrityError:
                 self.cases._replay_if_keyed()
                 continue
-            with self._lock:
-                self._cached = None
+            self._reload()
             return
         raise ConcurrencyConflict("the staff directory kept changing; try again")

@@ -278,8 +278,11 @@ def correct_entry(family_id: UUID, body: CorrectionIn, ctx: Context) -> JSONResp
 def erase_personal_data(family_id: UUID, body: ReasonIn, ctx: Context) -> JSONResponse:
     """Destroys the family's key: names, birth dates, notes and the special-category
     ESF+ items become unreadable everywhere; the rest of the history stays."""
-    return ctx.run(family_id, A.ERASE, lambda guard, expected: (
+    answer = ctx.run(family_id, A.ERASE, lambda guard, expected: (
         ctx.services.cases.erase_personal_data(
             family_id, reason=body.reason,
             occurred_on=_on(body.occurred_on),
-            recorded_by=ctx.actor.staff_id, expected_version=expected, guard=guard)))
+            recorded_by=ctx.actor.staff_id, expected_version=expected, guard=guard)),
+        rerun_on_repeat=True)
+    ctx.services.index.catch_up()  # the names' search tokens go at once, too
+    return answer
