@@ -236,6 +236,7 @@ class ReadEntryOut(BaseModel):
     project: str
     family_id: UUID
     endpoint: str
+    token_id: str | None = Field(default=None, description="The reader's token used.")
 
 
 class ReadLogPage(BaseModel):

@@ -40,6 +40,11 @@ class Settings(BaseSettings):
     def _postgres_only(cls, value: str | None) -> str | None:
         if value and not value.startswith(("postgresql://", "postgres://")):
             raise ValueError("LOTSE_DATABASE_URL must be a postgresql:// URL")
+        if value and ("?" in value or "#" in value):
+            # The store's connection pool is configured from host, port, user, password
+            # and database alone: parameters such as sslmode would be dropped silently.
+            raise ValueError("LOTSE_DATABASE_URL takes no parameters (?...): set libpq's "
+                             "PGSSLMODE and friends in the environment instead")
         return value or None
 
     @property

@@ -13,9 +13,11 @@ transaction, so threads and processes can share the work and each page is applie
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import hmac
 import json
+import logging
 import re
 import threading
 import unicodedata
@@ -25,6 +27,7 @@ from datetime import date
 from typing import Any
 from uuid import UUID
 
+from eventsourcing.persistence import MapperDeserialisationError
 from eventsourcing.utils import get_topic
 
 from application.cases import CaseNotFound, FamilyCases
@@ -38,6 +41,7 @@ from domain.values import CaseStatus
 NAME, INDEX, TOKENS, POSITIONS = ("family_index", "lotse_family_index",
                                   "lotse_family_name_tokens", "lotse_projection_positions")
 PAGE_SIZE, MIN_WORD, MAX_LIMIT = 500, 3, 500
+logger = logging.getLogger(__name__)
 # Events declared in the aggregate's body (CaseOpened) are stored under the aggregate's
 # own subclass, not under their class in ``domain.events``.
 TOPICS = tuple(sorted({get_topic(c) for c in ALL_EVENTS} | {
@@ -100,6 +104,10 @@ class _Moved(Exception):
     """Another catch-up advanced the position first: roll back, read the page again."""
 
 
+class _Unreadable(Exception):
+    """A family whose events cannot be read (logged); the index passes it over."""
+
+
 class FamilyIndex:
     def __init__(self, cases: FamilyCases, index_key: bytes) -> None:
         if len(index_key) != 32:
@@ -118,14 +126,21 @@ class FamilyIndex:
         """Apply the log after the stored position; returns the number of events applied."""
         applied = 0
         with self._lock:
+            stop = self.cases.recorder.max_notification_id() or 0  # no chasing new writes
             while True:
                 position = self.position()
+                if position >= stop:
+                    return applied
                 page = self.cases.recorder.select_notifications(
-                    position, PAGE_SIZE, topics=TOPICS, inclusive_of_start=False)
+                    position, PAGE_SIZE, stop=stop, topics=TOPICS, inclusive_of_start=False)
                 if not page:
                     return applied
-                family_ids = list(dict.fromkeys(UUID(str(n.originator_id)) for n in page))
-                rows = [r for r in map(self._row, family_ids) if r is not None]  # no txn open
+                loaded: dict[UUID, Row | None] = {}  # loaded before any transaction
+                for family_id in dict.fromkeys(UUID(str(n.originator_id)) for n in page):
+                    with contextlib.suppress(_Unreadable):  # its row stays as it was
+                        loaded[family_id] = self._row(family_id)
+                family_ids = list(loaded)
+                rows = [r for r in loaded.values() if r is not None]
                 if self._commit(position, page[-1].id, family_ids, rows):
                     applied += len(page)
                     if len(page) < PAGE_SIZE:
@@ -142,6 +157,10 @@ class FamilyIndex:
             view = self.cases.get_case(family_id)
         except CaseNotFound:
             return None
+        except MapperDeserialisationError:  # unreadable: keep its row, do not stall
+            logger.exception("family %s cannot be read; its index row is left as it was",
+                             family_id)
+            raise _Unreadable from None
         s = view.state
         members = [] if s.status is CaseStatus.ERASED else list(s.members.values())
         parts = [[p for p in (m.given_name, m.family_name) if p] for m in members]

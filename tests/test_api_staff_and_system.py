@@ -264,8 +264,10 @@ def test_an_auditor_lists_the_read_log_newest_first(world: World) -> None:
     assert page["offset"] == 0
     assert [i["family_id"] for i in page["items"]] == [second.id, first.id]
     item = page["items"][0]
-    assert set(item) == {"read_at", "staff_id", "role", "project", "family_id", "endpoint"}
+    assert set(item) == {"read_at", "staff_id", "role", "project", "family_id", "endpoint",
+                         "token_id"}
     assert item["staff_id"] == world.token("coordinator").staff_id
+    assert item["token_id"] == world.token("coordinator").token_id
     assert (item["role"], item["project"], item["endpoint"]) == (
         "coordinator", "KR", "GET /families/{id}")
 
@@ -411,3 +413,13 @@ def test_reporting_sees_a_projects_figures_and_no_personal_data(world: World) ->
                               "opened_this_year": 1, "case_managers": 1}
     assert "Okonkwo" not in figures.text
     problem(world.client("reporting").get("/projects/GL/figures"), 404, "project_not_found")
+
+
+@pytest.mark.parametrize("since", ["0001-01-01T00:00:00+01:00", "9999-12-31T23:59:59-01:00",
+                                   "0001-01-01T00:00:00"])
+def test_a_read_log_filter_at_the_ends_of_the_calendar_is_a_client_error(
+        world: World, since: str) -> None:
+    response = world.client("auditor").get("/audit/reads", params={"since": since})
+    assert response.status_code in (200, 422), response.text
+    if response.status_code == 422:
+        assert response.json()["field"] in ("since", "query.since")

@@ -35,7 +35,7 @@ def _log_read(svc: ServicesDep, actor: Actor, access: policy.FamilyAccess, proje
               family_id: UUID, endpoint: str) -> None:
     if access.read_logged:
         svc.read_log.record([ReadEntry(now(), actor.staff_id, access.role, project,
-                                       family_id, endpoint)])
+                                       family_id, endpoint, actor.token_id)])
 
 
 def _access(svc: ServicesDep, actor: Actor, family_id: UUID,
@@ -73,7 +73,7 @@ def search_families(
                             offset=offset,
                             case_manager=actor.staff_id if own_only else None)
     entries = [ReadEntry(now(), actor.staff_id, allowed[f.project], f.project, f.family_id,
-                         "GET /families")
+                         "GET /families", actor.token_id)
                for f in page.items if f.case_manager != actor.staff_id]
     svc.read_log.record(entries)
     return FamilyPage(total=page.total, limit=limit, offset=offset,
