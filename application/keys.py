@@ -135,6 +135,7 @@ class FamilyKeys:
         self.master = master_key
         self.cache_seconds = cache_seconds
         self._cache: dict[UUID, tuple[bytes | None, float]] = {}
+        self._destroyed: set[UUID] = set()
         self._lock = threading.Lock()
         table.create()
         self._check_master_key()
@@ -177,7 +178,8 @@ class FamilyKeys:
             with self._lock:
                 if len(self._cache) > 50_000:
                     self._cache.clear()
-                self._cache[family_id] = (key, now)
+                if family_id not in self._destroyed:  # a read begun before destroy()
+                    self._cache[family_id] = (key, now)
         return key
 
     def key_for_writing(self, family_id: UUID, *, fresh: bool = False) -> bytes:
@@ -207,6 +209,8 @@ class FamilyKeys:
         return key
 
     def destroy(self, family_id: UUID, snapshot_table: str) -> None:
+        with self._lock:
+            self._destroyed.add(family_id)
         self.table.destroy(family_id, snapshot_table)
         self.forget(family_id)
 
