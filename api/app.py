@@ -13,12 +13,14 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from api import problems
 from api.deps import Services
-from api.routes import commands, families, staff, system
+from api.routes import commands, families, staff, system, views
 from application.cases import FamilyCases
 from application.directory import Directory
 from application.read_log import ReadLog
 from application.settings import Settings
 from application.store import schema_lock
+from projections.caseload import Caseload
+from projections.engine import CatchUp
 from projections.family_index import FamilyIndex
 
 MAX_BODY_BYTES = 64 * 1024
@@ -41,7 +43,8 @@ def build_services(settings: Settings) -> Services:
     with schema_lock(settings):  # the views' tables: other processes may be starting too
         return Services(cases=cases, directory=Directory(cases),
                         read_log=ReadLog(cases.tables), index=FamilyIndex(cases, index_key),
-                        fingerprint_key=fingerprint_key)
+                        fingerprint_key=fingerprint_key,
+                        caseload=CatchUp(cases, Caseload()))
 
 
 def create_app(settings: Settings | None = None, services: Services | None = None) -> FastAPI:
@@ -63,8 +66,8 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     if services is not None:
         app.state.services = services
     problems.install(app)
-    for router in (commands.router, families.router, staff.router, system.audit,
-                   system.router):  # the busiest first: routes are matched in order
+    for router in (commands.router, families.router, views.router, staff.router,
+                   system.audit, system.router):  # the busiest first: routes are matched in order
         # The routers carry their prefixes, tags and error responses already; adding
         # their routes directly spares each request FastAPI's included-router matching.
         app.router.routes.extend(router.routes)

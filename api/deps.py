@@ -20,6 +20,7 @@ from application.directory import Actor, Directory
 from application.read_log import ReadLog
 
 if TYPE_CHECKING:
+    from projections.engine import CatchUp
     from projections.family_index import FamilyIndex
 
 
@@ -32,6 +33,7 @@ class Services:
     read_log: ReadLog
     index: FamilyIndex
     fingerprint_key: bytes
+    caseload: CatchUp
 
     def tables_ping(self) -> None:
         self.cases.tables.fetchone("SELECT 1")

@@ -34,6 +34,7 @@ class Action(StrEnum):
     READ_CASE = "read_case"
     READ_HISTORY = "read_history"
     SEARCH = "search"
+    READ_CASELOAD = "read_caseload"
     READ_AUDIT_LOG = "read_audit_log"
     MANAGE_STAFF = "manage_staff"
     READ_STAFF = "read_staff"
@@ -42,12 +43,13 @@ class Action(StrEnum):
 
 PERMISSIONS: dict[Role, frozenset[Action]] = {
     Role.CASE_MANAGER: frozenset({Action.OPEN_CASE, Action.CASEWORK, Action.READ_CASE,
-                                  Action.READ_HISTORY, Action.SEARCH}),
+                                  Action.READ_HISTORY, Action.SEARCH, Action.READ_CASELOAD}),
     Role.COORDINATOR: frozenset({Action.OPEN_CASE, Action.ASSIGN, Action.ERASE,
                                  Action.READ_CASE, Action.READ_HISTORY, Action.SEARCH,
-                                 Action.READ_STAFF, Action.READ_FIGURES}),
+                                 Action.READ_CASELOAD, Action.READ_STAFF, Action.READ_FIGURES}),
     Role.AUDITOR: frozenset({Action.READ_CASE, Action.READ_HISTORY, Action.SEARCH,
-                             Action.READ_AUDIT_LOG, Action.READ_FIGURES}),
+                             Action.READ_CASELOAD, Action.READ_AUDIT_LOG,
+                             Action.READ_FIGURES}),
     Role.REPORTING: frozenset({Action.READ_FIGURES}),
     Role.ADMIN: frozenset({Action.MANAGE_STAFF, Action.READ_STAFF}),
 }
@@ -79,7 +81,8 @@ DOING = {
     Action.OPEN_CASE: "open cases", Action.CASEWORK: "record casework on a family",
     Action.ASSIGN: "assign or transfer cases", Action.ERASE: "erase personal data",
     Action.READ_CASE: "read a family's record", Action.READ_HISTORY: "read a family's history",
-    Action.SEARCH: "search families", Action.READ_AUDIT_LOG: "read the read log",
+    Action.SEARCH: "search families", Action.READ_CASELOAD: "read caseloads",
+    Action.READ_AUDIT_LOG: "read the read log",
     Action.MANAGE_STAFF: "manage staff accounts", Action.READ_STAFF: "list staff",
     Action.READ_FIGURES: "read figures"}
 

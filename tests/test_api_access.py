@@ -84,6 +84,8 @@ MATRIX: dict[str, tuple[str, tuple[tuple[int, ...], ...]]] = {
         (403, 403, 404), (403, 403, 404), (403, 403, 404), (403, 403, 404), (200, 404, 404))),
     "GET /families": ("QUERY", (
         (200, 200, 404), (200, 200, 404), (200, 200, 404), (403, 403, 404), (403, 403, 404))),
+    "GET /caseload": ("QUERY", (
+        (200, 200, 404), (200, 200, 404), (200, 200, 404), (403, 403, 404), (403, 403, 404))),
     "POST /families": ("INTAKE", (
         (201, 403, 404), (201, 201, 404), (403, 403, 404), (403, 403, 404), (403, 403, 404))),
     "GET /families/{family_id}": ("FAMILY", (
@@ -475,7 +477,7 @@ def check_query_cell(cast: Cast, endpoint: str, role: str, scope: str, want: int
         foreign = [i for i in items if i["project"] != "KR"]
         if foreign:
             problems.append(f"answer shows {len(foreign)} entries of another project")
-        if endpoint == "GET /families" and role == "case_manager":
+        if endpoint in ("GET /families", "GET /caseload") and role == "case_manager":
             others = [i for i in items if i["case_manager"] != cast.staff_id(role)]
             if others:
                 problems.append(f"a case manager's search shows {len(others)} families of "

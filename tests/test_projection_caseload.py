@@ -14,8 +14,11 @@ from hypothesis import strategies as st
 from api.demo_data import load_demo
 from application.cases import FamilyCases
 from application.directory import Directory
+from domain.records import FieldChange
+from domain.values import ContactMode, Topic
 from projections.caseload import CONTACTS, REFERRALS, ROWS, Caseload, CaseloadRow, read_caseload
 from projections.engine import POSITIONS, CatchUp
+from tests.builders import INTAKE, open_case
 from tests.conftest import drop_schema
 
 TODAY = date(2026, 11, 20)
@@ -82,10 +85,6 @@ def test_the_view_kept_event_by_event_equals_the_cases_and_a_rebuild(
 
 def test_a_corrected_consultation_date_moves_the_last_contact_as_in_the_case(
         app: FamilyCases) -> None:
-    from domain.records import FieldChange
-    from domain.values import ContactMode, Topic
-    from tests.builders import INTAKE, open_case
-
     opened, _ = open_case(app)
     engine = CatchUp(app, Caseload())
 

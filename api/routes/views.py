@@ -1,0 +1,99 @@
+"""Views across families (the read side): the caseload.
+
+Each read first catches the view up with every command acknowledged before it (the
+engine stops at the log's end as the read begins), so a client always sees its own
+writes; ``?after=<position>`` (the ``position`` a command answered with) waits, bounded,
+for a write made through another server process.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+from uuid import UUID
+
+from fastapi import APIRouter, Query
+from pydantic import BaseModel, Field
+
+from api import policy
+from api.deps import ActorDep, ServicesDep
+from api.problems import ERROR_RESPONSES, ApiProblem
+from domain.rules import today_in_programme
+from projections.caseload import read_caseload
+
+router = APIRouter(tags=["views"], responses=ERROR_RESPONSES)
+A = policy.Action
+
+
+class CaseloadItem(BaseModel):
+    family_id: UUID
+    project: str
+    case_number: str
+    case_manager: str | None
+    status: str
+    opened_on: date
+    case_age_days: int
+    last_contact_on: date | None
+    days_since_contact: int | None
+    next_follow_up_on: date | None
+    follow_up_overdue: bool
+    open_goals: int
+    pending_referrals: int
+
+
+class CaseloadPage(BaseModel):
+    total: int
+    limit: int
+    offset: int
+    position: int = Field(description="The event-log position the view had reached.")
+    items: list[CaseloadItem]
+
+
+@router.get("/caseload", response_model=CaseloadPage,
+            summary="Families with last contact, follow-ups, open goals and referrals")
+def caseload(svc: ServicesDep, actor: ActorDep,
+             project: Annotated[str | None, Query(max_length=10)] = None,
+             case_manager: Annotated[str | None, Query(max_length=100,
+                                                       pattern=r"^[^\x00-\x1f\x7f]*$")] = None,
+             status: Annotated[str | None, Query(pattern="^(open|closed|erased|any)$")] = "open",
+             after: Annotated[int | None, Query(ge=0, le=2**62, description=(
+                 "Wait until the view holds this log position (read-your-writes)."))] = None,
+             limit: Annotated[int, Query(ge=1, le=500)] = 100,
+             offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0) -> CaseloadPage:
+    """A case manager's own families (oldest contact first); coordinators and auditors
+    see the whole project and may filter by case manager."""
+    allowed = policy.projects_for(actor, A.READ_CASELOAD)
+    if not allowed and project is None:
+        raise policy.forbidden(next(iter(actor.roles.values())), A.READ_CASELOAD)
+    if project is not None:
+        policy.check_project(actor, A.READ_CASELOAD, project)
+        allowed = {project: allowed[project]}
+    own_only = {p for p, r in allowed.items() if r in policy.OWN_CASES_ONLY}
+    if own_only and len(own_only) != len(allowed):
+        raise ApiProblem(422, "project_required", "Invalid input",
+                         "you hold different roles in your projects: name one with ?project=",
+                         field="project")
+    if own_only:
+        case_manager = actor.staff_id
+    if after is not None and after > (svc.cases.recorder.max_notification_id() or 0):
+        raise ApiProblem(422, "position_not_recorded", "Invalid input",
+                         "no command has been recorded at that log position", field="after")
+    if after is not None and not svc.caseload.wait_for(after, timeout=2.0):
+        raise ApiProblem(503, "view_behind", "Service unavailable",
+                         "the caseload has not reached that position yet; ask again",
+                         headers={"Retry-After": "1"})
+    svc.caseload.run_once()
+    total, rows = read_caseload(svc.cases.tables, projects=set(allowed),
+                                case_manager=case_manager,
+                                status=None if status == "any" else status,
+                                limit=limit, offset=offset)
+    today = today_in_programme()
+    return CaseloadPage(total=total, limit=limit, offset=offset,
+                        position=svc.caseload.position(), items=[CaseloadItem(
+                            **vars(r),
+                            case_age_days=(today - r.opened_on).days,
+                            days_since_contact=(today - r.last_contact_on).days
+                            if r.last_contact_on else None,
+                            follow_up_overdue=bool(r.next_follow_up_on
+                                                   and r.next_follow_up_on < today))
+                            for r in rows])
