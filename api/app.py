@@ -22,6 +22,7 @@ from application.store import schema_lock
 from projections.caseload import Caseload
 from projections.engine import CatchUp
 from projections.family_index import FamilyIndex
+from projections.runner import Runner
 
 MAX_BODY_BYTES = 64 * 1024
 
@@ -55,10 +56,14 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         own = services is None
         app.state.services = services or build_services(settings or Settings())
         app.state.services.directory.current()  # loaded before the first request
+        runner = Runner(app.state.services.cases, [app.state.services.caseload])
+        if own:  # a server keeps its views current in the background
+            runner.start()
         try:
             yield
         finally:
             if own:
+                runner.stop()
                 app.state.services.cases.close()
 
     app = LotseAPI(title="Lotse", version="0.3.0", description=DESCRIPTION, lifespan=lifespan,

@@ -23,6 +23,8 @@ projects_cli = typer.Typer(help="Programme sites (projects).", no_args_is_help=T
 staff_cli = typer.Typer(help="Staff accounts, roles and tokens.", no_args_is_help=True)
 app.add_typer(projects_cli, name="projects")
 app.add_typer(staff_cli, name="staff")
+projections_cli = typer.Typer(help="Read-model views.", no_args_is_help=True)
+app.add_typer(projections_cli, name="projections")
 console = Console()
 
 
@@ -188,6 +190,45 @@ def staff_list(project: Annotated[str | None, typer.Option()] = None) -> None:
             table.add_row(s.staff_id, s.name or "-",
                           ", ".join(f"{p}: {r}" for p, r in s.roles.items()),
                           ", ".join(s.active_tokens) or "-")
+    console.print(table)
+
+
+@projections_cli.command("run")
+def projections_run() -> None:
+    """Keep the views current in a process of its own (until Ctrl-C or SIGTERM)."""
+    import signal
+    import threading
+
+    from projections.caseload import Caseload
+    from projections.engine import CatchUp
+    from projections.runner import Runner
+
+    with _cases(_settings()) as cases:
+        runner = Runner(cases, [CatchUp(cases, Caseload())])
+        done = threading.Event()
+        signal.signal(signal.SIGTERM, lambda *_: done.set())
+        runner.start()
+        console.print("Keeping the views current; Ctrl-C stops.")
+        try:
+            done.wait()
+        except KeyboardInterrupt:
+            pass
+        finally:
+            runner.stop()
+
+
+@projections_cli.command("status")
+def projections_status() -> None:
+    """Per view: its position in the event log and how many events it is behind."""
+    from projections.caseload import Caseload
+    from projections.engine import CatchUp
+
+    with _cases(_settings()) as cases:
+        head = cases.recorder.max_notification_id() or 0
+        table = Table("view", "position", "log head", "behind")
+        for engine in (CatchUp(cases, Caseload()),):
+            position = engine.position()
+            table.add_row(engine.view.name, str(position), str(head), str(head - position))
     console.print(table)
 
 

@@ -105,6 +105,7 @@ class FamilyCases(Application[UUID]):
         self._sequence_locks: dict[tuple[str, int], threading.Lock] = {}
         self._locks_guard = threading.Lock()
         self._family_locks = [threading.Lock() for _ in range(LOCK_STRIPES)]
+        self.on_saved: list[Callable[[], None]] = []  # woken after every save
         with schema_lock(self.settings):  # other processes may be starting as well
             env = persistence_env(self.settings)
             if self.settings.aggregate_cache_size > 0:  # the library reads 0 as unbounded
@@ -560,6 +561,10 @@ class FamilyCases(Application[UUID]):
                     self.take_snapshot(event.originator_id, version=event.originator_version)
         except Exception:
             logger.exception("snapshot failed after a successful save; loading replays events")
+
+    def _notify(self, recordings: list[Any]) -> None:
+        for wake in list(self.on_saved):
+            wake()
 
     def close(self) -> None:
         close_recorder = getattr(self.recorder, "close", None)
