@@ -57,13 +57,15 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         app.state.services = services or build_services(settings or Settings())
         app.state.services.directory.current()  # loaded before the first request
         runner = Runner(app.state.services.cases, [app.state.services.caseload])
-        if own:  # a server keeps its views current in the background
+        background = own and app.state.services.cases.settings.background_views
+        if background:
             runner.start()
         try:
             yield
         finally:
-            if own:
+            if background:
                 runner.stop()
+            if own:
                 app.state.services.cases.close()
 
     app = LotseAPI(title="Lotse", version="0.3.0", description=DESCRIPTION, lifespan=lifespan,

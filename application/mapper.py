@@ -109,7 +109,9 @@ class PersonalDataMapper(Mapper[UUID]):
 
     # ----- reading ---------------------------------------------------------------
 
-    def to_domain_event(self, stored_event: StoredEvent) -> Any:
+    def to_domain_event(self, stored_event: StoredEvent, *, unseal: bool = True) -> Any:
+        """The domain event; with ``unseal=False`` its personal data is left sealed and
+        reads as None (for readers that never use it: no key lookups, no decryption)."""
         cls = resolve_topic(stored_event.topic)
         family_id = stored_event.originator_id
         assert isinstance(family_id, UUID)
@@ -117,7 +119,7 @@ class PersonalDataMapper(Mapper[UUID]):
             data: dict[str, Json] = orjson.loads(stored_event.state)
             erased: list[str] = []
             if SEALED.encode() in stored_event.state:
-                key = self.keys.key_for_reading(family_id)
+                key = self.keys.key_for_reading(family_id) if unseal else None
                 data = _unseal_tree(data, key, family_id.bytes, "", erased)
             from_version = data.pop("class_version", 1)
             while from_version < getattr(cls, "class_version", 1):

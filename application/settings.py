@@ -34,6 +34,9 @@ class Settings(BaseSettings):
     snapshot_interval: int = Field(default=100, ge=2, le=100_000)
     key_cache_seconds: float = Field(default=30.0, ge=0)
     aggregate_cache_size: int = Field(default=2000, ge=0, le=1_000_000)
+    background_views: bool = False
+    """Keep the views current in the server's background (else they catch up when read,
+    or in a `lotse projections run` process)."""
 
     @field_validator("database_url")
     @classmethod

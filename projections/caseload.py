@@ -31,6 +31,7 @@ DDL = (
     "CREATE INDEX IF NOT EXISTS lotse_caseload_manager ON {r} (project, case_manager)",
     "CREATE TABLE IF NOT EXISTS {c} (family_id TEXT NOT NULL, version INTEGER NOT NULL, "
     "held_on TEXT NOT NULL, next_follow_up_on TEXT, PRIMARY KEY (family_id, version))",
+    "CREATE INDEX IF NOT EXISTS lotse_caseload_latest ON {c} (family_id, held_on, version)",
     "CREATE TABLE IF NOT EXISTS {f} (family_id TEXT NOT NULL, referral_id TEXT NOT NULL, "
     "answered INTEGER NOT NULL DEFAULT 0, PRIMARY KEY (family_id, referral_id))",
 )
@@ -78,11 +79,16 @@ class Caseload(View):
         elif isinstance(e, ev.CaseManagerAssigned):
             row(f"case_manager = {t.p}", e.case_manager)
         elif isinstance(e, ev.ConsultationRecorded):
+            held = e.occurred_on.isoformat()
             c.execute(t.sql("INSERT INTO {c} (family_id, version, held_on, next_follow_up_on) "
                             "VALUES ({p}, {p}, {p}, {p}) ON CONFLICT DO NOTHING", c=CONTACTS),
-                      (fid, e.originator_version, e.occurred_on.isoformat(),
-                       _iso(e.next_follow_up_on)))
-            self._last_contact(c, t, fid)
+                      (fid, e.originator_version, held, _iso(e.next_follow_up_on)))
+            # The newest event: the last contact unless it was held on an earlier day than
+            # the last contact so far (ties go to the later entry, as in the case).
+            c.execute(t.sql("UPDATE {r} SET last_contact_on = {p}, next_follow_up_on = {p} "
+                            "WHERE family_id = {p} AND (last_contact_on IS NULL OR "
+                            "last_contact_on <= {p})", r=ROWS),
+                      (held, _iso(e.next_follow_up_on), fid, held))
         elif isinstance(e, ev.GoalSet):
             row("open_goals = open_goals + 1")
         elif isinstance(e, ev.GoalAchieved | ev.GoalDropped):

@@ -21,8 +21,10 @@ logger = logging.getLogger(__name__)
 
 class Runner:
     def __init__(self, cases: FamilyCases, engines: Sequence[CatchUp], *,
-                 poll_seconds: float = 0.5) -> None:
+                 poll_seconds: float = 0.5, gather_seconds: float = 0.03) -> None:
         self.cases, self.engines, self.poll_seconds = cases, list(engines), poll_seconds
+        self.gather_seconds = gather_seconds
+        """After a wake-up, wait this long for more events: one transaction for many."""
         self._wake = threading.Event()
         self._stopping = threading.Event()
         self._threads: list[threading.Thread] = []
@@ -46,6 +48,7 @@ class Runner:
 
     def _loop(self) -> None:
         while not self._stopping.is_set():
+            self._stopping.wait(self.gather_seconds)
             self._wake.clear()
             for engine in self.engines:
                 try:
