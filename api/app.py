@@ -13,7 +13,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from api import problems
 from api.deps import Services
-from api.routes import commands, families, staff, system, views
+from api.routes import commands, families, operations, staff, system, views
 from application.cases import FamilyCases
 from application.directory import Directory
 from application.read_log import ReadLog
@@ -73,15 +73,16 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     if services is not None:
         app.state.services = services
     problems.install(app)
+    # The busiest first: routes are matched in order.
     for router in (commands.router, families.router, views.router, staff.router,
-                   system.audit, system.router):  # the busiest first: routes are matched in order
+                   system.audit, operations.router, system.router, operations.metrics_router):
         # The routers carry their prefixes, tags and error responses already; adding
         # their routes directly spares each request FastAPI's included-router matching.
         app.router.routes.extend(router.routes)
     return app
 
 
-PUBLIC_PATHS = frozenset({"/healthz", "/readyz"})
+PUBLIC_PATHS = frozenset({"/healthz", "/readyz", "/metrics"})
 
 
 class LotseAPI(FastAPI):

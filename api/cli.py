@@ -219,16 +219,18 @@ def projections_run() -> None:
 
 @projections_cli.command("status")
 def projections_status() -> None:
-    """Per view: its position in the event log and how many events it is behind."""
+    """Per view: its position in the event log, how far behind it is, and how old the
+    oldest event it has not applied is (the same at GET /admin/views and /metrics)."""
     from projections.caseload import Caseload
     from projections.engine import CatchUp
 
     with _cases(_settings()) as cases:
-        head = cases.recorder.max_notification_id() or 0
-        table = Table("view", "position", "log head", "behind")
+        table = Table("view", "position", "log head", "behind", "oldest unprocessed")
         for engine in (CatchUp(cases, Caseload()),):
-            position = engine.position()
-            table.add_row(engine.view.name, str(position), str(head), str(head - position))
+            s = engine.status()
+            age = "-" if s.oldest_unprocessed_seconds is None else (
+                f"{s.oldest_unprocessed_seconds:.1f} s")
+            table.add_row(s.name, str(s.position), str(s.head), str(s.behind), age)
     console.print(table)
 
 

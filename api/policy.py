@@ -37,6 +37,7 @@ class Action(StrEnum):
     READ_CASELOAD = "read_caseload"
     READ_AUDIT_LOG = "read_audit_log"
     MANAGE_STAFF = "manage_staff"
+    READ_VIEWS = "read_views"
     READ_STAFF = "read_staff"
     READ_FIGURES = "read_figures"
 
@@ -51,7 +52,7 @@ PERMISSIONS: dict[Role, frozenset[Action]] = {
                              Action.READ_CASELOAD, Action.READ_AUDIT_LOG,
                              Action.READ_FIGURES}),
     Role.REPORTING: frozenset({Action.READ_FIGURES}),
-    Role.ADMIN: frozenset({Action.MANAGE_STAFF, Action.READ_STAFF}),
+    Role.ADMIN: frozenset({Action.MANAGE_STAFF, Action.READ_STAFF, Action.READ_VIEWS}),
 }
 
 OWN_CASES_ONLY = frozenset({Role.CASE_MANAGER})
@@ -84,6 +85,7 @@ DOING = {
     Action.SEARCH: "search families", Action.READ_CASELOAD: "read caseloads",
     Action.READ_AUDIT_LOG: "read the read log",
     Action.MANAGE_STAFF: "manage staff accounts", Action.READ_STAFF: "list staff",
+    Action.READ_VIEWS: "see the views' state",
     Action.READ_FIGURES: "read figures"}
 
 

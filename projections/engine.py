@@ -16,6 +16,8 @@ import threading
 import time
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from eventsourcing.utils import get_topic
@@ -47,6 +49,18 @@ class View(ABC):
         return sorted({get_topic(cls) for cls in self.events})
 
 
+@dataclass(frozen=True)
+class ViewStatus:
+    name: str
+    position: int
+    head: int
+    behind: int
+    """Log positions between the view and the log's end (other views' events included)."""
+    oldest_unprocessed_seconds: float | None
+    events_per_second: float | None
+    """Of this process's recent catch-ups; None when it has not applied any."""
+
+
 class _Moved(Exception):
     """Another engine advanced the position first."""
 
@@ -59,6 +73,7 @@ class CatchUp:
         self.tables = cases.tables
         self._lock = threading.Lock()
         self._moved = threading.Condition()
+        self._rate: float | None = None
         t = self.tables
         with t.transaction(commit=True) as c:
             c.execute(t.sql("CREATE TABLE IF NOT EXISTS {q} (name TEXT PRIMARY KEY, "
@@ -75,6 +90,7 @@ class CatchUp:
     def run_once(self, *, max_pages: int | None = None) -> int:
         """Apply what the log holds now, page by page; returns the events applied."""
         applied = 0
+        started = time.perf_counter()
         with self._lock:
             stop = self.cases.recorder.max_notification_id() or 0
             pages = 0
@@ -102,9 +118,27 @@ class CatchUp:
                     continue
                 applied += len(events)
                 pages += 1
+        if applied:
+            rate = applied / max(time.perf_counter() - started, 1e-6)
+            self._rate = rate if self._rate is None else 0.8 * self._rate + 0.2 * rate
         with self._moved:
             self._moved.notify_all()
         return applied
+
+    def status(self) -> ViewStatus:
+        """Where the view stands: for `lotse projections status`, the admin endpoint and
+        the Prometheus metrics."""
+        head = self.cases.recorder.max_notification_id() or 0
+        position = self.position()
+        oldest = None
+        if position < head:
+            first = self.cases.recorder.select_notifications(
+                position, 1, stop=head, topics=self.view.topics(), inclusive_of_start=False)
+            if first:
+                mapper: Any = self.cases.mapper
+                event = mapper.to_domain_event(first[0], unseal=False)
+                oldest = max(0.0, (datetime.now(UTC) - event.timestamp).total_seconds())
+        return ViewStatus(self.view.name, position, head, head - position, oldest, self._rate)
 
     def wait_for(self, position: int, timeout: float = 2.0) -> bool:
         """Read-your-writes: catch up until the view has passed ``position`` (a log

@@ -68,6 +68,10 @@ MATRIX: dict[str, tuple[str, tuple[tuple[int, ...], ...]]] = {
         (200,), (200,), (200,), (200,), (200,))),
     "GET /readyz": ("ANY", (
         (200,), (200,), (200,), (200,), (200,))),
+    "GET /metrics": ("ANY", (
+        (200,), (200,), (200,), (200,), (200,))),
+    "GET /admin/views": ("ANY", (
+        (403,), (403,), (403,), (403,), (200,))),
     "GET /me": ("ANY", (
         (200,), (200,), (200,), (200,), (200,))),
     "GET /projects": ("ANY", (
@@ -118,7 +122,7 @@ MATRIX: dict[str, tuple[str, tuple[tuple[int, ...], ...]]] = {
         (403, 403, 404), (403, 403, 404), (200, 200, 404), (403, 403, 404), (403, 403, 404))),
 }
 
-PUBLIC = frozenset({"GET /healthz", "GET /readyz"})
+PUBLIC = frozenset({"GET /healthz", "GET /readyz", "GET /metrics"})
 """Endpoints that take no token (probes); every other one answers 401 without one."""
 
 DOCS = frozenset({"GET /openapi.json", "GET /docs", "GET /docs/oauth2-redirect", "GET /redoc"})

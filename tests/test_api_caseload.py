@@ -64,3 +64,24 @@ def test_goals_and_referrals_are_counted_until_closed_or_answered(world: World) 
 
     assert after["items"][0]["open_goals"] == 0
     assert after["items"][0]["pending_referrals"] == 1
+
+
+def test_admins_and_prometheus_see_where_the_views_stand(world: World) -> None:
+    family = world.intake()
+    world.client("case_manager").post(f"/families/{family['family_id']}/consultations", json={
+        "duration_minutes": 30, "mode": "phone", "topics": ["benefits"],
+        "occurred_on": "2026-03-20"})
+
+    before = world.client("admin").get("/admin/views").json()
+    world.client("case_manager").get("/caseload")  # a read catches the view up
+    after = world.client("admin").get("/admin/views").json()
+    metrics = world.client(None).get("/metrics")
+
+    assert before[0]["name"] == "caseload"
+    assert before[0]["behind"] > 0
+    assert before[0]["oldest_unprocessed_seconds"] is not None
+    assert after[0]["behind"] == 0
+    assert after[0]["events_per_second"] > 0
+    assert metrics.status_code == 200
+    assert 'lotse_view_behind_events{view="caseload"} 0.0' in metrics.text
+    assert world.client("coordinator").get("/admin/views").status_code == 403
