@@ -49,6 +49,9 @@ class Cursor:
 
     def __init__(self, cursor: Any) -> None:
         self.cursor = cursor
+        if hasattr(cursor, "row_factory") and not hasattr(cursor, "sqlite_cursor"):
+            from psycopg.rows import tuple_row  # the library's PostgreSQL rows are dicts,
+            cursor.row_factory = tuple_row  # which would merge columns of the same name
 
     def execute(self, statement: str, params: Sequence[Any] = ()) -> Cursor:
         self.cursor.execute(statement, tuple(params))

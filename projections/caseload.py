@@ -169,3 +169,26 @@ def read_caseload(tables: Tables, *, projects: Collection[str],
                     date.fromisoformat(r[6]) if r[6] else None,
                     date.fromisoformat(r[7]) if r[7] else None, int(r[8]), int(r[9]))
         for r in rows]
+
+
+@dataclass(frozen=True)
+class TeamRow:
+    case_manager: str | None
+    active_cases: int
+    overdue_follow_ups: int
+    without_contact_21_days: int
+
+
+def read_team(tables: Tables, *, project: str, today: date) -> list[TeamRow]:
+    """Per case manager of ``project`` (None: unassigned), their open cases, follow-ups
+    past due and families not seen for three weeks (counted from intake if never)."""
+    quiet_since = date.fromordinal(today.toordinal() - 21).isoformat()
+    p = tables.p
+    rows = tables.fetchall(tables.sql(
+        "SELECT case_manager, COUNT(*) AS active, "  # (names: PostgreSQL rows are dicts)
+        f"SUM(CASE WHEN next_follow_up_on < {p} THEN 1 ELSE 0 END) AS overdue, "
+        f"SUM(CASE WHEN COALESCE(last_contact_on, opened_on) < {p} THEN 1 ELSE 0 END) "
+        "AS quiet "
+        f"FROM {{r}} WHERE project = {p} AND status = 'open' GROUP BY case_manager "
+        "ORDER BY case_manager", r=ROWS), (today.isoformat(), quiet_since, project))
+    return [TeamRow(r[0], int(r[1]), int(r[2] or 0), int(r[3] or 0)) for r in rows]

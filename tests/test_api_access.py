@@ -80,6 +80,8 @@ MATRIX: dict[str, tuple[str, tuple[tuple[int, ...], ...]]] = {
         (403, 404), (200, 404), (403, 404), (403, 404), (200, 404))),
     "GET /projects/{project}/figures": ("PROJECT", (
         (403, 404), (200, 404), (200, 404), (200, 404), (403, 404))),
+    "GET /projects/{project}/team": ("PROJECT", (
+        (403, 404), (200, 404), (200, 404), (403, 404), (403, 404))),
     "POST /projects/{project}/staff": ("PROJECT", (
         (403, 404), (403, 404), (403, 404), (403, 404), (201, 404))),
     "POST /projects/{project}/staff/{staff_id}/tokens": ("STAFF", (
@@ -431,6 +433,8 @@ def check_project_cell(cast: Cast, endpoint: str, role: str, scope: str, want: i
         path = f"/projects/{project}/staff"
     elif endpoint == "GET /projects/{project}/figures":
         path = f"/projects/{project}/figures"
+    elif endpoint == "GET /projects/{project}/team":
+        path = f"/projects/{project}/team"
     elif endpoint == "POST /projects/{project}/staff":
         path, body = f"/projects/{project}/staff", {"name": "Neu Person", "role": "auditor"}
     elif endpoint.endswith("/tokens"):

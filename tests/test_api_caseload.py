@@ -85,3 +85,31 @@ def test_admins_and_prometheus_see_where_the_views_stand(world: World) -> None:
     assert metrics.status_code == 200
     assert 'lotse_view_behind_events{view="caseload"} 0.0' in metrics.text
     assert world.client("coordinator").get("/admin/views").status_code == 403
+
+
+def test_the_team_overview_counts_per_case_manager_and_unassigned(world: World) -> None:
+    cm = world.client("case_manager")
+    quiet = world.intake(occurred_on="2026-01-05", consent_given_on="2026-01-05")
+    seen = world.intake()
+    colleague = world.add_staff("case_manager", name="Bernd Kaya")
+    world.intake(case_manager=colleague.staff_id)
+    today = today_in_programme()
+    seen_on = date.fromordinal(today.toordinal() - 3)
+    wrote = cm.post(f"/families/{seen['family_id']}/consultations", json={
+        "duration_minutes": 30, "mode": "phone", "topics": ["benefits"],
+        "next_follow_up_on": date.fromordinal(today.toordinal() - 1).isoformat(),
+        "occurred_on": seen_on.isoformat()})
+    assert wrote.status_code == 200, wrote.text
+    assert quiet["family_id"]
+
+    answer = world.client("coordinator").get("/projects/KR/team")
+    assert answer.status_code == 200, answer.text
+    team = answer.json()
+
+    by_id = {m["case_manager"]: m for m in team["case_managers"]}
+    mine = by_id[world.case_manager_id()]
+    assert (mine["active_cases"], mine["overdue_follow_ups"]) == (2, 1)
+    assert mine["without_contact_21_days"] == 1  # the January intake, never seen since
+    assert by_id[colleague.staff_id]["active_cases"] == 1
+    assert team["unassigned_cases"] == 0
+    assert world.client("case_manager").get("/projects/KR/team").status_code == 403

@@ -12,14 +12,14 @@ from datetime import date
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Path, Query
 from pydantic import BaseModel, Field
 
 from api import policy
 from api.deps import ActorDep, ServicesDep
 from api.problems import ERROR_RESPONSES, ApiProblem
 from domain.rules import today_in_programme
-from projections.caseload import read_caseload
+from projections.caseload import read_caseload, read_team
 
 router = APIRouter(tags=["views"], responses=ERROR_RESPONSES)
 A = policy.Action
@@ -97,3 +97,33 @@ def caseload(svc: ServicesDep, actor: ActorDep,
                             follow_up_overdue=bool(r.next_follow_up_on
                                                    and r.next_follow_up_on < today))
                             for r in rows])
+
+
+class TeamMember(BaseModel):
+    case_manager: str | None = Field(description="None: cases nobody is assigned to.")
+    active_cases: int
+    overdue_follow_ups: int
+    without_contact_21_days: int
+
+
+class TeamOverview(BaseModel):
+    project: str
+    as_of: date
+    position: int
+    case_managers: list[TeamMember]
+    unassigned_cases: int
+
+
+@router.get("/projects/{project}/team", response_model=TeamOverview,
+            summary="Per case manager: open cases, overdue follow-ups, families not seen "
+                    "for 21 days (coordinators, auditors)")
+def team(svc: ServicesDep, actor: ActorDep,
+         project: Annotated[str, Path(max_length=10, examples=["KR"])]) -> TeamOverview:
+    policy.check_project(actor, A.READ_TEAM, project)
+    svc.caseload.run_once()
+    today = today_in_programme()
+    rows = read_team(svc.cases.tables, project=project, today=today)
+    return TeamOverview(
+        project=project, as_of=today, position=svc.caseload.position(),
+        case_managers=[TeamMember(**vars(r)) for r in rows if r.case_manager is not None],
+        unassigned_cases=sum(r.active_cases for r in rows if r.case_manager is None))
