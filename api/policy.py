@@ -145,3 +145,29 @@ def check_intake_case_manager(actor: Actor, project: str, requested: str | None)
                          "name the case manager the new case is assigned to",
                          field="case_manager")
     return requested
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Where a read across families may look: these projects (with the caller's role in
+    each), and only the caller's own families when ``own_cases_only``."""
+
+    projects: dict[str, Role]
+    own_cases_only: bool
+
+
+def scope_for(actor: Actor, action: Action, project: str | None) -> Scope:
+    """The caller's scope for ``action`` in ``project`` (None: all their projects)."""
+    allowed = projects_for(actor, action)
+    if not allowed and project is None:
+        raise forbidden(next(iter(actor.roles.values())), action)
+    if project is not None:
+        check_project(actor, action, project)
+        allowed = {project: allowed[project]}
+    own = {p for p, r in allowed.items() if r in OWN_CASES_ONLY}
+    if own and len(own) != len(allowed):
+        # Mixed roles: the projects seen whole and those seen in part are read apart.
+        raise ApiProblem(422, "project_required", "Invalid input",
+                         "you hold different roles in your projects: name one with ?project=",
+                         field="project")
+    return Scope(allowed, bool(own))

@@ -57,21 +57,11 @@ def search_families(
         offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0) -> FamilyPage:
     """Families within your scope: your own cases as a case manager, the whole project
     otherwise. Ordered by case number."""
-    allowed = policy.projects_for(actor, A.SEARCH)
-    if not allowed and project is None:
-        raise policy.forbidden(next(iter(actor.roles.values())), A.SEARCH)
-    if project is not None:
-        policy.check_project(actor, A.SEARCH, project)
-        allowed = {project: allowed[project]}
-    own_only = {p for p, r in allowed.items() if r in policy.OWN_CASES_ONLY}
-    if own_only and len(own_only) != len(allowed):
-        # Mixed roles: search the projects seen whole and those seen in part separately.
-        raise ApiProblem(422, "project_required", "Invalid input",
-                         "you hold different roles in your projects: name one with ?project=",
-                         field="project")
+    scope = policy.scope_for(actor, A.SEARCH, project)
+    allowed = scope.projects
     page = svc.index.search(projects=set(allowed), query=q, status=status, limit=limit,
                             offset=offset,
-                            case_manager=actor.staff_id if own_only else None)
+                            case_manager=actor.staff_id if scope.own_cases_only else None)
     entries = [ReadEntry(now(), actor.staff_id, allowed[f.project], f.project, f.family_id,
                          "GET /families", actor.token_id)
                for f in page.items if f.case_manager != actor.staff_id]

@@ -62,18 +62,8 @@ def caseload(svc: ServicesDep, actor: ActorDep,
              offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0) -> CaseloadPage:
     """A case manager's own families (oldest contact first); coordinators and auditors
     see the whole project and may filter by case manager."""
-    allowed = policy.projects_for(actor, A.READ_CASELOAD)
-    if not allowed and project is None:
-        raise policy.forbidden(next(iter(actor.roles.values())), A.READ_CASELOAD)
-    if project is not None:
-        policy.check_project(actor, A.READ_CASELOAD, project)
-        allowed = {project: allowed[project]}
-    own_only = {p for p, r in allowed.items() if r in policy.OWN_CASES_ONLY}
-    if own_only and len(own_only) != len(allowed):
-        raise ApiProblem(422, "project_required", "Invalid input",
-                         "you hold different roles in your projects: name one with ?project=",
-                         field="project")
-    if own_only:
+    scope = policy.scope_for(actor, A.READ_CASELOAD, project)
+    if scope.own_cases_only:
         case_manager = actor.staff_id
     if after is not None and after > (svc.cases.recorder.max_notification_id() or 0):
         raise ApiProblem(422, "position_not_recorded", "Invalid input",
@@ -83,7 +73,7 @@ def caseload(svc: ServicesDep, actor: ActorDep,
                          "the caseload has not reached that position yet; ask again",
                          headers={"Retry-After": "1"})
     svc.caseload.run_once()
-    total, rows = read_caseload(svc.cases.tables, projects=set(allowed),
+    total, rows = read_caseload(svc.cases.tables, projects=set(scope.projects),
                                 case_manager=case_manager,
                                 status=None if status == "any" else status,
                                 limit=limit, offset=offset)
