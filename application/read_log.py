@@ -59,17 +59,10 @@ class ReadLog:
         """Newest first: the total matching and one page of entries."""
         if not projects:
             return 0, []
-        p = self.tables.p
-        where = [f"project IN ({', '.join(p for _ in projects)})"]
-        params: list[object] = list(projects)
-        if family_id is not None:
-            where.append(f"family_id = {p}")
-            params.append(str(family_id))
-        if staff_id is not None:
-            where.append(f"staff_id = {p}")
-            params.append(staff_id)
+        where, params = self.tables.where(
+            projects, family_id=str(family_id) if family_id else None, staff_id=staff_id)
         if since is not None:
-            where.append(f"read_at >= {p}")
+            where.append(f"read_at >= {self.tables.p}")
             params.append(_utc(since).isoformat())
         condition = " AND ".join(where)
         table = self.tables.table(TABLE)

@@ -6,7 +6,7 @@ names resolved by ``table()``; rows come back as tuples on both stores.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -22,6 +22,17 @@ class Tables:
     def table(self, name: str) -> str:
         """Schema names are validated by the settings (``[a-z_][a-z0-9_]*``)."""
         return f'"{self.datastore.schema}"."{name}"' if self.postgres else f'"{name}"'
+
+    def where(self, projects: Collection[str], **equal: object) -> tuple[list[str], list[Any]]:
+        """Conditions and parameters for "in these projects, and each column given equal
+        to its value" (a value of None sets no condition)."""
+        conditions = [f"project IN ({', '.join([self.p] * len(projects))})"]
+        params: list[Any] = list(projects)
+        for column, value in equal.items():
+            if value is not None:
+                conditions.append(f"{column} = {self.p}")
+                params.append(value)
+        return conditions, params
 
     def sql(self, statement: str, **tables: str) -> str:
         return statement.format(p=self.p, **{k: self.table(v) for k, v in tables.items()})
@@ -63,12 +74,6 @@ class Cursor:
 
     def fetchall(self) -> list[tuple[Any, ...]]:
         return [_plain(r) for r in self.cursor.fetchall()]
-
-    @property
-    def rowcount(self) -> int:
-        """Rows changed by the last statement (the library wraps SQLite's cursor)."""
-        inner = getattr(self.cursor, "sqlite_cursor", self.cursor)
-        return int(inner.rowcount)
 
 
 def _plain(row: Any) -> tuple[Any, ...]:

@@ -1,4 +1,3 @@
-"""Read models built from the event log (caseload views, ESF+ indicator tables).
-
-Empty for now: the catch-up engine and the views arrive with the projection issue.
-"""
+"""Read models built from the event log: the catch-up engine (``engine``), the
+background runner (``runner``), the caseload and team views (``caseload``), the family
+search index (``family_index``) and project figures (``figures``)."""

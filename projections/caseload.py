@@ -148,13 +148,7 @@ def read_caseload(tables: Tables, *, projects: Collection[str],
     """The families of ``projects`` (and of ``case_manager``), oldest contact first."""
     if not projects:
         return 0, []
-    p = tables.p
-    where = [f"project IN ({', '.join([p] * len(projects))})"]
-    params: list[Any] = list(projects)
-    for column, value in (("case_manager", case_manager), ("status", status)):
-        if value is not None:
-            where.append(f"{column} = {p}")
-            params.append(value)
+    where, params = tables.where(projects, case_manager=case_manager, status=status)
     condition = " AND ".join(where)
     with tables.transaction(commit=False) as c:
         total = c.execute(tables.sql(f"SELECT COUNT(*) FROM {{r}} WHERE {condition}", r=ROWS),

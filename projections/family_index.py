@@ -209,12 +209,7 @@ class FamilyIndex:
             if not ok:
                 raise InvalidInput(rule, f"this {field} is not allowed", field=field)
         t = self.tables
-        where = [f"project IN ({', '.join([t.p] * len(projects))})"]
-        params: list[Any] = list(projects)
-        for column, value in (("case_manager", case_manager), ("status", status)):
-            if value is not None:
-                where.append(f"{column} = {t.p}")
-                params.append(value)
+        where, params = t.where(projects, case_manager=case_manager, status=status)
         text = (query or "").strip()
         if CASE_NUMBER.fullmatch(text.upper()):
             where.append(f"substr(case_number, 1, {t.p}) = {t.p}")

@@ -4,7 +4,6 @@ nothing counted twice (the position moves in the page's own transaction)."""
 
 from __future__ import annotations
 
-import os
 import random
 import signal
 import subprocess
@@ -19,23 +18,14 @@ import pytest
 from api.demo_data import load_demo
 from application.cases import FamilyCases
 from application.directory import Directory
-from projections.caseload import CONTACTS, REFERRALS, ROWS, Caseload
-from projections.engine import POSITIONS, CatchUp
-from tests.test_projection_caseload import everything, from_the_cases
+from projections.caseload import Caseload
+from projections.engine import CatchUp
+from tests.e2e_support import environment_for
+from tests.test_projection_caseload import everything, from_the_cases, rebuild
 
 pytestmark = pytest.mark.e2e
 ROOT = Path(__file__).resolve().parents[1]
 KILLS = 10
-
-
-def _environment(settings: Any) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("LOTSE_")}
-    for name, value in settings.model_dump().items():
-        if value is not None:
-            secret = getattr(value, "get_secret_value", None)
-            env[f"LOTSE_{name.upper()}"] = str(secret() if secret else value)
-    env["PYTHONPATH"] = str(ROOT)
-    return env
 
 
 def _start(env: dict[str, str]) -> subprocess.Popen[str]:
@@ -52,7 +42,7 @@ def test_a_projection_killed_ten_times_ends_equal_to_a_clean_rebuild(
     with FamilyCases(settings) as cases:
         load_demo(cases, Directory(cases), today=date(2026, 11, 20), families=120, seed=11)
         head = cases.recorder.max_notification_id() or 0
-    env = _environment(settings)
+    env = {**environment_for(settings), "PYTHONPATH": str(ROOT)}
     rng = random.Random(5)
     positions = []
     with FamilyCases(settings) as cases:
@@ -70,9 +60,5 @@ def test_a_projection_killed_ten_times_ends_equal_to_a_clean_rebuild(
 
         survived = everything(cases)
         assert survived == from_the_cases(cases)
-        for table in ROWS, CONTACTS, REFERRALS:
-            cases.tables.execute(cases.tables.sql("DELETE FROM {t}", t=table))
-        cases.tables.execute(cases.tables.sql(
-            "UPDATE {q} SET position = 0 WHERE name = 'caseload'", q=POSITIONS))
-        CatchUp(cases, Caseload()).run_once()
+        rebuild(cases)
         assert everything(cases) == survived

@@ -14,6 +14,7 @@ from projections.caseload import Caseload
 from projections.engine import CatchUp
 from projections.runner import Runner
 from tests.builders import first_parent_id, open_case
+from tests.e2e_support import environment_for
 from tests.test_store_concurrency import consultation
 
 
@@ -59,10 +60,9 @@ def test_a_write_in_another_process_reaches_the_view(make_settings: Any, store: 
 def test_projections_status_names_each_view_and_how_far_behind_it_is(
         make_settings: Any, monkeypatch: Any) -> None:
     settings = make_settings()
-    for name, value in settings.model_dump().items():
-        if value is not None:
-            monkeypatch.setenv(f"LOTSE_{name.upper()}", str(
-                value.get_secret_value() if hasattr(value, "get_secret_value") else value))
+    for name, value in environment_for(settings).items():
+        if name.startswith("LOTSE_"):
+            monkeypatch.setenv(name, value)
     with FamilyCases(settings) as app:
         open_case(app)
 
