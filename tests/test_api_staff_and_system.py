@@ -415,11 +415,12 @@ def test_reporting_sees_a_projects_figures_and_no_personal_data(world: World) ->
     problem(world.client("reporting").get("/projects/GL/figures"), 404, "project_not_found")
 
 
-@pytest.mark.parametrize("since", ["0001-01-01T00:00:00+01:00", "9999-12-31T23:59:59-01:00",
-                                   "0001-01-01T00:00:00"])
+@pytest.mark.parametrize(("since", "status"), [
+    ("0001-01-01T00:00:00+01:00", 422), ("9999-12-31T23:59:59-01:00", 422),
+    ("0001-01-01T00:00:00", 200)])  # a time without zone is read as UTC
 def test_a_read_log_filter_at_the_ends_of_the_calendar_is_a_client_error(
-        world: World, since: str) -> None:
+        world: World, since: str, status: int) -> None:
     response = world.client("auditor").get("/audit/reads", params={"since": since})
-    assert response.status_code in (200, 422), response.text
-    if response.status_code == 422:
-        assert response.json()["field"] in ("since", "query.since")
+    assert response.status_code == status, response.text
+    if status == 422:
+        problem(response, 422, "invalid_since")
