@@ -19,9 +19,8 @@ from application.directory import Directory
 from application.read_log import ReadLog
 from application.settings import Settings
 from application.store import schema_lock
-from projections.caseload import Caseload
-from projections.engine import CatchUp
 from projections.family_index import FamilyIndex
+from projections.registry import Views
 from projections.runner import Runner
 
 MAX_BODY_BYTES = 64 * 1024
@@ -45,7 +44,7 @@ def build_services(settings: Settings) -> Services:
         return Services(cases=cases, directory=Directory(cases),
                         read_log=ReadLog(cases.tables), index=FamilyIndex(cases, index_key),
                         fingerprint_key=fingerprint_key,
-                        caseload=CatchUp(cases, Caseload()))
+                        views=Views.build(cases))
 
 
 def create_app(settings: Settings | None = None, services: Services | None = None) -> FastAPI:
@@ -56,7 +55,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         own = services is None
         app.state.services = services or build_services(settings or Settings())
         app.state.services.directory.current()  # loaded before the first request
-        runner = Runner(app.state.services.cases, [app.state.services.caseload])
+        runner = Runner(app.state.services.cases, [app.state.services.views.engine])
         background = own and app.state.services.cases.settings.background_views
         if background:
             runner.start()

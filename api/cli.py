@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import getpass
 import os
+import time
 from typing import Annotated
 
 import typer
@@ -199,12 +200,11 @@ def projections_run() -> None:
     import signal
     import threading
 
-    from projections.caseload import Caseload
-    from projections.engine import CatchUp
+    from projections.registry import Views
     from projections.runner import Runner
 
     with _cases(_settings()) as cases:
-        runner = Runner(cases, [CatchUp(cases, Caseload())])
+        runner = Runner(cases, [Views.build(cases).engine])
         done = threading.Event()
         signal.signal(signal.SIGTERM, lambda *_: done.set())
         runner.start()
@@ -221,17 +221,62 @@ def projections_run() -> None:
 def projections_status() -> None:
     """Per view: its position in the event log, how far behind it is, and how old the
     oldest event it has not applied is (the same at GET /admin/views and /metrics)."""
-    from projections.caseload import Caseload
-    from projections.engine import CatchUp
+    from projections.registry import Views
 
     with _cases(_settings()) as cases:
-        table = Table("view", "position", "log head", "behind", "oldest unprocessed")
-        for engine in (CatchUp(cases, Caseload()),):
-            s = engine.status()
+        table = Table("view", "generation", "position", "log head", "behind",
+                      "oldest unprocessed")
+        for s in Views.build(cases).engine.status():
             age = "-" if s.oldest_unprocessed_seconds is None else (
                 f"{s.oldest_unprocessed_seconds:.1f} s")
-            table.add_row(s.name, str(s.position), str(s.head), str(s.behind), age)
+            table.add_row(s.name, str(s.generation), str(s.position), str(s.head),
+                          str(s.behind), age)
     console.print(table)
+
+
+@projections_cli.command("rebuild")
+def projections_rebuild(views: Annotated[list[str] | None, typer.Argument(
+        help="Views to rebuild (default: all).", show_default=False)] = None) -> None:
+    """Rebuild views from the whole event log into new tables while the current ones go
+    on serving (also to other processes), then switch over. Safe while the service runs
+    and records: what is written meanwhile is in the new tables."""
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
+
+    from projections.engine import rebuild
+    from projections.registry import views_named
+
+    try:
+        chosen = views_named(views or [])
+    except KeyError as e:
+        console.print(f"[red]No such view: {e.args[0]}[/red] (views: "
+                      f"{', '.join(v.name for v in views_named([]))})")
+        raise typer.Exit(2) from None
+    with _cases(_settings()) as cases, Progress(
+            TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
+            TextColumn("log positions"), TextColumn("{task.fields[rate]:>9,.0f} events/s"),
+            TimeElapsedColumn(), TimeRemainingColumn(), console=console) as bar:
+        names = ", ".join(v.name for v in chosen)
+        task = bar.add_task(f"Rebuilding {names}", total=None, rate=0.0)
+        started = time.perf_counter()
+
+        def progress(position: int, head: int) -> None:
+            bar.update(task, completed=position, total=head,
+                       rate=position / max(time.perf_counter() - started, 1e-6))
+
+        done = rebuild(cases, chosen, progress=progress)
+    for r in done:
+        console.print(f"{r.name}: now generation {r.generation}")
+    seconds = max((r.seconds for r in done), default=0.0)
+    events = max((r.events for r in done), default=0)
+    console.print(f"Rebuilt {names}: {events:,} events in {seconds:.1f} s "
+                  f"({events / max(seconds, 1e-6):,.0f} events/s); switched over.")
 
 
 @app.command()

@@ -20,8 +20,8 @@ from application.directory import Actor, Directory
 from application.read_log import ReadLog
 
 if TYPE_CHECKING:
-    from projections.engine import CatchUp
     from projections.family_index import FamilyIndex
+    from projections.registry import Views
 
 
 @dataclass
@@ -33,7 +33,7 @@ class Services:
     read_log: ReadLog
     index: FamilyIndex
     fingerprint_key: bytes
-    caseload: CatchUp
+    views: Views
 
     def tables_ping(self) -> None:
         self.cases.tables.fetchone("SELECT 1")

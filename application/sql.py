@@ -68,6 +68,10 @@ class Cursor:
         self.cursor.execute(statement, tuple(params))
         return self
 
+    def executemany(self, statement: str, rows: Sequence[Sequence[Any]]) -> None:
+        if rows:
+            self.cursor.executemany(statement, [tuple(r) for r in rows])
+
     def fetchone(self) -> tuple[Any, ...] | None:
         row = self.cursor.fetchone()
         return None if row is None else _plain(row)

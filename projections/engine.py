@@ -1,13 +1,23 @@
 """The catch-up engine: applies the event log to read-model views, exactly once.
 
 A view names the event classes it needs and applies a batch of decoded events with the
-cursor of one transaction. The engine reads the notifications after the view's stored
-position (filtered by topic in the query), applies one page per transaction and moves
-the position *in the same transaction*, with compare-and-set: a crash leaves either the
-page and its position or neither, and two engines on one view never apply a page twice
-(the slower one rolls back and reads on from the new position). Same code on SQLite
-and PostgreSQL. ``wait_for`` gives read-your-writes: a reader names the log position its
-write returned and waits, bounded, until the view has reached it.
+cursor of one transaction. An engine follows one or more views: it reads the
+notifications after the lowest of their stored positions once (filtered by topic in the
+query), gives each view the events it has not applied yet, applies one page per
+transaction and moves each view's position *in the same transaction*, with
+compare-and-set: a crash leaves either the page and its positions or neither, and two
+engines on one view never apply a page twice (the slower one rolls back and reads on
+from the new positions). Same code on SQLite and PostgreSQL. ``wait_for`` gives
+read-your-writes: a reader names the log position its write returned and waits,
+bounded, until the views have reached it.
+
+**Generations.** Each view's tables carry a generation (``lotse_caseload`` is
+generation 0, ``lotse_caseload_g1`` generation 1, ...); ``lotse_projection_views``
+names the generation that serves reads. ``rebuild`` fills the next generation from the
+log's start while the serving one goes on as before, then switches over in one
+statement; engines notice the switch on their next catch-up and follow the new tables.
+The generation before the serving one is dropped at the switch (the serving one's
+predecessor stays until the next rebuild, so readers still on it never fail).
 """
 
 from __future__ import annotations
@@ -15,7 +25,7 @@ from __future__ import annotations
 import threading
 import time
 from abc import ABC, abstractmethod
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -26,20 +36,31 @@ from application.cases import FamilyCases
 from application.sql import Cursor, Tables
 
 POSITIONS = "lotse_projection_positions"
+GENERATIONS = "lotse_projection_views"
 PAGE_SIZE = 500
+REBUILD_PAGE_SIZE = 4000
 
 
 class View(ABC):
-    """A read model: its tables, the events it needs, and how a batch changes it."""
+    """A read model: its tables, the events it needs, and how a batch changes it.
+
+    Table and index names go through ``t()`` so that a rebuild can fill the next
+    generation of them beside the serving one."""
 
     name: str
     events: tuple[type, ...]
+    table_names: tuple[str, ...] = ()
+    """Every table of the view (base names): dropped with an old generation."""
     needs_personal_data: bool = False
     """Views without personal data read events with it left sealed (and cheaper)."""
+    generation: int = 0
+    schema_version: int = 1
+    """Raise it when the view's tables or meaning change: engines then fill a new
+    generation from the log's start instead of reading tables of another shape."""
 
     @abstractmethod
     def create(self, c: Cursor, tables: Tables) -> None:
-        """Create the view's tables if they do not exist."""
+        """Create the view's tables (of ``self.generation``) if they do not exist."""
 
     @abstractmethod
     def apply(self, c: Cursor, tables: Tables, events: Sequence[Any]) -> None:
@@ -47,6 +68,26 @@ class View(ABC):
 
     def topics(self) -> list[str]:
         return sorted({get_topic(cls) for cls in self.events})
+
+    @property
+    def suffix(self) -> str:
+        return f"_g{self.generation}" if self.generation else ""
+
+    def t(self, base: str) -> str:
+        """The name of a table or index of this view's generation."""
+        return base + self.suffix
+
+    @property
+    def position_key(self) -> str:
+        return position_key(self.name, self.generation)
+
+    def drop(self, c: Cursor, tables: Tables) -> None:
+        for base in self.table_names:
+            c.execute(f"DROP TABLE IF EXISTS {tables.table(self.t(base))}")
+
+
+def position_key(name: str, generation: int) -> str:
+    return f"{name}@{generation}"
 
 
 @dataclass(frozen=True)
@@ -59,65 +100,149 @@ class ViewStatus:
     oldest_unprocessed_seconds: float | None
     events_per_second: float | None
     """Of this process's recent catch-ups; None when it has not applied any."""
+    generation: int = 0
 
 
 class _Moved(Exception):
-    """Another engine advanced the position first."""
+    """Another engine advanced a position first."""
+
+
+def ensure_tables(tables: Tables, c: Cursor) -> None:
+    c.execute(tables.sql("CREATE TABLE IF NOT EXISTS {q} (name TEXT PRIMARY KEY, "
+                         "position BIGINT NOT NULL)", q=POSITIONS))
+    c.execute(tables.sql("CREATE TABLE IF NOT EXISTS {g} (name TEXT PRIMARY KEY, "
+                         "generation INTEGER NOT NULL, schema_version INTEGER NOT NULL)",
+                         g=GENERATIONS))
+
+
+def serving_generation(tables: Tables, c: Cursor, view: View) -> int:
+    """The generation of ``view`` that serves reads; a view whose shape changed in the
+    code since (``schema_version``) starts afresh in the next generation."""
+    c.execute(tables.sql("INSERT INTO {g} (name, generation, schema_version) VALUES "
+                         "({p}, 0, {p}) ON CONFLICT (name) DO NOTHING", g=GENERATIONS),
+              (view.name, view.schema_version))
+    row = c.execute(tables.sql("SELECT generation, schema_version FROM {g} WHERE name = {p}",
+                               g=GENERATIONS), (view.name,)).fetchone()
+    generation, schema = (int(row[0]), int(row[1])) if row else (0, view.schema_version)
+    if schema != view.schema_version:
+        generation += 1
+        view.generation = generation
+        view.drop(c, tables)
+        c.execute(tables.sql("DELETE FROM {q} WHERE name = {p}", q=POSITIONS),
+                  (view.position_key,))
+        c.execute(tables.sql("UPDATE {g} SET generation = {p}, schema_version = {p} "
+                             "WHERE name = {p}", g=GENERATIONS),
+                  (generation, view.schema_version, view.name))
+    return generation
 
 
 class CatchUp:
-    """Keeps one view up to date with one application's event log."""
+    """Keeps one or more views up to date with one application's event log."""
 
-    def __init__(self, cases: FamilyCases, view: View, *, page_size: int = PAGE_SIZE) -> None:
-        self.cases, self.view, self.page_size = cases, view, page_size
+    def __init__(self, cases: FamilyCases, views: View | Sequence[View], *,
+                 page_size: int = PAGE_SIZE, follow_serving: bool = True) -> None:
+        self.cases, self.page_size = cases, page_size
+        self.views: list[View] = [views] if isinstance(views, View) else list(views)
+        self.view = self.views[0]
+        self.follow_serving = follow_serving
+        """Follow a rebuild's switch to new tables (False: the rebuild's own engine)."""
         self.tables = cases.tables
         self._lock = threading.Lock()
         self._moved = threading.Condition()
         self._rate: float | None = None
+        self._decode: Any = cases.mapper.to_domain_event  # the PersonalDataMapper's
         t = self.tables
         with t.transaction(commit=True) as c:
-            c.execute(t.sql("CREATE TABLE IF NOT EXISTS {q} (name TEXT PRIMARY KEY, "
-                            "position BIGINT NOT NULL)", q=POSITIONS))
-            c.execute(t.sql("INSERT INTO {q} (name, position) VALUES ({p}, 0) "
-                            "ON CONFLICT (name) DO NOTHING", q=POSITIONS), (view.name,))
-            view.create(c, t)
+            ensure_tables(t, c)
+            for view in self.views:
+                if follow_serving:
+                    view.generation = serving_generation(t, c, view)
+                self._prepare(c, view)
+        self._topics = sorted({topic for v in self.views for topic in v.topics()})
+        self._unseal = any(v.needs_personal_data for v in self.views)
+
+    def _prepare(self, c: Cursor, view: View) -> None:
+        c.execute(self.tables.sql("INSERT INTO {q} (name, position) VALUES ({p}, 0) "
+                                  "ON CONFLICT (name) DO NOTHING", q=POSITIONS),
+                  (view.position_key,))
+        view.create(c, self.tables)
+
+    def _follow(self) -> None:
+        """Move to the tables a rebuild switched to (they exist: the rebuild made them)."""
+        if not self.follow_serving:
+            return
+        t = self.tables
+        names = [v.name for v in self.views]
+        rows = t.fetchall(t.sql(f"SELECT name, generation FROM {{g}} WHERE name IN "
+                                f"({', '.join([t.p] * len(names))})", g=GENERATIONS), names)
+        serving = {str(n): int(g) for n, g in rows}
+        for view in self.views:
+            generation = serving.get(view.name, view.generation)
+            if generation != view.generation:
+                view.generation = generation
+                with t.transaction(commit=True) as c:
+                    self._prepare(c, view)
+
+    def positions(self) -> dict[str, int]:
+        t = self.tables
+        keys = [v.position_key for v in self.views]
+        rows = t.fetchall(t.sql(f"SELECT name, position FROM {{q}} WHERE name IN "
+                                f"({', '.join([t.p] * len(keys))})", q=POSITIONS), keys)
+        found = {str(n): int(p) for n, p in rows}
+        return {k: found.get(k, 0) for k in keys}
 
     def position(self) -> int:
-        row = self.tables.fetchone(self.tables.sql(
-            "SELECT position FROM {q} WHERE name = {p}", q=POSITIONS), (self.view.name,))
-        return int(row[0]) if row else 0
+        """The log position every view of this engine has reached."""
+        return min(self.positions().values())
 
-    def run_once(self, *, max_pages: int | None = None) -> int:
-        """Apply what the log holds now, page by page; returns the events applied."""
+    def run_once(self, *, max_pages: int | None = None,
+                 progress: Callable[[int, int], None] | None = None) -> int:
+        """Apply what the log holds now, page by page; returns the events applied (to
+        any view). ``progress(position, head)`` is called after each page."""
         applied = 0
         started = time.perf_counter()
+        t = self.tables
         with self._lock:
+            self._follow()
             stop = self.cases.recorder.max_notification_id() or 0
             pages = 0
             while max_pages is None or pages < max_pages:
-                position = self.position()
-                if position >= stop:
+                positions = self.positions()
+                start = min(positions.values())
+                if start >= stop:
                     break
                 page = self.cases.recorder.select_notifications(
-                    position, self.page_size, stop=stop, topics=self.view.topics(),
+                    start, self.page_size, stop=stop, topics=self._topics,
                     inclusive_of_start=False)
-                new = page[-1].id if page else stop
-                unseal = self.view.needs_personal_data
-                mapper: Any = self.cases.mapper  # the PersonalDataMapper
-                events = [mapper.to_domain_event(n, unseal=unseal) for n in page]
+                # A short page holds everything of interest up to ``stop``.
+                new = page[-1].id if len(page) == self.page_size else stop
+                unseal = self._unseal
+                decoded = [(n.id, self._decode(n, unseal=unseal)) for n in page]
+                count = 0
                 try:
-                    with self.tables.transaction(commit=True) as c:
-                        moved = c.execute(self.tables.sql(
-                            "UPDATE {q} SET position = {p} WHERE name = {p} AND position = {p} "
-                            "RETURNING name", q=POSITIONS),
-                            (new, self.view.name, position)).fetchone()
-                        if moved is None:
-                            raise _Moved
-                        self.view.apply(c, self.tables, events)
+                    with t.transaction(commit=True) as c:
+                        for view in self.views:
+                            key = view.position_key
+                            since = positions[key]
+                            if since >= new:
+                                continue
+                            moved = c.execute(t.sql(
+                                "UPDATE {q} SET position = {p} WHERE name = {p} AND "
+                                "position = {p} RETURNING name", q=POSITIONS),
+                                (new, key, since)).fetchone()
+                            if moved is None:
+                                raise _Moved
+                            kinds = view.events
+                            events = [e for i, e in decoded if i > since and isinstance(e, kinds)]
+                            if events:
+                                view.apply(c, t, events)
+                            count = max(count, len(events))
                 except _Moved:
                     continue
-                applied += len(events)
+                applied += count
                 pages += 1
+                if progress is not None:
+                    progress(new, stop)
         if applied:
             rate = applied / max(time.perf_counter() - started, 1e-6)
             self._rate = rate if self._rate is None else 0.8 * self._rate + 0.2 * rate
@@ -125,23 +250,28 @@ class CatchUp:
             self._moved.notify_all()
         return applied
 
-    def status(self) -> ViewStatus:
-        """Where the view stands: for `lotse projections status`, the admin endpoint and
+    def status(self) -> list[ViewStatus]:
+        """Where each view stands: for `lotse projections status`, the admin endpoint and
         the Prometheus metrics."""
+        self._follow()
         head = self.cases.recorder.max_notification_id() or 0
-        position = self.position()
-        oldest = None
-        if position < head:
-            first = self.cases.recorder.select_notifications(
-                position, 1, stop=head, topics=self.view.topics(), inclusive_of_start=False)
-            if first:
-                mapper: Any = self.cases.mapper
-                event = mapper.to_domain_event(first[0], unseal=False)
-                oldest = max(0.0, (datetime.now(UTC) - event.timestamp).total_seconds())
-        return ViewStatus(self.view.name, position, head, head - position, oldest, self._rate)
+        positions = self.positions()
+        result = []
+        for view in self.views:
+            position = positions[view.position_key]
+            oldest = None
+            if position < head:
+                first = self.cases.recorder.select_notifications(
+                    position, 1, stop=head, topics=view.topics(), inclusive_of_start=False)
+                if first:
+                    event = self._decode(first[0], unseal=False)
+                    oldest = max(0.0, (datetime.now(UTC) - event.timestamp).total_seconds())
+            result.append(ViewStatus(view.name, position, head, head - position, oldest,
+                                     self._rate, view.generation))
+        return result
 
     def wait_for(self, position: int, timeout: float = 2.0) -> bool:
-        """Read-your-writes: catch up until the view has passed ``position`` (a log
+        """Read-your-writes: catch up until the views have passed ``position`` (a log
         position a command returned), at most ``timeout`` seconds."""
         deadline = time.monotonic() + timeout
         while self.position() < position:
@@ -151,3 +281,65 @@ class CatchUp:
                 with self._moved:
                     self._moved.wait(0.01)
         return True
+
+
+class RebuildConflict(RuntimeError):
+    """Another rebuild switched the view first; this one's tables were left unused."""
+
+
+@dataclass(frozen=True)
+class Rebuilt:
+    name: str
+    generation: int
+    events: int
+    seconds: float
+
+
+def rebuild(cases: FamilyCases, views: Sequence[View], *,
+            page_size: int = REBUILD_PAGE_SIZE,
+            progress: Callable[[int, int], None] | None = None) -> list[Rebuilt]:
+    """Rebuild ``views`` (new instances) from the log's start into the generation after
+    the serving one, reading the log once for all of them, while the serving tables go
+    on answering and following new events; then switch each view over and drop the
+    generation before the one that served until now. Writes made meanwhile are in the
+    new tables: the rebuild catches up to the log's end before it switches, and engines
+    that follow the view go on from the new generation's position afterwards."""
+    t = cases.tables
+    started = time.perf_counter()
+    serving: dict[str, int] = {}
+    with t.transaction(commit=True) as c:
+        ensure_tables(t, c)
+        for view in views:
+            serving[view.name] = serving_generation(t, c, view)
+            view.generation = serving[view.name] + 1
+            view.drop(c, t)  # what an interrupted rebuild left
+            c.execute(t.sql("DELETE FROM {q} WHERE name = {p}", q=POSITIONS),
+                      (view.position_key,))
+    engine = CatchUp(cases, views, page_size=page_size, follow_serving=False)
+    events = 0
+    while True:
+        done = engine.run_once(progress=progress)
+        events += done
+        if not done and engine.position() >= (cases.recorder.max_notification_id() or 0):
+            break
+    result = []
+    with t.transaction(commit=True) as c:
+        for view in views:
+            old = serving[view.name]
+            switched = c.execute(t.sql(
+                "UPDATE {g} SET generation = {p}, schema_version = {p} WHERE name = {p} AND "
+                "generation = {p} RETURNING name", g=GENERATIONS),
+                (view.generation, view.schema_version, view.name, old)).fetchone()
+            if switched is None:
+                raise RebuildConflict(f"view {view.name} was switched by another rebuild")
+    for view in views:
+        new = view.generation
+        if new >= 2:  # the one before the generation that served until now
+            view.generation = new - 2
+            with t.transaction(commit=True) as c:
+                view.drop(c, t)
+                c.execute(t.sql("DELETE FROM {q} WHERE name = {p}", q=POSITIONS),
+                          (view.position_key,))
+            view.generation = new
+        result.append(Rebuilt(view.name, new, events, time.perf_counter() - started))
+    return result

@@ -19,9 +19,9 @@ from api.demo_data import load_demo
 from application.cases import FamilyCases
 from application.directory import Directory
 from projections.caseload import Caseload
-from projections.engine import CatchUp
+from projections.engine import CatchUp, rebuild
 from tests.e2e_support import environment_for
-from tests.test_projection_caseload import everything, from_the_cases, rebuild
+from tests.test_projection_caseload import everything, from_the_cases
 
 pytestmark = pytest.mark.e2e
 ROOT = Path(__file__).resolve().parents[1]
@@ -60,5 +60,5 @@ def test_a_projection_killed_ten_times_ends_equal_to_a_clean_rebuild(
 
         survived = everything(cases)
         assert survived == from_the_cases(cases)
-        rebuild(cases)
+        rebuild(cases, [Caseload()])
         assert everything(cases) == survived

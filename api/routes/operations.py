@@ -23,6 +23,8 @@ class ViewStatusOut(BaseModel):
     oldest_unprocessed_seconds: float | None
     events_per_second: float | None = Field(
         description="Of this server process's recent catch-ups, if any.")
+    generation: int = Field(description="Which generation of the view's tables serves "
+                                        "(a rebuild fills the next one, then switches).")
 
 
 @router.get("/admin/views", response_model=list[ViewStatusOut],
@@ -30,7 +32,7 @@ class ViewStatusOut(BaseModel):
 def views(svc: ServicesDep, actor: ActorDep) -> list[ViewStatusOut]:
     if not policy.projects_for(actor, policy.Action.READ_VIEWS):
         raise policy.forbidden(next(iter(actor.roles.values())), policy.Action.READ_VIEWS)
-    return [ViewStatusOut(**vars(svc.caseload.status()))]
+    return [ViewStatusOut(**vars(s)) for s in svc.views.engine.status()]
 
 
 @metrics_router.get("/metrics", summary="Prometheus metrics of the views (no personal data)",
@@ -47,8 +49,8 @@ def metrics(svc: ServicesDep) -> Response:
     oldest = Gauge("lotse_view_oldest_unprocessed_seconds",
                    "Age of the oldest event the view has not applied", labels,
                    registry=registry)
-    status = svc.caseload.status()
-    position.labels(status.name).set(status.position)
-    behind.labels(status.name).set(status.behind)
-    oldest.labels(status.name).set(status.oldest_unprocessed_seconds or 0.0)
+    for status in svc.views.engine.status():
+        position.labels(status.name).set(status.position)
+        behind.labels(status.name).set(status.behind)
+        oldest.labels(status.name).set(status.oldest_unprocessed_seconds or 0.0)
     return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)

@@ -68,18 +68,18 @@ def caseload(svc: ServicesDep, actor: ActorDep,
     if after is not None and after > (svc.cases.recorder.max_notification_id() or 0):
         raise ApiProblem(422, "position_not_recorded", "Invalid input",
                          "no command has been recorded at that log position", field="after")
-    if after is not None and not svc.caseload.wait_for(after, timeout=2.0):
+    if after is not None and not svc.views.engine.wait_for(after, timeout=2.0):
         raise ApiProblem(503, "view_behind", "Service unavailable",
                          "the caseload has not reached that position yet; ask again",
                          headers={"Retry-After": "1"})
-    svc.caseload.run_once()
-    total, rows = read_caseload(svc.cases.tables, projects=set(scope.projects),
+    svc.views.engine.run_once()
+    total, rows = read_caseload(svc.cases.tables, svc.views.caseload, projects=set(scope.projects),
                                 case_manager=case_manager,
                                 status=None if status == "any" else status,
                                 limit=limit, offset=offset)
     today = today_in_programme()
     return CaseloadPage(total=total, limit=limit, offset=offset,
-                        position=svc.caseload.position(), items=[CaseloadItem(
+                        position=svc.views.engine.position(), items=[CaseloadItem(
                             **vars(r),
                             case_age_days=(today - r.opened_on).days,
                             days_since_contact=(today - r.last_contact_on).days
@@ -110,10 +110,10 @@ class TeamOverview(BaseModel):
 def team(svc: ServicesDep, actor: ActorDep,
          project: Annotated[str, Path(max_length=10, examples=["KR"])]) -> TeamOverview:
     policy.check_project(actor, A.READ_TEAM, project)
-    svc.caseload.run_once()
+    svc.views.engine.run_once()
     today = today_in_programme()
-    rows = read_team(svc.cases.tables, project=project, today=today)
+    rows = read_team(svc.cases.tables, svc.views.caseload, project=project, today=today)
     return TeamOverview(
-        project=project, as_of=today, position=svc.caseload.position(),
+        project=project, as_of=today, position=svc.views.engine.position(),
         case_managers=[TeamMember(**vars(r)) for r in rows if r.case_manager is not None],
         unassigned_cases=sum(r.active_cases for r in rows if r.case_manager is None))
