@@ -3,23 +3,31 @@
 Three projects with their staff (a bearer token each) and a few hundred families whose
 intakes spread over the 18 months before ``today``. Each family's story is planned first,
 every step on a business date drawn from ``random.Random(seed)``, then recorded in date
-order through ``FamilyCases``: intake <= ESF+ entry <= consultations, goals, referrals <=
-exit <= closure <= leaving status and follow-up, nothing after ``today``. The same seed
-gives the same families, case numbers and histories (staff ids and tokens are new).
+order: intake <= ESF+ entry <= consultations, goals, referrals <= exit <= closure <=
+leaving status and follow-up, nothing after ``today``. The same seed gives the same
+families, case numbers and histories (staff ids and tokens are new).
+
+Where a story's steps go is the ``StoryRecorder``'s business: ``lotse demo`` records each
+command through ``FamilyCases`` in a transaction of its own (``ServiceRecorder``); ``lotse
+demo-data`` runs them on in-memory aggregates and saves many families per transaction
+(``api/bulk_demo.py``). Both share the planning here (``record_families``), so the same
+seed gives the same histories either way.
 """
 
 from __future__ import annotations
 
 import random
-from collections.abc import Hashable
+from array import array
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, Protocol
 from uuid import UUID
 
 from api import demo_families as fam
 from application.cases import FamilyCases
 from application.directory import Directory
+from domain import events as ev
 from domain.directory import Role
 from domain.records import EntryData, FieldChange, MemberData
 from domain.rules import today_in_programme
@@ -63,52 +71,145 @@ class Site:
 def load_demo(cases: FamilyCases, directory: Directory, *, today: date, families: int = 300,
               seed: int = 7) -> DemoSummary:
     """Record the demo projects, staff and ``families`` families; return who can log in."""
-    if today > today_in_programme():
-        raise ValueError(f"today {today} lies in the future; commands check dates against "
-                         "the real date")
+    check_today(today)
     taken = sorted({p.code for p in directory.projects()} & {s.code for s in fam.SITES})
     if taken:
         raise DemoAlreadyLoaded(f"the store already has the demo project(s) {', '.join(taken)}")
     rng = random.Random(seed)  # noqa: S311 (fictional data, not secrets)
     staff, sites = _staff(directory)
+    recorded = record_families(cases, ServiceRecorder(cases), sites, rng, today=today,
+                               families=families)
+    return DemoSummary([s.code for s in fam.SITES], staff, recorded.families, recorded.events)
+
+
+def check_today(today: date) -> None:
+    if today > today_in_programme():
+        raise ValueError(f"today {today} lies in the future; commands check dates against "
+                         "the real date")
+
+
+@dataclass(frozen=True)
+class Recorded:
+    families: int
+    events: int  # events in the families' histories
+
+
+class StoryRecorder(Protocol):
+    """Where the stories' intakes and steps are recorded."""
+
+    def open_case(self, *, family_id: UUID, today: date, **intake: Any) -> tuple[str, int]:
+        """Record an intake (``FamilyCases.open_case``); the case number and version."""
+        ...
+
+    def command(self, family_id: UUID, command: str, *, occurred_on: date, recorded_by: str,
+                **args: Any) -> int:
+        """Run the ``FamilyCases`` command of that name; the family's new version."""
+        ...
+
+    def finish(self, story: FamilyStory) -> None:
+        """The story's planned steps are all recorded (a recorder may store them later)."""
+        ...
+
+    def flush(self) -> None:
+        """Every finished story is in the store."""
+        ...
+
+
+@dataclass
+class ServiceRecorder:
+    """Each command through ``FamilyCases``, in a transaction of its own."""
+
+    cases: FamilyCases
+    progress: Callable[[int, int], None] | None = None  # (families, events) so far
+    families: int = 0
+    events: int = 0
+
+    def open_case(self, *, family_id: UUID, today: date, **intake: Any) -> tuple[str, int]:
+        opened = self.cases.open_case(family_id=family_id, today=today, **intake)
+        return opened.case_number, opened.version
+
+    def command(self, family_id: UUID, command: str, *, occurred_on: date, recorded_by: str,
+                **args: Any) -> int:
+        version: int = getattr(self.cases, command)(
+            family_id, occurred_on=occurred_on, recorded_by=recorded_by, **args).version
+        return version
+
+    def finish(self, story: FamilyStory) -> None:
+        self.families, self.events = self.families + 1, self.events + story.version
+        if self.progress is not None:
+            self.progress(self.families, self.events)
+
+    def flush(self) -> None:
+        pass
+
+
+def record_families(cases: FamilyCases, recorder: StoryRecorder, sites: Sequence[Site],
+                    rng: random.Random, *, today: date, families: int) -> Recorded:
+    """Plan and record ``families`` stories, oldest intake first (case numbers follow
+    intake dates), then reopen and erase a few (through ``FamilyCases``, after everything
+    else). Only what picking those needs is kept per family: a few bytes."""
     offsets = sorted((rng.randint(1, HISTORY_DAYS) for _ in range(families)), reverse=True)
-    weights = [s.yearly_target for s in fam.SITES]
+    weights = [s.spec.yearly_target for s in sites]
     if offsets:
         offsets[0] = max(offsets[0], 500)  # an old case that surely closed and followed up
-    stories: list[FamilyStory] = []
-    for i, offset in enumerate(offsets):  # oldest first: case numbers follow intake dates
+    ids = bytearray()  # every family id, 16 bytes each, in order of intake
+    closed = array("q")  # the positions of later families closed before today
+    events = 0
+    for i, offset in enumerate(offsets):
         site = rng.choices(sites, weights)[0]
-        story = FamilyStory(cases, site, rng, today - timedelta(days=offset), today,
-                            oldest=i == 0)
+        story = FamilyStory.plan(recorder, site, rng, today - timedelta(days=offset), today,
+                                 oldest=i == 0)
         story.record()
-        stories.append(story)
-    closed = [s for s in stories[1:] if s.closed_on is not None and s.last_on < today]
-    reopened = rng.sample(closed, min(len(closed), 1 if families < 100 else 2))
-    for story in reopened:  # after everything recorded so far, follow-ups included
+        recorder.finish(story)
+        ids += story.family_id.bytes
+        events += story.version
+        if i > 0 and story.closed_on is not None and story.last_on < today:
+            closed.append(i)
+    recorder.flush()
+    service = ServiceRecorder(cases)
+
+    def resumed(position: int) -> FamilyStory:
+        family_id = UUID(bytes=bytes(ids[16 * position: 16 * position + 16]))
+        return FamilyStory.resume(cases, service, sites, rng, today, family_id)
+
+    reopened = rng.sample(list(closed), min(len(closed), 1 if families < 100 else 2))
+    for position in reopened:  # after everything recorded so far, follow-ups included
+        story = resumed(position)
+        before = story.version
         story.reopen(fam.between(rng, story.last_on + timedelta(days=1), today))
-    recent = [s for s in stories[1:][-max(3, families // 10):] if s not in reopened]
-    for story in rng.sample(recent, min(len(recent), 1 if families < 100 else 2)):
-        story.erase(today)  # an intake recorded by mistake
-    return DemoSummary([s.code for s in fam.SITES], staff, len(stories),
-                       sum(s.version for s in stories))
+        events += story.version - before
+    recent = [i for i in range(max(1, families - max(3, families // 10)), families)
+              if i not in reopened]
+    for position in rng.sample(recent, min(len(recent), 1 if families < 100 else 2)):
+        story = resumed(position)  # an intake recorded by mistake
+        before = story.version
+        story.erase(today)
+        events += story.version - before
+    return Recorded(families, events)
 
 
 def _staff(directory: Directory) -> tuple[list[DemoStaff], list[Site]]:
     staff: list[DemoStaff] = []
     sites: list[Site] = []
     for spec in fam.SITES:
-        directory.add_project(code=spec.code, name=spec.name, yearly_target=spec.yearly_target,
-                              recorded_by=RECORDED_BY)
-        team = []
-        for name, role in spec.staff:
-            issued = directory.add_staff(name=name, project=spec.code, role=role,
-                                         recorded_by=RECORDED_BY)
-            team.append(DemoStaff(issued.staff_id, name, spec.code, role.value, issued.token))
+        team, site = add_site(directory, spec)
         staff.extend(team)
-        one = {s.role: s.staff_id for s in team}
-        sites.append(Site(spec, tuple(s.staff_id for s in team if s.role == Role.CASE_MANAGER),
-                          one[Role.COORDINATOR], one[Role.ADMIN]))
+        sites.append(site)
     return staff, sites
+
+
+def add_site(directory: Directory, spec: fam.SiteSpec) -> tuple[list[DemoStaff], Site]:
+    """Add a demo project and its staff."""
+    directory.add_project(code=spec.code, name=spec.name, yearly_target=spec.yearly_target,
+                          recorded_by=RECORDED_BY)
+    team = []
+    for name, role in spec.staff:
+        issued = directory.add_staff(name=name, project=spec.code, role=role,
+                                     recorded_by=RECORDED_BY)
+        team.append(DemoStaff(issued.staff_id, name, spec.code, role.value, issued.token))
+    one = {s.role: s.staff_id for s in team}
+    return team, Site(spec, tuple(s.staff_id for s in team if s.role == Role.CASE_MANAGER),
+                      one[Role.COORDINATOR], one[Role.ADMIN])
 
 
 @dataclass
@@ -125,11 +226,15 @@ class Step:
 class FamilyStory:
     """Plans and records one family's history; afterwards tells what happened."""
 
-    cases: FamilyCases
+    recorder: StoryRecorder
     site: Site
     rng: random.Random
     opened_on: date
     today: date
+    family_id: UUID
+    case_manager: str  # the family's case manager at the step being recorded
+    members: list[MemberData]  # the household at intake
+    origin: str = ""  # where the family's names come from (fam.NAMES)
     oldest: bool = False  # surely closed, transferred and corrected
     case_number: str = ""
     version: int = 0
@@ -141,10 +246,39 @@ class FamilyStory:
     versions: dict[Hashable, int] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        self.family_id = fam.new_id(self.rng)
-        self.case_manager = self.rng.choice(self.site.case_managers)
-        self.origin, self.members = fam.household(self.rng, self.opened_on)
         self.adults: list[MemberData] = [m for m in self.members if m.role is not MemberRole.CHILD]
+
+    @classmethod
+    def plan(cls, recorder: StoryRecorder, site: Site, rng: random.Random, opened_on: date,
+             today: date, *, oldest: bool = False) -> FamilyStory:
+        """A new family of ``site`` coming in on ``opened_on``: its id, case manager and
+        household drawn from ``rng``."""
+        family_id = fam.new_id(rng)
+        case_manager = rng.choice(site.case_managers)
+        origin, members = fam.household(rng, opened_on)
+        return cls(recorder, site, rng, opened_on, today, family_id, case_manager, members,
+                   origin, oldest)
+
+    @classmethod
+    def resume(cls, cases: FamilyCases, recorder: StoryRecorder, sites: Sequence[Site],
+               rng: random.Random, today: date, family_id: UUID) -> FamilyStory:
+        """The story of a family recorded earlier, read back from its history as far as
+        reopening and erasing need it (nothing is drawn from ``rng``)."""
+        history = list(cases.events.get(family_id))
+        opened = history[0]
+        assert isinstance(opened, ev.CaseOpened)
+        entered = {e.member_id: e.entry for e in history
+                   if isinstance(e, ev.ParticipantEntered) and not e.reentry}
+        managers = [e.case_manager for e in history if isinstance(e, ev.CaseManagerAssigned)]
+        story = cls(recorder, next(s for s in sites if s.spec.code == opened.project), rng,
+                    opened.occurred_on, today, family_id, managers[-1], list(opened.members),
+                    case_number=opened.case_number, version=history[-1].originator_version,
+                    transferred=len(managers) > 1,
+                    last_on=max(e.occurred_on for e in history if isinstance(e, ev.CaseEvent)))
+        # in the order planned: the household's (parents') order
+        story.entries = {m.member_id: entered[m.member_id] for m in story.members
+                         if m.member_id in entered}
+        return story
 
     def at(self, day: date, command: str, **args: Any) -> Step:
         self.steps.append(step := Step(day, command, args))
@@ -202,12 +336,12 @@ class FamilyStory:
             args = dict(step.args)
             if step.corrects is not None:
                 args["corrected_version"] = self.versions[step.corrects]
-            result = getattr(self.cases, step.command)(
-                self.family_id, occurred_on=step.day, recorded_by=step.by or self.case_manager,
-                **args)
-            self.version, self.last_on = result.version, max(self.last_on, step.day)
+            self.version = self.recorder.command(
+                self.family_id, step.command, occurred_on=step.day,
+                recorded_by=step.by or self.case_manager, **args)
+            self.last_on = max(self.last_on, step.day)
             if step.remember is not None:
-                self.versions[step.remember] = result.version
+                self.versions[step.remember] = self.version
             if step.command == "assign_case_manager":
                 self.case_manager = args["case_manager"]
         self.steps = []
@@ -216,14 +350,13 @@ class FamilyStory:
         rng, site, day = self.rng, self.site.spec, self.opened_on
         district, postal_code = rng.choice(site.districts)
         street = f"{rng.choice(fam.STREETS)} {rng.randint(1, 140)}"
-        opened = self.cases.open_case(
+        self.case_number, self.version = self.recorder.open_case(
             project=site.code, members=self.members, district=district,
             postal_code=postal_code, street_address=None if rng.random() < 0.05 else street,
             access_route=fam.pick(rng, fam.ACCESS), benefit_situation=fam.pick(rng, fam.BENEFITS),
             consent_purposes=fam.CONSENT[: rng.randint(1, len(fam.CONSENT))],
             consent_given_on=day, case_manager=self.case_manager, occurred_on=day,
             recorded_by=self.case_manager, family_id=self.family_id, today=self.today)
-        self.case_number, self.version = opened.case_number, opened.version
 
     def enter(self, until: date) -> date:
         """ESF+ entry of the first parent and often the second; returns the last entry day."""
@@ -317,6 +450,6 @@ class FamilyStory:
         self.run()
 
     def erase(self, on: date) -> None:
-        self.version = self.cases.erase_personal_data(
-            self.family_id, reason=self.rng.choice(fam.ERASURES), occurred_on=on,
-            recorded_by=self.site.admin).version
+        self.version = self.recorder.command(
+            self.family_id, "erase_personal_data", reason=self.rng.choice(fam.ERASURES),
+            occurred_on=on, recorded_by=self.site.admin)
