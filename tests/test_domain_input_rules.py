@@ -153,3 +153,22 @@ def test_without_an_explicit_today_the_programme_date_is_the_limit() -> None:
         FamilyCase.open(family_id=uuid4(), case_number="KR-2026-0001",
                         **intake_kwargs(occurred_on=tomorrow))
     assert (info.value.rule, info.value.field) == ("date_in_future", "occurred_on")
+
+
+def test_texts_refuse_exactly_unicodes_control_characters() -> None:
+    """Every code point of category Cc is refused (in multi-line text all but tab and
+    line breaks); every other one passes."""
+    import sys
+    import unicodedata
+
+    for code in range(sys.maxunicode + 1):
+        ch = chr(code)
+        control = unicodedata.category(ch) == "Cc"
+        for multiline in (False, True):
+            refused = control and not (multiline and ch in "\t\n\r")
+            try:
+                rules.text(f"a{ch}b", "f", multiline=multiline)
+            except InvalidInput as e:
+                assert refused and e.rule == "control_characters", (hex(code), multiline)
+            else:
+                assert not refused, (hex(code), multiline)
