@@ -76,7 +76,7 @@ class LotseSQLiteRecorder(SQLiteApplicationRecorder):
                     timeout=self.datastore.pool.lock_timeout or 5)
             cursor = self._connection.cursor()
             try:
-                cursor.execute("BEGIN")
+                cursor.execute("BEGIN IMMEDIATE")  # see GatedSQLiteDatastore.transaction
                 yield SQLiteCursor(cursor)
                 self._connection.commit()
             except BaseException as e:
@@ -199,6 +199,11 @@ class GatedSQLiteDatastore(SQLiteDatastore):
                 yield c
             return
         with self.writer_gate, super().transaction(commit=True) as c:
+            # Take the write lock at the start: a deferred transaction that reads first
+            # and writes later cannot wait for another process's writer (SQLite answers
+            # "database is locked" at once instead of upgrading its lock).
+            c.execute("ROLLBACK")
+            c.execute("BEGIN IMMEDIATE")
             yield c
 
 

@@ -124,7 +124,10 @@ def serving_generation(tables: Tables, c: Cursor, view: View) -> int:
     row = c.execute(tables.sql("SELECT generation, schema_version FROM {g} WHERE name = {p}",
                                g=GENERATIONS), (view.name,)).fetchone()
     generation, schema = (int(row[0]), int(row[1])) if row else (0, view.schema_version)
-    if schema != view.schema_version:
+    if schema > view.schema_version:
+        raise RuntimeError(f"the store's view {view.name} has shape {schema}, newer than "
+                           f"this version of Lotse knows ({view.schema_version}): update it")
+    if schema < view.schema_version:
         generation += 1
         view.generation = generation
         view.drop(c, tables)
