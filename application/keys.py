@@ -13,6 +13,7 @@ import os
 import threading
 import time
 from abc import ABC, abstractmethod
+from collections.abc import Sequence
 from typing import Any
 from uuid import NAMESPACE_URL, UUID, uuid5
 
@@ -58,6 +59,14 @@ class KeyTable(ABC):
     def select(self, family_id: UUID) -> tuple[bytes | None] | None: ...
 
     @abstractmethod
+    def insert_many(self, rows: Sequence[tuple[UUID, bytes]]) -> None:
+        """``insert`` for many families, in one transaction."""
+
+    @abstractmethod
+    def select_many(self, family_ids: Sequence[UUID]) -> dict[UUID, bytes | None]:
+        """The rows of those families that have one (``None``: destroyed)."""
+
+    @abstractmethod
     def destroy(self, family_id: UUID, snapshot_table: str) -> None:
         """Overwrite the wrapped key with a tombstone and drop the family's snapshots."""
 
@@ -81,6 +90,24 @@ class SQLiteKeyTable(KeyTable):
                       (family_id.hex,))
             row = c.fetchone()
         return None if row is None else (row[0],)
+
+    def insert_many(self, rows: Sequence[tuple[UUID, bytes]]) -> None:
+        now = time.time()
+        with self.datastore.transaction(commit=True) as c:
+            c.executemany("INSERT OR IGNORE INTO lotse_family_keys "
+                          "(family_id, wrapped_key, created_at) VALUES (?, ?, ?)",
+                          [(family_id.hex, wrapped, now) for family_id, wrapped in rows])
+
+    def select_many(self, family_ids: Sequence[UUID]) -> dict[UUID, bytes | None]:
+        found: dict[UUID, bytes | None] = {}
+        with self.datastore.transaction(commit=False) as c:
+            for start in range(0, len(family_ids), 500):  # within SQLite's variable limit
+                part = family_ids[start:start + 500]
+                c.execute("SELECT family_id, wrapped_key FROM lotse_family_keys "
+                          f"WHERE family_id IN ({', '.join('?' * len(part))})",
+                          [f.hex for f in part])
+                found.update((UUID(row[0]), row[1]) for row in c.fetchall())
+        return found
 
     def destroy(self, family_id: UUID, snapshot_table: str) -> None:
         with self.datastore.transaction(commit=True) as c:
@@ -117,6 +144,23 @@ class PostgresKeyTable(KeyTable):
             return None
         value = row["wrapped_key"] if isinstance(row, dict) else row[0]
         return (bytes(value) if value is not None else None,)
+
+    def insert_many(self, rows: Sequence[tuple[UUID, bytes]]) -> None:
+        with self.datastore.transaction(commit=True) as c:
+            c.executemany(f"INSERT INTO {self._table()} (family_id, wrapped_key) "
+                          "VALUES (%s, %s) ON CONFLICT (family_id) DO NOTHING", list(rows))
+
+    def select_many(self, family_ids: Sequence[UUID]) -> dict[UUID, bytes | None]:
+        with self.datastore.transaction(commit=False) as c:
+            c.execute(f"SELECT family_id, wrapped_key FROM {self._table()} "
+                      "WHERE family_id = ANY(%s)", (list(family_ids),))
+            rows = c.fetchall()
+        found: dict[UUID, bytes | None] = {}
+        for row in rows:
+            family_id, value = ((row["family_id"], row["wrapped_key"]) if isinstance(row, dict)
+                                else (row[0], row[1]))
+            found[family_id] = bytes(value) if value is not None else None
+        return found
 
     def destroy(self, family_id: UUID, snapshot_table: str) -> None:
         with self.datastore.transaction(commit=True) as c:
@@ -159,6 +203,20 @@ class FamilyKeys:
     def _aad(self, family_id: UUID) -> bytes:
         return b"lotse-family-key:" + family_id.bytes
 
+    def _unwrap(self, family_id: UUID, wrapped: bytes) -> bytes:
+        try:
+            return unseal(self.master, wrapped, self._aad(family_id))
+        except InvalidTag:
+            raise RuntimeError(f"the key of family {family_id} does not open with this "
+                               "master key (wrong LOTSE_MASTER_KEY?)") from None
+
+    def _remember(self, family_id: UUID, key: bytes, now: float) -> None:
+        """Caller holds ``_lock``."""
+        if len(self._cache) > 50_000:
+            self._cache.clear()
+        if family_id not in self._destroyed:  # a read begun before destroy()
+            self._cache[family_id] = (key, now)
+
     def key_for_reading(self, family_id: UUID) -> bytes | None:
         """The family's key, or ``None`` when it was destroyed (or never made)."""
         now = time.monotonic()
@@ -169,17 +227,10 @@ class FamilyKeys:
         row = self.table.select(family_id)
         key = None
         if row is not None and row[0] is not None:
-            try:
-                key = unseal(self.master, row[0], self._aad(family_id))
-            except InvalidTag:
-                raise RuntimeError(f"the key of family {family_id} does not open with this "
-                                   "master key (wrong LOTSE_MASTER_KEY?)") from None
+            key = self._unwrap(family_id, row[0])
         if key is not None:  # absence is never cached: another process may create it
             with self._lock:
-                if len(self._cache) > 50_000:
-                    self._cache.clear()
-                if family_id not in self._destroyed:  # a read begun before destroy()
-                    self._cache[family_id] = (key, now)
+                self._remember(family_id, key, now)
         return key
 
     def key_for_writing(self, family_id: UUID, *, fresh: bool = False) -> bytes:
@@ -207,6 +258,21 @@ class FamilyKeys:
         if key is None:
             raise KeyDestroyedError(f"the key of family {family_id} was destroyed")
         return key
+
+    def prepare(self, family_ids: Sequence[UUID]) -> None:
+        """``key_for_writing`` for many families at once (bulk loads): a key is made for
+        each family without one, in one transaction, then every family's key is read back
+        in one query (another writer's key wins, as for one family) and cached for
+        writing. A destroyed key stays destroyed: writing that family raises as usual."""
+        self.table.insert_many([(f, seal(self.master, AESGCM.generate_key(256), self._aad(f)))
+                                for f in family_ids])
+        rows = self.table.select_many(family_ids)
+        now = time.monotonic()
+        keys = {f: self._unwrap(f, wrapped) for f, wrapped in rows.items()
+                if wrapped is not None}
+        with self._lock:
+            for family_id, key in keys.items():
+                self._remember(family_id, key, now)
 
     def destroy(self, family_id: UUID, snapshot_table: str) -> None:
         with self._lock:
