@@ -1,4 +1,4 @@
-"""A projection process for the crash test: catches the caseload up in small pages on the
+"""A projection process for the crash test: catches every view up in small pages on the
 store its LOTSE_* environment names, saying when it starts; killed from outside."""
 
 from __future__ import annotations
@@ -7,13 +7,13 @@ import sys
 
 from application.cases import FamilyCases
 from application.settings import Settings
-from projections.caseload import Caseload
 from projections.engine import CatchUp
+from projections.registry import all_views
 
 
 def main() -> None:
     with FamilyCases(Settings()) as cases:
-        engine = CatchUp(cases, Caseload(), page_size=int(sys.argv[1]))
+        engine = CatchUp(cases, all_views(), page_size=int(sys.argv[1]))
         print("catching up", flush=True)
         while engine.run_once(max_pages=1):
             pass

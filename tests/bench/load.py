@@ -37,6 +37,8 @@ class LoadResult:
 
 RequestFactory = Callable[[int, int], bytes]
 """(connection number, request number) -> the raw request bytes."""
+ResponseHook = Callable[[float, int, bytes], None]
+"""(perf_counter when the answer was read, status, body) for each answer."""
 
 
 def request(method: str, path: str, host: str, headers: dict[str, str],
@@ -49,7 +51,8 @@ def request(method: str, path: str, host: str, headers: dict[str, str],
 
 
 async def _connection(host: str, port: int, number: int, make: RequestFactory,
-                      deadline: float, result: LoadResult) -> None:
+                      deadline: float, result: LoadResult,
+                      on_response: ResponseHook | None) -> None:
     reader, writer = await asyncio.open_connection(host, port)
     sent = 0
     try:
@@ -63,9 +66,11 @@ async def _connection(host: str, port: int, number: int, make: RequestFactory,
             for line in head.split(b"\r\n")[1:]:
                 if line[:15].lower() == b"content-length:":
                     length = int(line[15:])
-            if length:
-                await reader.readexactly(length)
-            result.latencies.append(time.perf_counter() - started)
+            body = await reader.readexactly(length) if length else b""
+            finished = time.perf_counter()
+            if on_response is not None:
+                on_response(finished, status, body)
+            result.latencies.append(finished - started)
             result.statuses[status] = result.statuses.get(status, 0) + 1
             result.requests += 1
     finally:
@@ -73,16 +78,16 @@ async def _connection(host: str, port: int, number: int, make: RequestFactory,
 
 
 async def _run(host: str, port: int, connections: int, seconds: float,
-               make: RequestFactory) -> LoadResult:
+               make: RequestFactory, on_response: ResponseHook | None) -> LoadResult:
     result = LoadResult()
     started = time.perf_counter()
     deadline = started + seconds
-    await asyncio.gather(*(_connection(host, port, n, make, deadline, result)
+    await asyncio.gather(*(_connection(host, port, n, make, deadline, result, on_response)
                            for n in range(connections)))
     result.seconds = time.perf_counter() - started
     return result
 
 
 def run_load(host: str, port: int, *, connections: int, seconds: float,
-             make: RequestFactory) -> LoadResult:
-    return asyncio.run(_run(host, port, connections, seconds, make))
+             make: RequestFactory, on_response: ResponseHook | None = None) -> LoadResult:
+    return asyncio.run(_run(host, port, connections, seconds, make, on_response))

@@ -39,6 +39,8 @@ from domain.records import MemberData  # noqa: E402
 from domain.values import AccessRoute, BenefitSituation, Gender, MemberRole  # noqa: E402
 
 Entry = dict[str, Any]
+POSTGRES_URL = os.environ.get("LOTSE_TEST_POSTGRES_URL",
+                              "postgresql://postgres@127.0.0.1:5432/test")
 
 
 def entry(name: str, value: float, unit: str, baseline: float | None,
@@ -67,16 +69,18 @@ def _lotse() -> list[str]:
 
 
 @contextmanager
-def embedded_server(prepare: Callable[[Settings], dict[str, Any]]) -> Iterator[
+def embedded_server(prepare: Callable[[Settings], dict[str, Any]],
+                    extra_env: dict[str, str] | None = None) -> Iterator[
         tuple[int, dict[str, Any]]]:
     """A real `lotse serve` process (one worker) on a fresh embedded store that
-    ``prepare`` filled beforehand; yields the port and what ``prepare`` returned."""
+    ``prepare`` filled beforehand; yields the port and what ``prepare`` returned (plus
+    the store's ``settings``)."""
     data = Path(tempfile.mkdtemp(prefix="lotse-bench-"))
     env = {**os.environ, "LOTSE_MODE": "production", "LOTSE_MASTER_KEY": new_key_text(),
-           "LOTSE_DATA_DIR": str(data), "LOTSE_LOG_LEVEL": "warning"}
+           "LOTSE_DATA_DIR": str(data), "LOTSE_LOG_LEVEL": "warning", **(extra_env or {})}
     env.pop("LOTSE_DATABASE_URL", None)
     settings = Settings(mode="production", master_key=env["LOTSE_MASTER_KEY"], data_dir=data)
-    prepared = prepare(settings)
+    prepared = {**prepare(settings), "settings": settings}
     port = _free_port()
     server = subprocess.Popen([*_lotse(), "serve", "--port", str(port)], env=env,
                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
@@ -192,7 +196,151 @@ def bench_api_commands(quick: bool) -> list[Entry]:
     ]
 
 
-BENCHMARKS: dict[str, Callable[[bool], list[Entry]]] = {"api_commands": bench_api_commands}
+EVENTS_PER_FAMILY = 19  # of the demo histories, about (the figures report the real count)
+
+
+@contextmanager
+def demo_store(store: str, events: int) -> Iterator[dict[str, str]]:
+    """A fresh store of ``store`` ("sqlite" or "postgres") holding at least about
+    ``events`` events written by `lotse demo-data`; yields its LOTSE_* environment."""
+    data = Path(tempfile.mkdtemp(prefix="lotse-bench-"))
+    env = {k: v for k, v in os.environ.items() if not k.startswith("LOTSE_")}
+    env.update(LOTSE_MODE="production", LOTSE_MASTER_KEY=new_key_text(),
+               LOTSE_DATA_DIR=str(data))
+    schema = f"bench_{os.getpid()}_{int(time.time())}"
+    if store == "postgres":
+        env.update(LOTSE_DATABASE_URL=POSTGRES_URL, LOTSE_POSTGRES_SCHEMA=schema)
+    try:
+        families = max(1, events // EVENTS_PER_FAMILY)
+        started = time.perf_counter()
+        subprocess.run([*_lotse(), "demo-data", "--families", str(families)], env=env,
+                       check=True, stdout=subprocess.DEVNULL)
+        print(f"   {store}: {families:,} families written in "
+              f"{time.perf_counter() - started:.0f} s", flush=True)
+        yield env
+    finally:
+        shutil.rmtree(data, ignore_errors=True)
+        if store == "postgres":
+            import psycopg
+
+            with psycopg.connect(POSTGRES_URL, autocommit=True) as conn:
+                conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+
+
+def _child(env: dict[str, str], what: str) -> dict[str, Any]:
+    out = subprocess.run([sys.executable, str(ROOT / "tests" / "bench" / "rebuild_child.py"),
+                          what], env=env, check=True, capture_output=True, text=True)
+    result: dict[str, Any] = json.loads(out.stdout.strip().splitlines()[-1])
+    return result
+
+
+def bench_rebuild(quick: bool) -> list[Entry]:
+    """Issue 4: reading and decoding the whole log (``read_limit``) against rebuilding
+    every view from it (``rebuild_<store>``), each in a process of its own on the same
+    store, SQLite and PostgreSQL; and the peak memory of a rebuild at ten times the
+    history (``rebuild_memory``)."""
+    small, large = (10_000, 100_000) if quick else (100_000, 1_000_000)
+    goals = {"sqlite": 0.6, "postgres": 0.4}
+    entries: list[Entry] = []
+    peaks: dict[int, float] = {}
+    for store in ("sqlite", "postgres"):
+        sizes = (small, large) if store == "sqlite" else (large,)
+        for size in sizes:
+            with demo_store(store, size) as env:
+                read = _child(env, "read")
+                built = _child(env, "rebuild")
+            if store == "sqlite":
+                peaks[size] = built["peak_rss_bytes"]
+            if size != large:
+                continue
+            conditions = {"store": store, "events": read["events"],
+                          "read_seconds": round(read["seconds"], 2),
+                          "rebuild_seconds": round(built["seconds"], 2),
+                          "views": "all", "goal": f"ratio >= {goals[store]}"}
+            entries.append(entry(f"read_limit_{store}", read["events_per_second"],
+                                 "events/s", None, conditions))
+            entries.append(entry(f"rebuild_{store}", built["events_per_second"], "events/s",
+                                 read["events_per_second"], conditions))
+    entries.append(entry("rebuild_memory", peaks[large], "bytes", peaks[small], {
+        "store": "sqlite", "small_events": small, "large_events": large,
+        "measure": "peak resident memory of the rebuild process",
+        "goal": "ratio <= 1.3"}))
+    return entries
+
+
+def bench_projection_lag(quick: bool) -> list[Entry]:
+    """Issue 4: while the command load of ``api_commands`` runs against a server that keeps
+    its views current in the background, the delay between each command's answer and
+    the moment the caseload view holds it (its position sampled every millisecond)."""
+    import bisect
+    import re
+    import sqlite3
+    import threading
+
+    connections, family_count, seconds = 16, 50, (3.0 if quick else 10.0)
+    found_position = re.compile(rb'"position":\s*(\d+)')
+    with embedded_server(_prepare_families(family_count),
+                         {"LOTSE_BACKGROUND_VIEWS": "true"}) as (port, prepared):
+        settings: Settings = prepared["settings"]
+        host = f"127.0.0.1:{port}"
+        auth = {"Authorization": f"Bearer {prepared['token']}"}
+        body = json.dumps({"duration_minutes": 45, "mode": "home_visit",
+                           "topics": ["benefits"]}).encode()
+        commands = [request("POST", f"/families/{f}/consultations", host, auth, body)
+                    for f in prepared["families"]]
+        answers: list[tuple[float, int]] = []
+        samples: list[tuple[float, int]] = []
+        stop = threading.Event()
+
+        def sample() -> None:
+            db = sqlite3.connect(f"file:{settings.sqlite_path}?mode=ro", uri=True)
+            try:
+                while not stop.is_set():
+                    row = db.execute("SELECT position FROM lotse_projection_positions "
+                                     "WHERE name = 'caseload@0'").fetchone()
+                    samples.append((time.perf_counter(), int(row[0]) if row else 0))
+                    time.sleep(0.001)
+            finally:
+                db.close()
+
+        def answered(at: float, status: int, text: bytes) -> None:
+            match = found_position.search(text)
+            if 200 <= status < 300 and match:
+                answers.append((at, int(match.group(1))))
+
+        sampler = threading.Thread(target=sample, daemon=True)
+        sampler.start()
+        try:
+            result = run_load("127.0.0.1", port, connections=connections, seconds=seconds,
+                              make=lambda c, n: commands[(c * 7 + n) % family_count],
+                              on_response=answered)
+            time.sleep(1.0)  # the view catches up with the last answers
+        finally:
+            stop.set()
+            sampler.join(5)
+    reached = [p for _, p in samples]
+    lags = []
+    for at, position in answers:
+        i = bisect.bisect_left(reached, position)
+        if i == len(reached):
+            lags.append(float("inf"))  # never seen in the view
+            continue
+        lags.append(max(0.0, samples[i][0] - at))
+    lags.sort()
+    p50 = lags[len(lags) // 2] * 1000 if lags else 0.0
+    p99 = lags[min(len(lags) - 1, int(0.99 * len(lags)))] * 1000 if lags else 0.0
+    conditions = {"store": "sqlite (embedded)", "server": "lotse serve, 1 worker, "
+                  "LOTSE_BACKGROUND_VIEWS=true", "connections": connections,
+                  "seconds": seconds, "commands": len(answers),
+                  "command_rps": round(result.rate, 1), "non_2xx": result.non_2xx,
+                  "sampling": "view position every ~1 ms", "p50_ms": round(p50, 1),
+                  "goal": "p99 < 100 ms"}
+    return [entry("projection_lag_p99", p99, "ms", None, conditions)]
+
+
+BENCHMARKS: dict[str, Callable[[bool], list[Entry]]] = {
+    "api_commands": bench_api_commands, "projection_lag": bench_projection_lag,
+    "rebuild": bench_rebuild}
 
 
 def main() -> None:
