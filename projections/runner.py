@@ -21,7 +21,7 @@ logger = logging.getLogger(__name__)
 
 class Runner:
     def __init__(self, cases: FamilyCases, engines: Sequence[CatchUp], *,
-                 poll_seconds: float = 0.5, gather_seconds: float = 0.03) -> None:
+                 poll_seconds: float = 0.5, gather_seconds: float = 0.005) -> None:
         self.cases, self.engines, self.poll_seconds = cases, list(engines), poll_seconds
         self.gather_seconds = gather_seconds
         """After a wake-up, wait this long for more events: one transaction for many."""
