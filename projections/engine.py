@@ -154,6 +154,7 @@ class CatchUp:
         self._moved = threading.Condition()
         self._rate: float | None = None
         self._decode: Any = cases.mapper.to_domain_event  # the PersonalDataMapper's
+        self._kinds: dict[str, dict[type, bool]] = {}
         t = self.tables
         with t.transaction(commit=True) as c:
             ensure_tables(t, c)
@@ -163,6 +164,17 @@ class CatchUp:
                 self._prepare(c, view)
         self._topics = sorted({topic for v in self.views for topic in v.topics()})
         self._unseal = any(v.needs_personal_data for v in self.views)
+
+    def _wanted(self, view: View) -> Callable[[type], bool]:
+        """Whether the view takes events of a class (``isinstance``, cached per class)."""
+        known = self._kinds.setdefault(view.name, {})
+
+        def wanted(kind: type) -> bool:
+            found = known.get(kind)
+            if found is None:
+                found = known[kind] = issubclass(kind, view.events)
+            return found
+        return wanted
 
     def _prepare(self, c: Cursor, view: View) -> None:
         c.execute(self.tables.sql("INSERT INTO {q} (name, position) VALUES ({p}, 0) "
@@ -235,8 +247,9 @@ class CatchUp:
                                 (new, key, since)).fetchone()
                             if moved is None:
                                 raise _Moved
-                            kinds = view.events
-                            events = [e for i, e in decoded if i > since and isinstance(e, kinds)]
+                            wanted = self._wanted(view)
+                            events = [e for i, e in decoded
+                                      if i > since and wanted(type(e))]
                             if events:
                                 view.apply(c, t, events)
                             count = max(count, len(events))
