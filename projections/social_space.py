@@ -1,0 +1,400 @@
+"""Social-space statistics of a project, counted by month, without personal data.
+
+What a programme reports about the neighbourhoods it works in:
+
+- **families** by district, counted in the month of their intake;
+- **consultations** by topic (a consultation with several topics counts under each), by
+  contact mode and in total per month (each consultation once), with their minutes,
+  counted in the month they were held;
+- **referrals** by institution type and latest outcome (``pending`` while none was
+  recorded), counted in the month they were made;
+- **goals** by life area and where they stand now (open, achieved, dropped), counted in
+  the month they were set, and achieved or dropped goals also in the month that happened.
+
+Counters are rows keyed by project, dimension, item, detail and month, holding a count
+and minutes; events change them by deltas, summed over a page per key and written with
+one statement, so a period is the sum of its months. Each family's document keeps the
+facts a later correction may change (its district, a consultation's month, length and
+mode, a goal's life area, a referral's institution type) and counts the corrected values
+exactly as the family's ``CaseState`` holds them. District and postal code are not
+personal data here (README); erased families keep counting with their remaining facts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from application.sql import Cursor, Tables
+from domain import events as ev
+from domain.corrections import parse_change
+from domain.family_case import FamilyCase
+from domain.values import ReferralOutcome
+from projections.documents import Doc, FamilyDocView, dumps, upsert
+
+ROWS = "lotse_view_social_space"
+DOCS = "lotse_view_social_space_docs"
+KEY_COLUMNS = ("project", "dimension", "item", "detail", "month")
+COLUMNS = (*KEY_COLUMNS, "n", "minutes")
+
+# Dimensions: item / detail / month of each counter row.
+FAMILY = "family"  # district / "" / month of intake
+CONSULTATION = "consultation"  # "" / "" / month held (each consultation once)
+TOPIC = "topic"  # topic / "" / month held
+MODE = "mode"  # contact mode / "" / month held
+REFERRAL = "referral"  # institution type / latest outcome or "pending" / month made
+GOAL = "goal"  # life area / open, achieved or dropped / month set
+GOAL_END = "goal_end"  # life area / achieved or dropped / month it was reached
+PENDING = "pending"
+OUTCOMES = (PENDING, *(o.value for o in ReferralOutcome))
+
+Key = tuple[str, str, str, str, str]
+
+
+def month_of(day: Any) -> str:
+    """``YYYY-MM`` of a date."""
+    return str(day.isoformat()[:7])
+
+
+class SocialSpace(FamilyDocView):
+    name = "social_space"
+    table_names = (ROWS, DOCS)
+    docs_table = DOCS
+    events = (FamilyCase.CaseOpened, ev.ConsultationRecorded, ev.GoalSet, ev.GoalAchieved,
+              ev.GoalDropped, ev.ReferralMade, ev.ReferralOutcomeRecorded, ev.EntryCorrected)
+
+    def __init__(self) -> None:
+        self._delta: dict[Key, list[int]] = {}
+        """The page's changes per counter row: [count, minutes]."""
+        self._handlers: dict[type, Callable[[Doc, Any], None]] = {}
+
+    def create(self, c: Cursor, tables: Tables) -> None:
+        c.execute(tables.sql(
+            "CREATE TABLE IF NOT EXISTS {r} (project TEXT NOT NULL, dimension TEXT NOT NULL, "
+            "item TEXT NOT NULL, detail TEXT NOT NULL, month TEXT NOT NULL, "
+            "n INTEGER NOT NULL, minutes INTEGER NOT NULL, "
+            "PRIMARY KEY (project, dimension, item, detail, month))", r=self.t(ROWS)))
+        c.execute(tables.sql("CREATE TABLE IF NOT EXISTS {d} (family_id TEXT PRIMARY KEY, "
+                             "doc TEXT NOT NULL)", d=self.t(DOCS)))
+
+    def apply(self, c: Cursor, tables: Tables, events: Sequence[Any]) -> None:
+        self._delta = {}  # (nothing of a page rolled back stays)
+        super().apply(c, tables, events)
+
+    # ----- folding: the document changes, the counters get deltas ----------------------
+
+    def _add(self, key: Key, n: int, minutes: int = 0) -> None:
+        found = self._delta.get(key)
+        if found is None:
+            self._delta[key] = [n, minutes]
+        else:
+            found[0] += n
+            found[1] += minutes
+
+    def fold(self, doc: Doc | None, e: Any) -> Doc | None:
+        if isinstance(e, FamilyCase.CaseOpened):
+            month = month_of(e.occurred_on)
+            doc = {"p": e.project, "v": e.originator_version, "d": e.district, "m": month,
+                   "c": {}, "g": {}, "r": {}, "x": {}}
+            self._add((e.project, FAMILY, e.district, "", month), 1)
+            return doc
+        if doc is None:
+            return None  # (an event before the intake cannot exist)
+        handler = self._handlers.get(type(e))
+        if handler is None:
+            handler = self._handlers[type(e)] = self._handler(type(e))
+        handler(doc, e)
+        return doc
+
+    def _handler(self, kind: type) -> Callable[[Doc, Any], None]:
+        for base, handler in ((ev.ConsultationRecorded, self._consultation),
+                              (ev.GoalSet, self._goal_set), (ev.GoalAchieved, self._goal_end),
+                              (ev.GoalDropped, self._goal_end),
+                              (ev.ReferralMade, self._referral),
+                              (ev.ReferralOutcomeRecorded, self._outcome),
+                              (ev.EntryCorrected, self._corrected)):
+            if issubclass(kind, base):
+                return handler
+        return lambda doc, e: None
+
+    def _consultation(self, doc: Doc, e: Any) -> None:
+        held = [month_of(e.occurred_on), e.duration_minutes, str(e.mode),
+                [str(t) for t in e.topics]]
+        doc["c"][str(e.originator_version)] = held
+        self._count_consultation(doc["p"], held, 1)
+
+    def _count_consultation(self, project: str, held: list[Any], sign: int) -> None:
+        month, minutes, mode, topics = held
+        minutes *= sign
+        delta = self._delta
+        for key in ((project, CONSULTATION, "", "", month), (project, MODE, mode, "", month),
+                    *((project, TOPIC, t, "", month) for t in topics)):
+            found = delta.get(key)
+            if found is None:
+                delta[key] = [sign, minutes]
+            else:
+                found[0] += sign
+                found[1] += minutes
+
+    def _goal_set(self, doc: Doc, e: Any) -> None:
+        goal_id = str(e.goal_id)
+        goal = doc["g"][goal_id] = [str(e.life_area), month_of(e.occurred_on), "open", None]
+        doc["x"][str(e.originator_version)] = goal_id
+        self._count_goal(doc["p"], goal, 1)
+
+    def _goal_end(self, doc: Doc, e: Any) -> None:
+        goal = doc["g"].get(str(e.goal_id))
+        if goal is None:
+            return
+        self._count_goal(doc["p"], goal, -1)
+        goal[2] = "achieved" if isinstance(e, ev.GoalAchieved) else "dropped"
+        goal[3] = month_of(e.occurred_on)
+        self._count_goal(doc["p"], goal, 1)
+
+    def _count_goal(self, project: str, goal: list[Any], sign: int) -> None:
+        area, set_in, status, ended_in = goal
+        self._add((project, GOAL, area, status, set_in), sign)
+        if ended_in is not None:
+            self._add((project, GOAL_END, area, status, ended_in), sign)
+
+    def _referral(self, doc: Doc, e: Any) -> None:
+        referral_id = str(e.referral_id)
+        referral = doc["r"][referral_id] = [str(e.institution_type), month_of(e.occurred_on),
+                                            PENDING]
+        doc["x"][str(e.originator_version)] = referral_id
+        self._add((doc["p"], REFERRAL, referral[0], PENDING, referral[1]), 1)
+
+    def _outcome(self, doc: Doc, e: Any) -> None:
+        referral = doc["r"].get(str(e.referral_id))
+        if referral is None:
+            return
+        project = doc["p"]
+        self._add((project, REFERRAL, referral[0], referral[2], referral[1]), -1)
+        referral[2] = str(e.outcome)  # the latest outcome recorded counts
+        self._add((project, REFERRAL, referral[0], referral[2], referral[1]), 1)
+
+    def _corrected(self, doc: Doc, e: Any) -> None:
+        """Move what the corrected event counted, as ``apply_correction`` changes the
+        case (values parsed the same way, so they read exactly as in the case)."""
+        project, version = doc["p"], str(e.corrected_version)
+        if e.corrected_version == doc["v"]:
+            for change in e.changes:
+                if change.field == "district":
+                    self._add((project, FAMILY, doc["d"], "", doc["m"]), -1)
+                    doc["d"] = parse_change("CaseOpened", change)
+                    self._add((project, FAMILY, doc["d"], "", doc["m"]), 1)
+            return
+        held = doc["c"].get(version)
+        if held is not None:
+            changes = [c for c in e.changes
+                       if c.field in ("occurred_on", "duration_minutes", "mode")]
+            if changes:
+                self._count_consultation(project, held, -1)
+                for change in changes:
+                    value = parse_change("ConsultationRecorded", change)
+                    if change.field == "occurred_on":
+                        held[0] = month_of(value)
+                    elif change.field == "duration_minutes":
+                        held[1] = value
+                    else:
+                        held[2] = str(value)
+                self._count_consultation(project, held, 1)
+            return
+        key = doc["x"].get(version)
+        goal = doc["g"].get(key) if key is not None else None
+        if goal is not None:
+            for change in e.changes:
+                if change.field == "life_area":
+                    self._count_goal(project, goal, -1)
+                    goal[0] = str(parse_change("GoalSet", change))
+                    self._count_goal(project, goal, 1)
+            return
+        referral = doc["r"].get(key) if key is not None else None
+        if referral is not None:
+            for change in e.changes:
+                if change.field == "institution_type":
+                    self._add((project, REFERRAL, referral[0], referral[2], referral[1]), -1)
+                    referral[0] = str(parse_change("ReferralMade", change))
+                    self._add((project, REFERRAL, referral[0], referral[2], referral[1]), 1)
+
+    # ----- writing: each changed document once, the summed deltas in one statement -----
+
+    def write(self, c: Cursor, tables: Tables, changed: dict[str, tuple[Any, Doc]]) -> None:
+        upsert(c, tables, self.t(DOCS), ("family_id", "doc"), ("family_id",),
+               [(family_id, dumps(doc)) for family_id, (_, doc) in changed.items()])
+        delta, self._delta = self._delta, {}
+        rows = [(*key, n, minutes) for key, (n, minutes) in delta.items() if n or minutes]
+        if not rows:
+            return
+        p = tables.p
+        c.executemany(tables.sql(
+            f"INSERT INTO {{r}} AS v ({', '.join(COLUMNS)}) VALUES "
+            f"({', '.join([p] * len(COLUMNS))}) ON CONFLICT ({', '.join(KEY_COLUMNS)}) "
+            "DO UPDATE SET n = v.n + excluded.n, minutes = v.minutes + excluded.minutes",
+            r=self.t(ROWS)), rows)
+        # A counter that fell to nothing goes, so the rows equal a rebuild's exactly.
+        emptied = [key for key, (n, minutes) in delta.items() if n < 0 or minutes < 0]
+        if emptied:
+            c.executemany(tables.sql(
+                "DELETE FROM {r} WHERE "
+                + " AND ".join(f"{col} = {p}" for col in KEY_COLUMNS)
+                + " AND n = 0 AND minutes = 0", r=self.t(ROWS)), emptied)
+
+
+# ----- reading ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DistrictCount:
+    district: str
+    families: int
+
+
+@dataclass(frozen=True)
+class MonthCount:
+    month: str
+    consultations: int
+    minutes: int
+
+
+@dataclass(frozen=True)
+class TopicCount:
+    topic: str
+    consultations: int
+    minutes: int
+    by_month: tuple[MonthCount, ...]
+
+
+@dataclass(frozen=True)
+class ModeCount:
+    mode: str
+    consultations: int
+    minutes: int
+
+
+@dataclass(frozen=True)
+class ReferralCount:
+    institution_type: str
+    referrals: int
+    outcomes: dict[str, int]
+    """Every outcome (``pending``: none recorded yet) with its count, zeros included."""
+
+
+@dataclass(frozen=True)
+class GoalCount:
+    life_area: str
+    set: int
+    open: int
+    achieved: int
+    dropped: int
+    achieved_in_period: int
+    dropped_in_period: int
+
+
+@dataclass(frozen=True)
+class SocialSpaceStatistics:
+    project: str
+    from_month: str | None
+    to_month: str | None
+    families: int
+    by_district: tuple[DistrictCount, ...]
+    consultations: int
+    minutes: int
+    consultations_by_month: tuple[MonthCount, ...]
+    by_topic: tuple[TopicCount, ...]
+    by_mode: tuple[ModeCount, ...]
+    referrals: int
+    by_institution_type: tuple[ReferralCount, ...]
+    goals_set: int
+    by_life_area: tuple[GoalCount, ...]
+
+
+def counters(tables: Tables, view: SocialSpace, *, project: str, from_month: str | None = None,
+             to_month: str | None = None) -> dict[Key, tuple[int, int]]:
+    """The counter rows of ``project`` with a month in the period (both ends included)."""
+    p = tables.p
+    where, params = [f"project = {p}"], [project]
+    if from_month is not None:
+        where.append(f"month >= {p}")
+        params.append(from_month)
+    if to_month is not None:
+        where.append(f"month <= {p}")
+        params.append(to_month)
+    rows = tables.fetchall(tables.sql(
+        f"SELECT {', '.join(COLUMNS)} FROM {{r}} WHERE {' AND '.join(where)}",
+        r=view.t(ROWS)), params)
+    return {(str(r[0]), str(r[1]), str(r[2]), str(r[3]), str(r[4])): (int(r[5]), int(r[6]))
+            for r in rows if r[5] or r[6]}
+
+
+def _ranked(totals: dict[str, list[int]]) -> list[tuple[str, list[int]]]:
+    """Most counted first, ties by name: the order of every list of the statistics."""
+    return sorted(totals.items(), key=lambda kv: (-kv[1][0], kv[0]))
+
+
+def read_social_space(tables: Tables, view: SocialSpace, *, project: str,
+                      from_month: str | None = None,
+                      to_month: str | None = None) -> SocialSpaceStatistics:
+    """The statistics of ``project`` for the months from ``from_month`` to ``to_month``
+    (``YYYY-MM``, both included; None: open-ended). Lists are sorted by their count,
+    most first, ties by name; months in calendar order."""
+    return statistics_of(counters(tables, view, project=project, from_month=from_month,
+                                  to_month=to_month), project, from_month, to_month)
+
+
+def statistics_of(rows: dict[Key, tuple[int, int]], project: str, from_month: str | None,
+                  to_month: str | None) -> SocialSpaceStatistics:
+    districts: dict[str, list[int]] = {}
+    months: dict[str, list[int]] = {}
+    topics: dict[str, list[int]] = {}
+    topic_months: dict[str, dict[str, list[int]]] = {}
+    modes: dict[str, list[int]] = {}
+    referrals: dict[str, list[int]] = {}
+    outcomes: dict[str, dict[str, int]] = {}
+    goals: dict[str, list[int]] = {}
+    goal_index = {"open": 1, "achieved": 2, "dropped": 3}
+    for (_, dimension, item, detail, month), (n, minutes) in rows.items():
+        if dimension == FAMILY:
+            districts.setdefault(item, [0])[0] += n
+        elif dimension == CONSULTATION:
+            _sum(months.setdefault(month, [0, 0]), n, minutes)
+        elif dimension == TOPIC:
+            _sum(topics.setdefault(item, [0, 0]), n, minutes)
+            _sum(topic_months.setdefault(item, {}).setdefault(month, [0, 0]), n, minutes)
+        elif dimension == MODE:
+            _sum(modes.setdefault(item, [0, 0]), n, minutes)
+        elif dimension == REFERRAL:
+            referrals.setdefault(item, [0])[0] += n
+            by_outcome = outcomes.setdefault(item, dict.fromkeys(OUTCOMES, 0))
+            by_outcome[detail] = by_outcome.get(detail, 0) + n
+        elif dimension == GOAL:
+            counts = goals.setdefault(item, [0] * 6)
+            counts[0] += n
+            counts[goal_index[detail]] += n
+        elif dimension == GOAL_END:
+            goals.setdefault(item, [0] * 6)[4 if detail == "achieved" else 5] += n
+
+    def by_month(found: dict[str, list[int]]) -> tuple[MonthCount, ...]:
+        return tuple(MonthCount(m, n, minutes) for m, (n, minutes) in sorted(found.items()))
+
+    return SocialSpaceStatistics(
+        project=project, from_month=from_month, to_month=to_month,
+        families=sum(n for n, in districts.values()),
+        by_district=tuple(DistrictCount(d, n) for d, (n,) in _ranked(districts)),
+        consultations=sum(n for n, _ in months.values()),
+        minutes=sum(minutes for _, minutes in months.values()),
+        consultations_by_month=by_month(months),
+        by_topic=tuple(TopicCount(t, n, minutes, by_month(topic_months[t]))
+                       for t, (n, minutes) in _ranked(topics)),
+        by_mode=tuple(ModeCount(m, n, minutes) for m, (n, minutes) in _ranked(modes)),
+        referrals=sum(n for n, in referrals.values()),
+        by_institution_type=tuple(ReferralCount(i, n, outcomes[i])
+                                  for i, (n,) in _ranked(referrals)),
+        goals_set=sum(counts[0] for counts in goals.values()),
+        by_life_area=tuple(GoalCount(a, *counts) for a, counts in _ranked(goals)))
+
+
+def _sum(into: list[int], n: int, minutes: int) -> None:
+    into[0] += n
+    into[1] += minutes
