@@ -29,6 +29,7 @@ from api.cli import app as cli
 from api.demo_data import DemoAlreadyLoaded, DemoSummary, load_demo
 from application.cases import FamilyCases
 from application.directory import Directory
+from application.keys import KeyDestroyedError
 from application.settings import Settings
 from domain.case_numbers import CaseNumberSequence
 from domain.directory import DIRECTORY_ID
@@ -280,3 +281,22 @@ def test_lotse_demo_data_prints_the_rate_and_refuses_a_second_load(
     again = runner.invoke(cli, ["demo-data", "--families", "30"], env={"COLUMNS": "200"})
     assert again.exit_code == 1
     assert "holds families" in again.output
+
+
+def test_prepared_keys_are_the_stored_ones_and_a_destroyed_key_stays_destroyed(
+        make_settings: SettingsFactory) -> None:
+    settings = make_settings()
+    with FamilyCases(settings) as app:
+        had_key, destroyed, fresh = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
+        old = app.keys.key_for_writing(had_key)
+        app.keys.key_for_writing(destroyed)
+        app.keys.destroy(destroyed, app._snapshot_table())
+        app.keys.prepare([had_key, destroyed, fresh])
+        assert app.keys.key_for_writing(had_key) == old
+        with pytest.raises(KeyDestroyedError):
+            app.keys.key_for_writing(destroyed)
+        made = app.keys.key_for_writing(fresh)
+    with FamilyCases(settings) as other:  # read from the store, not a cache
+        assert other.keys.key_for_reading(fresh) == made
+        assert other.keys.key_for_reading(had_key) == old
+        assert other.keys.key_for_reading(destroyed) is None
