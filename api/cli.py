@@ -289,12 +289,13 @@ def projections_status() -> None:
 
     with _cases(_settings()) as cases:
         table = Table("view", "generation", "position", "log head", "behind",
-                      "oldest unprocessed")
+                      "oldest unprocessed", "events/s (last page)")
         for s in Views.build(cases).engine.status():
             age = "-" if s.oldest_unprocessed_seconds is None else (
                 f"{s.oldest_unprocessed_seconds:.1f} s")
+            rate = "-" if s.events_per_second is None else f"{s.events_per_second:,.0f}"
             table.add_row(s.name, str(s.generation), str(s.position), str(s.head),
-                          str(s.behind), age)
+                          str(s.behind), age, rate)
     console.print(table)
 
 

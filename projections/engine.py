@@ -35,7 +35,7 @@ from eventsourcing.utils import get_topic
 from application.cases import FamilyCases
 from application.sql import Cursor, Tables
 
-POSITIONS = "lotse_projection_positions"
+POSITIONS = "lotse_view_positions"
 GENERATIONS = "lotse_projection_views"
 PAGE_SIZE = 500
 REBUILD_PAGE_SIZE = 4000
@@ -99,7 +99,8 @@ class ViewStatus:
     """Log positions between the view and the log's end (other views' events included)."""
     oldest_unprocessed_seconds: float | None
     events_per_second: float | None
-    """Of this process's recent catch-ups; None when it has not applied any."""
+    """Of the last page any engine applied to the view (reading, decoding, applying);
+    None before the first."""
     generation: int = 0
 
 
@@ -109,7 +110,7 @@ class _Moved(Exception):
 
 def ensure_tables(tables: Tables, c: Cursor) -> None:
     c.execute(tables.sql("CREATE TABLE IF NOT EXISTS {q} (name TEXT PRIMARY KEY, "
-                         "position BIGINT NOT NULL)", q=POSITIONS))
+                         "position BIGINT NOT NULL, rate DOUBLE PRECISION)", q=POSITIONS))
     c.execute(tables.sql("CREATE TABLE IF NOT EXISTS {g} (name TEXT PRIMARY KEY, "
                          "generation INTEGER NOT NULL, schema_version INTEGER NOT NULL)",
                          g=GENERATIONS))
@@ -152,7 +153,6 @@ class CatchUp:
         self.tables = cases.tables
         self._lock = threading.Lock()
         self._moved = threading.Condition()
-        self._rate: float | None = None
         self._decode: Any = cases.mapper.to_domain_event  # the PersonalDataMapper's
         self._kinds: dict[str, dict[type, bool]] = {}
         t = self.tables
@@ -215,7 +215,6 @@ class CatchUp:
         """Apply what the log holds now, page by page; returns the events applied (to
         any view). ``progress(position, head)`` is called after each page."""
         applied = 0
-        started = time.perf_counter()
         t = self.tables
         with self._lock:
             self._follow()
@@ -226,6 +225,7 @@ class CatchUp:
                 start = min(positions.values())
                 if start >= stop:
                     break
+                began = time.perf_counter()
                 page = self.cases.recorder.select_notifications(
                     start, self.page_size, stop=stop, topics=self._topics,
                     inclusive_of_start=False)
@@ -241,17 +241,18 @@ class CatchUp:
                             since = positions[key]
                             if since >= new:
                                 continue
-                            moved = c.execute(t.sql(
-                                "UPDATE {q} SET position = {p} WHERE name = {p} AND "
-                                "position = {p} RETURNING name", q=POSITIONS),
-                                (new, key, since)).fetchone()
-                            if moved is None:
-                                raise _Moved
                             wanted = self._wanted(view)
                             events = [e for i, e in decoded
                                       if i > since and wanted(type(e))]
-                            if events:
+                            if events:  # (undone below if another engine was first)
                                 view.apply(c, t, events)
+                            moved = c.execute(t.sql(
+                                "UPDATE {q} SET position = {p}, rate = {p} WHERE name = {p} "
+                                "AND position = {p} RETURNING name", q=POSITIONS),
+                                (new, len(events) / max(time.perf_counter() - began, 1e-6),
+                                 key, since)).fetchone()
+                            if moved is None:
+                                raise _Moved
                             count = max(count, len(events))
                 except _Moved:
                     continue
@@ -259,9 +260,6 @@ class CatchUp:
                 pages += 1
                 if progress is not None:
                     progress(new, stop)
-        if applied:
-            rate = applied / max(time.perf_counter() - started, 1e-6)
-            self._rate = rate if self._rate is None else 0.8 * self._rate + 0.2 * rate
         with self._moved:
             self._moved.notify_all()
         return applied
@@ -272,6 +270,11 @@ class CatchUp:
         self._follow()
         head = self.cases.recorder.max_notification_id() or 0
         positions = self.positions()
+        t = self.tables
+        keys = [v.position_key for v in self.views]
+        rates = {str(n): r for n, r in t.fetchall(t.sql(
+            f"SELECT name, rate FROM {{q}} WHERE name IN ({', '.join([t.p] * len(keys))})",
+            q=POSITIONS), keys)}
         result = []
         for view in self.views:
             position = positions[view.position_key]
@@ -282,8 +285,9 @@ class CatchUp:
                 if first:
                     event = self._decode(first[0], unseal=False)
                     oldest = max(0.0, (datetime.now(UTC) - event.timestamp).total_seconds())
+            rate = rates.get(view.position_key)
             result.append(ViewStatus(view.name, position, head, head - position, oldest,
-                                     self._rate, view.generation))
+                                     None if rate is None else float(rate), view.generation))
         return result
 
     def wait_for(self, position: int, timeout: float = 2.0) -> bool:

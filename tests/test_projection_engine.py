@@ -160,3 +160,19 @@ def test_a_reader_waits_for_its_own_write(app: FamilyCases) -> None:
     assert result.position is not None
     assert engine.wait_for(result.position, timeout=5)
     assert view.read(app.tables)[(str(opened.family_id), "ConsultationRecorded")] == 1
+
+
+def test_the_status_tells_every_process_the_rate_of_the_last_page(app: FamilyCases) -> None:
+    families_with_consultations(app, n=2)
+    before = CatchUp(app, Counts()).status()[0]
+    assert before.events_per_second is None
+    assert before.behind == before.head > 0
+    assert before.oldest_unprocessed_seconds is not None
+
+    CatchUp(app, Counts()).run_once()
+
+    after = CatchUp(app, Counts()).status()[0]  # as another process sees it
+    assert after.events_per_second is not None
+    assert after.events_per_second > 0
+    assert after.behind == 0
+    assert after.oldest_unprocessed_seconds is None

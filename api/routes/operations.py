@@ -22,7 +22,7 @@ class ViewStatusOut(BaseModel):
     behind: int
     oldest_unprocessed_seconds: float | None
     events_per_second: float | None = Field(
-        description="Of this server process's recent catch-ups, if any.")
+        description="Of the last page any engine applied to the view, if any.")
     generation: int = Field(description="Which generation of the view's tables serves "
                                         "(a rebuild fills the next one, then switches).")
 

@@ -296,7 +296,7 @@ def bench_projection_lag(quick: bool) -> list[Entry]:
             db = sqlite3.connect(f"file:{settings.sqlite_path}?mode=ro", uri=True)
             try:
                 while not stop.is_set():
-                    row = db.execute("SELECT position FROM lotse_projection_positions "
+                    row = db.execute("SELECT position FROM lotse_view_positions "
                                      "WHERE name = 'caseload@0'").fetchone()
                     samples.append((time.perf_counter(), int(row[0]) if row else 0))
                     time.sleep(0.001)
