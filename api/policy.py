@@ -36,6 +36,7 @@ class Action(StrEnum):
     SEARCH = "search"
     READ_CASELOAD = "read_caseload"
     READ_TEAM = "read_team"
+    READ_CASELOAD_HISTORY = "read_caseload_history"
     READ_AUDIT_LOG = "read_audit_log"
     MANAGE_STAFF = "manage_staff"
     READ_VIEWS = "read_views"
@@ -49,10 +50,10 @@ PERMISSIONS: dict[Role, frozenset[Action]] = {
     Role.COORDINATOR: frozenset({Action.OPEN_CASE, Action.ASSIGN, Action.ERASE,
                                  Action.READ_CASE, Action.READ_HISTORY, Action.SEARCH,
                                  Action.READ_CASELOAD, Action.READ_TEAM, Action.READ_STAFF,
-                                 Action.READ_FIGURES}),
+                                 Action.READ_FIGURES, Action.READ_CASELOAD_HISTORY}),
     Role.AUDITOR: frozenset({Action.READ_CASE, Action.READ_HISTORY, Action.SEARCH,
                              Action.READ_CASELOAD, Action.READ_TEAM, Action.READ_AUDIT_LOG,
-                             Action.READ_FIGURES}),
+                             Action.READ_FIGURES, Action.READ_CASELOAD_HISTORY}),
     Role.REPORTING: frozenset({Action.READ_FIGURES}),
     Role.ADMIN: frozenset({Action.MANAGE_STAFF, Action.READ_STAFF, Action.READ_VIEWS}),
 }
@@ -86,6 +87,7 @@ DOING = {
     Action.READ_CASE: "read a family's record", Action.READ_HISTORY: "read a family's history",
     Action.SEARCH: "search families", Action.READ_CASELOAD: "read caseloads",
     Action.READ_TEAM: "see the team overview",
+    Action.READ_CASELOAD_HISTORY: "see who carried which case when",
     Action.READ_AUDIT_LOG: "read the read log",
     Action.MANAGE_STAFF: "manage staff accounts", Action.READ_STAFF: "list staff",
     Action.READ_VIEWS: "see the views' state",

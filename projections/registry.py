@@ -12,12 +12,14 @@ from typing import TypeVar
 
 from application.cases import FamilyCases
 from projections.caseload import Caseload
+from projections.caseload_history import CaseloadHistory
 from projections.engine import CatchUp, View
+from projections.family_summary import FamilySummary
 
 
 def all_views() -> list[View]:
     """New instances of every view, in the order they are reported."""
-    return [Caseload()]
+    return [Caseload(), FamilySummary(), CaseloadHistory()]
 
 
 def views_named(names: list[str]) -> list[View]:
@@ -36,12 +38,15 @@ class Views:
 
     engine: CatchUp
     caseload: Caseload
+    family_summary: FamilySummary
+    caseload_history: CaseloadHistory
 
     @classmethod
     def build(cls, cases: FamilyCases) -> Views:
         views = all_views()
         engine = CatchUp(cases, views)
-        return cls(engine, _one(views, Caseload))
+        return cls(engine, _one(views, Caseload), family_summary=_one(views, FamilySummary),
+                   caseload_history=_one(views, CaseloadHistory))
 
 
 V = TypeVar("V", bound=View)

@@ -82,6 +82,8 @@ MATRIX: dict[str, tuple[str, tuple[tuple[int, ...], ...]]] = {
         (403, 404), (200, 404), (200, 404), (200, 404), (403, 404))),
     "GET /projects/{project}/team": ("PROJECT", (
         (403, 404), (200, 404), (200, 404), (403, 404), (403, 404))),
+    "GET /projects/{project}/caseload-history": ("PROJECT", (
+        (403, 404), (200, 404), (200, 404), (403, 404), (403, 404))),
     "POST /projects/{project}/staff": ("PROJECT", (
         (403, 404), (403, 404), (403, 404), (403, 404), (201, 404))),
     "POST /projects/{project}/staff/{staff_id}/tokens": ("STAFF", (
@@ -97,6 +99,8 @@ MATRIX: dict[str, tuple[str, tuple[tuple[int, ...], ...]]] = {
     "GET /families/{family_id}": ("FAMILY", (
         (200, 404, 404), (200, 200, 404), (200, 200, 404), (403, 403, 404), (403, 403, 404))),
     "GET /families/{family_id}/history": ("FAMILY", (
+        (200, 404, 404), (200, 200, 404), (200, 200, 404), (403, 403, 404), (403, 403, 404))),
+    "GET /families/{family_id}/summary": ("FAMILY", (
         (200, 404, 404), (200, 200, 404), (200, 200, 404), (403, 403, 404), (403, 403, 404))),
     "POST /families/{family_id}/members": ("FAMILY", ROW_CASEWORK),
     "POST /families/{family_id}/members/{member_id}/details": ("FAMILY", ROW_CASEWORK),
@@ -291,6 +295,7 @@ def _goal_path(cast: Cast, f: Family, tail: str) -> str:
 PREPARE: dict[str, Callable[[Cast, Family], Prepared]] = {
     "GET /families/{family_id}": lambda c, f: ("", None),
     "GET /families/{family_id}/history": lambda c, f: ("/history", None),
+    "GET /families/{family_id}/summary": lambda c, f: ("/summary", None),
     "POST /families/{family_id}/members": lambda c, f: ("/members", {
         "role": "child", "given_name": "Lea", "family_name": "Okonkwo-Brandt",
         "birth_date": "2022-01-09", "gender": "female", "occurred_on": LATER_ON}),
@@ -435,6 +440,8 @@ def check_project_cell(cast: Cast, endpoint: str, role: str, scope: str, want: i
         path = f"/projects/{project}/figures"
     elif endpoint == "GET /projects/{project}/team":
         path = f"/projects/{project}/team"
+    elif endpoint == "GET /projects/{project}/caseload-history":
+        path = f"/projects/{project}/caseload-history"
     elif endpoint == "POST /projects/{project}/staff":
         path, body = f"/projects/{project}/staff", {"name": "Neu Person", "role": "auditor"}
     elif endpoint.endswith("/tokens"):

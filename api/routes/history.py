@@ -1,0 +1,240 @@
+"""A family at a glance and who carried which case when, from the views.
+
+``GET /families/{id}/summary`` answers exactly whom ``GET /families/{id}`` answers (the
+same access check on the case as it is now) and writes the read to the read log the
+same way; it holds no personal data. ``GET /projects/{p}/caseload-history`` lists the
+intervals of responsibility of a project's families (coordinators and auditors).
+
+Like every view read, each request first catches the views up with every command
+acknowledged before it; ``?after=<position>`` waits, bounded, for a write made through
+another server process.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+from uuid import UUID
+
+from fastapi import APIRouter, Path, Query
+from pydantic import BaseModel, Field
+
+from api import policy
+from api.deps import ActorDep, ServicesDep
+from api.problems import ERROR_RESPONSES, ApiProblem
+from api.routes.families import _access, _log_read
+from projections.caseload_history import SORTS, read_history
+from projections.family_summary import FamilySummaryRecord, Tally, read_summary
+
+router = APIRouter(tags=["views"], responses=ERROR_RESPONSES)
+A = policy.Action
+
+After = Annotated[int | None, Query(ge=0, le=2**62, description=(
+    "Wait until the views hold this log position (read-your-writes)."))]
+
+
+def catch_up(svc: ServicesDep, after: int | None) -> int:
+    """Bring the views up to every command acknowledged so far (and to ``after``);
+    returns the log position they have reached."""
+    if after is not None and after > (svc.cases.recorder.max_notification_id() or 0):
+        raise ApiProblem(422, "position_not_recorded", "Invalid input",
+                         "no command has been recorded at that log position", field="after")
+    if after is not None and not svc.views.engine.wait_for(after, timeout=2.0):
+        raise _behind()
+    svc.views.engine.run_once()
+    return svc.views.engine.position()
+
+
+def _behind() -> ApiProblem:
+    return ApiProblem(503, "view_behind", "Service unavailable",
+                      "the views have not reached that position yet; ask again",
+                      headers={"Retry-After": "1"})
+
+
+# ----- the family summary ------------------------------------------------------------
+
+
+class SummaryParticipationOut(BaseModel):
+    entered_on: date
+    left_on: date | None
+    exit_status: str | None
+
+
+class SummaryMemberOut(BaseModel):
+    member_id: UUID
+    role: str
+    gender: str | None
+    in_household: bool
+    left_household_on: date | None
+    participations: list[SummaryParticipationOut] = Field(
+        description="ESF+ participations, in order: entry, exit and the status on leaving.")
+
+
+class SummaryGoalOut(BaseModel):
+    goal_id: UUID
+    life_area: str
+    set_on: date
+    target_date: date | None
+    status: str = Field(description="open, achieved or dropped")
+    closed_on: date | None
+    revisions: int
+
+
+class SummaryReferralOut(BaseModel):
+    referral_id: UUID
+    institution_type: str
+    referred_on: date
+    outcome: str | None = Field(description="The latest outcome; None while pending.")
+    outcome_on: date | None
+    pending: bool = Field(description="No outcome recorded yet.")
+
+
+class TopicHoursOut(BaseModel):
+    topic: str
+    consultations: int
+    minutes: int
+    hours: float
+
+
+class ModeHoursOut(BaseModel):
+    mode: str
+    consultations: int
+    minutes: int
+    hours: float
+
+
+class SummaryConsultationsOut(BaseModel):
+    count: int
+    minutes: int
+    hours: float
+    first_contact_on: date | None
+    last_contact_on: date | None
+    by_topic: list[TopicHoursOut] = Field(description=(
+        "A consultation with several topics counts in full under each of them."))
+    by_mode: list[ModeHoursOut]
+
+
+class CaseSummaryOut(BaseModel):
+    family_id: UUID
+    project: str
+    case_number: str
+    status: str
+    case_manager: str | None
+    opened_on: date
+    closed_on: date | None
+    version: int = Field(description="The family's version the summary shows.")
+    position: int = Field(description="The event-log position the views had reached.")
+    members: list[SummaryMemberOut]
+    goals: list[SummaryGoalOut]
+    referrals: list[SummaryReferralOut]
+    consultations: SummaryConsultationsOut
+
+
+def _topics(found: dict[str, Tally]) -> list[TopicHoursOut]:
+    return [TopicHoursOut(topic=k, consultations=t.count, minutes=t.minutes, hours=t.hours)
+            for k, t in found.items()]
+
+
+def _modes(found: dict[str, Tally]) -> list[ModeHoursOut]:
+    return [ModeHoursOut(mode=k, consultations=t.count, minutes=t.minutes, hours=t.hours)
+            for k, t in found.items()]
+
+
+def summary_out(s: FamilySummaryRecord, position: int) -> CaseSummaryOut:
+    c = s.consultations
+    return CaseSummaryOut(
+        family_id=s.family_id, project=s.project, case_number=s.case_number, status=s.status,
+        case_manager=s.case_manager, opened_on=s.opened_on, closed_on=s.closed_on,
+        version=s.version, position=position,
+        members=[SummaryMemberOut(
+            member_id=m.member_id, role=m.role, gender=m.gender, in_household=m.in_household,
+            left_household_on=m.left_household_on,
+            participations=[SummaryParticipationOut(
+                entered_on=p.entered_on, left_on=p.left_on, exit_status=p.exit_status)
+                for p in m.participations]) for m in s.members],
+        goals=[SummaryGoalOut(goal_id=g.goal_id, life_area=g.life_area, set_on=g.set_on,
+                              target_date=g.target_date, status=g.status,
+                              closed_on=g.closed_on, revisions=g.revisions) for g in s.goals],
+        referrals=[SummaryReferralOut(
+            referral_id=r.referral_id, institution_type=r.institution_type,
+            referred_on=r.referred_on, outcome=r.outcome, outcome_on=r.outcome_on,
+            pending=r.pending) for r in s.referrals],
+        consultations=SummaryConsultationsOut(
+            count=c.count, minutes=c.minutes, hours=c.hours,
+            first_contact_on=c.first_contact_on, last_contact_on=c.last_contact_on,
+            by_topic=_topics(c.by_topic), by_mode=_modes(c.by_mode)))
+
+
+@router.get("/families/{family_id}/summary", response_model=CaseSummaryOut,
+            summary="A family at a glance: household, ESF+ participation, goals, referrals "
+                    "and consultation hours, without personal data")
+def family_summary(svc: ServicesDep, actor: ActorDep, family_id: UUID,
+                   after: After = None) -> CaseSummaryOut:
+    """Whoever may read the family's case may read its summary (and the read is logged
+    the same way); names, birth dates and notes stay in `GET /families/{id}`."""
+    state, access = _access(svc, actor, family_id, A.READ_CASE)
+    position = catch_up(svc, after)
+    found = read_summary(svc.cases.tables, svc.views.family_summary, family_id)
+    if found is None:  # (the case was read before the catch-up: it is in the log)
+        raise _behind()
+    _log_read(svc, actor, access, state.project, family_id, "GET /families/{id}/summary")
+    return summary_out(found, position)
+
+
+# ----- the caseload history ----------------------------------------------------------
+
+
+class ResponsibilityOut(BaseModel):
+    family_id: UUID
+    project: str
+    case_number: str
+    case_manager: str
+    from_on: date = Field(description="The first day (the assignment's or reopening's date).")
+    until_on: date | None = Field(description=(
+        "The last day (the next transfer's, the closure's or the erasure's date); None "
+        "while it lasts."))
+    assigned_by: str = Field(description="Who recorded the assignment or reopening.")
+    started_by: str = Field(description="intake, transfer or reopening")
+    version: int = Field(description="The family's version at the event that began it.")
+    ended_by: str | None = Field(description="transfer, closure, erasure, or None")
+    ended_version: int | None = Field(description="The family's version at the event "
+                                                  "that ended it.")
+
+
+class CaseloadHistoryPage(BaseModel):
+    project: str
+    total: int
+    limit: int
+    offset: int
+    position: int = Field(description="The event-log position the views had reached.")
+    items: list[ResponsibilityOut]
+
+
+@router.get("/projects/{project}/caseload-history", response_model=CaseloadHistoryPage,
+            summary="Who was responsible for which family from when to when "
+                    "(coordinators, auditors)")
+def caseload_history(
+        svc: ServicesDep, actor: ActorDep,
+        project: Annotated[str, Path(max_length=10, examples=["KR"])],
+        family_id: Annotated[UUID | None, Query(description="One family's intervals.")] = None,
+        case_manager: Annotated[str | None, Query(max_length=100,
+                                                  pattern=r"^[^\x00-\x1f\x7f]*$")] = None,
+        on: Annotated[date | None, Query(description=(
+            "Intervals covering this day (first and last day included: on a transfer's "
+            "day both case managers are listed)."))] = None,
+        sort: Annotated[str, Query(pattern=f"^({'|'.join(SORTS)})$", description=(
+            "from (default), until (open intervals last), case_number or case_manager; "
+            "a leading - reverses."))] = "from",
+        after: After = None,
+        limit: Annotated[int, Query(ge=1, le=500)] = 100,
+        offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0) -> CaseloadHistoryPage:
+    """Each interval from an intake or a transfer (or a reopening) to the next transfer,
+    the closure or the erasure; a closed case is carried by nobody."""
+    policy.check_project(actor, A.READ_CASELOAD_HISTORY, project)
+    position = catch_up(svc, after)
+    total, rows = read_history(svc.cases.tables, svc.views.caseload_history, project=project,
+                               family_id=family_id, case_manager=case_manager, on=on,
+                               sort=sort, limit=limit, offset=offset)
+    return CaseloadHistoryPage(project=project, total=total, limit=limit, offset=offset,
+                               position=position,
+                               items=[ResponsibilityOut(**vars(r)) for r in rows])
