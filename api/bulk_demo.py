@@ -46,6 +46,10 @@ from domain.directory import Role
 from domain.family_case import FamilyCase
 
 CHUNK = 250  # families saved per transaction
+POSTGRES_MAX_EVENTS = 2_000
+"""Events per transaction on PostgreSQL at most (about 2 MB): the library saves through a
+psycopg pipeline, and psycopg's pure-Python pipeline can stop sending a statement of many
+megabytes half-way and then wait for its answer forever (seen from about 5,000 events)."""
 AGGREGATE_COMMANDS = {"close_case": "close", "reopen_case": "reopen",
                       "correct_entry": "correct"}  # FamilyCases name: FamilyCase name
 
@@ -54,9 +58,11 @@ Progress = Callable[[int, int], None]
 
 
 def load_bulk_demo(cases: FamilyCases, directory: Directory, *, today: date, families: int,
-                   seed: int = 7, chunk: int = CHUNK, progress: Progress | None = None
-                   ) -> DemoSummary:
-    """Record ``families`` demo families in chunks of ``chunk`` per transaction.
+                   seed: int = 7, chunk: int = CHUNK, max_events: int | None = None,
+                   progress: Progress | None = None) -> DemoSummary:
+    """Record ``families`` demo families, ``chunk`` families per transaction (fewer
+    when they reach ``max_events`` events; by default ``POSTGRES_MAX_EVENTS`` on
+    PostgreSQL, unlimited on SQLite).
 
     Demo projects that are missing are added with their staff (their tokens are in the
     summary); existing ones are used with the staff they have. A store with families in
@@ -69,7 +75,10 @@ def load_bulk_demo(cases: FamilyCases, directory: Directory, *, today: date, fam
     refuse_loaded(cases, today)
     rng = random.Random(seed)  # noqa: S311 (fictional data, not secrets)
     staff, sites = _sites(directory)
-    recorder = BulkRecorder(cases, today, chunk=chunk, progress=progress)
+    if max_events is None and cases.settings.uses_postgres:
+        max_events = POSTGRES_MAX_EVENTS
+    recorder = BulkRecorder(cases, today, chunk=chunk, max_events=max_events,
+                            progress=progress)
     recorded = record_families(cases, recorder, sites, rng, today=today, families=families)
     return DemoSummary([s.code for s in fam.SITES], staff, recorded.families, recorded.events)
 
@@ -117,11 +126,13 @@ def _sites(directory: Directory) -> tuple[list[DemoStaff], list[Site]]:
 @dataclass
 class BulkRecorder:
     """Runs a story's commands on its in-memory ``FamilyCase`` and saves the finished
-    families ``chunk`` at a time, with the case number sequences, in one transaction."""
+    families ``chunk`` at a time, with the case number sequences, in one transaction
+    (fewer families when they reach ``max_events`` events)."""
 
     cases: FamilyCases
     today: date
     chunk: int = CHUNK
+    max_events: int | None = None
     progress: Progress | None = None
     families: int = 0  # stored so far
     events: int = 0
@@ -157,7 +168,9 @@ class BulkRecorder:
             raise RuntimeError(f"family {story.family_id} is not the one being recorded")
         self._pending.append(case)
         self._pending_events += case.version
-        if len(self._pending) >= self.chunk:
+        saved = self._pending_events + len(self._pending)  # and a case number each
+        if len(self._pending) >= self.chunk or (
+                self.max_events is not None and saved >= self.max_events):
             self.flush()
 
     def flush(self) -> None:

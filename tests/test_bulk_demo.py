@@ -192,6 +192,19 @@ def test_every_family_is_valid_numbered_gap_free_and_in_the_log(
         assert set(per_originator) == {*ids, *sequences, DIRECTORY_ID}
 
 
+def test_a_transaction_ends_early_when_its_families_reach_max_events(
+        app: FamilyCases) -> None:
+    calls: list[tuple[int, int]] = [(0, 0)]
+    summary = load_bulk_demo(app, Directory(app), today=TODAY, families=30, seed=6,
+                             chunk=1000, max_events=100,
+                             progress=lambda f, e: calls.append((f, e)))
+    saved = [(e1 - e0) + (f1 - f0) for (f0, e0), (f1, e1) in itertools.pairwise(calls)]
+    assert len(saved) >= 4
+    assert all(100 <= n < 200 for n in saved[:-1]), saved  # cut at the family reaching it
+    assert calls[-1] == (30, summary.events - 4)  # less the reopening (3) and erasure (1)
+    assert len(family_ids(app)) == 30
+
+
 def test_personal_data_is_sealed_at_rest(make_settings: SettingsFactory) -> None:
     settings = make_settings()
     with FamilyCases(settings) as app:
