@@ -313,3 +313,32 @@ def test_prepared_keys_are_the_stored_ones_and_a_destroyed_key_stays_destroyed(
         assert other.keys.key_for_reading(fresh) == made
         assert other.keys.key_for_reading(had_key) == old
         assert other.keys.key_for_reading(destroyed) is None
+
+
+def test_events_reach_postgresql_byte_for_byte_through_the_array_text(
+        app: FamilyCases, store: str) -> None:
+    """The PostgreSQL recorder writes events as the text of the array the library casts
+    them to; anything unusual goes the library's way. Either way every byte arrives, and
+    a version taken already is refused."""
+    from eventsourcing.persistence import IntegrityError, StoredEvent
+
+    from application.recorders import events_array_literal
+
+    plain = [StoredEvent(uuid.uuid4(), 1, "tests.bulk:Plain_event", bytes(range(256))),
+             StoredEvent(uuid.uuid4(), 1, "tests.bulk:Plain_event", b""),
+             StoredEvent(uuid.uuid4(), 7, "tests.bulk:Plain_event", b'{"a":"\\"(,)\\\\"}')]
+    odd = [StoredEvent(uuid.uuid4(), 1, 'tests.bulk:Odd "topic", (with) \\', b"\x00\\x")]
+    assert events_array_literal(plain) is not None
+    assert events_array_literal(odd) is None
+    if store != "postgres":
+        pytest.skip("the array text is PostgreSQL's")
+    for batch in (plain, odd):
+        positions = app.recorder.insert_events(batch)
+        assert positions is not None
+        assert len(positions) == len(batch)
+        for event in batch:
+            (stored,) = app.recorder.select_events(event.originator_id)
+            assert (stored.originator_version, stored.topic, bytes(stored.state)) == (
+                event.originator_version, event.topic, event.state)
+    with pytest.raises(IntegrityError):
+        app.recorder.insert_events(plain[:1])
