@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
-from rich.table import Table
+from rich.table import Column, Table
 
 from application.cases import FamilyCases
 from application.directory import Directory
@@ -289,8 +289,9 @@ def projections_status() -> None:
     from projections.registry import Views
 
     with _cases(_settings()) as cases:
-        table = Table("view", "generation", "position", "log head", "behind",
+        table = Table("generation", "position", "log head", "behind",
                       "oldest unprocessed", "events/s (last page)")
+        table.columns.insert(0, Column("view", no_wrap=True))
         for s in Views.build(cases).engine.status():
             age = "-" if s.oldest_unprocessed_seconds is None else (
                 f"{s.oldest_unprocessed_seconds:.1f} s")

@@ -456,3 +456,64 @@ def test_servers_starting_together(deployment: Deployment, store: str) -> None:
             with client(server.url, token) as c:
                 assert c.get("/me").status_code == 200
         deployment.stop()
+
+
+# ----- d) every view through real servers ----------------------------------------------
+
+
+def test_every_view_answers_on_a_fresh_server(deployment: Deployment, store: str) -> None:
+    """A fresh store and servers: after an intake, a consultation and a transfer, each
+    view answers with them at once (read-your-writes through another server process
+    with ``?after=`` on PostgreSQL), and the view status names every view."""
+    deployment.add_project("KR", "WiQ Plus Krefeld")
+    anna = deployment.add_staff("KR", "case_manager", "Anna Schmidt")
+    ben = deployment.add_staff("KR", "case_manager", "Ben Yilmaz")
+    coordinator = deployment.add_staff("KR", "coordinator", "Carla Weber")
+    reporting = deployment.add_staff("KR", "reporting", "Dana Berg")
+    admin = deployment.add_staff("KR", "admin", "Emil Kraus")
+    urls = [s.url for s in deployment.start(servers_for(store))]
+    today = today_in_programme()
+
+    with client(urls[0], anna) as c:
+        opened = c.post("/families", json=intake_body(today - timedelta(days=3), 1))
+        assert opened.status_code == 201, opened.text
+        family_id = opened.json()["family_id"]
+        done = c.post(f"/families/{family_id}/consultations", json={
+            "duration_minutes": 90, "mode": "home_visit", "topics": ["benefits"],
+            "occurred_on": today.isoformat()})
+        assert done.status_code == 200, done.text
+        caseload = c.get("/caseload").json()
+        assert [i["family_id"] for i in caseload["items"]] == [family_id]
+        assert caseload["items"][0]["last_contact_on"] == today.isoformat()
+    with client(urls[-1], coordinator) as c:
+        ben_id = next(s["staff_id"] for s in c.get("/projects/KR/staff").json()
+                      if s["name"] == "Ben Yilmaz")
+        moved = c.post(f"/families/{family_id}/assignment",
+                       json={"case_manager": ben_id, "reason": "Urlaubsvertretung"})
+        assert moved.status_code == 200, moved.text
+        after = {"after": moved.json()["position"]}
+        summary = c.get(f"/families/{family_id}/summary", params=after)
+        assert summary.status_code == 200, summary.text
+        assert summary.json()["case_manager"] == ben_id
+        assert summary.json()["consultations"]["count"] == 1
+        history = c.get("/projects/KR/caseload-history", params=after).json()
+        assert [i["case_manager"] for i in history["items"]][-1] == ben_id
+        assert len(history["items"]) == 2
+        team = c.get("/projects/KR/team").json()
+        assert {m["case_manager"] for m in team["case_managers"]} == {ben_id}
+    with client(urls[0], reporting) as c:
+        space = c.get("/projects/KR/social-space", params=after)
+        assert space.status_code == 200, space.text
+        assert space.json()["families"]["total"] == 1
+        assert space.json()["consultations"]["minutes"] == 90
+    with client(urls[-1], admin) as c:
+        views = c.get("/admin/views").json()
+        assert {v["name"] for v in views} == {
+            "caseload", "family_summary", "caseload_history", "social_space"}
+        metrics = httpx.get(f"{urls[-1]}/metrics").text
+        assert 'lotse_view_position{view="social_space"}' in metrics
+    with client(urls[0], ben) as c:
+        assert [i["family_id"] for i in c.get("/caseload").json()["items"]] == [family_id]
+    status = deployment.cli("projections", "status")
+    for name in ("caseload", "family_summary", "caseload_history", "social_space"):
+        assert name in status
