@@ -15,11 +15,12 @@ from projections.caseload import Caseload
 from projections.caseload_history import CaseloadHistory
 from projections.engine import CatchUp, View
 from projections.family_summary import FamilySummary
+from projections.social_space import SocialSpace
 
 
 def all_views() -> list[View]:
     """New instances of every view, in the order they are reported."""
-    return [Caseload(), FamilySummary(), CaseloadHistory()]
+    return [Caseload(), FamilySummary(), CaseloadHistory(), SocialSpace()]
 
 
 def views_named(names: list[str]) -> list[View]:
@@ -40,13 +41,15 @@ class Views:
     caseload: Caseload
     family_summary: FamilySummary
     caseload_history: CaseloadHistory
+    social_space: SocialSpace
 
     @classmethod
     def build(cls, cases: FamilyCases) -> Views:
         views = all_views()
         engine = CatchUp(cases, views)
         return cls(engine, _one(views, Caseload), family_summary=_one(views, FamilySummary),
-                   caseload_history=_one(views, CaseloadHistory))
+                   caseload_history=_one(views, CaseloadHistory),
+                   social_space=_one(views, SocialSpace))
 
 
 V = TypeVar("V", bound=View)

@@ -119,7 +119,7 @@ class SocialSpace(FamilyDocView):
         return lambda doc, e: None
 
     def _consultation(self, doc: Doc, e: Any) -> None:
-        held = [month_of(e.occurred_on), e.duration_minutes, str(e.mode),
+        held = [e.occurred_on.isoformat()[:7], e.duration_minutes, str(e.mode),
                 [str(t) for t in e.topics]]
         doc["c"][str(e.originator_version)] = held
         self._count_consultation(doc["p"], held, 1)
@@ -128,8 +128,10 @@ class SocialSpace(FamilyDocView):
         month, minutes, mode, topics = held
         minutes *= sign
         delta = self._delta
-        for key in ((project, CONSULTATION, "", "", month), (project, MODE, mode, "", month),
-                    *((project, TOPIC, t, "", month) for t in topics)):
+        keys = [(project, TOPIC, t, "", month) for t in topics]
+        keys.append((project, CONSULTATION, "", "", month))
+        keys.append((project, MODE, mode, "", month))
+        for key in keys:
             found = delta.get(key)
             if found is None:
                 delta[key] = [sign, minutes]
