@@ -17,7 +17,6 @@ from __future__ import annotations
 from abc import abstractmethod
 from collections.abc import Iterator, Sequence
 from datetime import date
-from itertools import islice
 from typing import Any
 
 import orjson
@@ -35,30 +34,11 @@ class FamilyDocView(View):
     docs_table: str
     """Base name of the table holding ``family_id`` and ``doc`` (JSON text)."""
 
-    cache: dict[str, Doc] | None = None
-    """Documents as committed, kept between pages by an engine that alone writes these
-    tables (a rebuild's: nobody else writes a generation before it serves)."""
-    cache_size: int = 0
-
-    def keep_documents(self, families: int) -> None:
-        self.cache, self.cache_size = {}, families
-
-    def forget(self) -> None:
-        if self.cache is not None:
-            self.cache.clear()
-
     def apply(self, c: Cursor, tables: Tables, events: Sequence[Any]) -> None:
         by_family: dict[str, list[Any]] = {}
         for event in events:
             by_family.setdefault(event.originator_id.hex, []).append(event)
-        cache = self.cache
-        if cache is None:
-            stored = self.load(c, tables, list(by_family))
-        else:
-            stored = self.load(c, tables, [f for f in by_family if f not in cache])
-            for family_id in by_family:
-                if family_id in cache:
-                    stored[family_id] = cache.pop(family_id)  # (back in, as the newest)
+        stored = self.load(c, tables, list(by_family))
         changed: dict[str, tuple[Any, Doc]] = {}
         for family_id, family_events in by_family.items():
             doc = stored.get(family_id)
@@ -69,11 +49,6 @@ class FamilyDocView(View):
                 changed[family_id] = (remembered, doc)
         if changed:
             self.write(c, tables, changed)
-        if cache is not None:
-            for family_id, (_, doc) in changed.items():
-                cache[family_id] = doc
-            for family_id in list(islice(cache, max(0, len(cache) - self.cache_size))):
-                del cache[family_id]  # the least recently used
 
     def load(self, c: Cursor, tables: Tables, family_ids: list[str]) -> dict[str, Doc]:
         docs: dict[str, Doc] = {}

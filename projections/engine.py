@@ -41,7 +41,6 @@ POSITIONS = "lotse_view_positions"
 GENERATIONS = "lotse_projection_views"
 PAGE_SIZE = 500
 REBUILD_PAGE_SIZE = 4000
-REBUILD_CACHED_FAMILIES = 5000
 
 
 class View(ABC):
@@ -83,15 +82,6 @@ class View(ABC):
     @property
     def position_key(self) -> str:
         return position_key(self.name, self.generation)
-
-    def keep_documents(self, families: int) -> None:
-        """Keep up to ``families`` families' state in memory between pages (only for an
-        engine that alone writes the view's tables); views without such state ignore it."""
-        return
-
-    def forget(self) -> None:
-        """Drop what ``keep_documents`` kept (a page was rolled back)."""
-        return
 
     def drop(self, c: Cursor, tables: Tables) -> None:
         for base in self.table_names:
@@ -176,10 +166,6 @@ class CatchUp:
                 self._prepare(c, view)
         self._topics = sorted({topic for v in self.views for topic in v.topics()})
         self._unseal = any(v.needs_personal_data for v in self.views)
-
-    def _forget(self) -> None:
-        for view in self.views:
-            view.forget()
 
     def _wanted(self, view: View) -> Callable[[type], bool]:
         """Whether the view takes events of a class (``isinstance``, cached per class)."""
@@ -271,11 +257,7 @@ class CatchUp:
                                 raise _Moved
                             count = max(count, len(events))
                 except _Moved:
-                    self._forget()
                     continue
-                except BaseException:
-                    self._forget()
-                    raise
                 applied += count
                 pages += 1
                 if progress is not None:
@@ -326,9 +308,10 @@ class CatchUp:
 @contextmanager
 def young_collections_only() -> Iterator[None]:
     """Python's collector walks every live object at each full collection; a rebuild
-    makes millions of short-lived objects beside a large, long-lived cache, so those
-    walks cost it a third of its time. Inside, only young objects are collected (on
-    the interpreter's usual schedule); the full collection comes at the end."""
+    makes millions of short-lived objects (decoded events, documents), which set off
+    full collections over everything the process holds, and those walks cost it a third
+    of its time. Inside, only young objects are collected (on the interpreter's usual
+    schedule); the full collection comes at the end."""
     frozen = gc.isenabled()
     gc.freeze()  # what exists now is never walked again
     threshold = gc.get_threshold()
@@ -375,8 +358,6 @@ def rebuild(cases: FamilyCases, views: Sequence[View], *,
             c.execute(t.sql("DELETE FROM {q} WHERE name = {p}", q=POSITIONS),
                       (view.position_key,))
     engine = CatchUp(cases, views, page_size=page_size, follow_serving=False)
-    for view in views:  # the rebuild alone writes these tables until the switch
-        view.keep_documents(REBUILD_CACHED_FAMILIES)
     events = 0
     with young_collections_only():
         while True:
