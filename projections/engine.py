@@ -344,8 +344,9 @@ def rebuild(cases: FamilyCases, views: Sequence[View], *,
     the serving one, reading the log once for all of them, while the serving tables go
     on answering and following new events; then switch each view over and drop the
     generation before the one that served until now. Writes made meanwhile are in the
-    new tables: the rebuild catches up to the log's end before it switches, and engines
-    that follow the view go on from the new generation's position afterwards."""
+    new tables: the rebuild catches up until less than a page is left (it ends under
+    constant writes too), and the engines that follow the view go on from the new
+    generation's position after the switch."""
     t = cases.tables
     started = time.perf_counter()
     serving: dict[str, int] = {}
@@ -360,11 +361,11 @@ def rebuild(cases: FamilyCases, views: Sequence[View], *,
     engine = CatchUp(cases, views, page_size=page_size, follow_serving=False)
     events = 0
     with young_collections_only():
-        while True:
-            done = engine.run_once(progress=progress)
-            events += done
-            if not done and engine.position() >= (cases.recorder.max_notification_id() or 0):
-                break
+        while True:  # each round ends at the log's end as it began
+            events += engine.run_once(progress=progress)
+            head = cases.recorder.max_notification_id() or 0
+            if head - engine.position() < page_size:
+                break  # what is left the engines that follow the view apply after the switch
     result = []
     with t.transaction(commit=True) as c:
         for view in views:
