@@ -92,7 +92,7 @@ def _left(d: Doc, e: Any) -> None:
 
 def _consultation(d: Doc, e: Any) -> None:
     d["consultations"][str(e.originator_version)] = [
-        e.occurred_on.isoformat(), e.duration_minutes, e.mode, list(e.topics)]
+        e.occurred_on.isoformat(), e.duration_minutes, e.mode, e.topics]
 
 
 def _goal_set(d: Doc, e: Any) -> None:
