@@ -93,14 +93,8 @@ class SocialSpace(FamilyDocView):
             found[1] += minutes
 
     def fold(self, doc: Doc | None, e: Any) -> Doc | None:
-        if isinstance(e, FamilyCase.CaseOpened):
-            month = month_of(e.occurred_on)
-            doc = {"p": e.project, "v": e.originator_version, "d": e.district, "m": month,
-                   "c": {}, "g": {}, "r": {}, "x": {}}
-            self._add((e.project, FAMILY, e.district, "", month), 1)
-            return doc
-        if doc is None:
-            return None  # (an event before the intake cannot exist)
+        if doc is None:  # (only an intake comes first)
+            return self._opened(e) if isinstance(e, FamilyCase.CaseOpened) else None
         handler = self._handlers.get(type(e))
         if handler is None:
             handler = self._handlers[type(e)] = self._handler(type(e))
@@ -116,7 +110,13 @@ class SocialSpace(FamilyDocView):
                               (ev.EntryCorrected, self._corrected)):
             if issubclass(kind, base):
                 return handler
-        return lambda doc, e: None
+        return lambda doc, e: None  # (an intake is only ever the first event)
+
+    def _opened(self, e: Any) -> Doc:
+        month = month_of(e.occurred_on)
+        self._add((e.project, FAMILY, e.district, "", month), 1)
+        return {"p": e.project, "v": e.originator_version, "d": e.district, "m": month,
+                "c": {}, "g": {}, "r": {}, "x": {}}
 
     def _consultation(self, doc: Doc, e: Any) -> None:
         held = [e.occurred_on.isoformat()[:7], e.duration_minutes, str(e.mode),
