@@ -77,9 +77,9 @@ class Caseload(FamilyDocView):
             contact = doc["contacts"].get(str(e.corrected_version))
             for change in e.changes if contact is not None else ():
                 if change.field == "occurred_on":
-                    contact[0] = change.value
+                    contact[0] = _iso_text(change.value)
                 elif change.field == "next_follow_up_on":
-                    contact[1] = change.value
+                    contact[1] = _iso_text(change.value)
         return doc
 
     def write(self, c: Cursor, tables: Tables, changed: dict[str, tuple[Any, Doc]]) -> None:
@@ -92,6 +92,12 @@ class Caseload(FamilyDocView):
                          sum(1 for answered in d["referrals"].values() if not answered),
                          dumps(d)))
         upsert(c, tables, self.t(ROWS), COLUMNS, ("family_id",), rows)
+
+
+def _iso_text(value: str | None) -> str | None:
+    """A corrected date as the case reads it (``date.fromisoformat`` also takes
+    ``20261105``), in the one form the view compares and sorts."""
+    return None if value is None else date.fromisoformat(value).isoformat()
 
 
 @dataclass(frozen=True)

@@ -105,7 +105,7 @@ def test_a_corrected_consultation_date_moves_the_last_contact_as_in_the_case(
                                                          date(2026, 12, 15))
 
     app.correct_entry(opened.family_id, corrected_version=later,
-                      changes=[FieldChange("occurred_on", INTAKE.replace(day=5).isoformat()),
+                      changes=[FieldChange("occurred_on", INTAKE.replace(day=5).strftime("%Y%m%d")),
                                FieldChange("next_follow_up_on", None)],
                       reason="wrong day", occurred_on=INTAKE.replace(day=21),
                       recorded_by="cm-anna")
