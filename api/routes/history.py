@@ -21,35 +21,14 @@ from pydantic import BaseModel, Field
 
 from api import policy
 from api.deps import ActorDep, ServicesDep
-from api.problems import ERROR_RESPONSES, ApiProblem
+from api.problems import ERROR_RESPONSES
 from api.routes.families import _access, _log_read
+from api.routes.views import After, catch_up, views_behind
 from projections.caseload_history import SORTS, read_history
 from projections.family_summary import FamilySummaryRecord, Tally, read_summary
 
 router = APIRouter(tags=["views"], responses=ERROR_RESPONSES)
 A = policy.Action
-
-After = Annotated[int | None, Query(ge=0, le=2**62, description=(
-    "Wait until the views hold this log position (read-your-writes)."))]
-
-
-def catch_up(svc: ServicesDep, after: int | None) -> int:
-    """Bring the views up to every command acknowledged so far (and to ``after``);
-    returns the log position they have reached."""
-    if after is not None and after > (svc.cases.recorder.max_notification_id() or 0):
-        raise ApiProblem(422, "position_not_recorded", "Invalid input",
-                         "no command has been recorded at that log position", field="after")
-    if after is not None and not svc.views.engine.wait_for(after, timeout=2.0):
-        raise _behind()
-    svc.views.engine.run_once()
-    return svc.views.engine.position()
-
-
-def _behind() -> ApiProblem:
-    return ApiProblem(503, "view_behind", "Service unavailable",
-                      "the views have not reached that position yet; ask again",
-                      headers={"Retry-After": "1"})
-
 
 # ----- the family summary ------------------------------------------------------------
 
@@ -176,7 +155,7 @@ def family_summary(svc: ServicesDep, actor: ActorDep, family_id: UUID,
     position = catch_up(svc, after)
     found = read_summary(svc.cases.tables, svc.views.family_summary, family_id)
     if found is None:  # (the case was read before the catch-up: it is in the log)
-        raise _behind()
+        raise views_behind()
     _log_read(svc, actor, access, state.project, family_id, "GET /families/{id}/summary")
     return summary_out(found, position)
 

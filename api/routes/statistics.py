@@ -15,6 +15,7 @@ from pydantic import BaseModel, Field
 from api import policy
 from api.deps import ActorDep, ServicesDep
 from api.problems import ERROR_RESPONSES, ApiProblem
+from api.routes.views import After, catch_up
 from projections.social_space import MonthCount, read_social_space
 
 router = APIRouter(tags=["statistics"], responses=ERROR_RESPONSES)
@@ -125,8 +126,7 @@ def social_space(
         to_month: Annotated[str | None, Query(
             alias="to", pattern=MONTH, max_length=7, examples=["2026-06"],
             description="Last month, YYYY-MM (included); none: up to now.")] = None,
-        after: Annotated[int | None, Query(ge=0, le=2**62, description=(
-            "Wait until the views hold this log position (read-your-writes)."))] = None,
+        after: After = None,
 ) -> SocialSpaceOut:
     """Counts only, never a family: families by the district they live in (counted in the
     month of intake), consultations by topic, by contact mode and per month with their
@@ -142,19 +142,12 @@ def social_space(
         raise ApiProblem(422, "month_range_reversed", "Invalid input",
                          f"the period ends ({to_month}) before it begins ({from_month})",
                          field="to")
-    if after is not None and after > (svc.cases.recorder.max_notification_id() or 0):
-        raise ApiProblem(422, "position_not_recorded", "Invalid input",
-                         "no command has been recorded at that log position", field="after")
-    if after is not None and not svc.views.engine.wait_for(after, timeout=2.0):
-        raise ApiProblem(503, "view_behind", "Service unavailable",
-                         "the statistics have not reached that position yet; ask again",
-                         headers={"Retry-After": "1"})
-    svc.views.engine.run_once()
+    position = catch_up(svc, after)
     s = read_social_space(svc.cases.tables, svc.views.social_space, project=project,
                           from_month=from_month, to_month=to_month)
     return SocialSpaceOut(
         project=project, from_month=from_month, to_month=to_month,
-        position=svc.views.engine.position(),
+        position=position,
         families=FamiliesOut(total=s.families, by_district=[
             DistrictOut(district=d.district, families=d.families) for d in s.by_district]),
         consultations=ConsultationsOut(

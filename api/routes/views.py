@@ -24,6 +24,27 @@ from projections.caseload import read_caseload, read_team
 router = APIRouter(tags=["views"], responses=ERROR_RESPONSES)
 A = policy.Action
 
+After = Annotated[int | None, Query(ge=0, le=2**62, description=(
+    "Wait until the views hold this log position (read-your-writes)."))]
+
+
+def catch_up(svc: ServicesDep, after: int | None) -> int:
+    """Bring the views up to every command acknowledged so far (and to ``after``, a
+    position another server process answered with); the log position they reached."""
+    if after is not None and after > (svc.cases.recorder.max_notification_id() or 0):
+        raise ApiProblem(422, "position_not_recorded", "Invalid input",
+                         "no command has been recorded at that log position", field="after")
+    if after is not None and not svc.views.engine.wait_for(after, timeout=2.0):
+        raise views_behind()
+    svc.views.engine.run_once()
+    return svc.views.engine.position()
+
+
+def views_behind() -> ApiProblem:
+    return ApiProblem(503, "view_behind", "Service unavailable",
+                      "the views have not reached that position yet; ask again",
+                      headers={"Retry-After": "1"})
+
 
 class CaseloadItem(BaseModel):
     family_id: UUID
@@ -56,8 +77,7 @@ def caseload(svc: ServicesDep, actor: ActorDep,
              case_manager: Annotated[str | None, Query(max_length=100,
                                                        pattern=r"^[^\x00-\x1f\x7f]*$")] = None,
              status: Annotated[str | None, Query(pattern="^(open|closed|erased|any)$")] = "open",
-             after: Annotated[int | None, Query(ge=0, le=2**62, description=(
-                 "Wait until the view holds this log position (read-your-writes)."))] = None,
+             after: After = None,
              limit: Annotated[int, Query(ge=1, le=500)] = 100,
              offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0) -> CaseloadPage:
     """A case manager's own families (oldest contact first); coordinators and auditors
@@ -65,21 +85,14 @@ def caseload(svc: ServicesDep, actor: ActorDep,
     scope = policy.scope_for(actor, A.READ_CASELOAD, project)
     if scope.own_cases_only:
         case_manager = actor.staff_id
-    if after is not None and after > (svc.cases.recorder.max_notification_id() or 0):
-        raise ApiProblem(422, "position_not_recorded", "Invalid input",
-                         "no command has been recorded at that log position", field="after")
-    if after is not None and not svc.views.engine.wait_for(after, timeout=2.0):
-        raise ApiProblem(503, "view_behind", "Service unavailable",
-                         "the caseload has not reached that position yet; ask again",
-                         headers={"Retry-After": "1"})
-    svc.views.engine.run_once()
+    position = catch_up(svc, after)
     total, rows = read_caseload(svc.cases.tables, svc.views.caseload, projects=set(scope.projects),
                                 case_manager=case_manager,
                                 status=None if status == "any" else status,
                                 limit=limit, offset=offset)
     today = today_in_programme()
     return CaseloadPage(total=total, limit=limit, offset=offset,
-                        position=svc.views.engine.position(), items=[CaseloadItem(
+                        position=position, items=[CaseloadItem(
                             **vars(r),
                             case_age_days=(today - r.opened_on).days,
                             days_since_contact=(today - r.last_contact_on).days
