@@ -21,7 +21,7 @@ from application.settings import Settings
 from application.store import schema_lock
 from projections.family_index import FamilyIndex
 from projections.registry import Views
-from projections.runner import Runner
+from projections.runner import Runner, settle_garbage_collector
 
 MAX_BODY_BYTES = 64 * 1024
 
@@ -57,6 +57,8 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         app.state.services.directory.current()  # loaded before the first request
         runner = Runner(app.state.services.cases, [app.state.services.views.engine])
         background = own and app.state.services.cases.settings.background_views
+        if own:
+            settle_garbage_collector()
         if background:
             runner.start()
         try:

@@ -260,16 +260,21 @@ def staff_list(project: Annotated[str | None, typer.Option()] = None) -> None:
 
 
 @projections_cli.command("run")
-def projections_run() -> None:
+def projections_run(poll: Annotated[float, typer.Option(min=0.001, max=60, help=(
+        "Seconds between looks for new events. On PostgreSQL new events also wake the "
+        "process at once; on the embedded store, where other processes' events are only "
+        "seen by looking, a short poll keeps the views close behind the server."))] = 0.01,
+                    ) -> None:
     """Keep the views current in a process of its own (until Ctrl-C or SIGTERM)."""
     import signal
     import threading
 
     from projections.registry import Views
-    from projections.runner import Runner
+    from projections.runner import Runner, settle_garbage_collector
 
     with _cases(_settings()) as cases:
-        runner = Runner(cases, [Views.build(cases).engine])
+        runner = Runner(cases, [Views.build(cases).engine], poll_seconds=poll)
+        settle_garbage_collector()
         done = threading.Event()
         signal.signal(signal.SIGTERM, lambda *_: done.set())
         runner.start()
