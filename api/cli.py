@@ -308,7 +308,11 @@ def projections_status() -> None:
 
 @projections_cli.command("rebuild")
 def projections_rebuild(views: Annotated[list[str] | None, typer.Argument(
-        help="Views to rebuild (default: all).", show_default=False)] = None) -> None:
+        help="Views to rebuild (default: all).", show_default=False)] = None,
+                        workers: Annotated[int | None, typer.Option(min=1, max=64, help=(
+                            "Processes that share the families out (default: one per "
+                            "core)."), show_default=False)] = None,
+                        ) -> None:
     """Rebuild views from the whole event log into new tables while the current ones go
     on serving (also to other processes), then switch over. Safe while the service runs
     and records: what is written meanwhile is in the new tables."""
@@ -321,7 +325,7 @@ def projections_rebuild(views: Annotated[list[str] | None, typer.Argument(
         TimeRemainingColumn,
     )
 
-    from projections.engine import rebuild
+    from projections.engine import default_workers, rebuild
     from projections.registry import views_named
 
     try:
@@ -342,7 +346,8 @@ def projections_rebuild(views: Annotated[list[str] | None, typer.Argument(
             bar.update(task, completed=position, total=head,
                        rate=position / max(time.perf_counter() - started, 1e-6))
 
-        done = rebuild(cases, chosen, progress=progress)
+        done = rebuild(cases, chosen, progress=progress,
+                       workers=workers or default_workers())
     for r in done:
         console.print(f"{r.name}: now generation {r.generation}")
     seconds = max((r.seconds for r in done), default=0.0)

@@ -18,11 +18,20 @@ log's start while the serving one goes on as before, then switches over in one
 statement; engines notice the switch on their next catch-up and follow the new tables.
 The generation before the serving one is dropped at the switch (the serving one's
 predecessor stays until the next rebuild, so readers still on it never fail).
+
+**Shares.** A rebuild may run in several processes, each taking the families whose id
+falls in its share (``CatchUp(share=(k, n))``: it decodes and applies only their events,
+with positions of its own). Views are made of per-family rows and of counters summed from
+per-family deltas, so the shares add up to the whole; at the end every share is brought
+to one position, which becomes the view's.
 """
 
 from __future__ import annotations
 
 import gc
+import multiprocessing
+import os
+import queue
 import threading
 import time
 from abc import ABC, abstractmethod
@@ -31,10 +40,12 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
+from uuid import UUID
 
 from eventsourcing.utils import get_topic
 
 from application.cases import FamilyCases
+from application.settings import Settings
 from application.sql import Cursor, Tables
 
 POSITIONS = "lotse_view_positions"
@@ -106,6 +117,10 @@ class ViewStatus:
     generation: int = 0
 
 
+def _number(originator_id: UUID | str) -> int:
+    return (originator_id if isinstance(originator_id, UUID) else UUID(originator_id)).int
+
+
 class _Moved(Exception):
     """Another engine advanced a position first."""
 
@@ -116,6 +131,12 @@ def ensure_tables(tables: Tables, c: Cursor) -> None:
     c.execute(tables.sql("CREATE TABLE IF NOT EXISTS {g} (name TEXT PRIMARY KEY, "
                          "generation INTEGER NOT NULL, schema_version INTEGER NOT NULL)",
                          g=GENERATIONS))
+
+
+def forget_positions(tables: Tables, c: Cursor, view: View) -> None:
+    """Delete the positions of ``view``'s generation, its rebuild shares' included."""
+    c.execute(tables.sql("DELETE FROM {q} WHERE name = {p} OR name LIKE {p}", q=POSITIONS),
+              (view.position_key, view.position_key + "/%"))
 
 
 def serving_generation(tables: Tables, c: Cursor, view: View) -> int:
@@ -134,8 +155,7 @@ def serving_generation(tables: Tables, c: Cursor, view: View) -> int:
         generation += 1
         view.generation = generation
         view.drop(c, tables)
-        c.execute(tables.sql("DELETE FROM {q} WHERE name = {p}", q=POSITIONS),
-                  (view.position_key,))
+        forget_positions(tables, c, view)
         c.execute(tables.sql("UPDATE {g} SET generation = {p}, schema_version = {p} "
                              "WHERE name = {p}", g=GENERATIONS),
                   (generation, view.schema_version, view.name))
@@ -146,12 +166,17 @@ class CatchUp:
     """Keeps one or more views up to date with one application's event log."""
 
     def __init__(self, cases: FamilyCases, views: View | Sequence[View], *,
-                 page_size: int = PAGE_SIZE, follow_serving: bool = True) -> None:
+                 page_size: int = PAGE_SIZE, follow_serving: bool = True,
+                 share: tuple[int, int] | None = None) -> None:
         self.cases, self.page_size = cases, page_size
         self.views: list[View] = [views] if isinstance(views, View) else list(views)
         self.view = self.views[0]
         self.follow_serving = follow_serving
         """Follow a rebuild's switch to new tables (False: the rebuild's own engine)."""
+        self.share = share
+        """(k, n): apply only the events of families whose id modulo n is k, with
+        positions of their own (the share of one process of a rebuild)."""
+        self._suffix = "" if share is None else f"/{share[0]}of{share[1]}"
         self.tables = cases.tables
         self._lock = threading.Lock()
         self._moved = threading.Condition()
@@ -178,10 +203,14 @@ class CatchUp:
             return found
         return wanted
 
+    def key(self, view: View) -> str:
+        """Where this engine keeps the view's position."""
+        return view.position_key + self._suffix
+
     def _prepare(self, c: Cursor, view: View) -> None:
         c.execute(self.tables.sql("INSERT INTO {q} (name, position) VALUES ({p}, 0) "
                                   "ON CONFLICT (name) DO NOTHING", q=POSITIONS),
-                  (view.position_key,))
+                  (self.key(view),))
         view.create(c, self.tables)
 
     def _follow(self) -> None:
@@ -202,7 +231,7 @@ class CatchUp:
 
     def positions(self) -> dict[str, int]:
         t = self.tables
-        keys = [v.position_key for v in self.views]
+        keys = [self.key(v) for v in self.views]
         rows = t.fetchall(t.sql(f"SELECT name, position FROM {{q}} WHERE name IN "
                                 f"({', '.join([t.p] * len(keys))})", q=POSITIONS), keys)
         found = {str(n): int(p) for n, p in rows}
@@ -213,14 +242,16 @@ class CatchUp:
         return min(self.positions().values())
 
     def run_once(self, *, max_pages: int | None = None,
-                 progress: Callable[[int, int], None] | None = None) -> int:
-        """Apply what the log holds now, page by page; returns the events applied (to
-        any view). ``progress(position, head)`` is called after each page."""
+                 progress: Callable[[int, int], None] | None = None,
+                 until: int | None = None) -> int:
+        """Apply what the log holds now (or up to position ``until``), page by page;
+        returns the events applied (to any view). ``progress(position, head)`` is called
+        after each page."""
         applied = 0
         t = self.tables
         with self._lock:
             self._follow()
-            stop = self.cases.recorder.max_notification_id() or 0
+            stop = (self.cases.recorder.max_notification_id() or 0) if until is None else until
             pages = 0
             while max_pages is None or pages < max_pages:
                 positions = self.positions()
@@ -234,12 +265,17 @@ class CatchUp:
                 # A short page holds everything of interest up to ``stop``.
                 new = page[-1].id if len(page) == self.page_size else stop
                 unseal = self._unseal
-                decoded = [(n.id, self._decode(n, unseal=unseal)) for n in page]
+                if self.share is None:
+                    decoded = [(n.id, self._decode(n, unseal=unseal)) for n in page]
+                else:  # (the other shares' events are not even decoded)
+                    k, n_shares = self.share
+                    decoded = [(n.id, self._decode(n, unseal=unseal)) for n in page
+                               if _number(n.originator_id) % n_shares == k]
                 count = 0
                 try:
                     with t.transaction(commit=True) as c:
                         for view in self.views:
-                            key = view.position_key
+                            key = self.key(view)
                             since = positions[key]
                             if since >= new:
                                 continue
@@ -315,7 +351,7 @@ def young_collections_only() -> Iterator[None]:
     frozen = gc.isenabled()
     gc.freeze()  # what exists now is never walked again
     threshold = gc.get_threshold()
-    gc.set_threshold(threshold[0], threshold[1], 1_000_000_000)  # no full collections
+    gc.set_threshold(max(threshold[0], 10_000), threshold[1], 1_000_000_000)  # no full ones
     try:
         yield
     finally:
@@ -339,7 +375,8 @@ class Rebuilt:
 
 def rebuild(cases: FamilyCases, views: Sequence[View], *,
             page_size: int = REBUILD_PAGE_SIZE,
-            progress: Callable[[int, int], None] | None = None) -> list[Rebuilt]:
+            progress: Callable[[int, int], None] | None = None,
+            workers: int = 1) -> list[Rebuilt]:
     """Rebuild ``views`` (new instances) from the log's start into the generation after
     the serving one, reading the log once for all of them, while the serving tables go
     on answering and following new events; then switch each view over and drop the
@@ -356,16 +393,11 @@ def rebuild(cases: FamilyCases, views: Sequence[View], *,
             serving[view.name] = serving_generation(t, c, view)
             view.generation = serving[view.name] + 1
             view.drop(c, t)  # what an interrupted rebuild left
-            c.execute(t.sql("DELETE FROM {q} WHERE name = {p}", q=POSITIONS),
-                      (view.position_key,))
-    engine = CatchUp(cases, views, page_size=page_size, follow_serving=False)
-    events = 0
-    with young_collections_only():
-        while True:  # each round ends at the log's end as it began
-            events += engine.run_once(progress=progress)
-            head = cases.recorder.max_notification_id() or 0
-            if head - engine.position() < page_size:
-                break  # what is left the engines that follow the view apply after the switch
+            forget_positions(t, c, view)
+    if workers > 1 and _registered(views):
+        events = _fill_shared(cases, views, page_size, progress, workers)
+    else:
+        events = _fill(cases, views, page_size, progress)
     result = []
     with t.transaction(commit=True) as c:
         for view in views:
@@ -382,8 +414,124 @@ def rebuild(cases: FamilyCases, views: Sequence[View], *,
             view.generation = new - 2
             with t.transaction(commit=True) as c:
                 view.drop(c, t)
-                c.execute(t.sql("DELETE FROM {q} WHERE name = {p}", q=POSITIONS),
-                          (view.position_key,))
+                forget_positions(t, c, view)
             view.generation = new
         result.append(Rebuilt(view.name, new, events, time.perf_counter() - started))
     return result
+
+
+def default_workers() -> int:
+    """Processes for a rebuild: one per core."""
+    return max(1, os.cpu_count() or 1)
+
+
+def _registered(views: Sequence[View]) -> bool:
+    """Whether another process can make these views again by name (the registry's)."""
+    from projections.registry import all_views
+
+    known = {type(v) for v in all_views()}
+    return all(type(v) in known for v in views)
+
+
+def _fill(cases: FamilyCases, views: Sequence[View], page_size: int,
+          progress: Callable[[int, int], None] | None,
+          share: tuple[int, int] | None = None) -> int:
+    """Fill the views' (new, empty) tables from the log until less than a page is left;
+    returns the events applied."""
+    engine = CatchUp(cases, views, page_size=page_size, follow_serving=False, share=share)
+    events = 0
+    with young_collections_only():
+        while True:  # each round ends at the log's end as it began
+            events += engine.run_once(progress=progress)
+            head = cases.recorder.max_notification_id() or 0
+            if head - engine.position() < page_size:
+                return events  # the rest the engines that follow the view apply later
+
+
+def _fill_shared(cases: FamilyCases, views: Sequence[View], page_size: int,
+                 progress: Callable[[int, int], None] | None, workers: int) -> int:
+    """Fill the views' tables in ``workers`` processes, each applying the events of its
+    share of the families (a view's rows are per family, its counters sums of deltas,
+    so shares add up); then bring every share to one position, which becomes the view's
+    own, in one transaction."""
+    settings = cases.settings
+    # The tables and the shares' positions first, here: processes creating the same
+    # table at once collide on PostgreSQL.
+    engines = [CatchUp(cases, views, page_size=page_size, follow_serving=False,
+                       share=(k, workers)) for k in range(workers)]
+    context = multiprocessing.get_context("spawn")  # (no copies of open connections)
+    messages: Any = context.Queue()
+    names = [(v.name, v.generation) for v in views]
+    processes = [context.Process(target=_fill_worker, name=f"lotse-rebuild-{k}",
+                                 args=(settings, names, page_size, (k, workers), messages),
+                                 daemon=True) for k in range(workers)]
+    for process in processes:
+        process.start()
+    reached = dict.fromkeys(range(workers), 0)
+    head, events = 0, 0
+    finished: set[int] = set()
+    try:
+        while len(finished) < workers:
+            try:
+                kind, k, first, second = messages.get(timeout=0.5)
+            except queue.Empty:
+                failed = [p for p in processes if p.exitcode not in (None, 0)]
+                if failed:
+                    raise RuntimeError(f"rebuild process {failed[0].name} ended with exit "
+                                       f"code {failed[0].exitcode}") from None
+                continue
+            if kind == "page":
+                reached[k], head = first, max(head, second)
+                if progress is not None:
+                    progress(min(reached.values()), head)
+            elif kind == "done":
+                events += first
+                finished.add(k)
+            else:
+                raise RuntimeError(f"rebuild process {k} failed: {first}")
+    finally:
+        for process in processes:
+            if process.is_alive() and len(finished) < workers:
+                process.terminate()
+            process.join(10)
+    # Every share to the same position (what the fastest reached), then one position.
+    common = max(e.position() for e in engines)
+    with young_collections_only():
+        for engine in engines:
+            events += engine.run_once(until=common)
+    t = cases.tables
+    with t.transaction(commit=True) as c:
+        for view in views:
+            keys = [e.key(view) for e in engines]
+            rows = c.execute(t.sql(f"SELECT position FROM {{q}} WHERE name IN "
+                                   f"({', '.join([t.p] * len(keys))})", q=POSITIONS),
+                             keys).fetchall()
+            if sorted(int(r[0]) for r in rows) != [common] * workers:
+                raise RebuildConflict(f"view {view.name}: the rebuild's shares did not "
+                                      "end at one position")
+            c.execute(t.sql(f"DELETE FROM {{q}} WHERE name IN "
+                            f"({', '.join([t.p] * len(keys))})", q=POSITIONS), keys)
+            c.execute(t.sql("INSERT INTO {q} (name, position) VALUES ({p}, {p}) ON CONFLICT "
+                            "(name) DO UPDATE SET position = excluded.position", q=POSITIONS),
+                      (view.position_key, common))
+    return events
+
+
+def _fill_worker(settings: Settings, names: list[tuple[str, int]], page_size: int,
+                 share: tuple[int, int], messages: Any) -> None:
+    """One rebuild process: fills its share of the named views of the given generations."""
+    from projections.registry import views_named
+
+    k = share[0]
+    try:
+        with FamilyCases(settings) as cases:
+            views = views_named([name for name, _ in names])
+            for view, (_, generation) in zip(views, names, strict=True):
+                view.generation = generation
+            events = _fill(cases, views, page_size,
+                           lambda position, head: messages.put(("page", k, position, head)),
+                           share)
+        messages.put(("done", k, events, 0))
+    except BaseException as e:
+        messages.put(("failed", k, f"{type(e).__name__}: {e}", 0))
+        raise

@@ -226,7 +226,10 @@ class SocialSpace(FamilyDocView):
         upsert(c, tables, self.t(DOCS), ("family_id", "doc"), ("family_id",),
                [(family_id, dumps(doc)) for family_id, (_, doc) in changed.items()])
         delta, self._delta = self._delta, {}
-        rows = [(*key, n, minutes) for key, (n, minutes) in delta.items() if n or minutes]
+        # In key order: rebuild processes adding to the same counters at once then lock
+        # them in one order (PostgreSQL would otherwise find them deadlocked).
+        rows = [(*key, n, minutes) for key, (n, minutes) in sorted(delta.items())
+                if n or minutes]
         if not rows:
             return
         p = tables.p
@@ -236,7 +239,7 @@ class SocialSpace(FamilyDocView):
             "DO UPDATE SET n = v.n + excluded.n, minutes = v.minutes + excluded.minutes",
             r=self.t(ROWS)), rows)
         # A counter that fell to nothing goes, so the rows equal a rebuild's exactly.
-        emptied = [key for key, (n, minutes) in delta.items() if n < 0 or minutes < 0]
+        emptied = [key for key, (n, minutes) in sorted(delta.items()) if n < 0 or minutes < 0]
         if emptied:
             c.executemany(tables.sql(
                 "DELETE FROM {r} WHERE "

@@ -4,6 +4,9 @@ rebuild leaves the serving view alone; a view whose shape changed starts afresh.
 
 from __future__ import annotations
 
+import multiprocessing
+import os
+import signal
 import threading
 from collections.abc import Sequence
 from datetime import date
@@ -20,7 +23,7 @@ from application.directory import Directory
 from application.sql import Tables
 from domain.values import ContactMode, Topic
 from projections.caseload import ROWS, Caseload, read_caseload
-from projections.engine import GENERATIONS, CatchUp, View, rebuild
+from projections.engine import GENERATIONS, POSITIONS, CatchUp, View, rebuild
 from projections.registry import all_views
 from tests.e2e_support import environment_for
 from tests.test_projection_caseload import everything, from_the_cases
@@ -54,7 +57,8 @@ def demo(app: FamilyCases, families: int = 30, seed: int = 3) -> None:
     load_demo(app, Directory(app), today=TODAY, families=families, seed=seed)
 
 
-def test_a_rebuild_during_live_writes_loses_nothing(make_settings: Any) -> None:
+@pytest.mark.parametrize("workers", [1, 2])
+def test_a_rebuild_during_live_writes_loses_nothing(make_settings: Any, workers: int) -> None:
     with FamilyCases(make_settings()) as app, FamilyCases(make_settings()) as writer:
         demo(app)
         live = CatchUp(app, all_views())
@@ -86,7 +90,8 @@ def test_a_rebuild_during_live_writes_loses_nothing(make_settings: Any) -> None:
         thread = threading.Thread(target=write)
         thread.start()
         try:
-            done = rebuild(app, all_views(), page_size=25, progress=reads_while_rebuilding)
+            done = rebuild(app, all_views(), page_size=25, progress=reads_while_rebuilding,
+                           workers=workers)
         finally:
             rebuilding.clear()
             stop.set()
@@ -101,6 +106,46 @@ def test_a_rebuild_during_live_writes_loses_nothing(make_settings: Any) -> None:
         assert len(written) == len(set(written))
         rebuild(app, all_views())  # from scratch again, with nothing written meanwhile
         assert contents(app, serving(app)) == after
+
+
+def test_a_rebuild_in_processes_sharing_the_families_equals_one_in_a_single_process(
+        app: FamilyCases) -> None:
+    demo(app, families=24, seed=5)
+    rebuild(app, all_views(), page_size=40)
+    alone = contents(app, serving(app))
+    assert everything(app) == from_the_cases(app)
+    done = rebuild(app, all_views(), page_size=40, workers=3)
+    assert all(r.generation == 2 for r in done)
+    assert contents(app, serving(app)) == alone
+    assert everything(app) == from_the_cases(app)
+    t = app.tables
+    keys = {str(r[0]) for r in t.fetchall(t.sql("SELECT name FROM {q}", q=POSITIONS))}
+    assert not [k for k in keys if "/" in k], "the shares' positions are gone"
+
+
+def test_a_rebuild_whose_process_dies_changes_nothing(app: FamilyCases) -> None:
+    demo(app, families=24, seed=6)
+    live = CatchUp(app, all_views())
+    live.run_once()
+    before = contents(app, live.views)
+    killed: list[int] = []
+
+    def kill_one(position: int, head: int) -> None:
+        for child in multiprocessing.active_children():
+            if child.name.startswith("lotse-rebuild-") and not killed and child.pid:
+                os.kill(child.pid, signal.SIGKILL)
+                killed.append(child.pid)
+
+    with pytest.raises(RuntimeError, match="ended with exit code"):
+        rebuild(app, all_views(), page_size=10, progress=kill_one, workers=2)
+    assert killed
+    live.run_once()
+    assert all(v.generation == 0 for v in live.views)
+    assert contents(app, live.views) == before
+    rebuild(app, all_views(), workers=2)  # the next one starts afresh and switches
+    live.run_once()
+    assert all(v.generation == 1 for v in live.views)
+    assert contents(app, live.views) == before
 
 
 def test_the_old_tables_serve_until_the_switch_and_the_one_before_them_is_dropped(
