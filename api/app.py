@@ -13,7 +13,17 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from api import problems
 from api.deps import Services
-from api.routes import commands, families, history, operations, staff, statistics, system, views
+from api.routes import (
+    commands,
+    families,
+    history,
+    operations,
+    reports,
+    staff,
+    statistics,
+    system,
+    views,
+)
 from application.cases import FamilyCases
 from application.directory import Directory
 from application.read_log import ReadLog
@@ -76,7 +86,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     problems.install(app)
     # The busiest first: routes are matched in order.
     for router in (commands.router, families.router, views.router, staff.router,
-                   statistics.router, history.router,
+                   statistics.router, history.router, reports.router,
                    system.audit, operations.router, system.router, operations.metrics_router):
         # The routers carry their prefixes, tags and error responses already; adding
         # their routes directly spares each request FastAPI's included-router matching.

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import getpass
 import os
+import sys
 import time
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -26,6 +28,8 @@ app.add_typer(projects_cli, name="projects")
 app.add_typer(staff_cli, name="staff")
 projections_cli = typer.Typer(help="Read-model views.", no_args_is_help=True)
 app.add_typer(projections_cli, name="projections")
+report_cli = typer.Typer(help="Reports for the funder.", no_args_is_help=True)
+app.add_typer(report_cli, name="report")
 console = Console()
 
 if TYPE_CHECKING:
@@ -354,6 +358,49 @@ def projections_rebuild(views: Annotated[list[str] | None, typer.Argument(
     events = max((r.events for r in done), default=0)
     console.print(f"Rebuilt {names}: {events:,} events in {seconds:.1f} s "
                   f"({events / max(seconds, 1e-6):,.0f} events/s); switched over.")
+
+
+@report_cli.command("esf")
+def report_esf(
+        project: Annotated[str, typer.Option(help="Project code, e.g. KR.")],
+        period: Annotated[str, typer.Option(help="2026-H1 (cut-off 30 June) or 2026-H2.")],
+        as_known: Annotated[str, typer.Option("--as", help=(
+            "now (corrections and backdated entries recorded later included) or cutoff "
+            "(only what was recorded by the end of the cut-off day)."))] = "now",
+        format: Annotated[str, typer.Option(help="json or csv.")] = "json",
+        output: Annotated[Path | None, typer.Option(help=(
+            "Write the report here (default: print it)."))] = None,
+) -> None:
+    """The ESF+ common indicators of a project for a reporting period, with every figure
+    that differs between "now" and "at the cut-off" (JSON: with the participants and
+    events behind each figure, as an auditor sees them)."""
+    import json
+
+    from projections.esf_report import AS_KNOWN, Period, esf_report, report_csv, report_json
+    from projections.registry import Views
+
+    try:
+        chosen = Period.parse(period)
+    except ValueError as e:
+        console.print(f"[red]{e}[/red]")
+        raise typer.Exit(2) from None
+    if as_known not in AS_KNOWN or format not in ("json", "csv"):
+        console.print("[red]--as is now or cutoff; --format is json or csv[/red]")
+        raise typer.Exit(2)
+    with _cases(_settings()) as cases:
+        if project not in {p.code for p in Directory(cases).projects()}:
+            console.print(f"[red]No such project: {project}[/red]")
+            raise typer.Exit(2)
+        views = Views.build(cases)
+        views.engine.run_once()
+        report = esf_report(cases, views.esf, project, chosen, as_known)
+    text = (report_csv(report) if format == "csv" else
+            json.dumps(report_json(report, details=True), ensure_ascii=False, indent=2) + "\n")
+    if output is None:
+        sys.stdout.write(text)
+    else:
+        output.write_text(text, encoding="utf-8")
+        console.print(f"Wrote the {chosen} report of {project} ({as_known}) to {output}.")
 
 
 @app.command()

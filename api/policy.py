@@ -42,6 +42,7 @@ class Action(StrEnum):
     READ_VIEWS = "read_views"
     READ_STAFF = "read_staff"
     READ_FIGURES = "read_figures"
+    READ_REPORT_DETAILS = "read_report_details"  # who is behind each figure
 
 
 PERMISSIONS: dict[Role, frozenset[Action]] = {
@@ -50,10 +51,12 @@ PERMISSIONS: dict[Role, frozenset[Action]] = {
     Role.COORDINATOR: frozenset({Action.OPEN_CASE, Action.ASSIGN, Action.ERASE,
                                  Action.READ_CASE, Action.READ_HISTORY, Action.SEARCH,
                                  Action.READ_CASELOAD, Action.READ_TEAM, Action.READ_STAFF,
-                                 Action.READ_FIGURES, Action.READ_CASELOAD_HISTORY}),
+                                 Action.READ_FIGURES, Action.READ_CASELOAD_HISTORY,
+                                 Action.READ_REPORT_DETAILS}),
     Role.AUDITOR: frozenset({Action.READ_CASE, Action.READ_HISTORY, Action.SEARCH,
                              Action.READ_CASELOAD, Action.READ_TEAM, Action.READ_AUDIT_LOG,
-                             Action.READ_FIGURES, Action.READ_CASELOAD_HISTORY}),
+                             Action.READ_FIGURES, Action.READ_CASELOAD_HISTORY,
+                             Action.READ_REPORT_DETAILS}),
     Role.REPORTING: frozenset({Action.READ_FIGURES}),
     Role.ADMIN: frozenset({Action.MANAGE_STAFF, Action.READ_STAFF, Action.READ_VIEWS}),
 }
@@ -91,7 +94,8 @@ DOING = {
     Action.READ_AUDIT_LOG: "read the read log",
     Action.MANAGE_STAFF: "manage staff accounts", Action.READ_STAFF: "list staff",
     Action.READ_VIEWS: "see the views' state",
-    Action.READ_FIGURES: "read figures"}
+    Action.READ_FIGURES: "read figures",
+    Action.READ_REPORT_DETAILS: "see who is behind a report's figures"}
 
 
 WHO = {Role.CASE_MANAGER: "a case manager", Role.COORDINATOR: "a coordinator",

@@ -64,8 +64,9 @@ class View(ABC):
     events: tuple[type, ...]
     table_names: tuple[str, ...] = ()
     """Every table of the view (base names): dropped with an old generation."""
-    needs_personal_data: bool = False
-    """Views without personal data read events with it left sealed (and cheaper)."""
+    personal_events: tuple[type, ...] = ()
+    """Event classes whose personal data the view reads: the engine unseals these (only
+    these: the others are read with their personal data left sealed, which is cheaper)."""
     generation: int = 0
     schema_version: int = 1
     """Raise it when the view's tables or meaning change: engines then fill a new
@@ -78,6 +79,10 @@ class View(ABC):
     @abstractmethod
     def apply(self, c: Cursor, tables: Tables, events: Sequence[Any]) -> None:
         """Apply events (in log order) inside the engine's transaction."""
+
+    def attach(self, cases: FamilyCases) -> None:  # noqa: B027 (most views need nothing)
+        """Called by each engine that keeps the view (a view that needs the application,
+        e.g. its family keys, takes it here)."""
 
     def topics(self) -> list[str]:
         return sorted({get_topic(cls) for cls in self.events})
@@ -190,7 +195,10 @@ class CatchUp:
                     view.generation = serving_generation(t, c, view)
                 self._prepare(c, view)
         self._topics = sorted({topic for v in self.views for topic in v.topics()})
-        self._unseal = any(v.needs_personal_data for v in self.views)
+        self._unseal_topics = frozenset(get_topic(cls) for v in self.views
+                                        for cls in v.personal_events)
+        for view in self.views:
+            view.attach(cases)
 
     def _wanted(self, view: View) -> Callable[[type], bool]:
         """Whether the view takes events of a class (``isinstance``, cached per class)."""
@@ -264,13 +272,14 @@ class CatchUp:
                     inclusive_of_start=False)
                 # A short page holds everything of interest up to ``stop``.
                 new = page[-1].id if len(page) == self.page_size else stop
-                unseal = self._unseal
+                personal = self._unseal_topics
                 if self.share is None:
-                    decoded = [(n.id, self._decode(n, unseal=unseal)) for n in page]
+                    decoded = [(n.id, self._decode(n, unseal=n.topic in personal))
+                               for n in page]
                 else:  # (the other shares' events are not even decoded)
                     k, n_shares = self.share
-                    decoded = [(n.id, self._decode(n, unseal=unseal)) for n in page
-                               if _number(n.originator_id) % n_shares == k]
+                    decoded = [(n.id, self._decode(n, unseal=n.topic in personal))
+                               for n in page if _number(n.originator_id) % n_shares == k]
                 count = 0
                 try:
                     with t.transaction(commit=True) as c:

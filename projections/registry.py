@@ -14,13 +14,14 @@ from application.cases import FamilyCases
 from projections.caseload import Caseload
 from projections.caseload_history import CaseloadHistory
 from projections.engine import CatchUp, View
+from projections.esf import EsfParticipants
 from projections.family_summary import FamilySummary
 from projections.social_space import SocialSpace
 
 
 def all_views() -> list[View]:
     """New instances of every view, in the order they are reported."""
-    return [Caseload(), FamilySummary(), CaseloadHistory(), SocialSpace()]
+    return [Caseload(), FamilySummary(), CaseloadHistory(), SocialSpace(), EsfParticipants()]
 
 
 def views_named(names: list[str]) -> list[View]:
@@ -42,6 +43,7 @@ class Views:
     family_summary: FamilySummary
     caseload_history: CaseloadHistory
     social_space: SocialSpace
+    esf: EsfParticipants
 
     @classmethod
     def build(cls, cases: FamilyCases) -> Views:
@@ -49,7 +51,7 @@ class Views:
         engine = CatchUp(cases, views)
         return cls(engine, _one(views, Caseload), family_summary=_one(views, FamilySummary),
                    caseload_history=_one(views, CaseloadHistory),
-                   social_space=_one(views, SocialSpace))
+                   social_space=_one(views, SocialSpace), esf=_one(views, EsfParticipants))
 
 
 V = TypeVar("V", bound=View)

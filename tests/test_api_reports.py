@@ -1,0 +1,105 @@
+"""GET /reports/esf through the API: figures for every reading role, the people and
+events behind them only for auditors and coordinators, CSV, and the error paths."""
+
+from __future__ import annotations
+
+import csv
+import io
+from typing import Any
+
+import pytest
+
+from tests.api_support import World
+from tests.test_api_commands import problem
+
+
+def enter(world: World, family: dict[str, Any], member: str, **entry: Any) -> None:
+    response = world.client("case_manager").post(
+        f"/families/{family['family_id']}/participants",
+        json={"member_id": member, "occurred_on": "2026-03-02", **entry})
+    assert response.status_code == 200, response.text
+
+
+@pytest.fixture
+def entries(world: World) -> dict[str, Any]:
+    """KR: two counted participants and an incomplete one; GL: one participant."""
+    a = world.intake("KR", occurred_on="2026-03-02", consent_given_on="2026-03-02")
+    b = world.intake("KR", occurred_on="2026-03-02", consent_given_on="2026-03-02")
+    g = world.intake("GL", occurred_on="2026-03-02", consent_given_on="2026-03-02")
+    complete = {"labour_market_status": "unemployed", "unemployed_months": 14,
+                "isced": "isced_3_4", "disability": "declined", "citizenship": "eu",
+                "foreign_background": "no", "minority": "no", "homeless": "no",
+                "rural": False}
+    enter(world, a, a["member_ids"][0], **complete)
+    enter(world, b, b["member_ids"][0], **{**complete, "labour_market_status": "inactive",
+                                           "unemployed_months": None})
+    enter(world, b, b["member_ids"][1], labour_market_status="inactive")  # no ISCED
+    response = world.client("case_manager", "GL").post(
+        f"/families/{g['family_id']}/participants",
+        json={"member_id": g["member_ids"][0], "occurred_on": "2026-03-02", **complete})
+    assert response.status_code == 200, response.text
+    return {"a": a, "b": b}
+
+
+def figures(body: dict[str, Any]) -> dict[str, int]:
+    return {row["code"]: row["total"] for row in body["indicators"]}
+
+
+def test_reporting_users_get_figures_only(world: World, entries: dict[str, Any]) -> None:
+    response = world.client("reporting").get("/reports/esf?project=KR&period=2026-H1")
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert (body["project"], body["period"], body["cutoff"], body["as"]) == (
+        "KR", "2026-H1", "2026-06-30", "now")
+    found = figures(body)
+    assert (found["EECO01"], found["EECO02"], found["EECO03"], found["EECO04"]) == (2, 1, 1, 1)
+    eeco12 = next(r for r in body["indicators"] if r["code"] == "EECO12")
+    assert (eeco12["total"], eeco12["unknown"]) == (0, 2)  # declined counts as unknown
+    assert body["incomplete_records"] == 1
+    assert "incomplete" not in body
+    assert all("participants" not in row for row in body["indicators"])
+
+
+@pytest.mark.parametrize("role", ["auditor", "coordinator"])
+def test_auditors_and_coordinators_see_who_is_behind_each_figure(
+        world: World, entries: dict[str, Any], role: str) -> None:
+    body = world.client(role).get("/reports/esf?project=KR&period=2026-H1").json()
+    eeco01 = next(r for r in body["indicators"] if r["code"] == "EECO01")
+    families = {entries["a"]["family_id"], entries["b"]["family_id"]}
+    assert {p["family_id"] for p in eeco01["participants"]} == families
+    assert [i["missing"] for i in body["incomplete"]] == [["isced"]]
+    assert body["incomplete"][0]["family_id"] == entries["b"]["family_id"]
+    # Everything was recorded after 30 June 2026: at the cut-off nobody could be known,
+    # and the difference names the entries recorded since.
+    then = world.client(role).get("/reports/esf?project=KR&period=2026-H1&as=cutoff").json()
+    assert figures(then)["EECO01"] == 0
+    assert then["recorded_by"].startswith("2026-06-30T23:59:59")
+    change = next(c for c in then["differences"] if c["code"] == "EECO01")
+    assert (change["at_cutoff"], change["now"]) == (0, 2)
+    entered = {e["family_id"] for e in change["events"] if e["event"] == "ParticipantEntered"}
+    assert entered == families
+
+
+def test_the_indicator_table_as_csv_with_both_labels(world: World,
+                                                     entries: dict[str, Any]) -> None:
+    response = world.client("reporting").get(
+        "/reports/esf?project=KR&period=2026-H1&format=csv")
+    assert response.status_code == 200, response.text
+    assert response.headers["content-type"].startswith("text/csv")
+    assert "esf-KR-2026-H1-now.csv" in response.headers["content-disposition"]
+    rows = list(csv.DictReader(io.StringIO(response.text)))
+    assert len(rows) == 23
+    first = rows[0]
+    assert (first["code"], first["total"], first["label_de"], first["label_en"]) == (
+        "EECO01", "2", "Teilnehmende insgesamt", "All participants")
+
+
+def test_other_projects_and_bad_periods_are_refused(world: World,
+                                                    entries: dict[str, Any]) -> None:
+    problem(world.client("reporting").get("/reports/esf?project=GL&period=2026-H1"), 404,
+            "project_not_found")
+    problem(world.client("reporting").get("/reports/esf?project=KR&period=2026-Q1"), 422,
+            "invalid_period", "period")
+    problem(world.client("reporting").get("/reports/esf?project=KR&period=2026-H1&as=then"),
+            422)
+    problem(world.client("case_manager").get("/reports/esf?project=KR&period=2026-H1"), 403)
