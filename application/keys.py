@@ -9,6 +9,8 @@ Other processes drop a cached key within ``key_cache_seconds``.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import os
 import threading
 import time
@@ -35,6 +37,17 @@ class KeyDestroyedError(RuntimeError):
 
 def seal(key: bytes, plaintext: bytes, aad: bytes) -> bytes:
     nonce = os.urandom(NONCE)
+    return nonce + AESGCM(key).encrypt(nonce, plaintext, aad)
+
+
+def seal_deterministic(key: bytes, plaintext: bytes, aad: bytes, context: bytes) -> bytes:
+    """Sealed like ``seal``, with the nonce derived from the plaintext and ``context``
+    (HMAC with the key): the same value in the same context always seals to the same
+    bytes, so a read model rebuilt from the log equals the one kept event by event. A
+    nonce repeats only with the same plaintext, which AES-GCM tolerates; what it reveals
+    is only that a value in that context did not change."""
+    nonce = hmac.new(key, b"lotse:nonce|" + context + b"|" + plaintext,
+                     hashlib.sha256).digest()[:NONCE]
     return nonce + AESGCM(key).encrypt(nonce, plaintext, aad)
 
 

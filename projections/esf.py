@@ -33,7 +33,7 @@ from uuid import UUID
 import orjson
 
 from application.cases import FamilyCases
-from application.keys import FamilyKeys, seal, unseal
+from application.keys import FamilyKeys, seal_deterministic, unseal
 from application.sql import Cursor, Tables
 from domain import events as ev
 from domain.corrections import CORRECTABLE, SENSITIVE
@@ -72,13 +72,14 @@ class Folder:
     def __init__(self, keys: FamilyKeys | None) -> None:
         self.keys = keys
 
-    def _seal_birth(self, family_id: UUID, birth: date | None) -> str | None:
+    def _seal_birth(self, family_id: UUID, member_id: UUID, birth: date | None) -> str | None:
         if birth is None:
             return None
         if self.keys is None:
             return birth.isoformat()
         key = self.keys.key_for_writing(family_id)
-        return base64.b64encode(seal(key, birth.isoformat().encode(), family_id.bytes)).decode()
+        return base64.b64encode(seal_deterministic(
+            key, birth.isoformat().encode(), family_id.bytes, member_id.bytes)).decode()
 
     def birth_date(self, family_id: UUID, stored: str | None) -> date | None:
         if stored is None:
@@ -95,19 +96,21 @@ class Folder:
         if isinstance(e, FamilyCase.CaseOpened):
             return {"p": e.project, "x": {}, "r": {},
                     "m": {str(m.member_id): [_text(m.gender),
-                                             self._seal_birth(family_id, m.birth_date)]
+                                             self._seal_birth(family_id, m.member_id,
+                                                              m.birth_date)]
                           for m in e.members}}
         if doc is None:
             return None
         if isinstance(e, ev.MemberAdded):
             doc["m"][str(e.member.member_id)] = [
-                _text(e.member.gender), self._seal_birth(family_id, e.member.birth_date)]
+                _text(e.member.gender),
+                self._seal_birth(family_id, e.member.member_id, e.member.birth_date)]
         elif isinstance(e, ev.MemberDetailsChanged):
             member = doc["m"].setdefault(str(e.member_id), [None, None])
             if e.gender is not None:
                 member[0] = _text(e.gender)
             if e.birth_date is not None:
-                member[1] = self._seal_birth(family_id, e.birth_date)
+                member[1] = self._seal_birth(family_id, e.member_id, e.birth_date)
         elif isinstance(e, ev.ParticipantEntered):
             stints = doc["x"].setdefault(str(e.member_id), [])
             stints.append({"d": e.occurred_on.isoformat(), "v": e.originator_version,

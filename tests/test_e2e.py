@@ -506,14 +506,20 @@ def test_every_view_answers_on_a_fresh_server(deployment: Deployment, store: str
         assert space.status_code == 200, space.text
         assert space.json()["families"]["total"] == 1
         assert space.json()["consultations"]["minutes"] == 90
+        half = f"{today.year}-H{1 if today.month <= 6 else 2}"
+        esf = c.get("/reports/esf", params={"project": "KR", "period": half, **after})
+        assert esf.status_code == 200, esf.text
+        assert len(esf.json()["indicators"]) == 23
     with client(urls[-1], admin) as c:
         views = c.get("/admin/views").json()
         assert {v["name"] for v in views} == {
-            "caseload", "family_summary", "caseload_history", "social_space"}
+            "caseload", "family_summary", "caseload_history", "social_space",
+            "esf_participants"}
         metrics = httpx.get(f"{urls[-1]}/metrics").text
         assert 'lotse_view_position{view="social_space"}' in metrics
     with client(urls[0], ben) as c:
         assert [i["family_id"] for i in c.get("/caseload").json()["items"]] == [family_id]
     status = deployment.cli("projections", "status")
-    for name in ("caseload", "family_summary", "caseload_history", "social_space"):
+    for name in ("caseload", "family_summary", "caseload_history", "social_space",
+                 "esf_participants"):
         assert name in status
