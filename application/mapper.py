@@ -109,9 +109,12 @@ class PersonalDataMapper(Mapper[UUID]):
 
     # ----- reading ---------------------------------------------------------------
 
-    def to_domain_event(self, stored_event: StoredEvent, *, unseal: bool = True) -> Any:
+    def to_domain_event(self, stored_event: StoredEvent, *, unseal: bool = True,
+                        only: frozenset[str] | None = None) -> Any:
         """The domain event; with ``unseal=False`` its personal data is left sealed and
-        reads as None (for readers that never use it: no key lookups, no decryption)."""
+        reads as None (for readers that never use it: no key lookups, no decryption);
+        with ``only``, just the sealed items of those names are opened (a read model that
+        needs birth dates does not decrypt names and addresses)."""
         cls = resolve_topic(stored_event.topic)
         family_id = stored_event.originator_id
         assert isinstance(family_id, UUID)
@@ -120,7 +123,7 @@ class PersonalDataMapper(Mapper[UUID]):
             erased: list[str] = []
             if SEALED.encode() in stored_event.state:
                 key = self.keys.key_for_reading(family_id) if unseal else None
-                data = _unseal_tree(data, key, family_id.bytes, "", erased)
+                data = _unseal_tree(data, key, family_id.bytes, "", erased, only)
             from_version = data.pop("class_version", 1)
             while from_version < getattr(cls, "class_version", 1):
                 getattr(cls, f"upcast_v{from_version}_v{from_version + 1}")(data)
@@ -192,10 +195,10 @@ def _seal_path(node: Json, parts: list[str], key: bytes, aad: bytes) -> None:
 
 
 def _unseal_tree(node: Json, key: bytes | None, aad: bytes, path: str,
-                 erased: list[str]) -> Json:
+                 erased: list[str], only: frozenset[str] | None = None) -> Json:
     if isinstance(node, dict):
         if len(node) == 1 and SEALED in node:
-            if key is None:
+            if key is None or (only is not None and path.rsplit(".", 1)[-1] not in only):
                 erased.append(path)
                 return None
             try:
@@ -203,8 +206,9 @@ def _unseal_tree(node: Json, key: bytes | None, aad: bytes, path: str,
             except InvalidTag:
                 # With the key present this is tampering or corruption, never erasure.
                 raise ValueError(f"sealed value at {path!r} fails its integrity check") from None
-        return {k: _unseal_tree(v, key, aad, f"{path}.{k}" if path else k, erased)
+        return {k: _unseal_tree(v, key, aad, f"{path}.{k}" if path else k, erased, only)
                 for k, v in node.items()}
     if isinstance(node, list):
-        return [_unseal_tree(v, key, aad, f"{path}.{i}", erased) for i, v in enumerate(node)]
+        return [_unseal_tree(v, key, aad, f"{path}.{i}", erased, only)
+                for i, v in enumerate(node)]
     return node

@@ -67,6 +67,9 @@ class View(ABC):
     personal_events: tuple[type, ...] = ()
     """Event classes whose personal data the view reads: the engine unseals these (only
     these: the others are read with their personal data left sealed, which is cheaper)."""
+    personal_items: frozenset[str] = frozenset()
+    """The names of the personal items it reads in them (e.g. ``birth_date``); the
+    others stay sealed."""
     generation: int = 0
     schema_version: int = 1
     """Raise it when the view's tables or meaning change: engines then fill a new
@@ -197,6 +200,10 @@ class CatchUp:
         self._topics = sorted({topic for v in self.views for topic in v.topics()})
         self._unseal_topics = frozenset(get_topic(cls) for v in self.views
                                         for cls in v.personal_events)
+        self._unseal_items: frozenset[str] | None = frozenset(
+            i for v in self.views for i in v.personal_items)
+        if any(v.personal_events and not v.personal_items for v in self.views):
+            self._unseal_items = None  # (a view reads all personal data of its events)
         for view in self.views:
             view.attach(cases)
 
@@ -272,13 +279,13 @@ class CatchUp:
                     inclusive_of_start=False)
                 # A short page holds everything of interest up to ``stop``.
                 new = page[-1].id if len(page) == self.page_size else stop
-                personal = self._unseal_topics
+                personal, items = self._unseal_topics, self._unseal_items
                 if self.share is None:
-                    decoded = [(n.id, self._decode(n, unseal=n.topic in personal))
+                    decoded = [(n.id, self._decode(n, unseal=n.topic in personal, only=items))
                                for n in page]
                 else:  # (the other shares' events are not even decoded)
                     k, n_shares = self.share
-                    decoded = [(n.id, self._decode(n, unseal=n.topic in personal))
+                    decoded = [(n.id, self._decode(n, unseal=n.topic in personal, only=items))
                                for n in page if _number(n.originator_id) % n_shares == k]
                 count = 0
                 try:

@@ -71,6 +71,8 @@ class Folder:
 
     def __init__(self, keys: FamilyKeys | None) -> None:
         self.keys = keys
+        self.known: dict[str, date] = {}
+        """Birth dates sealed or opened lately (cleared by the view at each page)."""
 
     def _seal_birth(self, family_id: UUID, member_id: UUID, birth: date | None) -> str | None:
         if birth is None:
@@ -78,14 +80,19 @@ class Folder:
         if self.keys is None:
             return birth.isoformat()
         key = self.keys.key_for_writing(family_id)
-        return base64.b64encode(seal_deterministic(
+        sealed = base64.b64encode(seal_deterministic(
             key, birth.isoformat().encode(), family_id.bytes, member_id.bytes)).decode()
+        self.known[sealed] = birth
+        return sealed
 
     def birth_date(self, family_id: UUID, stored: str | None) -> date | None:
         if stored is None:
             return None
         if self.keys is None:
             return date.fromisoformat(stored)
+        known = self.known.get(stored)
+        if known is not None:
+            return known
         key = self.keys.key_for_reading(family_id)
         if key is None:  # the family's personal data was erased
             return None
@@ -231,6 +238,7 @@ class EsfParticipants(FamilyDocView):
               ev.FollowUpRecorded, ev.EntryCorrected, ev.PersonalDataErased)
     personal_events = (FamilyCase.CaseOpened, ev.MemberAdded, ev.MemberDetailsChanged,
                        ev.ParticipantEntered, ev.EntryCorrected)
+    personal_items = frozenset({"birth_date", *SENSITIVE, "value"})  # (value: a correction's)
 
     def __init__(self) -> None:
         self.folder = Folder(None)
@@ -247,6 +255,10 @@ class EsfParticipants(FamilyDocView):
             "PRIMARY KEY (family_id, participant_id))", r=self.t(ROWS)))
         c.execute(tables.sql(f"CREATE INDEX IF NOT EXISTS {self.t('lotse_esf_project')} "
                              "ON {r} (project, entered_on)", r=self.t(ROWS)))
+
+    def apply(self, c: Cursor, tables: Tables, events: Sequence[Any]) -> None:
+        self.folder.known.clear()
+        super().apply(c, tables, events)
 
     def fold(self, doc: Doc | None, e: Any) -> Doc | None:
         return self.folder.fold(doc, e)

@@ -1,7 +1,7 @@
 """One measurement in a process of its own, on the store its LOTSE_* environment names:
 
     python tests/bench/rebuild_child.py read      # read and decode every notification
-    python tests/bench/rebuild_child.py rebuild   # rebuild every view
+    python tests/bench/rebuild_child.py rebuild [VIEW ...]  # rebuild views (default: all)
 
 Prints one JSON line: events, seconds, events/s and the peak resident memory of the
 largest process (the rebuild shares the views out among processes, one per core).
@@ -27,7 +27,7 @@ from projections.engine import (
     rebuild,
     young_collections_only,
 )
-from projections.registry import all_views
+from projections.registry import views_named
 
 
 def read_all(cases: FamilyCases) -> int:
@@ -54,7 +54,7 @@ def main() -> None:
             with young_collections_only():  # as the rebuild collects garbage
                 events = read_all(cases)
         else:
-            views = all_views()
+            views = views_named(sys.argv[2:])
             rebuild(cases, views, workers=default_workers())
         seconds = time.perf_counter() - started
     peak = max(resource.getrusage(who).ru_maxrss * 1024  # KiB on Linux; the largest
