@@ -367,7 +367,7 @@ def report_esf(
         as_known: Annotated[str, typer.Option("--as", help=(
             "now (corrections and backdated entries recorded later included) or cutoff "
             "(only what was recorded by the end of the cut-off day)."))] = "now",
-        format: Annotated[str, typer.Option(help="json or csv.")] = "json",
+        format: Annotated[str, typer.Option(help="json, csv or xlsx.")] = "json",
         output: Annotated[Path | None, typer.Option(help=(
             "Write the report here (default: print it)."))] = None,
 ) -> None:
@@ -376,7 +376,14 @@ def report_esf(
     events behind each figure, as an auditor sees them)."""
     import json
 
-    from projections.esf_report import AS_KNOWN, Period, esf_report, report_csv, report_json
+    from projections.esf_report import (
+        AS_KNOWN,
+        Period,
+        esf_report,
+        report_csv,
+        report_json,
+        report_xlsx,
+    )
     from projections.registry import Views
 
     try:
@@ -384,8 +391,11 @@ def report_esf(
     except ValueError as e:
         console.print(f"[red]{e}[/red]")
         raise typer.Exit(2) from None
-    if as_known not in AS_KNOWN or format not in ("json", "csv"):
-        console.print("[red]--as is now or cutoff; --format is json or csv[/red]")
+    if as_known not in AS_KNOWN or format not in ("json", "csv", "xlsx"):
+        console.print("[red]--as is now or cutoff; --format is json, csv or xlsx[/red]")
+        raise typer.Exit(2)
+    if format == "xlsx" and output is None:
+        console.print("[red]an XLSX workbook needs --output FILE[/red]")
         raise typer.Exit(2)
     with _cases(_settings()) as cases:
         if project not in {p.code for p in Directory(cases).projects()}:
@@ -394,6 +404,11 @@ def report_esf(
         views = Views.build(cases)
         views.engine.run_once()
         report = esf_report(cases, views.esf, project, chosen, as_known)
+    if format == "xlsx":
+        assert output is not None
+        output.write_bytes(report_xlsx(report, details=True))
+        console.print(f"Wrote the {chosen} report of {project} ({as_known}) to {output}.")
+        return
     text = (report_csv(report) if format == "csv" else
             json.dumps(report_json(report, details=True), ensure_ascii=False, indent=2) + "\n")
     if output is None:

@@ -54,7 +54,8 @@ CORE = ("labour_market_status", "birth_date", "isced", "gender")
 # ----- the fold ------------------------------------------------------------------------
 # doc: {"p": project, "m": {member: [gender, sealed birth date]},
 #       "x": {member: [stint, ...]}, "r": {version: [member, stint index, "entry"|"exit"]}}
-# stint: {"d": entered on, "v": entry version, "e": {entry fields}, "l": left on,
+# stint: {"d": entered on, "v": entry version, "t": recorded on (programme time),
+#         "e": {entry fields}, "l": left on,
 #         "lv": exit version, "s": exit status, "ls": [[on, status, version], ...],
 #         "f": [on, status, better, version] | None}
 
@@ -121,6 +122,7 @@ class Folder:
         elif isinstance(e, ev.ParticipantEntered):
             stints = doc["x"].setdefault(str(e.member_id), [])
             stints.append({"d": e.occurred_on.isoformat(), "v": e.originator_version,
+                           "t": e.timestamp.astimezone(PROGRAMME_TZ).date().isoformat(),
                            "e": {f: _text(getattr(e.entry, f)) for f in ENTRY_FIELDS},
                            "l": None, "lv": None, "s": None, "ls": [], "f": None})
             doc["r"][str(e.originator_version)] = [str(e.member_id), len(stints) - 1, "entry"]

@@ -22,6 +22,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from application.cases import FamilyCases
+from domain.rules import today_in_programme
 from projections.esf import (
     EsfParticipants,
     Participant,
@@ -294,6 +295,81 @@ def as_json(figures: EsfFigures, *, evidence: bool) -> list[dict[str, Any]]:
 
 
 AS_KNOWN = ("now", "cutoff")
+LATE = timedelta(days=28)
+"""An entry recorded later than this after its date is a finding (and makes "as known
+at the cut-off" differ from "now" for whoever reported in between)."""
+
+
+@dataclass(frozen=True)
+class Finding:
+    """A plausibility check that failed: which family (and participant), and what to fix.
+    ``severity``: error (the report must not be submitted so), warning (check and fix
+    the record), notice (the figure may still change)."""
+
+    rule: str
+    severity: str
+    family_id: str | None
+    participant_id: str | None
+    message: str
+
+
+def plausibility(figures: EsfFigures, participants: Iterable[Participant],
+                 today: date) -> list[Finding]:
+    """The checks before a report is submitted (ESF.md): results never exceed their
+    outputs, every counted participant in exactly one labour-market status, incomplete
+    core data, exits whose 28-day window has passed with no status that counts, exits
+    whose window is still open at the cut-off, entries recorded more than four weeks
+    after they happened."""
+    found: list[Finding] = []
+    f = figures.figures
+    for code in RESULTS:
+        reference = "EECO05" if code == "EECR06" else "EECO01"
+        if f[code].total > f[reference].total:
+            found.append(Finding("result_exceeds_output", "error", None, None,
+                                 f"{code} ({f[code].total}) exceeds {reference} "
+                                 f"({f[reference].total})"))
+    statuses: dict[tuple[str, str], int] = {}
+    for code in ("EECO02", "EECO04", "EECO05"):
+        for e in f[code].evidence:
+            key = (e.family_id, e.participant_id)
+            statuses[key] = statuses.get(key, 0) + 1
+    for e in f["EECO01"].evidence:
+        if statuses.get((e.family_id, e.participant_id), 0) != 1:
+            found.append(Finding("labour_market_status", "error", e.family_id,
+                                 e.participant_id, "the participant is not in exactly one "
+                                 "of EECO02, EECO04, EECO05: correct the entry's status"))
+    for i in figures.incomplete:
+        found.append(Finding("incomplete_core_data", "warning", i.family_id, i.participant_id,
+                             f"record {', '.join(i.missing)} of the participant who entered "
+                             f"on {i.entered_on} (not counted until then)"))
+    cutoff = figures.cutoff
+    day = cutoff.isoformat()
+    for p in sorted(participants, key=lambda p: (p.family_id, p.participant_id)):
+        if p.entered_on > day:
+            continue
+        for stint in p.stints:
+            if stint["d"] > day:
+                continue
+            recorded = stint.get("t")
+            if recorded and date.fromisoformat(recorded) - date.fromisoformat(stint["d"]) > LATE:
+                found.append(Finding(
+                    "late_entry", "warning", p.family_id, p.participant_id,
+                    f"the entry of {stint['d']} was recorded on {recorded}, more than four "
+                    "weeks later: record entries when they happen"))
+            if stint["l"] is None or stint["l"] > day:
+                continue
+            window_end = date.fromisoformat(stint["l"]) + WINDOW
+            counted = [s for on, s, _ in stint["ls"] if on <= window_end.isoformat()]
+            if window_end > min(cutoff, today):
+                found.append(Finding(
+                    "exit_window_open", "notice", p.family_id, p.participant_id,
+                    f"left on {stint['l']}: a status until {window_end} still counts"))
+            elif stint["s"] == "none_of_these" and not counted:
+                found.append(Finding(
+                    "exit_without_status", "warning", p.family_id, p.participant_id,
+                    f"left on {stint['l']} with none of the result statuses and nothing "
+                    f"recorded within 28 days: record the situation if it is known"))
+    return found
 
 
 @dataclass
@@ -307,17 +383,20 @@ class EsfReport:
     as_known: str
     figures: EsfFigures
     changes: list[Change]
+    findings: list[Finding]
 
 
 def esf_report(cases: FamilyCases, view: EsfParticipants, project: str, period: Period,
-               as_known: str) -> EsfReport:
+               as_known: str, today: date | None = None) -> EsfReport:
     cutoff = period.cutoff
-    now = count(read_participants(cases.tables, view, project, cutoff), cutoff)
+    current = read_participants(cases.tables, view, project, cutoff)
+    now = count(current, cutoff)
     families = project_families(cases.tables, view, project)
     recorded, later = participants_as_recorded_by(cases, families, end_of_day(cutoff))
     then = count(recorded, cutoff)
-    return EsfReport(project, period, as_known, now if as_known == "now" else then,
-                     differences(then, now, later))
+    chosen, people = (now, current) if as_known == "now" else (then, recorded)
+    return EsfReport(project, period, as_known, chosen, differences(then, now, later),
+                     plausibility(chosen, people, today or today_in_programme()))
 
 
 def report_json(report: EsfReport, *, details: bool) -> dict[str, Any]:
@@ -336,6 +415,10 @@ def report_json(report: EsfReport, *, details: bool) -> dict[str, Any]:
                                         for f, v, k in c.events]} if details else {})}
                         for c in report.changes],
     }
+    out["plausibility"] = [
+        {"rule": f.rule, "severity": f.severity,
+         **({"family_id": f.family_id, "participant_id": f.participant_id} if details else {}),
+         "message": f.message} for f in report.findings]
     if details:
         out["incomplete"] = [{"participant_id": i.participant_id, "family_id": i.family_id,
                               "entered_on": i.entered_on, "missing": list(i.missing)}
@@ -354,4 +437,54 @@ def report_csv(report: EsfReport) -> str:
     writer.writerow(CSV_COLUMNS)
     for row in as_json(report.figures, evidence=False):
         writer.writerow(["" if row[c] is None else row[c] for c in CSV_COLUMNS])
+    return buffer.getvalue()
+
+
+SEVERITY_DE = {"error": "Fehler", "warning": "Warnung", "notice": "Hinweis"}
+
+
+def report_xlsx(report: EsfReport, *, details: bool) -> bytes:
+    """A workbook: the indicator table (German and English labels), the differences
+    between now and the cut-off, and the plausibility findings; with ``details`` also
+    the participants behind each figure."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = "Indikatoren"
+    sheet.append([f"ESF+ {report.project} {report.period}", f"Stichtag / cut-off "
+                  f"{report.period.cutoff.isoformat()}", f"Stand / as known: {report.as_known}"])
+    sheet.append(["Code", "Indikator", "Indicator", "Gesamt / total", "Frauen / women",
+                  "Männer / men", "Nicht-binär / non-binary", "Unbekannt / unknown"])
+    for row in as_json(report.figures, evidence=False):
+        sheet.append([row[c] for c in CSV_COLUMNS])
+    for cell in (*sheet[1], *sheet[2]):
+        cell.font = Font(bold=True)
+    changes = book.create_sheet("Abweichungen")
+    changes.append(["Code", "Stichtag / at cut-off", "Heute / now", "Teilnehmende / participants",
+                    "Ereignisse / events"])
+    for c in report.changes:
+        changes.append([c.code, c.at_cutoff, c.now,
+                        ", ".join(c.participants) if details else len(c.participants),
+                        "; ".join(f"{f} v{v} {k}" for f, v, k in c.events) if details
+                        else len(c.events)])
+    checks = book.create_sheet("Plausibilität")
+    checks.append(["Regel / rule", "Schwere / severity", "Familie / family",
+                   "Teilnehmende / participant", "Was zu tun ist / what to fix"])
+    for f in report.findings:
+        checks.append([f.rule, f"{SEVERITY_DE[f.severity]} / {f.severity}",
+                       f.family_id if details else None,
+                       f.participant_id if details else None, f.message])
+    if details:
+        behind = book.create_sheet("Nachweise")
+        behind.append(["Code", "Teilnehmende / participant", "Familie / family",
+                       "Versionen / versions"])
+        for code, figure in report.figures.figures.items():
+            for e in figure.evidence:
+                behind.append([code, e.participant_id, e.family_id,
+                               ", ".join(str(v) for v in e.versions)])
+    buffer = io.BytesIO()
+    book.save(buffer)
     return buffer.getvalue()

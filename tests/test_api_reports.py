@@ -7,6 +7,7 @@ import csv
 import io
 from typing import Any
 
+import openpyxl
 import pytest
 
 from tests.api_support import World
@@ -103,3 +104,21 @@ def test_other_projects_and_bad_periods_are_refused(world: World,
     problem(world.client("reporting").get("/reports/esf?project=KR&period=2026-H1&as=then"),
             422)
     problem(world.client("case_manager").get("/reports/esf?project=KR&period=2026-H1"), 403)
+
+
+def test_the_workbook_download_has_the_json_figures(world: World,
+                                                    entries: dict[str, Any]) -> None:
+    response = world.client("reporting").get(
+        "/reports/esf?project=KR&period=2026-H1&format=xlsx")
+    assert response.status_code == 200, response.text
+    assert response.headers["content-type"].startswith(
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    book = openpyxl.load_workbook(io.BytesIO(response.content))
+    assert "Nachweise" not in book.sheetnames  # reporting users: figures only
+    rows = list(book["Indikatoren"].iter_rows(min_row=3, values_only=True))
+    body = world.client("reporting").get("/reports/esf?project=KR&period=2026-H1").json()
+    assert {r[0]: r[3] for r in rows} == figures(body)
+    checks = list(book["Plausibilität"].iter_rows(min_row=2, values_only=True))
+    # (the entries of 2 March were recorded only now: late, each of them)
+    assert sorted((c[0], c[2]) for c in checks) == [("incomplete_core_data", None)] + [
+        ("late_entry", None)] * 3

@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import Any
 from uuid import UUID, uuid4
 
+import openpyxl
 import pytest
 from typer.testing import CliRunner
 
@@ -60,7 +61,16 @@ from projections.esf import (
     project_families,
     read_participants,
 )
-from projections.esf_report import EsfFigures, Period, count, differences
+from projections.esf_report import (
+    EsfFigures,
+    Period,
+    count,
+    differences,
+    esf_report,
+    plausibility,
+    report_json,
+    report_xlsx,
+)
 from tests.builders import intake_kwargs
 from tests.e2e_support import environment_for
 from tests.test_store_queries import Clock
@@ -309,3 +319,56 @@ def test_lotse_report_esf_writes_the_report_as_json_and_csv(
                   ["--project", "KR", "--period", "2026-H2", "--as", "then"]):
         refused = runner.invoke(cli, ["report", "esf", *wrong])
         assert refused.exit_code == 2, refused.output
+
+
+def test_plausibility_names_each_family_and_what_to_fix(fixture: Fixture) -> None:
+    app = fixture.app
+    view = EsfParticipants()
+    CatchUp(app, view).run_once()
+    report = esf_report(app, view, "KR", Period.parse("2026-H1"), "now",
+                        today=date(2026, 11, 30))
+    found = {(f.rule, f.severity, f.participant_id) for f in report.findings}
+    member = {name: str(m) for name, m in fixture.members.items()}
+    assert found == {
+        ("incomplete_core_data", "warning", member["P6"]),
+        ("late_entry", "warning", member["P8"]),  # 1 June, recorded 10 July
+        ("exit_window_open", "notice", member["P7"]),  # left 10 June: until 8 July
+        ("exit_without_status", "warning", member["P7"]),  # left 20 Feb, nothing since
+    }
+    late = next(f for f in report.findings if f.rule == "late_entry")
+    assert late.family_id == str(fixture.families["P8"])
+    assert "2026-06-01" in late.message
+    assert "2026-07-10" in late.message
+    # At the cut-off P8 was not known yet, so neither was the late entry.
+    then = esf_report(app, view, "KR", Period.parse("2026-H1"), "cutoff",
+                      today=date(2026, 11, 30))
+    assert "late_entry" not in {f.rule for f in then.findings}
+
+
+def test_results_above_their_outputs_are_an_error() -> None:
+    figures = count([], date(2026, 6, 30))
+    figures.figures["EECR04"].total = 1
+    assert [(f.rule, f.severity) for f in plausibility(figures, [], date(2026, 7, 1))] == [
+        ("result_exceeds_output", "error")]
+
+
+def test_the_workbook_holds_the_numbers_of_the_json(fixture: Fixture, tmp_path: Path) -> None:
+    app = fixture.app
+    view = EsfParticipants()
+    CatchUp(app, view).run_once()
+    report = esf_report(app, view, "KR", Period.parse("2026-H1"), "now",
+                        today=date(2026, 11, 30))
+    path = tmp_path / "esf.xlsx"
+    path.write_bytes(report_xlsx(report, details=True))
+    book = openpyxl.load_workbook(path)
+    assert book.sheetnames == ["Indikatoren", "Abweichungen", "Plausibilität", "Nachweise"]
+    rows = list(book["Indikatoren"].iter_rows(min_row=3, values_only=True))
+    as_json = report_json(report, details=True)["indicators"]
+    assert [(r[0], r[3], r[4], r[5], r[6], r[7]) for r in rows] == [
+        (i["code"], i["total"], i["female"], i["male"], i["non_binary"], i["unknown"])
+        for i in as_json]
+    assert rows[0][1:3] == ("Teilnehmende insgesamt", "All participants")
+    assert {r[0] for r in book["Plausibilität"].iter_rows(min_row=2, values_only=True)} == {
+        f.rule for f in report.findings}
+    evidence = list(book["Nachweise"].iter_rows(min_row=2, values_only=True))
+    assert len(evidence) == sum(len(i["participants"]) for i in as_json)

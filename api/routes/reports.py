@@ -1,4 +1,5 @@
-"""The ESF+ report of a project for a reporting period (see ``projections/esf_report.py``).
+"""The ESF+ report of a project for a reporting period (see ``projections/esf_report.py``),
+with its plausibility findings, as JSON, CSV or an XLSX workbook.
 
 Coordinators, auditors and reporting users read the figures. Auditors and coordinators
 also see what is behind them: the participants (pseudonymous) and the events of each
@@ -18,7 +19,9 @@ from api import policy
 from api.deps import ActorDep, ServicesDep
 from api.problems import ERROR_RESPONSES, ApiProblem
 from api.routes.views import After, catch_up
-from projections.esf_report import Period, esf_report, report_csv, report_json
+from projections.esf_report import Period, esf_report, report_csv, report_json, report_xlsx
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 router = APIRouter(tags=["reports"], responses=ERROR_RESPONSES)
 A = policy.Action
@@ -26,7 +29,8 @@ A = policy.Action
 
 @router.get("/reports/esf", summary="ESF+ common indicators of a project for a reporting "
                                     "period, as known now or at the cut-off",
-            responses={200: {"content": {"application/json": {}, "text/csv": {}}}})
+            responses={200: {"content": {"application/json": {}, "text/csv": {},
+                                         XLSX: {}}}})
 def esf(svc: ServicesDep, actor: ActorDep,
         project: Annotated[str, Query(max_length=10, examples=["KR"])],
         period: Annotated[str, Query(max_length=7, examples=["2026-H1"], description=(
@@ -36,8 +40,11 @@ def esf(svc: ServicesDep, actor: ActorDep,
             "now: everything that happened by the cut-off, corrections and backdated "
             "entries recorded later included; cutoff: only what was recorded by the end "
             "of the cut-off day."))] = "now",
-        format: Annotated[Literal["json", "csv"], Query(description=(
-            "json, or csv: the indicator table with German and English labels."))] = "json",
+        format: Annotated[Literal["json", "csv", "xlsx"], Query(description=(
+            "json; csv: the indicator table with German and English labels; xlsx: a "
+            "workbook with the indicator table, the differences and the plausibility "
+            "findings (and, for auditors and coordinators, who is behind each figure)."
+            ))] = "json",
         after: After = None,
 ) -> Any:
     """EECO01-EECO17 and EECR01-EECR06, each in total and by gender (women, men,
@@ -53,8 +60,13 @@ def esf(svc: ServicesDep, actor: ActorDep,
                          field="period") from None
     catch_up(svc, after)
     report = esf_report(svc.cases, svc.views.esf, project, chosen, as_known)
+    details = policy.may(role, A.READ_REPORT_DETAILS)
+    name = f"esf-{project}-{chosen}-{as_known}.{format}"
+    download = {"Content-Disposition": f'attachment; filename="{name}"'}
     if format == "csv":
-        name = f"esf-{project}-{chosen}-{as_known}.csv"
         return Response(report_csv(report), media_type="text/csv; charset=utf-8",
-                        headers={"Content-Disposition": f'attachment; filename="{name}"'})
-    return JSONResponse(report_json(report, details=policy.may(role, A.READ_REPORT_DETAILS)))
+                        headers=download)
+    if format == "xlsx":
+        return Response(report_xlsx(report, details=details), media_type=XLSX,
+                        headers=download)
+    return JSONResponse(report_json(report, details=details))

@@ -369,9 +369,96 @@ def _projection_lag(quick: bool, *, in_server: bool) -> Entry:
     return entry(name, p99, "ms", None, conditions)
 
 
+def bench_esf_report(quick: bool) -> list[Entry]:
+    """Issue 5: the ESF+ report (every indicator by gender, with its evidence, and the
+    plausibility checks) of one project with 50,000 participants, from the participant
+    view, against a plain ``COUNT(*)`` over the same participants in the same run. The
+    participants are varied records written straight into the view's table (all
+    characteristics, exits with statuses, follow-ups, incomplete records)."""
+    import random
+    from datetime import date, timedelta
+
+    from projections.esf import ROWS, EsfParticipants, read_participants
+    from projections.esf_report import count, plausibility
+
+    participants = 5_000 if quick else 50_000
+    rng = random.Random(5)
+    data = Path(tempfile.mkdtemp(prefix="lotse-bench-"))
+    settings = Settings(mode="production", master_key=new_key_text(), data_dir=data)
+    try:
+        with FamilyCases(settings) as cases:
+            view = EsfParticipants()
+            t = cases.tables
+            with t.transaction(commit=True) as c:
+                view.create(c, t)
+            rows = []
+            for n in range(participants):
+                entered = date(2024, 1, 1) + timedelta(days=rng.randrange(900))
+                stint: dict[str, Any] = {
+                    "d": entered.isoformat(), "v": 2, "t": entered.isoformat(), "e": {},
+                    "l": None, "lv": None, "s": None, "ls": [], "f": None}
+                if rng.random() < 0.6:
+                    left = entered + timedelta(days=rng.randrange(30, 300))
+                    stint.update(l=left.isoformat(), lv=5, s=rng.choice(
+                        ["job_searching", "employed", "none_of_these",
+                         "in_education_or_training"]))
+                    if rng.random() < 0.3:
+                        stint["ls"] = [[(left + timedelta(days=rng.randrange(40))).isoformat(),
+                                        "employed", 6]]
+                    if rng.random() < 0.2:
+                        stint["f"] = [(left + timedelta(days=183)).isoformat(), "employed",
+                                      True, 7]
+                entry_items = {
+                    "labour_market_status": rng.choice(
+                        ["unemployed", "inactive", "employed", "self_employed"]),
+                    "unemployed_months": rng.randrange(30),
+                    "isced": rng.choice(["isced_0_2", "isced_3_4", "isced_5_8"]) if n % 50
+                    else None,
+                    "disability": rng.choice(["yes", "no", "declined"]),
+                    "citizenship": rng.choice(["eu", "third_country", "stateless"]),
+                    "foreign_background": rng.choice(["yes", "no", "declined"]),
+                    "minority": rng.choice(["yes", "no", "declined"]),
+                    "homeless": rng.choice(["yes", "no"]), "rural": rng.random() < 0.2}
+                stint["e"] = entry_items
+                record = {"g": rng.choice(["female", "male", "non_binary"]),
+                          "a": rng.randrange(16, 64) if n % 97 else None,
+                          "d": stint["d"], "v": 2, "e": entry_items, "s": [stint]}
+                rows.append((f"{n:032x}", f"{n:08x}-0000-4000-8000-000000000000", "BENCH",
+                             stint["d"], json.dumps(record)))
+            with t.transaction(commit=True) as c:
+                c.executemany(t.sql("INSERT INTO {r} (family_id, participant_id, project, "
+                                    "entered_on, record) VALUES ({p}, {p}, {p}, {p}, {p})",
+                                    r=view.t(ROWS)), rows)
+            cutoff = date(2026, 6, 30)
+
+            def counted() -> float:
+                started = time.perf_counter()
+                t.fetchone(t.sql("SELECT COUNT(*) FROM {r} WHERE project = {p}",
+                                 r=view.t(ROWS)), ("BENCH",))
+                return time.perf_counter() - started
+
+            def reported() -> float:
+                started = time.perf_counter()
+                found = read_participants(t, view, "BENCH", cutoff)
+                figures = count(found, cutoff)
+                plausibility(figures, found, cutoff)
+                return time.perf_counter() - started
+
+            rounds = 3 if quick else 5
+            plain = min(counted() for _ in range(rounds))
+            report = min(reported() for _ in range(rounds))
+    finally:
+        shutil.rmtree(data, ignore_errors=True)
+    return [entry("esf_report", report, "s", plain, {
+        "store": "sqlite", "participants": participants, "rounds": f"best of {rounds}",
+        "report": "read the view, count EECO01-17 and EECR01-06 by gender with evidence, "
+                  "plausibility checks", "baseline": "SELECT COUNT(*) of the project's "
+                  "participants", "goal": "ratio <= 20 and under 1 s"})]
+
+
 BENCHMARKS: dict[str, Callable[[bool], list[Entry]]] = {
     "api_commands": bench_api_commands, "projection_lag": bench_projection_lag,
-    "rebuild": bench_rebuild}
+    "rebuild": bench_rebuild, "esf_report": bench_esf_report}
 
 
 def main() -> None:
