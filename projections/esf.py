@@ -179,7 +179,7 @@ class Folder:
 
 # ----- participant records -------------------------------------------------------------
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Participant:
     """What the report counts of one participant (pseudonymous)."""
 
@@ -280,8 +280,14 @@ def read_participants(tables: Tables, view: EsfParticipants, project: str,
     rows = tables.fetchall(tables.sql(
         "SELECT family_id, participant_id, project, record FROM {r} WHERE project = {p} "
         "AND entered_on <= {p}", r=view.t(ROWS)), (project, entered_until.isoformat()))
-    return [Participant.from_record(str(UUID(str(f))), str(m), str(p), orjson.loads(r))
+    return [Participant.from_record(_dashed(str(f)), str(m), str(p), orjson.loads(r))
             for f, m, p, r in rows]
+
+
+def _dashed(hex_id: str) -> str:
+    """``str(UUID(hex_id))``, without making the UUID (50,000 times per report)."""
+    h = hex_id
+    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
 
 
 def project_families(tables: Tables, view: EsfParticipants, project: str) -> list[str]:

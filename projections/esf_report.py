@@ -19,7 +19,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 from application.cases import FamilyCases
 from domain.rules import today_in_programme
@@ -103,8 +103,7 @@ class Period:
         return f"{self.year}-H{self.half}"
 
 
-@dataclass(frozen=True)
-class Evidence:
+class Evidence(NamedTuple):
     """A participant behind a figure and the events (family versions) that put them there."""
 
     participant_id: str
@@ -129,8 +128,7 @@ class Figure:
         return LABELS[self.code][1]
 
 
-@dataclass(frozen=True)
-class Incomplete:
+class Incomplete(NamedTuple):
     participant_id: str
     family_id: str
     entered_on: str
