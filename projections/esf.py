@@ -284,10 +284,10 @@ def read_participants(tables: Tables, view: EsfParticipants, project: str,
             for f, m, p, r in rows]
 
 
-def _dashed(hex_id: str) -> str:
-    """``str(UUID(hex_id))``, without making the UUID (50,000 times per report)."""
-    h = hex_id
-    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+def _dashed(family_id: str) -> str:
+    """``str(UUID(family_id))``, without making the UUID (50,000 times per report)."""
+    h = family_id
+    return h if len(h) == 36 else f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
 
 
 def project_families(tables: Tables, view: EsfParticipants, project: str) -> list[str]:
