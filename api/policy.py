@@ -43,6 +43,7 @@ class Action(StrEnum):
     READ_STAFF = "read_staff"
     READ_FIGURES = "read_figures"
     READ_REPORT_DETAILS = "read_report_details"  # who is behind each figure
+    SUBMIT_REPORT = "submit_report"
 
 
 PERMISSIONS: dict[Role, frozenset[Action]] = {
@@ -52,7 +53,7 @@ PERMISSIONS: dict[Role, frozenset[Action]] = {
                                  Action.READ_CASE, Action.READ_HISTORY, Action.SEARCH,
                                  Action.READ_CASELOAD, Action.READ_TEAM, Action.READ_STAFF,
                                  Action.READ_FIGURES, Action.READ_CASELOAD_HISTORY,
-                                 Action.READ_REPORT_DETAILS}),
+                                 Action.READ_REPORT_DETAILS, Action.SUBMIT_REPORT}),
     Role.AUDITOR: frozenset({Action.READ_CASE, Action.READ_HISTORY, Action.SEARCH,
                              Action.READ_CASELOAD, Action.READ_TEAM, Action.READ_AUDIT_LOG,
                              Action.READ_FIGURES, Action.READ_CASELOAD_HISTORY,
@@ -95,7 +96,8 @@ DOING = {
     Action.MANAGE_STAFF: "manage staff accounts", Action.READ_STAFF: "list staff",
     Action.READ_VIEWS: "see the views' state",
     Action.READ_FIGURES: "read figures",
-    Action.READ_REPORT_DETAILS: "see who is behind a report's figures"}
+    Action.READ_REPORT_DETAILS: "see who is behind a report's figures",
+    Action.SUBMIT_REPORT: "submit reports"}
 
 
 WHO = {Role.CASE_MANAGER: "a case manager", Role.COORDINATOR: "a coordinator",

@@ -42,6 +42,7 @@ from domain.case_numbers import CaseNumberSequence
 from domain.errors import RuleViolation
 from domain.family_case import FamilyCase
 from domain.records import CaseState, EntryData, FieldChange, MemberData
+from domain.report_submissions import Figures, ReportSubmissions
 from domain.rules import PROGRAMME_TZ
 from domain.values import (
     AccessRoute,
@@ -416,6 +417,33 @@ class FamilyCases(Application[UUID]):
         if last == 0:
             raise NotRecordedYet(family_id, as_of)
         return self.get_case(family_id, version=last)
+
+    # ----- submitted reports ---------------------------------------------------------
+
+    def submit_report(self, *, project: str, period: str, as_known: str, figures: Figures,
+                      submitted_by: str, submitted_on: date) -> int:
+        """Record that ``project`` submitted its report for ``period`` with ``figures``;
+        returns the submission's version. Two submissions at once: one is retried."""
+        for attempt in range(INTAKE_ATTEMPTS):
+            try:
+                submissions: ReportSubmissions = self.repository.get(
+                    ReportSubmissions.id_for(project))
+            except AggregateNotFoundError:
+                submissions = ReportSubmissions.start(project)
+            submissions.submit(period=period, as_known=as_known, figures=figures,
+                               submitted_by=submitted_by, submitted_on=submitted_on)
+            try:
+                self.save(submissions)
+            except IntegrityError:
+                _backoff(attempt)
+                continue
+            return submissions.version
+        raise ConcurrencyConflict(f"could not record the submission of {project}; try again")
+
+    def report_submissions(self, project: str) -> list[ReportSubmissions.Submitted]:
+        """Every submission of ``project``, oldest first."""
+        return [e for e in self.events.get(ReportSubmissions.id_for(project))
+                if isinstance(e, ReportSubmissions.Submitted)]
 
     def history(self, family_id: UUID) -> list[HistoryEntry]:
         events = list(self.events.get(family_id))

@@ -22,6 +22,7 @@ from datetime import date, timedelta
 from typing import Any, NamedTuple
 
 from application.cases import FamilyCases
+from domain.report_submissions import Figures, ReportSubmissions
 from domain.rules import today_in_programme
 from projections.esf import (
     EsfParticipants,
@@ -382,6 +383,23 @@ class EsfReport:
     figures: EsfFigures
     changes: list[Change]
     findings: list[Finding]
+    submitted: ReportSubmissions.Submitted | None = None
+    """The latest submission of this period, if any."""
+
+    def since_submission(self) -> list[tuple[str, int, int]]:
+        """(code, submitted, now) of every figure that differs from what was submitted."""
+        if self.submitted is None:
+            return []
+        return [(code, int(self.submitted.figures[code][0]), figure.total)
+                for code, figure in self.figures.figures.items()
+                if code in self.submitted.figures
+                and int(self.submitted.figures[code][0]) != figure.total]
+
+
+def figure_values(figures: EsfFigures) -> Figures:
+    """What a submission stores of each figure: total, women, men, non-binary, unknown."""
+    return {code: (f.total, f.by_gender["female"], f.by_gender["male"],
+                   f.by_gender["non_binary"], f.unknown) for code, f in figures.figures.items()}
 
 
 def esf_report(cases: FamilyCases, view: EsfParticipants, project: str, period: Period,
@@ -393,8 +411,10 @@ def esf_report(cases: FamilyCases, view: EsfParticipants, project: str, period: 
     recorded, later = participants_as_recorded_by(cases, families, end_of_day(cutoff))
     then = count(recorded, cutoff)
     chosen, people = (now, current) if as_known == "now" else (then, recorded)
+    sent = [s for s in cases.report_submissions(project) if s.period == str(period)]
     return EsfReport(project, period, as_known, chosen, differences(then, now, later),
-                     plausibility(chosen, people, today or today_in_programme()))
+                     plausibility(chosen, people, today or today_in_programme()),
+                     sent[-1] if sent else None)
 
 
 def report_json(report: EsfReport, *, details: bool) -> dict[str, Any]:
@@ -413,6 +433,12 @@ def report_json(report: EsfReport, *, details: bool) -> dict[str, Any]:
                                         for f, v, k in c.events]} if details else {})}
                         for c in report.changes],
     }
+    sent = report.submitted
+    out["submitted"] = None if sent is None else {
+        "submitted_on": sent.submitted_on.isoformat(), "submitted_by": sent.submitted_by,
+        "as": sent.as_known, "version": sent.originator_version,
+        "changed_since": [{"code": code, "submitted": then, "now": now}
+                          for code, then, now in report.since_submission()]}
     out["plausibility"] = [
         {"rule": f.rule, "severity": f.severity,
          **({"family_id": f.family_id, "participant_id": f.participant_id} if details else {}),

@@ -88,6 +88,8 @@ MATRIX: dict[str, tuple[str, tuple[tuple[int, ...], ...]]] = {
         (403, 404), (200, 404), (200, 404), (200, 404), (403, 404))),
     "GET /reports/esf": ("PROJECT", (
         (403, 404), (200, 404), (200, 404), (200, 404), (403, 404))),
+    "POST /reports/esf/submissions": ("PROJECT", (
+        (403, 404), (201, 404), (403, 404), (403, 404), (403, 404))),
     "POST /projects/{project}/staff": ("PROJECT", (
         (403, 404), (403, 404), (403, 404), (403, 404), (201, 404))),
     "POST /projects/{project}/staff/{staff_id}/tokens": ("STAFF", (
@@ -450,6 +452,8 @@ def check_project_cell(cast: Cast, endpoint: str, role: str, scope: str, want: i
         path = f"/projects/{project}/social-space"
     elif endpoint == "GET /reports/esf":
         path = f"/reports/esf?project={project}&period=2026-H1"
+    elif endpoint == "POST /reports/esf/submissions":
+        path, body = "/reports/esf/submissions", {"project": project, "period": "2026-H1"}
     elif endpoint == "POST /projects/{project}/staff":
         path, body = f"/projects/{project}/staff", {"name": "Neu Person", "role": "auditor"}
     elif endpoint.endswith("/tokens"):

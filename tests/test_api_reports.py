@@ -122,3 +122,43 @@ def test_the_workbook_download_has_the_json_figures(world: World,
     # (the entries of 2 March were recorded only now: late, each of them)
     assert sorted((c[0], c[2]) for c in checks) == [("incomplete_core_data", None)] + [
         ("late_entry", None)] * 3
+
+
+def test_a_submitted_report_keeps_its_figures_and_shows_what_changed_since(
+        world: World, entries: dict[str, Any]) -> None:
+    coordinator = world.client("coordinator")
+    sent = coordinator.post("/reports/esf/submissions",
+                            json={"project": "KR", "period": "2026-H1"})
+    assert sent.status_code == 201, sent.text
+    body = sent.json()
+    assert (body["project"], body["period"], body["as"]) == ("KR", "2026-H1", "now")
+    assert body["figures"]["EECO01"] == [2, 2, 0, 0, None]  # (the two mothers)
+    read = world.client("auditor").get("/reports/esf?project=KR&period=2026-H1").json()
+    assert read["submitted"]["version"] == body["version"]
+    assert read["submitted"]["changed_since"] == []
+
+    late = world.intake("KR", occurred_on="2026-03-02", consent_given_on="2026-03-02")
+    enter(world, late, late["member_ids"][0], labour_market_status="employed",
+          isced="isced_5_8")
+    read = world.client("reporting").get("/reports/esf?project=KR&period=2026-H1").json()
+    changed = {c["code"]: (c["submitted"], c["now"]) for c in read["submitted"]["changed_since"]}
+    assert changed["EECO01"] == (2, 3)
+    assert changed["EECO05"] == (0, 1)
+    history = world.services.cases.report_submissions("KR")
+    assert [(s.period, s.figures["EECO01"][0]) for s in history] == [("2026-H1", 2)]
+    assert world.client("reporting").get(
+        "/reports/esf?project=KR&period=2026-H2").json()["submitted"] is None
+
+
+def test_only_coordinators_submit_and_only_valid_periods(world: World,
+                                                         entries: dict[str, Any]) -> None:
+    for role in ("auditor", "reporting", "case_manager"):
+        problem(world.client(role).post("/reports/esf/submissions",
+                                        json={"project": "KR", "period": "2026-H1"}), 403)
+    problem(world.client("coordinator").post("/reports/esf/submissions",
+                                             json={"project": "KR", "period": "2026"}),
+            422, "invalid_period", "period")
+    problem(world.client("coordinator").post("/reports/esf/submissions",
+                                             json={"project": "GL", "period": "2026-H1"}),
+            404, "project_not_found")
+    assert world.services.cases.report_submissions("KR") == []
