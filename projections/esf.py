@@ -196,10 +196,16 @@ class Participant:
     @property
     def missing(self) -> list[str]:
         """Core data not recorded (the participant is listed, not counted)."""
-        found = {"labour_market_status": self.entry.get("labour_market_status"),
-                 "birth_date": self.age, "isced": self.entry.get("isced"),
-                 "gender": self.gender}
-        return [item for item in CORE if found[item] is None]
+        entry, missing = self.entry, []  # (in the order of CORE)
+        if entry.get("labour_market_status") is None:
+            missing.append("labour_market_status")
+        if self.age is None:
+            missing.append("birth_date")
+        if entry.get("isced") is None:
+            missing.append("isced")
+        if self.gender is None:
+            missing.append("gender")
+        return missing
 
     def record(self) -> dict[str, Any]:
         return {"g": self.gender, "a": self.age, "d": self.entered_on,

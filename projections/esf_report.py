@@ -231,10 +231,13 @@ def count(participants: Iterable[Participant], cutoff: date) -> EsfFigures:
                                          tuple(missing)))
             continue
         gender = str(p.gender)
-        counted: list[tuple[str, tuple[int, ...]]] = [(code, (p.entry_version,))
-                                                      for code in _outputs(p)]
-        counted += _results(p, cutoff)
-        for code, versions in counted:
+        entered = Evidence(p.participant_id, p.family_id, (p.entry_version,))
+        for code in _outputs(p):  # (one evidence for all: the entry)
+            figure = figures[code]
+            figure.total += 1
+            figure.by_gender[gender] += 1
+            figure.evidence.append(entered)
+        for code, versions in _results(p, cutoff):
             figure = figures[code]
             figure.total += 1
             figure.by_gender[gender] += 1
