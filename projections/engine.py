@@ -279,14 +279,12 @@ class CatchUp:
                     inclusive_of_start=False)
                 # A short page holds everything of interest up to ``stop``.
                 new = page[-1].id if len(page) == self.page_size else stop
-                personal, items = self._unseal_topics, self._unseal_items
-                if self.share is None:
-                    decoded = [(n.id, self._decode(n, unseal=n.topic in personal, only=items))
-                               for n in page]
-                else:  # (the other shares' events are not even decoded)
+                if self.share is not None:  # (the other shares' events are not decoded)
                     k, n_shares = self.share
-                    decoded = [(n.id, self._decode(n, unseal=n.topic in personal, only=items))
-                               for n in page if _number(n.originator_id) % n_shares == k]
+                    page = [n for n in page if _number(n.originator_id) % n_shares == k]
+                personal, items = self._unseal_topics, self._unseal_items
+                decoded = [(n.id, self._decode(n, unseal=n.topic in personal, only=items))
+                           for n in page]
                 count = 0
                 try:
                     with t.transaction(commit=True) as c:
@@ -367,7 +365,7 @@ def young_collections_only() -> Iterator[None]:
     frozen = gc.isenabled()
     gc.freeze()  # what exists now is never walked again
     threshold = gc.get_threshold()
-    gc.set_threshold(max(threshold[0], 10_000), threshold[1], 1_000_000_000)  # no full ones
+    gc.set_threshold(threshold[0], threshold[1], 1_000_000_000)  # no full collections
     try:
         yield
     finally:

@@ -162,9 +162,6 @@ class Folder:
         stint = doc["x"][member][index]
         event = "ParticipantEntered" if kind == "entry" else "ParticipantLeft"
         for change in (*e.changes, *e.sensitive_changes):
-            if change.value is None and change.field in SENSITIVE and kind == "entry":
-                stint["e"][change.field] = None  # (sealed value of an erased family)
-                continue
             parser = CORRECTABLE[event].get(change.field)
             if parser is None:
                 continue
