@@ -403,7 +403,7 @@ def report_esf(
             raise typer.Exit(2)
         views = Views.build(cases)
         views.engine.run_once()
-        report = esf_report(cases, views.esf, project, chosen, as_known)
+        report = esf_report(cases, views.esf, project, chosen, as_known, details=True)
     if format == "xlsx":
         assert output is not None
         output.write_bytes(report_xlsx(report, details=True))

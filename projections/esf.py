@@ -25,9 +25,9 @@ from __future__ import annotations
 import base64
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from datetime import time as dtime
-from typing import Any
+from typing import Any, ClassVar
 from uuid import UUID
 
 import orjson
@@ -39,11 +39,17 @@ from domain import events as ev
 from domain.corrections import CORRECTABLE, SENSITIVE
 from domain.family_case import FamilyCase
 from domain.rules import PROGRAMME_TZ
-from projections.documents import Doc, FamilyDocView, dumps, upsert
+from projections.bitemporal import (
+    BitemporalView,
+    Bundle,
+    add_cells,
+    known_clause,
+    period_index,
+)
+from projections.documents import Doc, dumps
 
 DOCS = "lotse_esf_docs"
 ROWS = "lotse_esf_participants"
-COLUMNS = ("family_id", "participant_id", "project", "entered_on", "record")
 
 ENTRY_FIELDS = ("labour_market_status", "unemployed_months", "isced", "disability",
                 "citizenship", "foreign_background", "minority", "homeless", "rural")
@@ -234,10 +240,196 @@ def participants_of(folder: Folder, family_id: str, doc: Doc) -> list[Participan
     return result
 
 
-class EsfParticipants(FamilyDocView):
+# ----- the counting rules (ESF.md) -----------------------------------------------------
+
+GENDERS = ("female", "male", "non_binary")
+OUTPUTS = tuple(f"EECO{n:02d}" for n in range(1, 18))
+RESULTS = tuple(f"EECR{n:02d}" for n in range(1, 7))
+UNKNOWN_ITEMS = {"EECO12": "disability", "EECO14": "foreign_background",
+                 "EECO15": "minority", "EECO16": "homeless"}
+"""Special-category items: "declined" or not recorded is reported as unknown."""
+WINDOW = timedelta(days=28)
+"""The status on leaving is the latest recorded within this after the exit date."""
+LATE = timedelta(days=28)
+"""An entry recorded later than this after its date is a finding (and makes "as known
+at the cut-off" differ from "now" for whoever reported in between)."""
+RESULT_OF_STATUS = {"job_searching": "EECR01", "in_education_or_training": "EECR02",
+                    "gained_qualification": "EECR03", "employed": "EECR04",
+                    "self_employed": "EECR04"}
+
+
+def outputs(p: Participant) -> list[str]:
+    """The output indicators a counted participant (all core data) counts in."""
+    e = p.entry
+    codes = ["EECO01"]
+    status = e["labour_market_status"]
+    if status == "unemployed":
+        codes.append("EECO02")
+        if e.get("unemployed_months") is not None and int(e["unemployed_months"]) >= 12:
+            codes.append("EECO03")
+    elif status == "inactive":
+        codes.append("EECO04")
+    else:  # employed, self_employed
+        codes.append("EECO05")
+    age = p.age if p.age is not None else -1
+    if age < 18:
+        codes.append("EECO06")
+    elif age <= 29:
+        codes.append("EECO07")
+    elif age >= 55:
+        codes.append("EECO08")
+    codes.append({"isced_0_2": "EECO09", "isced_3_4": "EECO10",
+                  "isced_5_8": "EECO11"}[e["isced"]])
+    if e.get("disability") == "yes":
+        codes.append("EECO12")
+    if e.get("citizenship") in ("third_country", "stateless"):
+        codes.append("EECO13")
+    if e.get("foreign_background") == "yes":
+        codes.append("EECO14")
+    if e.get("minority") == "yes":
+        codes.append("EECO15")
+    if e.get("homeless") == "yes":
+        codes.append("EECO16")
+    if e.get("rural") is True:
+        codes.append("EECO17")
+    return codes
+
+
+def unknowns(p: Participant) -> list[str]:
+    """The special-category indicators whose answer is unknown (declined, not recorded)."""
+    return [code for code, item in UNKNOWN_ITEMS.items()
+            if p.entry.get(item) in (None, "declined")]
+
+
+def results(p: Participant, cutoff: date) -> list[tuple[str, tuple[int, ...]]]:
+    """Result codes at ``cutoff`` with the versions behind each: the status on leaving
+    of the last stint begun by the cut-off (the latest recorded within 28 days after the
+    exit and by the cut-off) and its six-month follow-up."""
+    day = cutoff.isoformat()
+    begun = [s for s in p.stints if s["d"] <= day]
+    if not begun:
+        return []
+    stint = begun[-1]
+    found: list[tuple[str, tuple[int, ...]]] = []
+    if stint["l"] is not None and stint["l"] <= day:
+        left = date.fromisoformat(stint["l"])
+        until = min(left + WINDOW, cutoff).isoformat()
+        statuses = [(stint["l"], stint["lv"], stint["s"])]
+        statuses += [(on, version, status) for on, status, version in stint["ls"]
+                     if stint["l"] <= on <= until]
+        _, version, status = max(statuses, key=lambda s: (s[0], s[1]))
+        code = RESULT_OF_STATUS.get(status)
+        if code is not None:
+            found.append((code, (stint["v"], stint["lv"], version)))
+    follow_up = stint["f"]
+    if follow_up is not None and follow_up[0] <= day:
+        _, status, better, version = follow_up
+        if status in ("employed", "self_employed"):
+            found.append(("EECR05", (stint["v"], version)))
+        if better and p.entry["labour_market_status"] in ("employed", "self_employed"):
+            found.append(("EECR06", (stint["v"], version)))
+    return found
+
+
+def result_spans(p: Participant) -> list[tuple[str, str, str | None]]:
+    """(code, first cut-off day it counts on, first day it no longer counts or None):
+    ``results`` as a function of the cut-off day. Every comparison in it is "a date of
+    the record <= the cut-off", so it can only change on such a date: evaluated there,
+    it is known for every cut-off."""
+    days: set[str] = set()
+    for stint in p.stints:
+        days.update(d for d in (stint["d"], stint["l"]) if d is not None)
+        days.update(on for on, _, _ in stint["ls"])
+        if stint["f"] is not None:
+            days.add(stint["f"][0])
+    spans: list[tuple[str, str, str | None]] = []
+    open_since: dict[str, str] = {}
+    for day in sorted(days):
+        counted = {code for code, _ in results(p, date.fromisoformat(day))}
+        for code in [c for c in open_since if c not in counted]:
+            spans.append((code, open_since.pop(code), day))
+        for code in counted:
+            open_since.setdefault(code, day)
+    spans.extend((code, since, None) for code, since in open_since.items())
+    return sorted(spans)
+
+
+def _bits(codes: Iterable[str], order: Sequence[str]) -> int:
+    return sum(1 << order.index(code) for code in codes)
+
+
+# ----- the view ------------------------------------------------------------------------
+
+RESULT_ROWS = "lotse_esf_results"
+STINT_ROWS = "lotse_esf_stints"
+COUNTS = "lotse_esf_counts"
+INCOMPLETE = "incomplete"
+"""The counter of participants without all core data (gender '')."""
+
+
+def unknown_code(code: str) -> str:
+    """The counter of the participants whose answer to ``code``'s item is unknown."""
+    return f"{code}?"
+
+
+def bundle_of(p: Participant) -> Bundle:
+    """The rows of one participant (one version): the participant with what it counts in
+    as bit masks (``outputs``: bit i for OUTPUTS[i], empty when incomplete; ``unknowns``:
+    bit i for the i-th UNKNOWN_ITEMS), the spans of its results, its stints with what
+    the plausibility checks need."""
+    missing = p.missing
+    complete = not missing
+    rows: Bundle = {ROWS: [(p.project, p.entered_on, p.gender, int(complete),
+                            _bits(outputs(p), OUTPUTS) if complete else 0,
+                            _bits(unknowns(p), tuple(UNKNOWN_ITEMS)) if complete else 0,
+                            " ".join(missing), dumps(p.record()))]}
+    rows[RESULT_ROWS] = [(p.project, code, p.gender, since, until)
+                         for code, since, until in result_spans(p)] if complete else []
+    stints = []
+    for i, stint in enumerate(p.stints):
+        entered, left, recorded = stint["d"], stint["l"], stint.get("t")
+        late = recorded is not None and (date.fromisoformat(recorded)
+                                         - date.fromisoformat(entered)) > LATE
+        window_end = (date.fromisoformat(left) + WINDOW).isoformat() if left else None
+        no_status = (left is not None and stint["s"] == "none_of_these"
+                     and not any(on <= str(window_end) for on, _, _ in stint["ls"]))
+        stints.append((p.project, i, entered, recorded if late else None, left, window_end,
+                       int(no_status)))
+    rows[STINT_ROWS] = stints
+    return rows
+
+
+def scrubbed(record: dict[str, Any]) -> dict[str, Any]:
+    """A participant record after the family's personal data was erased: no age (the
+    birth date is unknown), no special-category answers."""
+    record = {**record, "a": None, "e": {**record["e"], **dict.fromkeys(SENSITIVE)}}
+    record["s"] = [{**s, "e": {**s["e"], **dict.fromkeys(SENSITIVE)}} for s in record["s"]]
+    return record
+
+
+class EsfParticipants(BitemporalView):
+    """One row per participant and version (``BitemporalView``), with the spans of its
+    results and its stints: every indicator of a report is a SQL aggregate over them,
+    as known now or as it could be known at the cut-off."""
+
     name = "esf_participants"
-    table_names = (ROWS, DOCS)
+    schema_version = 2
+    table_names = (ROWS, RESULT_ROWS, STINT_ROWS, COUNTS, DOCS)
     docs_table = DOCS
+    counters = (COUNTS, ("project TEXT NOT NULL", "code TEXT NOT NULL",
+                         "gender TEXT NOT NULL", "valid_period INTEGER NOT NULL"))
+    columns: ClassVar[dict[str, tuple[str, ...]]] = {
+        ROWS: ("project TEXT NOT NULL", "entered_on TEXT NOT NULL", "gender TEXT",
+               "complete INTEGER NOT NULL", "outputs INTEGER NOT NULL",
+               "unknowns INTEGER NOT NULL", "missing TEXT NOT NULL", "record TEXT NOT NULL"),
+        RESULT_ROWS: ("project TEXT NOT NULL", "code TEXT NOT NULL", "gender TEXT NOT NULL",
+                      "valid_from TEXT NOT NULL", "valid_to TEXT"),
+        STINT_ROWS: ("project TEXT NOT NULL", "stint INTEGER NOT NULL",
+                     "entered_on TEXT NOT NULL", "late_recorded_on TEXT", "left_on TEXT",
+                     "window_end TEXT", "no_status INTEGER NOT NULL"),
+    }
+    extra_keys: ClassVar[dict[str, tuple[str, ...]]] = {
+        RESULT_ROWS: ("code", "valid_from"), STINT_ROWS: ("stint",)}
     events = (FamilyCase.CaseOpened, ev.MemberAdded, ev.MemberDetailsChanged,
               ev.ParticipantEntered, ev.ParticipantLeft, ev.LeavingStatusRecorded,
               ev.FollowUpRecorded, ev.EntryCorrected, ev.PersonalDataErased)
@@ -251,38 +443,92 @@ class EsfParticipants(FamilyDocView):
     def attach(self, cases: FamilyCases) -> None:
         self.folder = Folder(cases.keys)
 
-    def create(self, c: Cursor, tables: Tables) -> None:
-        c.execute(tables.sql("CREATE TABLE IF NOT EXISTS {d} (family_id TEXT PRIMARY KEY, "
-                             "doc TEXT NOT NULL)", d=self.t(DOCS)))
-        c.execute(tables.sql(
-            "CREATE TABLE IF NOT EXISTS {r} (family_id TEXT NOT NULL, participant_id TEXT "
-            "NOT NULL, project TEXT NOT NULL, entered_on TEXT NOT NULL, record TEXT NOT NULL, "
-            "PRIMARY KEY (family_id, participant_id))", r=self.t(ROWS)))
-        c.execute(tables.sql(f"CREATE INDEX IF NOT EXISTS {self.t('lotse_esf_project')} "
-                             "ON {r} (project, entered_on)", r=self.t(ROWS)))
+    def create_more(self, c: Cursor, tables: Tables) -> None:
+        for base, index, columns in (
+                (ROWS, "lotse_esf_project", "project, complete, entered_on"),
+                # (the counts of a rule's findings read these indexes only)
+                (STINT_ROWS, "lotse_esf_late",
+                 "project, late_recorded_on, entered_on, known_from, known_to"),
+                (STINT_ROWS, "lotse_esf_window",
+                 "project, window_end, left_on, entered_on, known_from, known_to"),
+                (STINT_ROWS, "lotse_esf_no_status",
+                 "project, no_status, window_end, entered_on, known_from, known_to")):
+            c.execute(tables.sql(f"CREATE INDEX IF NOT EXISTS {self.t(index)} "
+                                 f"ON {{r}} ({columns})", r=self.t(base)))
+
+    def cells(self, bundle: Bundle) -> list[list[Any]]:
+        """What a participant version counts in, by reporting period: each output (or
+        unknown answer) from the period of the entry; each result from the period its
+        span begins in (+1) to the period it ends in (-1); incomplete records apart."""
+        cells: dict[tuple[str, str, str, int], int] = {}
+
+        def add(project: str, code: str, gender: str, day: str, n: int) -> None:
+            key = (project, code, gender, period_index(day))
+            cells[key] = cells.get(key, 0) + n
+
+        project, entered, gender, complete, outs, unks = bundle[ROWS][0][:6]
+        if not complete:
+            add(project, INCOMPLETE, "", entered, 1)
+        else:
+            for i, code in enumerate(OUTPUTS):
+                if outs >> i & 1:
+                    add(project, code, gender, entered, 1)
+            for i, code in enumerate(UNKNOWN_ITEMS):
+                if unks >> i & 1:
+                    add(project, unknown_code(code), gender, entered, 1)
+        for project, code, gender, since, until in bundle[RESULT_ROWS]:
+            add(project, code, gender, since, 1)
+            if until is not None:
+                add(project, code, gender, until, -1)
+        return [[*key, n] for key, n in sorted(cells.items()) if n]
+
+    def entities(self, family_id: str, doc: Doc) -> dict[str, Bundle]:
+        return {p.participant_id: bundle_of(p)
+                for p in participants_of(self.folder, family_id, doc)}
 
     def apply(self, c: Cursor, tables: Tables, events: Sequence[Any]) -> None:
         self.folder.known.clear()
         super().apply(c, tables, events)
+        erased = sorted({e.originator_id.hex for e in events
+                         if isinstance(e, ev.PersonalDataErased)})
+        if erased:
+            self._scrub_earlier_versions(c, tables, erased)
 
     def fold(self, doc: Doc | None, e: Any) -> Doc | None:
         return self.folder.fold(doc, e)
 
-    def write(self, c: Cursor, tables: Tables, changed: dict[str, tuple[Any, Doc]]) -> None:
-        upsert(c, tables, self.t(DOCS), ("family_id", "doc"), ("family_id",),
-               [(family_id, dumps(doc)) for family_id, (_, doc) in changed.items()])
-        rows = [(p.family_id, p.participant_id, p.project, p.entered_on, dumps(p.record()))
-                for family_id, (_, doc) in changed.items()
-                for p in participants_of(self.folder, family_id, doc)]
-        upsert(c, tables, self.t(ROWS), COLUMNS, ("family_id", "participant_id"), rows)
+    def _scrub_earlier_versions(self, c: Cursor, tables: Tables, families: list[str]) -> None:
+        """Erasure reaches the versions known before it too: what a report at an earlier
+        cut-off shows of the family is then what its events show, with the key gone."""
+        table = self.t(ROWS)
+        for family_id in families:
+            rows = c.execute(tables.sql(
+                "SELECT entity, known_from, known_to, project, record FROM {r} WHERE "
+                "family_id = {p} AND known_to IS NOT NULL", r=table), (family_id,)).fetchall()
+            deltas: dict[tuple[Any, ...], int] = {}
+            for entity, known_from, known_to, project, record in rows:
+                old = orjson.loads(record)
+                was, now = (bundle_of(Participant.from_record(_dashed(family_id), str(entity),
+                                                              str(project), r))
+                            for r in (old, scrubbed(old)))
+                for bundle, sign in ((was, -1), (now, 1)):
+                    add_cells(deltas, self.cells(bundle), period_index(known_from), sign)
+                    add_cells(deltas, self.cells(bundle), period_index(known_to), -sign)
+                self.store(c, tables, [(family_id, str(entity), str(known_from), now)],
+                           [(str(known_to), family_id, str(entity), str(known_from))],
+                           [(family_id, str(entity), str(known_from))])
+            self.count(c, tables, deltas)
 
 
 def read_participants(tables: Tables, view: EsfParticipants, project: str,
-                      entered_until: date) -> list[Participant]:
-    """The project's participants who entered by ``entered_until``, as known now."""
+                      entered_until: date, known_by: date | None = None) -> list[Participant]:
+    """The project's participants who entered by ``entered_until``, as known now or, with
+    ``known_by``, as known at the end of that day."""
+    known, known_params = known_clause("", known_by)
     rows = tables.fetchall(tables.sql(
-        "SELECT family_id, participant_id, project, record FROM {r} WHERE project = {p} "
-        "AND entered_on <= {p}", r=view.t(ROWS)), (project, entered_until.isoformat()))
+        "SELECT family_id, entity, project, record FROM {r} WHERE project = {p} "
+        f"AND entered_on <= {{p}} AND {known}", r=view.t(ROWS)),
+        (project, entered_until.isoformat(), *known_params))
     return [Participant.from_record(_dashed(str(f)), str(m), str(p), orjson.loads(r))
             for f, m, p, r in rows]
 
@@ -297,6 +543,19 @@ def project_families(tables: Tables, view: EsfParticipants, project: str) -> lis
     rows = tables.fetchall(tables.sql("SELECT DISTINCT family_id FROM {r} WHERE project = {p}",
                                       r=view.t(ROWS)), (project,))
     return sorted(str(r[0]) for r in rows)
+
+
+def events_recorded_after(cases: FamilyCases, family_ids: Iterable[str],
+                          moment: datetime) -> dict[str, list[tuple[int, str]]]:
+    """Per family (dashed id), the events recorded after ``moment``: (version, type)."""
+    later: dict[str, list[tuple[int, str]]] = {}
+    for family_id in family_ids:
+        family = UUID(family_id)
+        for event in cases.events.get(family):
+            if event.timestamp > moment:  # type: ignore[attr-defined]
+                later.setdefault(str(family), []).append(
+                    (event.originator_version, type(event).__name__))
+    return later
 
 
 def end_of_day(day: date) -> datetime:

@@ -16,26 +16,35 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from typing import Any, NamedTuple
 
 from application.cases import FamilyCases
+from application.sql import Tables
 from domain.report_submissions import Figures, ReportSubmissions
 from domain.rules import today_in_programme
+from projections.bitemporal import known_clause, period_index
 from projections.esf import (
+    COUNTS,
+    GENDERS,
+    INCOMPLETE,
+    OUTPUTS,
+    RESULTS,
+    STINT_ROWS,
+    UNKNOWN_ITEMS,
     EsfParticipants,
     Participant,
+    _dashed,
     end_of_day,
-    participants_as_recorded_by,
-    project_families,
+    events_recorded_after,
+    outputs,
     read_participants,
+    results,
+    unknown_code,
 )
 
-GENDERS = ("female", "male", "non_binary")
-OUTPUTS = tuple(f"EECO{n:02d}" for n in range(1, 18))
-RESULTS = tuple(f"EECR{n:02d}" for n in range(1, 7))
 LABELS: dict[str, tuple[str, str]] = {
     "EECO01": ("Teilnehmende insgesamt", "All participants"),
     "EECO02": ("Arbeitslose, einschließlich Langzeitarbeitsloser",
@@ -72,10 +81,6 @@ LABELS: dict[str, tuple[str, str]] = {
     "EECR06": ("Sechs Monate nach der Teilnahme mit verbesserter Arbeitsmarktsituation",
                "With an improved labour-market situation six months after leaving"),
 }
-UNKNOWN_ITEMS = {"EECO12": "disability", "EECO14": "foreign_background",
-                 "EECO15": "minority", "EECO16": "homeless"}
-"""Special-category items: "declined" or not recorded is reported as unknown."""
-WINDOW = timedelta(days=28)
 _PERIOD = re.compile(r"^(\d{4})-H([12])$")
 
 
@@ -141,78 +146,11 @@ class EsfFigures:
     cutoff: date
     figures: dict[str, Figure]
     incomplete: list[Incomplete]
+    """The records not counted for incomplete core data (listed only with evidence)."""
+    incomplete_records: int
 
     def value(self, code: str) -> int:
         return self.figures[code].total
-
-
-def _outputs(p: Participant) -> list[str]:
-    e = p.entry
-    codes = ["EECO01"]
-    status = e["labour_market_status"]
-    if status == "unemployed":
-        codes.append("EECO02")
-        if e.get("unemployed_months") is not None and int(e["unemployed_months"]) >= 12:
-            codes.append("EECO03")
-    elif status == "inactive":
-        codes.append("EECO04")
-    else:  # employed, self_employed
-        codes.append("EECO05")
-    age = p.age if p.age is not None else -1
-    if age < 18:
-        codes.append("EECO06")
-    elif age <= 29:
-        codes.append("EECO07")
-    elif age >= 55:
-        codes.append("EECO08")
-    codes.append({"isced_0_2": "EECO09", "isced_3_4": "EECO10",
-                  "isced_5_8": "EECO11"}[e["isced"]])
-    if e.get("disability") == "yes":
-        codes.append("EECO12")
-    if e.get("citizenship") in ("third_country", "stateless"):
-        codes.append("EECO13")
-    if e.get("foreign_background") == "yes":
-        codes.append("EECO14")
-    if e.get("minority") == "yes":
-        codes.append("EECO15")
-    if e.get("homeless") == "yes":
-        codes.append("EECO16")
-    if e.get("rural") is True:
-        codes.append("EECO17")
-    return codes
-
-
-RESULT_OF_STATUS = {"job_searching": "EECR01", "in_education_or_training": "EECR02",
-                    "gained_qualification": "EECR03", "employed": "EECR04",
-                    "self_employed": "EECR04"}
-
-
-def _results(p: Participant, cutoff: date) -> list[tuple[str, tuple[int, ...]]]:
-    """Result codes at ``cutoff`` with the versions behind each."""
-    day = cutoff.isoformat()
-    begun = [s for s in p.stints if s["d"] <= day]
-    if not begun:
-        return []
-    stint = begun[-1]
-    found: list[tuple[str, tuple[int, ...]]] = []
-    if stint["l"] is not None and stint["l"] <= day:
-        left = date.fromisoformat(stint["l"])
-        until = min(left + WINDOW, cutoff).isoformat()
-        statuses = [(stint["l"], stint["lv"], stint["s"])]
-        statuses += [(on, version, status) for on, status, version in stint["ls"]
-                     if stint["l"] <= on <= until]
-        _, version, status = max(statuses, key=lambda s: (s[0], s[1]))
-        code = RESULT_OF_STATUS.get(status)
-        if code is not None:
-            found.append((code, (stint["v"], stint["lv"], version)))
-    follow_up = stint["f"]
-    if follow_up is not None and follow_up[0] <= day:
-        _, status, better, version = follow_up
-        if status in ("employed", "self_employed"):
-            found.append(("EECR05", (stint["v"], version)))
-        if better and p.entry["labour_market_status"] in ("employed", "self_employed"):
-            found.append(("EECR06", (stint["v"], version)))
-    return found
 
 
 def count(participants: Iterable[Participant], cutoff: date) -> EsfFigures:
@@ -232,12 +170,12 @@ def count(participants: Iterable[Participant], cutoff: date) -> EsfFigures:
             continue
         gender = str(p.gender)
         entered = Evidence(p.participant_id, p.family_id, (p.entry_version,))
-        for code in _outputs(p):  # (one evidence for all: the entry)
+        for code in outputs(p):  # (one evidence for all: the entry)
             figure = figures[code]
             figure.total += 1
             figure.by_gender[gender] += 1
             figure.evidence.append(entered)
-        for code, versions in _results(p, cutoff):
+        for code, versions in results(p, cutoff):
             figure = figures[code]
             figure.total += 1
             figure.by_gender[gender] += 1
@@ -247,7 +185,37 @@ def count(participants: Iterable[Participant], cutoff: date) -> EsfFigures:
             if p.entry.get(item) in (None, "declined"):
                 figure = figures[code]
                 figure.unknown = (figure.unknown or 0) + 1
-    return EsfFigures(cutoff, figures, incomplete)
+    return EsfFigures(cutoff, figures, incomplete, len(incomplete))
+
+
+def count_stored(tables: Tables, view: EsfParticipants, project: str, cutoff: date,
+                 known_by: date | None) -> EsfFigures:
+    """The indicator values at ``cutoff`` (the end of a reporting period) by gender, as
+    known now (``known_by`` None) or at the end of ``known_by`` (the same period's
+    cut-off): sums of the view's counters (the rules of ``count``, applied when the rows
+    were written), without evidence: the incomplete records are counted, not listed."""
+    figures = {code: Figure(code) for code in (*OUTPUTS, *RESULTS)}
+    for code in UNKNOWN_ITEMS:
+        figures[code].unknown = 0
+    unknown = {unknown_code(code): code for code in UNKNOWN_ITEMS}
+    period = period_index(cutoff.isoformat())
+    known = "" if known_by is None else " AND known_period <= {p}"
+    params = (project, period) if known_by is None else (
+        project, period, period_index(known_by.isoformat()))
+    incomplete = 0
+    for code, gender, n in tables.fetchall(tables.sql(
+            "SELECT code, gender, SUM(n) FROM {c} WHERE project = {p} AND valid_period <= {p}"
+            f"{known} GROUP BY code, gender", c=view.t(COUNTS)), params):
+        code, value = str(code), int(n or 0)
+        if code == INCOMPLETE:
+            incomplete += value
+        elif code in figures:
+            figures[code].total += value
+            figures[code].by_gender[str(gender)] += value
+        elif code in unknown:
+            figure = figures[unknown[code]]
+            figure.unknown = (figure.unknown or 0) + value
+    return EsfFigures(cutoff, figures, [], incomplete)
 
 
 @dataclass(frozen=True)
@@ -265,7 +233,14 @@ class Change:
 
 
 def differences(at_cutoff: EsfFigures, now: EsfFigures,
-                later: dict[str, list[tuple[int, str]]]) -> list[Change]:
+                later_of: Callable[[list[str]], dict[str, list[tuple[int, str]]]]
+                ) -> list[Change]:
+    """The figures that differ, with the participants counted in one and not the other
+    and the events of their families recorded after the cut-off (``later_of``)."""
+    moved_families = sorted({e.family_id for code, figure in now.figures.items()
+                             for e in set(figure.evidence) ^ set(
+                                 at_cutoff.figures[code].evidence)})
+    later = later_of(moved_families) if moved_families else {}
     changes = []
     for code, figure in now.figures.items():
         before = at_cutoff.figures[code]
@@ -297,9 +272,17 @@ def as_json(figures: EsfFigures, *, evidence: bool) -> list[dict[str, Any]]:
 
 
 AS_KNOWN = ("now", "cutoff")
-LATE = timedelta(days=28)
-"""An entry recorded later than this after its date is a finding (and makes "as known
-at the cut-off" differ from "now" for whoever reported in between)."""
+
+
+SEVERITY = {"late_entry": "warning", "exit_window_open": "notice",
+            "exit_without_status": "warning", "incomplete_core_data": "warning"}
+SUMMARY = {
+    "incomplete_core_data": "participant(s) with incomplete core data (not counted)",
+    "late_entry": "entries recorded more than four weeks after they happened",
+    "exit_window_open": "exits whose 28-day window for the status on leaving is still open",
+    "exit_without_status": "exits with none of the result statuses and nothing recorded "
+                           "within 28 days"}
+"""What a summarised finding says (reporting users: how many, not who)."""
 
 
 @dataclass(frozen=True)
@@ -313,15 +296,21 @@ class Finding:
     family_id: str | None
     participant_id: str | None
     message: str
+    participants: int = 1
+    """How many participants the finding concerns (more than one: a summary, for those
+    who see figures only)."""
 
 
-def plausibility(figures: EsfFigures, participants: Iterable[Participant],
-                 today: date) -> list[Finding]:
-    """The checks before a report is submitted (ESF.md): results never exceed their
-    outputs, every counted participant in exactly one labour-market status, incomplete
-    core data, exits whose 28-day window has passed with no status that counts, exits
-    whose window is still open at the cut-off, entries recorded more than four weeks
-    after they happened."""
+def plausibility(tables: Tables, view: EsfParticipants, project: str, figures: EsfFigures,
+                 known_by: date | None, today: date, *, listed: bool) -> list[Finding]:
+    """The checks before a report is submitted (ESF.md) on the rows the figures were
+    counted from (as known now, or at the end of ``known_by``): results never exceed
+    their outputs, every counted participant in exactly one labour-market status (named
+    when the figures carry their evidence), incomplete core data, exits whose 28-day
+    window has passed with no status that counts, exits whose window is still open at
+    the cut-off (or today, if earlier), entries recorded more than four weeks after they
+    happened. ``listed``: each finding names its family and participant; otherwise the
+    findings of each rule are summarised as how many they are."""
     found: list[Finding] = []
     f = figures.figures
     for code in RESULTS:
@@ -330,48 +319,77 @@ def plausibility(figures: EsfFigures, participants: Iterable[Participant],
             found.append(Finding("result_exceeds_output", "error", None, None,
                                  f"{code} ({f[code].total}) exceeds {reference} "
                                  f"({f[reference].total})"))
-    statuses: dict[tuple[str, str], int] = {}
-    for code in ("EECO02", "EECO04", "EECO05"):
-        for e in f[code].evidence:
-            key = (e.family_id, e.participant_id)
-            statuses[key] = statuses.get(key, 0) + 1
-    for e in f["EECO01"].evidence:
-        if statuses.get((e.family_id, e.participant_id), 0) != 1:
-            found.append(Finding("labour_market_status", "error", e.family_id,
-                                 e.participant_id, "the participant is not in exactly one "
-                                 "of EECO02, EECO04, EECO05: correct the entry's status"))
+    statuses = ("EECO02", "EECO04", "EECO05")
+    if f["EECO01"].evidence or not f["EECO01"].total:
+        times: dict[tuple[str, str], int] = {}
+        for code in statuses:
+            for e in f[code].evidence:
+                times[(e.family_id, e.participant_id)] = times.get(
+                    (e.family_id, e.participant_id), 0) + 1
+        for e in f["EECO01"].evidence:
+            if times.get((e.family_id, e.participant_id), 0) != 1:
+                found.append(Finding("labour_market_status", "error", e.family_id,
+                                     e.participant_id, "the participant is not in exactly "
+                                     "one of EECO02, EECO04, EECO05: correct the entry's "
+                                     "status"))
+    else:
+        for gender in GENDERS:
+            if f["EECO01"].by_gender[gender] != sum(f[c].by_gender[gender] for c in statuses):
+                found.append(Finding("labour_market_status", "error", None, None,
+                                     f"EECO01 ({gender}) is not EECO02 + EECO04 + EECO05: "
+                                     "a participant is not in exactly one status"))
+    if not listed:
+        return found + _summary(tables, view, project, figures, known_by, today)
     for i in figures.incomplete:
         found.append(Finding("incomplete_core_data", "warning", i.family_id, i.participant_id,
                              f"record {', '.join(i.missing)} of the participant who entered "
                              f"on {i.entered_on} (not counted until then)"))
+    known, known_params = known_clause("", known_by)
     cutoff = figures.cutoff
-    day = cutoff.isoformat()
-    for p in sorted(participants, key=lambda p: (p.family_id, p.participant_id)):
-        if p.entered_on > day:
-            continue
-        for stint in p.stints:
-            if stint["d"] > day:
-                continue
-            recorded = stint.get("t")
-            if recorded and date.fromisoformat(recorded) - date.fromisoformat(stint["d"]) > LATE:
-                found.append(Finding(
-                    "late_entry", "warning", p.family_id, p.participant_id,
-                    f"the entry of {stint['d']} was recorded on {recorded}, more than four "
-                    "weeks later: record entries when they happen"))
-            if stint["l"] is None or stint["l"] > day:
-                continue
-            window_end = date.fromisoformat(stint["l"]) + WINDOW
-            counted = [s for on, s, _ in stint["ls"] if on <= window_end.isoformat()]
-            if window_end > min(cutoff, today):
-                found.append(Finding(
-                    "exit_window_open", "notice", p.family_id, p.participant_id,
-                    f"left on {stint['l']}: a status until {window_end} still counts"))
-            elif stint["s"] == "none_of_these" and not counted:
-                found.append(Finding(
-                    "exit_without_status", "warning", p.family_id, p.participant_id,
-                    f"left on {stint['l']} with none of the result statuses and nothing "
-                    f"recorded within 28 days: record the situation if it is known"))
+    day, settled = cutoff.isoformat(), min(cutoff, today).isoformat()
+    stints: list[tuple[str, str, int, bool, Finding]] = []
+    columns = "family_id, entity, stint, entered_on, late_recorded_on, left_on, window_end"
+    for rule, where, params in (
+            ("late_entry", "late_recorded_on IS NOT NULL", ()),
+            ("exit_window_open", "window_end > {p} AND left_on <= {p}", (settled, day)),
+            ("exit_without_status", "no_status = 1 AND window_end <= {p}", (settled,))):
+        for family, participant, stint, entered, late, left, window_end in tables.fetchall(
+                tables.sql(f"SELECT {columns} FROM {{s}} WHERE project = {{p}} AND {where} "
+                           f"AND entered_on <= {{p}} AND {known}", s=view.t(STINT_ROWS)),
+                (project, *params, day, *known_params)):
+            family_id, participant_id = _dashed(str(family)), str(participant)
+            if rule == "late_entry":
+                message = (f"the entry of {entered} was recorded on {late}, more than four "
+                           "weeks later: record entries when they happen")
+            elif rule == "exit_window_open":
+                message = f"left on {left}: a status until {window_end} still counts"
+            else:
+                message = (f"left on {left} with none of the result statuses and nothing "
+                           "recorded within 28 days: record the situation if it is known")
+            stints.append((family_id, participant_id, int(stint), rule != "late_entry",
+                           Finding(rule, SEVERITY[rule], family_id, participant_id, message)))
+    found.extend(finding for *_, finding in sorted(stints, key=lambda s: s[:4]))
     return found
+
+
+def _summary(tables: Tables, view: EsfParticipants, project: str, figures: EsfFigures,
+             known_by: date | None, today: date) -> list[Finding]:
+    """How many participants each rule of the participants' checks finds."""
+    known, known_params = known_clause("", known_by)
+    day = figures.cutoff.isoformat()
+    settled = min(figures.cutoff, today).isoformat()
+    counts = {"incomplete_core_data": figures.incomplete_records}
+    for rule, where, params in (
+            ("late_entry", "late_recorded_on IS NOT NULL", ()),
+            ("exit_window_open", "window_end > {p} AND left_on <= {p}", (settled, day)),
+            ("exit_without_status", "no_status = 1 AND window_end <= {p}", (settled,))):
+        row = tables.fetchone(tables.sql(
+            f"SELECT COUNT(*) FROM {{s}} WHERE project = {{p}} AND {where} AND entered_on "
+            f"<= {{p}} AND {known}", s=view.t(STINT_ROWS)), (project, *params, day,
+                                                              *known_params))
+        counts[rule] = int(row[0]) if row else 0
+    return [Finding(rule, SEVERITY[rule], None, None, f"{n} {SUMMARY[rule]}", n)
+            for rule, n in counts.items() if n]
 
 
 @dataclass
@@ -406,17 +424,29 @@ def figure_values(figures: EsfFigures) -> Figures:
 
 
 def esf_report(cases: FamilyCases, view: EsfParticipants, project: str, period: Period,
-               as_known: str, today: date | None = None) -> EsfReport:
+               as_known: str, today: date | None = None, *, details: bool = False) -> EsfReport:
+    """The report, counted in SQL from the view's rows as known now and as known at the
+    cut-off. ``details`` (auditors, coordinators) adds the evidence: the participants
+    behind each figure (the same rules applied to the rows' records), and for each
+    difference the participants who moved and the events recorded after the cut-off."""
     cutoff = period.cutoff
-    current = read_participants(cases.tables, view, project, cutoff)
-    now = count(current, cutoff)
-    families = project_families(cases.tables, view, project)
-    recorded, later = participants_as_recorded_by(cases, families, end_of_day(cutoff))
-    then = count(recorded, cutoff)
-    chosen, people = (now, current) if as_known == "now" else (then, recorded)
+    t = cases.tables
+    now = count_stored(t, view, project, cutoff, None)
+    then = count_stored(t, view, project, cutoff, cutoff)
+    if details:
+        now = count(read_participants(t, view, project, cutoff), cutoff)
+        then = count(read_participants(t, view, project, cutoff, cutoff), cutoff)
+        changes = differences(then, now, lambda families: events_recorded_after(
+            cases, families, end_of_day(cutoff)))
+    else:
+        changes = [Change(code, then.value(code), figure.total, (), ())
+                   for code, figure in now.figures.items() if figure.total != then.value(code)]
+    chosen = now if as_known == "now" else then
     sent = [s for s in cases.report_submissions(project) if s.period == str(period)]
-    return EsfReport(project, period, as_known, chosen, differences(then, now, later),
-                     plausibility(chosen, people, today or today_in_programme()),
+    return EsfReport(project, period, as_known, chosen, changes,
+                     plausibility(t, view, project, chosen,
+                                  None if as_known == "now" else cutoff,
+                                  today or today_in_programme(), listed=details),
                      sent[-1] if sent else None)
 
 
@@ -429,7 +459,7 @@ def report_json(report: EsfReport, *, details: bool) -> dict[str, Any]:
         "recorded_by": end_of_day(report.period.cutoff).isoformat()
         if report.as_known == "cutoff" else None,
         "indicators": as_json(report.figures, evidence=details),
-        "incomplete_records": len(report.figures.incomplete),
+        "incomplete_records": report.figures.incomplete_records,
         "differences": [{"code": c.code, "at_cutoff": c.at_cutoff, "now": c.now,
                          **({"participants": list(c.participants),
                              "events": [{"family_id": f, "version": v, "event": k}
@@ -443,7 +473,7 @@ def report_json(report: EsfReport, *, details: bool) -> dict[str, Any]:
         "changed_since": [{"code": code, "submitted": then, "now": now}
                           for code, then, now in report.since_submission()]}
     out["plausibility"] = [
-        {"rule": f.rule, "severity": f.severity,
+        {"rule": f.rule, "severity": f.severity, "participants": f.participants,
          **({"family_id": f.family_id, "participant_id": f.participant_id} if details else {}),
          "message": f.message} for f in report.findings]
     if details:
@@ -499,11 +529,12 @@ def report_xlsx(report: EsfReport, *, details: bool) -> bytes:
                         else len(c.events)])
     checks = book.create_sheet("Plausibilität")
     checks.append(["Regel / rule", "Schwere / severity", "Familie / family",
-                   "Teilnehmende / participant", "Was zu tun ist / what to fix"])
+                   "Teilnehmende / participant", "Was zu tun ist / what to fix",
+                   "Anzahl / participants"])
     for f in report.findings:
         checks.append([f.rule, f"{SEVERITY_DE[f.severity]} / {f.severity}",
                        f.family_id if details else None,
-                       f.participant_id if details else None, f.message])
+                       f.participant_id if details else None, f.message, f.participants])
     if details:
         behind = book.create_sheet("Nachweise")
         behind.append(["Code", "Teilnehmende / participant", "Familie / family",

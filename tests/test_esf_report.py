@@ -54,6 +54,7 @@ from domain.values import (
 from projections.engine import CatchUp, rebuild
 from projections.esf import (
     DOCS,
+    ROWS,
     EsfParticipants,
     end_of_day,
     participants_as_recorded_by,
@@ -65,6 +66,7 @@ from projections.esf_report import (
     EsfFigures,
     Period,
     count,
+    count_stored,
     differences,
     esf_report,
     plausibility,
@@ -199,9 +201,16 @@ def fixture(app: FamilyCases, monkeypatch: pytest.MonkeyPatch) -> Fixture:
     return build(app, Clock(monkeypatch))
 
 
-def report_now(app: FamilyCases, view: EsfParticipants, cutoff: date) -> EsfFigures:
+def report_now(app: FamilyCases, view: EsfParticipants, cutoff: date,
+               known_by: date | None = None) -> EsfFigures:
+    """The figures with their evidence (the rules applied to the rows' records), checked
+    against the same figures counted in SQL from the rows (what reporting users get)."""
     CatchUp(app, view).run_once()
-    return count(read_participants(app.tables, view, "KR", cutoff), cutoff)
+    figures = count(read_participants(app.tables, view, "KR", cutoff, known_by), cutoff)
+    stored = count_stored(app.tables, view, "KR", cutoff, known_by)
+    assert table(stored) == table(figures)
+    assert stored.incomplete_records == figures.incomplete_records == len(figures.incomplete)
+    return figures
 
 
 def test_every_figure_as_known_now_and_as_known_at_the_cutoff(fixture: Fixture) -> None:
@@ -214,12 +223,16 @@ def test_every_figure_as_known_now_and_as_known_at_the_cutoff(fixture: Fixture) 
     assert [(i.family_id, i.missing) for i in now.incomplete] == [
         (str(fixture.families["P6"]), ("birth_date", "isced"))]
 
+    at_cutoff = report_now(app, view, h1.cutoff, known_by=h1.cutoff)
+    assert table(at_cutoff) == H1_AT_CUTOFF
+    # The rows known at the end of the cut-off day are what a replay of the events
+    # recorded by then shows.
     families = project_families(app.tables, view, "KR")
     then, later = participants_as_recorded_by(app, families, end_of_day(h1.cutoff))
-    at_cutoff = count(then, h1.cutoff)
-    assert table(at_cutoff) == H1_AT_CUTOFF
+    assert _by_participant(then) == _by_participant(
+        read_participants(app.tables, view, "KR", date(2026, 12, 31), known_by=h1.cutoff))
 
-    changes = {c.code: c for c in differences(at_cutoff, now, later)}
+    changes = {c.code: c for c in differences(at_cutoff, now, lambda _: later)}
     assert set(changes) == {"EECO01", "EECO02", "EECO04", "EECO05", "EECO09"}
     p5, p8 = str(fixture.members["P5"]), str(fixture.members["P8"])
     assert (changes["EECO01"].at_cutoff, changes["EECO01"].now) == (6, 7)
@@ -284,6 +297,16 @@ def test_birth_dates_are_sealed_at_rest_and_unknown_after_erasure(fixture: Fixtu
                                             for i in after.incomplete]
     assert after.value("EECO01") == H1_NOW["EECO01"][0] - 1
     assert after.value("EECO15") == 0
+    # Versions known before the erasure are erased too: a report at the cut-off (long
+    # before the erasure) reads the family as its events now read.
+    then = report_now(app, view, date(2026, 6, 30), known_by=date(2026, 6, 30))
+    assert (str(family), ("birth_date",)) in [(i.family_id, i.missing)
+                                            for i in then.incomplete]
+    records = [json.loads(r[0]) for r in t.fetchall(t.sql(
+        "SELECT record FROM {r} WHERE family_id = {p}", r=view.t(ROWS)), (family.hex,))]
+    assert len(records) >= 2  # (a version before the erasure, and after)
+    assert all(r["a"] is None and r["e"]["minority"] is None and r["e"]["homeless"] is None
+               for r in records)
 
 
 def test_lotse_report_esf_writes_the_report_as_json_and_csv(
@@ -327,7 +350,7 @@ def test_plausibility_names_each_family_and_what_to_fix(fixture: Fixture) -> Non
     view = EsfParticipants()
     CatchUp(app, view).run_once()
     report = esf_report(app, view, "KR", Period.parse("2026-H1"), "now",
-                        today=date(2026, 11, 30))
+                        today=date(2026, 11, 30), details=True)
     found = {(f.rule, f.severity, f.participant_id) for f in report.findings}
     member = {name: str(m) for name, m in fixture.members.items()}
     assert found == {
@@ -342,14 +365,23 @@ def test_plausibility_names_each_family_and_what_to_fix(fixture: Fixture) -> Non
     assert "2026-07-10" in late.message
     # At the cut-off P8 was not known yet, so neither was the late entry.
     then = esf_report(app, view, "KR", Period.parse("2026-H1"), "cutoff",
-                      today=date(2026, 11, 30))
+                      today=date(2026, 11, 30), details=True)
     assert "late_entry" not in {f.rule for f in then.findings}
+    # Those who see figures only get how many each rule finds, not who.
+    summary = esf_report(app, view, "KR", Period.parse("2026-H1"), "now",
+                         today=date(2026, 11, 30))
+    assert sorted((f.rule, f.participants, f.family_id) for f in summary.findings) == [
+        ("exit_window_open", 1, None), ("exit_without_status", 1, None),
+        ("incomplete_core_data", 1, None), ("late_entry", 1, None)]
 
 
-def test_results_above_their_outputs_are_an_error() -> None:
+def test_results_above_their_outputs_are_an_error(app: FamilyCases) -> None:
+    view = EsfParticipants()
+    CatchUp(app, view).run_once()
     figures = count([], date(2026, 6, 30))
     figures.figures["EECR04"].total = 1
-    assert [(f.rule, f.severity) for f in plausibility(figures, [], date(2026, 7, 1))] == [
+    assert [(f.rule, f.severity) for f in plausibility(
+        app.tables, view, "KR", figures, None, date(2026, 7, 1), listed=True)] == [
         ("result_exceeds_output", "error")]
 
 
@@ -358,7 +390,7 @@ def test_the_workbook_holds_the_numbers_of_the_json(fixture: Fixture, tmp_path: 
     view = EsfParticipants()
     CatchUp(app, view).run_once()
     report = esf_report(app, view, "KR", Period.parse("2026-H1"), "now",
-                        today=date(2026, 11, 30))
+                        today=date(2026, 11, 30), details=True)
     path = tmp_path / "esf.xlsx"
     path.write_bytes(report_xlsx(report, details=True))
     book = openpyxl.load_workbook(path)

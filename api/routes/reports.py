@@ -69,8 +69,8 @@ def esf(svc: ServicesDep, actor: ActorDep,
         raise ApiProblem(422, "invalid_period", "Invalid input", str(e),
                          field="period") from None
     catch_up(svc, after)
-    report = esf_report(svc.cases, svc.views.esf, project, chosen, as_known)
     details = policy.may(role, A.READ_REPORT_DETAILS)
+    report = esf_report(svc.cases, svc.views.esf, project, chosen, as_known, details=details)
     name = f"esf-{project}-{chosen}-{as_known}.{format}"
     download = {"Content-Disposition": f'attachment; filename="{name}"'}
     if format == "csv":
