@@ -174,7 +174,8 @@ def test_sql_figures_equal_the_rules_on_a_replay_at_every_cutoff(
             t = app.tables
             closed = t.fetchone(t.sql("SELECT COUNT(*) FROM {r} WHERE known_to IS NOT NULL",
                                       r=kept.t(ROWS)))
-            assert closed is not None and closed[0] > 0  # (versions replaced later)
+            assert closed is not None
+            assert closed[0] > 0  # (versions replaced later)
             fresh = EsfParticipants()
             rebuild(app, [fresh])
             assert check(app, fresh) == counted
