@@ -16,6 +16,14 @@ last event of each recording day compares each entity's rows with what it wrote 
 version is closed on that day. Two changes on one day make one version, as the end of
 that day saw it. Events of a family are recorded in version order, so the version a day
 ends with is the fold of exactly the events recorded by then: the same as a replay.
+
+Reports read at the end of reporting periods (half-years), so a view may also keep
+counters by period (``counters``, ``cells``): each version adds its cells while it is
+known, as deltas (+n in the period it becomes known, -n in the period it is replaced),
+so that a figure as known at the end of period h is a sum over ``known_period <= h``
+(and the current figure a sum over all): a few hundred cells, not a row per person. The
+cells of each entity's current version stay in the document, to be taken back when it
+changes.
 """
 
 from __future__ import annotations

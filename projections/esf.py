@@ -9,15 +9,23 @@ recorded it, so that every figure can be traced to its events. Corrections
 (``EntryCorrected``) change what they correct, parsed with the domain's own parsers,
 exactly as ``CaseState`` does.
 
-The same fold serves both views of the truth: the view keeps it current from the log
-("as known now"), and a report "as it could be known at the cut-off" folds only the
-events recorded by then (``participants_as_recorded_by``).
+The view is bitemporal (``projections.bitemporal``): each participant row is a version,
+known from the day its events were recorded until a later event changed it. A report "as
+known now" reads the current versions, one "as it could be known at the cut-off" the
+versions known at the end of the cut-off day: what a replay of the events recorded by
+then shows (``participants_as_recorded_by``, which the tests compare it with). Beside the
+rows, counters by reporting period (``lotse_esf_counts``) hold what every version counts
+in, so that a report's figures are sums of a few hundred cells however many participants
+there are; the result spans (``lotse_esf_results``) and stints (``lotse_esf_stints``)
+carry what the results and the plausibility checks need per cut-off.
 
-Personal data: the family's document (member birth dates, the special-category entry
-items) lives in a table of its own, sealed with the family's key like the events; it
-reads as unknown once that key is destroyed. The participant table holds what is
-counted, pseudonymously (member and family ids, no names, no birth dates: the age on the
-entry date), including the special-category answers the report counts (EECO12-EECO16).
+Personal data: birth dates stay sealed with the family's key in the family's document
+(they read as unknown once that key is destroyed). The rows hold what is counted,
+pseudonymously (member and family ids, no names, no birth dates: the age on the entry
+date), including the special-category answers the report counts (EECO12-EECO16), in
+plain text, as the documents' version cells do; an erasure removes them from every
+version (``scrubbed``), the counters hold sums only. Sealing those answers too is open
+(see the closing note of issue 5).
 """
 
 from __future__ import annotations
