@@ -187,6 +187,11 @@ class BitemporalView(FamilyDocView):
             f"INSERT INTO {{t}} ({', '.join(names)}, known_period, n) VALUES "
             f"({', '.join([tables.p] * (len(names) + 2))}) ON CONFLICT ({', '.join(names)}, "
             "known_period) DO UPDATE SET n = {t}.n + excluded.n", t=self.t(table)), rows)
+        # (a cell back at zero goes: the counters are then the same however the events
+        # were paged)
+        c.executemany(tables.sql(
+            f"DELETE FROM {{t}} WHERE {' AND '.join(f'{n} = {{p}}' for n in names)} AND "
+            "known_period = {p} AND n = 0", t=self.t(table)), [row[:-1] for row in rows])
 
     def write(self, c: Cursor, tables: Tables, changed: dict[str, tuple[Any, Doc]]) -> None:
         raise NotImplementedError  # (apply stores documents and versions itself)

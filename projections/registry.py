@@ -16,12 +16,14 @@ from projections.caseload_history import CaseloadHistory
 from projections.engine import CatchUp, View
 from projections.esf import EsfParticipants
 from projections.family_summary import FamilySummary
+from projections.programme import ProgrammeFacts
 from projections.social_space import SocialSpace
 
 
 def all_views() -> list[View]:
     """New instances of every view, in the order they are reported."""
-    return [Caseload(), FamilySummary(), CaseloadHistory(), SocialSpace(), EsfParticipants()]
+    return [Caseload(), FamilySummary(), CaseloadHistory(), SocialSpace(), EsfParticipants(),
+            ProgrammeFacts()]
 
 
 def views_named(names: list[str]) -> list[View]:
@@ -44,6 +46,7 @@ class Views:
     caseload_history: CaseloadHistory
     social_space: SocialSpace
     esf: EsfParticipants
+    programme: ProgrammeFacts
 
     @classmethod
     def build(cls, cases: FamilyCases) -> Views:
@@ -51,7 +54,8 @@ class Views:
         engine = CatchUp(cases, views)
         return cls(engine, _one(views, Caseload), family_summary=_one(views, FamilySummary),
                    caseload_history=_one(views, CaseloadHistory),
-                   social_space=_one(views, SocialSpace), esf=_one(views, EsfParticipants))
+                   social_space=_one(views, SocialSpace), esf=_one(views, EsfParticipants),
+                   programme=_one(views, ProgrammeFacts))
 
 
 V = TypeVar("V", bound=View)

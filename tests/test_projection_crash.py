@@ -50,7 +50,7 @@ def test_a_projection_killed_ten_times_ends_equal_to_a_clean_rebuild(
         engine = CatchUp(cases, all_views())
         for _ in range(KILLS):
             child = _start(env)
-            time.sleep(rng.uniform(0.0, 0.05))
+            time.sleep(rng.uniform(0.02, 0.25))  # (a page of one event: 2-30 ms)
             child.send_signal(signal.SIGKILL)
             child.wait(10)
             positions.append(engine.position())
