@@ -368,6 +368,9 @@ def report_esf(
             "now (corrections and backdated entries recorded later included) or cutoff "
             "(only what was recorded by the end of the cut-off day)."))] = "now",
         format: Annotated[str, typer.Option(help="json, csv or xlsx.")] = "json",
+        table: Annotated[str, typer.Option(help=(
+            "CSV: indicators (default) or programme (the programme figures)."))
+        ] = "indicators",
         output: Annotated[Path | None, typer.Option(help=(
             "Write the report here (default: print it)."))] = None,
 ) -> None:
@@ -378,6 +381,7 @@ def report_esf(
 
     from projections.esf_report import (
         AS_KNOWN,
+        CSV_TABLES,
         Period,
         esf_report,
         report_csv,
@@ -391,8 +395,10 @@ def report_esf(
     except ValueError as e:
         console.print(f"[red]{e}[/red]")
         raise typer.Exit(2) from None
-    if as_known not in AS_KNOWN or format not in ("json", "csv", "xlsx"):
-        console.print("[red]--as is now or cutoff; --format is json, csv or xlsx[/red]")
+    if as_known not in AS_KNOWN or format not in ("json", "csv", "xlsx") or (
+            table not in CSV_TABLES):
+        console.print("[red]--as is now or cutoff; --format is json, csv or xlsx; --table "
+                      "is indicators or programme[/red]")
         raise typer.Exit(2)
     if format == "xlsx" and output is None:
         console.print("[red]an XLSX workbook needs --output FILE[/red]")
@@ -403,13 +409,15 @@ def report_esf(
             raise typer.Exit(2)
         views = Views.build(cases)
         views.engine.run_once()
-        report = esf_report(cases, views.esf, project, chosen, as_known, details=True)
+        report = esf_report(cases, views.esf, project, chosen, as_known, details=True,
+                            programme=views.programme,
+                            yearly_target=Directory(cases).project(project).yearly_target)
     if format == "xlsx":
         assert output is not None
         output.write_bytes(report_xlsx(report, details=True))
         console.print(f"Wrote the {chosen} report of {project} ({as_known}) to {output}.")
         return
-    text = (report_csv(report) if format == "csv" else
+    text = (report_csv(report, table) if format == "csv" else
             json.dumps(report_json(report, details=True), ensure_ascii=False, indent=2) + "\n")
     if output is None:
         sys.stdout.write(text)

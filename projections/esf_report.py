@@ -44,6 +44,13 @@ from projections.esf import (
     results,
     unknown_code,
 )
+from projections.programme import (
+    ProgrammeFacts,
+    ProgrammeFigures,
+    programme_figures,
+    programme_json,
+    programme_rows,
+)
 
 LABELS: dict[str, tuple[str, str]] = {
     "EECO01": ("Teilnehmende insgesamt", "All participants"),
@@ -392,6 +399,26 @@ def _summary(tables: Tables, view: EsfParticipants, project: str, figures: EsfFi
             for rule, n in counts.items() if n]
 
 
+class ProgrammeChange(NamedTuple):
+    section: str
+    key: str
+    window: str
+    """period or since_start"""
+    at_cutoff: object
+    now: object
+
+
+def programme_differences(at_cutoff: ProgrammeFigures,
+                          now: ProgrammeFigures) -> list[ProgrammeChange]:
+    changes = []
+    for then_row, now_row in zip(programme_rows(at_cutoff), programme_rows(now), strict=True):
+        for window, i in (("period", 4), ("since_start", 5)):
+            if then_row[i] != now_row[i]:
+                changes.append(ProgrammeChange(now_row[0], now_row[1], window, then_row[i],
+                                               now_row[i]))
+    return changes
+
+
 @dataclass
 class EsfReport:
     """A project's report for a period, as known now or as it could be known at the
@@ -406,6 +433,11 @@ class EsfReport:
     findings: list[Finding]
     submitted: ReportSubmissions.Submitted | None = None
     """The latest submission of this period, if any."""
+    programme: ProgrammeFigures | None = None
+    """The programme figures (families reached, consultations, ...), in the same view of
+    the truth."""
+    programme_changes: list[ProgrammeChange] = field(default_factory=list)
+    """The programme figures that differ between "at the cut-off" and "now"."""
 
     def since_submission(self) -> list[tuple[str, int, int]]:
         """(code, submitted, now) of every figure that differs from what was submitted."""
@@ -424,11 +456,15 @@ def figure_values(figures: EsfFigures) -> Figures:
 
 
 def esf_report(cases: FamilyCases, view: EsfParticipants, project: str, period: Period,
-               as_known: str, today: date | None = None, *, details: bool = False) -> EsfReport:
+               as_known: str, today: date | None = None, *, details: bool = False,
+               programme: ProgrammeFacts | None = None,
+               yearly_target: int | None = None) -> EsfReport:
     """The report, counted in SQL from the view's rows as known now and as known at the
     cut-off. ``details`` (auditors, coordinators) adds the evidence: the participants
     behind each figure (the same rules applied to the rows' records), and for each
-    difference the participants who moved and the events recorded after the cut-off."""
+    difference the participants who moved and the events recorded after the cut-off.
+    With ``programme`` (the view), the programme figures of the period too, against the
+    project's ``yearly_target``."""
     cutoff = period.cutoff
     t = cases.tables
     now = count_stored(t, view, project, cutoff, None)
@@ -443,11 +479,18 @@ def esf_report(cases: FamilyCases, view: EsfParticipants, project: str, period: 
                    for code, figure in now.figures.items() if figure.total != then.value(code)]
     chosen = now if as_known == "now" else then
     sent = [s for s in cases.report_submissions(project) if s.period == str(period)]
-    return EsfReport(project, period, as_known, chosen, changes,
-                     plausibility(t, view, project, chosen,
-                                  None if as_known == "now" else cutoff,
-                                  today or today_in_programme(), listed=details),
-                     sent[-1] if sent else None)
+    report = EsfReport(project, period, as_known, chosen, changes,
+                       plausibility(t, view, project, chosen,
+                                    None if as_known == "now" else cutoff,
+                                    today or today_in_programme(), listed=details),
+                       sent[-1] if sent else None)
+    if programme is not None:
+        known = {known_by: programme_figures(t, programme, project, period.start, cutoff,
+                                             known_by, yearly_target)
+                 for known_by in (None, cutoff)}
+        report.programme = known[None if as_known == "now" else cutoff]
+        report.programme_changes = programme_differences(known[cutoff], known[None])
+    return report
 
 
 def report_json(report: EsfReport, *, details: bool) -> dict[str, Any]:
@@ -466,6 +509,9 @@ def report_json(report: EsfReport, *, details: bool) -> dict[str, Any]:
                                         for f, v, k in c.events]} if details else {})}
                         for c in report.changes],
     }
+    if report.programme is not None:
+        out["programme"] = programme_json(report.programme)
+        out["programme_differences"] = [c._asdict() for c in report.programme_changes]
     sent = report.submitted
     out["submitted"] = None if sent is None else {
         "submitted_on": sent.submitted_on.isoformat(), "submitted_by": sent.submitted_by,
@@ -487,14 +533,25 @@ CSV_COLUMNS = ("code", "label_de", "label_en", "total", "female", "male", "non_b
                "unknown")
 
 
-def report_csv(report: EsfReport) -> str:
-    """The indicator table as CSV (one row per indicator, German and English labels)."""
+def report_csv(report: EsfReport, table: str = "indicators") -> str:
+    """A table of the report as CSV with German and English labels: the indicators (one
+    row per indicator) or, with ``table="programme"``, the programme figures (one row
+    per figure: the period and since the start)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
+    if table == "programme":
+        writer.writerow(PROGRAMME_COLUMNS)
+        for programme_row in programme_rows(report.programme) if report.programme else []:
+            writer.writerow(["" if v is None else v for v in programme_row])
+        return buffer.getvalue()
     writer.writerow(CSV_COLUMNS)
     for row in as_json(report.figures, evidence=False):
         writer.writerow(["" if row[c] is None else row[c] for c in CSV_COLUMNS])
     return buffer.getvalue()
+
+
+CSV_TABLES = ("indicators", "programme")
+PROGRAMME_COLUMNS = ("section", "key", "label_de", "label_en", "period", "since_start")
 
 
 SEVERITY_DE = {"error": "Fehler", "warning": "Warnung", "notice": "Hinweis"}
@@ -527,6 +584,19 @@ def report_xlsx(report: EsfReport, *, details: bool) -> bytes:
                         ", ".join(c.participants) if details else len(c.participants),
                         "; ".join(f"{f} v{v} {k}" for f, v, k in c.events) if details
                         else len(c.events)])
+    for p in report.programme_changes:
+        changes.append([f"{p.section}/{p.key} ({p.window})", p.at_cutoff, p.now, None, None])
+    if report.programme is not None:
+        programme = book.create_sheet("Programmkennzahlen")
+        programme.append([f"Programmkennzahlen / programme figures {report.project} "
+                          f"{report.period}", f"Zieljahr / yearly target: "
+                          f"{report.programme.target.yearly}"])
+        programme.append(["Bereich / section", "Schlüssel / key", "Kennzahl", "Figure",
+                          "Zeitraum / period", "Seit Beginn / since start"])
+        for programme_row in programme_rows(report.programme):
+            programme.append(list(programme_row))
+        for cell in (*programme[1], *programme[2]):
+            cell.font = Font(bold=True)
     checks = book.create_sheet("Plausibilität")
     checks.append(["Regel / rule", "Schwere / severity", "Familie / family",
                    "Teilnehmende / participant", "Was zu tun ist / what to fix",

@@ -58,6 +58,11 @@ def test_reporting_users_get_figures_only(world: World, entries: dict[str, Any])
     assert (eeco12["total"], eeco12["unknown"]) == (0, 2)  # declined counts as unknown
     assert body["incomplete_records"] == 1
     assert "incomplete" not in body
+    # The programme figures: KR's two families (GL's one is not theirs), against 48 a year.
+    assert body["programme"]["period"]["families"] == 2
+    assert body["programme"]["since_start"]["families"] == 2
+    assert body["programme"]["target"] == {"yearly": 48, "period": 24,
+                                           "share_percent": 8.3}
     assert all("participants" not in row for row in body["indicators"])
 
 
@@ -93,6 +98,19 @@ def test_the_indicator_table_as_csv_with_both_labels(world: World,
     first = rows[0]
     assert (first["code"], first["total"], first["label_de"], first["label_en"]) == (
         "EECO01", "2", "Teilnehmende insgesamt", "All participants")
+
+    response = world.client("reporting").get(
+        "/reports/esf?project=KR&period=2026-H1&format=csv&table=programme")
+    assert response.status_code == 200, response.text
+    assert "programme-KR-2026-H1-now.csv" in response.headers["content-disposition"]
+    programme = {(r["section"], r["key"]): r
+                 for r in csv.DictReader(io.StringIO(response.text))}
+    reached = programme[("families", "reached")]
+    assert (reached["period"], reached["since_start"], reached["label_en"]) == (
+        "2", "2", "Families reached")
+    assert programme[("target", "yearly")]["period"] == "48"
+    problem(world.client("reporting").get(
+        "/reports/esf?project=KR&period=2026-H1&format=csv&table=people"), 422)
 
 
 def test_other_projects_and_bad_periods_are_refused(world: World,

@@ -44,12 +44,14 @@ from domain.records import EntryData, FieldChange, MemberData
 from domain.values import (
     Answer,
     Citizenship,
+    ContactMode,
     ExitStatus,
     FollowUpStatus,
     Gender,
     IscedBand,
     LabourMarketStatus,
     MemberRole,
+    Topic,
 )
 from projections.engine import CatchUp, rebuild
 from projections.esf import (
@@ -70,9 +72,11 @@ from projections.esf_report import (
     differences,
     esf_report,
     plausibility,
+    report_csv,
     report_json,
     report_xlsx,
 )
+from projections.programme import ProgrammeFacts, programme_rows
 from tests.builders import intake_kwargs
 from tests.e2e_support import environment_for
 from tests.test_store_queries import Clock
@@ -166,6 +170,15 @@ def build(app: FamilyCases, clock: Clock) -> Fixture:
         reason="Gewerbe war schon abgemeldet", occurred_on=date(2026, 7, 15),
         recorded_by="cm-anna")
     f.versions["P5 correction"] = corrected.version
+    # Two consultations with P1's family: one on 15 June recorded that day, one on
+    # 20 June recorded only on 12 July (backdated: in H1 "now", not "at the cut-off").
+    for held, recorded, minutes in ((date(2026, 6, 15), date(2026, 6, 15), 60),
+                                    (date(2026, 6, 20), date(2026, 7, 12), 90)):
+        f.on(recorded)
+        app.record_consultation(
+            f.families["P1"], duration_minutes=minutes, mode=ContactMode.HOME_VISIT,
+            topics=[Topic.JOB_SEARCH], members_present=[], location=None, notes=None,
+            next_follow_up_on=None, occurred_on=held, recorded_by="cm-anna")
     # P4's follow-up six months after leaving.
     f.on(date(2026, 11, 25))
     app.record_follow_up(f.families["P4"], member_id=f.members["P4"],
@@ -389,12 +402,24 @@ def test_the_workbook_holds_the_numbers_of_the_json(fixture: Fixture, tmp_path: 
     app = fixture.app
     view = EsfParticipants()
     CatchUp(app, view).run_once()
+    programme = ProgrammeFacts()
+    CatchUp(app, programme).run_once()
     report = esf_report(app, view, "KR", Period.parse("2026-H1"), "now",
-                        today=date(2026, 11, 30), details=True)
+                        today=date(2026, 11, 30), details=True, programme=programme,
+                        yearly_target=48)
     path = tmp_path / "esf.xlsx"
     path.write_bytes(report_xlsx(report, details=True))
     book = openpyxl.load_workbook(path)
-    assert book.sheetnames == ["Indikatoren", "Abweichungen", "Plausibilität", "Nachweise"]
+    assert book.sheetnames == ["Indikatoren", "Abweichungen", "Programmkennzahlen",
+                               "Plausibilität", "Nachweise"]
+    figures = list(book["Programmkennzahlen"].iter_rows(min_row=3, values_only=True))
+    assert report.programme is not None
+    assert figures == [tuple(r) for r in programme_rows(report.programme)]
+    by_key = {(r[0], r[1]): r[4:] for r in figures}
+    assert by_key[("families", "reached")] == (8, 8)  # P1-P8, each opened on 5 January
+    assert by_key[("target", "period")] == (24, None)  # half of 48
+    assert by_key[("consultations", "count")] == (2, 2)
+    assert by_key[("hours_by_mode", "home_visit")] == (2.5, 2.5)
     rows = list(book["Indikatoren"].iter_rows(min_row=3, values_only=True))
     as_json = report_json(report, details=True)["indicators"]
     assert [(r[0], r[3], r[4], r[5], r[6], r[7]) for r in rows] == [
@@ -405,3 +430,49 @@ def test_the_workbook_holds_the_numbers_of_the_json(fixture: Fixture, tmp_path: 
         f.rule for f in report.findings}
     evidence = list(book["Nachweise"].iter_rows(min_row=2, values_only=True))
     assert len(evidence) == sum(len(i["participants"]) for i in as_json)
+
+
+def test_programme_figures_as_known_now_and_at_the_cutoff(fixture: Fixture) -> None:
+    """The backdated consultation counts now, not at the cut-off; the report shows the
+    programme figures that differ, and the JSON and CSV carry them."""
+    app = fixture.app
+    view, programme = EsfParticipants(), ProgrammeFacts()
+    CatchUp(app, [view, programme]).run_once()
+    h1 = Period.parse("2026-H1")
+    now = esf_report(app, view, "KR", h1, "now", today=date(2026, 11, 30),
+                     programme=programme, yearly_target=48)
+    then = esf_report(app, view, "KR", h1, "cutoff", today=date(2026, 11, 30),
+                      programme=programme, yearly_target=48)
+    assert now.programme is not None
+    assert then.programme is not None
+    assert (now.programme.period.consultations.count,
+            now.programme.period.consultations.minutes) == (2, 150)
+    assert (then.programme.period.consultations.count,
+            then.programme.period.consultations.minutes) == (1, 60)
+    assert now.programme.period.families == then.programme.period.families == 8
+    assert now.programme.period.children == 8  # one child in each family
+    assert now.programme.period.persons == 16
+    assert now.programme.target.share_percent == then.programme.target.share_percent == 33.3
+    changed = {(c.section, c.key, c.window): (c.at_cutoff, c.now)
+               for c in now.programme_changes}
+    assert changed == {
+        ("consultations", "count", "period"): (1, 2),
+        ("consultations", "count", "since_start"): (1, 2),
+        ("consultations", "hours", "period"): (1.0, 2.5),
+        ("consultations", "hours", "since_start"): (1.0, 2.5),
+        ("consultations_by_topic", "job_search", "period"): (1, 2),
+        ("consultations_by_topic", "job_search", "since_start"): (1, 2),
+        ("hours_by_topic", "job_search", "period"): (1.0, 2.5),
+        ("hours_by_topic", "job_search", "since_start"): (1.0, 2.5),
+        ("consultations_by_mode", "home_visit", "period"): (1, 2),
+        ("consultations_by_mode", "home_visit", "since_start"): (1, 2),
+        ("hours_by_mode", "home_visit", "period"): (1.0, 2.5),
+        ("hours_by_mode", "home_visit", "since_start"): (1.0, 2.5)}
+    body = report_json(now, details=False)
+    assert body["programme"]["period"]["consultations"]["count"] == 2
+    assert {"section": "consultations", "key": "count", "window": "period",
+            "at_cutoff": 1, "now": 2} in body["programme_differences"]
+    lines = report_csv(then, "programme").splitlines()
+    assert lines[0] == "section,key,label_de,label_en,period,since_start"
+    assert any(line.startswith("consultations,count,") and line.endswith(",1,1")
+               for line in lines)

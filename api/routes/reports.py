@@ -21,6 +21,8 @@ from api.deps import ActorDep, ServicesDep
 from api.problems import ERROR_RESPONSES, ApiProblem
 from api.routes.views import After, catch_up
 from api.schemas import Body
+from application.directory import Directory
+from domain.errors import DomainError
 from domain.rules import today_in_programme
 from projections.esf_report import (
     Period,
@@ -51,16 +53,23 @@ def esf(svc: ServicesDep, actor: ActorDep,
             "entries recorded later included; cutoff: only what was recorded by the end "
             "of the cut-off day."))] = "now",
         format: Annotated[Literal["json", "csv", "xlsx"], Query(description=(
-            "json; csv: the indicator table with German and English labels; xlsx: a "
-            "workbook with the indicator table, the differences and the plausibility "
+            "json; csv: the indicator table (or, with table=programme, the programme "
+            "figures) with German and English labels; xlsx: a workbook with the "
+            "indicator table, the differences, the programme figures and the plausibility "
             "findings (and, for auditors and coordinators, who is behind each figure)."
             ))] = "json",
+        table: Annotated[Literal["indicators", "programme"], Query(description=(
+            "Which table a CSV holds: the ESF+ indicators or the programme figures."))
+        ] = "indicators",
         after: After = None,
 ) -> Any:
     """EECO01-EECO17 and EECR01-EECR06, each in total and by gender (women, men,
     non-binary), with unknown counts for the special-category items; the number of
     records not counted for incomplete core data; and every figure that differs between
-    "now" and "at the cut-off". Auditors and coordinators also get, per figure, the
+    "now" and "at the cut-off"; the programme figures of the period and since the start
+    (families reached against the project's yearly target, children, persons,
+    consultations and hours by topic and mode, referrals, goals, case duration, exits),
+    and those that differ. Auditors and coordinators also get, per figure, the
     participants and events behind it and the incomplete records to complete."""
     role = policy.check_project(actor, A.READ_FIGURES, project)
     try:
@@ -70,16 +79,28 @@ def esf(svc: ServicesDep, actor: ActorDep,
                          field="period") from None
     catch_up(svc, after)
     details = policy.may(role, A.READ_REPORT_DETAILS)
-    report = esf_report(svc.cases, svc.views.esf, project, chosen, as_known, details=details)
+    report = esf_report(svc.cases, svc.views.esf, project, chosen, as_known, details=details,
+                        programme=svc.views.programme,
+                        yearly_target=yearly_target(svc.directory, project))
     name = f"esf-{project}-{chosen}-{as_known}.{format}"
+    if format == "csv":
+        name = f"{'esf' if table == 'indicators' else 'programme'}-{project}-{chosen}-" \
+               f"{as_known}.csv"
     download = {"Content-Disposition": f'attachment; filename="{name}"'}
     if format == "csv":
-        return Response(report_csv(report), media_type="text/csv; charset=utf-8",
+        return Response(report_csv(report, table), media_type="text/csv; charset=utf-8",
                         headers=download)
     if format == "xlsx":
         return Response(report_xlsx(report, details=details), media_type=XLSX,
                         headers=download)
     return JSONResponse(report_json(report, details=details))
+
+
+def yearly_target(directory: Directory, project: str) -> int | None:
+    try:
+        return directory.project(project).yearly_target
+    except DomainError:  # (a project the directory does not know has no target)
+        return None
 
 
 class SubmissionIn(Body):
