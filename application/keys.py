@@ -216,6 +216,13 @@ class FamilyKeys:
     def _aad(self, family_id: UUID) -> bytes:
         return b"lotse-family-key:" + family_id.bytes
 
+    def derived_key(self, purpose: str) -> bytes:
+        """A key of its own for ``purpose`` (e.g. a read model's tables at rest), derived
+        from the master key: it needs no storage and opens wherever the master key does;
+        unlike a family key it is never destroyed (erasure removes such data instead)."""
+        return hmac.new(self.master, b"lotse-derived-key|" + purpose.encode(),
+                        hashlib.sha256).digest()
+
     def _unwrap(self, family_id: UUID, wrapped: bytes) -> bytes:
         try:
             return unseal(self.master, wrapped, self._aad(family_id))

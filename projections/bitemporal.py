@@ -34,9 +34,11 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any, ClassVar
 
+import orjson
+
 from application.sql import Cursor, Tables
 from domain.rules import PROGRAMME_TZ
-from projections.documents import Doc, FamilyDocView, dumps, upsert
+from projections.documents import Doc, FamilyDocView, chunks, dumps, upsert
 
 KEYS = ("family_id", "entity", "known_from")
 """The first columns of every table of a bitemporal view (then ``known_to``)."""
@@ -44,7 +46,8 @@ WRITTEN = "_w"
 """The document's key for {entity: [known_from, digest]} of the versions written."""
 
 Bundle = dict[str, list[tuple[Any, ...]]]
-"""An entity's rows per table (base name), without the bitemporal columns."""
+"""An entity's rows per table (base name), without the bitemporal columns (a key that is
+not a table's carries what ``cells`` needs and is not stored)."""
 
 
 def recorded_day(event: Any) -> str:
@@ -167,9 +170,34 @@ class BitemporalView(FamilyDocView):
                 changed[family_id] = (None, doc)
         if changed:
             upsert(c, tables, self.t(self.docs_table), ("family_id", "doc"), ("family_id",),
-                   [(family_id, dumps(doc)) for family_id, (_, doc) in changed.items()])
+                   [(family_id, self.encode_doc(family_id, doc))
+                    for family_id, (_, doc) in changed.items()])
             self.store(c, tables, versions, closed, replaced)
             self.count(c, tables, deltas)
+
+    def load(self, c: Cursor, tables: Tables, family_ids: list[str]) -> dict[str, Doc]:
+        docs: dict[str, Doc] = {}
+        table = self.t(self.docs_table)
+        for chunk in chunks(family_ids):
+            rows = c.execute(tables.sql(
+                f"SELECT family_id, doc FROM {{d}} WHERE family_id IN "
+                f"({', '.join([tables.p] * len(chunk))})", d=table), chunk).fetchall()
+            docs.update({str(f): self.decode_doc(str(f), str(d)) for f, d in rows})
+        return docs
+
+    def encode_doc(self, family_id: str, doc: Doc) -> str:
+        """The document as stored (a view holding personal data seals it here)."""
+        return dumps(doc)
+
+    def decode_doc(self, family_id: str, text: str) -> Doc:
+        loaded: Doc = orjson.loads(text)
+        return loaded
+
+    def seal_row(self, base: str, family_id: str, entity: str, known_from: str,
+                 row: tuple[Any, ...]) -> tuple[Any, ...]:
+        """A row as stored (a view holding personal data seals its columns here; the
+        version's digest is of the plain rows)."""
+        return row
 
     def cells(self, bundle: Bundle) -> list[list[Any]]:
         """The counter cells an entity version adds to (views with ``counters``): each
@@ -207,8 +235,8 @@ class BitemporalView(FamilyDocView):
                 c.executemany(tables.sql(
                     "DELETE FROM {t} WHERE family_id = {p} AND entity = {p} AND "
                     "known_from = {p}", t=table), replaced)
-            rows = [(f, e, d, None, *row) for f, e, d, bundle in versions
-                    for row in bundle.get(base, [])]
+            rows = [(f, e, d, None, *self.seal_row(base, f, e, d, row))
+                    for f, e, d, bundle in versions for row in bundle.get(base, [])]
             if rows:
                 names = ", ".join(column.split()[0] for column in columns)
                 c.executemany(tables.sql(

@@ -19,13 +19,14 @@ in, so that a report's figures are sums of a few hundred cells however many part
 there are; the result spans (``lotse_esf_results``) and stints (``lotse_esf_stints``)
 carry what the results and the plausibility checks need per cut-off.
 
-Personal data: birth dates stay sealed with the family's key in the family's document
-(they read as unknown once that key is destroyed). The rows hold what is counted,
-pseudonymously (member and family ids, no names, no birth dates: the age on the entry
-date), including the special-category answers the report counts (EECO12-EECO16), in
-plain text, as the documents' version cells do; an erasure removes them from every
-version (``scrubbed``), the counters hold sums only. Sealing those answers too is open
-(see the closing note of issue 5).
+Personal data: birth dates are sealed with the family's key in the family's document, so
+they read as unknown once that key is destroyed. Everything else of the view is sealed at
+rest with a key of the view's own (derived from the master key): the documents and the
+rows' records (the entry with its special-category answers, EECO12-EECO16). What stays
+readable is what the queries select on: project, dates, gender, completeness, result
+codes, and the counters, which hold sums by project, gender and period. An erasure
+removes age and special-category answers from every version of the family's rows
+(``scrubbed``) and takes them back out of the counters.
 """
 
 from __future__ import annotations
@@ -371,6 +372,8 @@ def _bits(codes: Iterable[str], order: Sequence[str]) -> int:
 RESULT_ROWS = "lotse_esf_results"
 STINT_ROWS = "lotse_esf_stints"
 COUNTS = "lotse_esf_counts"
+COUNTED = "counted"
+"""The bundle's (outputs, unknowns) bit masks: what ``cells`` counts, never stored."""
 INCOMPLETE = "incomplete"
 """The counter of participants without all core data (gender '')."""
 
@@ -381,16 +384,16 @@ def unknown_code(code: str) -> str:
 
 
 def bundle_of(p: Participant) -> Bundle:
-    """The rows of one participant (one version): the participant with what it counts in
-    as bit masks (``outputs``: bit i for OUTPUTS[i], empty when incomplete; ``unknowns``:
-    bit i for the i-th UNKNOWN_ITEMS), the spans of its results, its stints with what
-    the plausibility checks need."""
+    """The rows of one participant (one version): the participant (its record sealed
+    when stored), what it counts in as bit masks (``COUNTED``, not stored: bit i for
+    OUTPUTS[i], none when incomplete; bit i for the i-th UNKNOWN_ITEMS), the spans of
+    its results, its stints with what the plausibility checks need."""
     missing = p.missing
     complete = not missing
     rows: Bundle = {ROWS: [(p.project, p.entered_on, p.gender, int(complete),
-                            _bits(outputs(p), OUTPUTS) if complete else 0,
-                            _bits(unknowns(p), tuple(UNKNOWN_ITEMS)) if complete else 0,
-                            " ".join(missing), dumps(p.record()))]}
+                            " ".join(missing), dumps(p.record()))],
+                    COUNTED: [(_bits(outputs(p), OUTPUTS) if complete else 0,
+                               _bits(unknowns(p), tuple(UNKNOWN_ITEMS)) if complete else 0)]}
     rows[RESULT_ROWS] = [(p.project, code, p.gender, since, until)
                          for code, since, until in result_spans(p)] if complete else []
     stints = []
@@ -421,15 +424,14 @@ class EsfParticipants(BitemporalView):
     as known now or as it could be known at the cut-off."""
 
     name = "esf_participants"
-    schema_version = 2
+    schema_version = 3
     table_names = (ROWS, RESULT_ROWS, STINT_ROWS, COUNTS, DOCS)
     docs_table = DOCS
     counters = (COUNTS, ("project TEXT NOT NULL", "code TEXT NOT NULL",
                          "gender TEXT NOT NULL", "valid_period INTEGER NOT NULL"))
     columns: ClassVar[dict[str, tuple[str, ...]]] = {
         ROWS: ("project TEXT NOT NULL", "entered_on TEXT NOT NULL", "gender TEXT",
-               "complete INTEGER NOT NULL", "outputs INTEGER NOT NULL",
-               "unknowns INTEGER NOT NULL", "missing TEXT NOT NULL", "record TEXT NOT NULL"),
+               "complete INTEGER NOT NULL", "missing TEXT NOT NULL", "record TEXT NOT NULL"),
         RESULT_ROWS: ("project TEXT NOT NULL", "code TEXT NOT NULL", "gender TEXT NOT NULL",
                       "valid_from TEXT NOT NULL", "valid_to TEXT"),
         STINT_ROWS: ("project TEXT NOT NULL", "stint INTEGER NOT NULL",
@@ -447,9 +449,44 @@ class EsfParticipants(BitemporalView):
 
     def __init__(self) -> None:
         self.folder = Folder(None)
+        self.key: bytes | None = None
+        """The key the rows' records and the documents are sealed with at rest."""
 
     def attach(self, cases: FamilyCases) -> None:
         self.folder = Folder(cases.keys)
+        self.key = cases.keys.derived_key(f"view:{self.name}")
+
+    def _sealing_key(self) -> bytes:
+        if self.key is None:
+            raise RuntimeError("the ESF+ view is used before it is attached to the cases")
+        return self.key
+
+    def _seal(self, text: str, aad: bytes) -> str:
+        key = self._sealing_key()
+        return base64.b64encode(seal_deterministic(key, text.encode(), aad, b"")).decode()
+
+    def _unseal(self, text: str, aad: bytes) -> str:
+        return unseal(self._sealing_key(), base64.b64decode(text), aad).decode()
+
+    def encode_doc(self, family_id: str, doc: Doc) -> str:
+        return self._seal(dumps(doc), b"esf-doc|" + family_id.encode())
+
+    def decode_doc(self, family_id: str, text: str) -> Doc:
+        loaded: Doc = orjson.loads(self._unseal(text, b"esf-doc|" + family_id.encode()))
+        return loaded
+
+    def seal_row(self, base: str, family_id: str, entity: str, known_from: str,
+                 row: tuple[Any, ...]) -> tuple[Any, ...]:
+        if base != ROWS:
+            return row
+        return (*row[:-1], self._seal(row[-1], _row_aad(family_id, entity, known_from)))
+
+    def open_record(self, family_id: str, entity: str, known_from: str,
+                    sealed: str) -> dict[str, Any]:
+        """A stored participant record, unsealed."""
+        record: dict[str, Any] = orjson.loads(
+            self._unseal(sealed, _row_aad(family_id, entity, known_from)))
+        return record
 
     def create_more(self, c: Cursor, tables: Tables) -> None:
         for base, index, columns in (
@@ -474,7 +511,8 @@ class EsfParticipants(BitemporalView):
             key = (project, code, gender, period_index(day))
             cells[key] = cells.get(key, 0) + n
 
-        project, entered, gender, complete, outs, unks = bundle[ROWS][0][:6]
+        project, entered, gender, complete = bundle[ROWS][0][:4]
+        outs, unks = bundle[COUNTED][0]
         if not complete:
             add(project, INCOMPLETE, "", entered, 1)
         else:
@@ -515,7 +553,7 @@ class EsfParticipants(BitemporalView):
                 "family_id = {p} AND known_to IS NOT NULL", r=table), (family_id,)).fetchall()
             deltas: dict[tuple[Any, ...], int] = {}
             for entity, known_from, known_to, project, record in rows:
-                old = orjson.loads(record)
+                old = self.open_record(family_id, str(entity), str(known_from), str(record))
                 was, now = (bundle_of(Participant.from_record(_dashed(family_id), str(entity),
                                                               str(project), r))
                             for r in (old, scrubbed(old)))
@@ -534,11 +572,16 @@ def read_participants(tables: Tables, view: EsfParticipants, project: str,
     ``known_by``, as known at the end of that day."""
     known, known_params = known_clause("", known_by)
     rows = tables.fetchall(tables.sql(
-        "SELECT family_id, entity, project, record FROM {r} WHERE project = {p} "
+        "SELECT family_id, entity, known_from, project, record FROM {r} WHERE project = {p} "
         f"AND entered_on <= {{p}} AND {known}", r=view.t(ROWS)),
         (project, entered_until.isoformat(), *known_params))
-    return [Participant.from_record(_dashed(str(f)), str(m), str(p), orjson.loads(r))
-            for f, m, p, r in rows]
+    return [Participant.from_record(_dashed(str(f)), str(m), str(p),
+                                    view.open_record(str(f), str(m), str(k), str(r)))
+            for f, m, k, p, r in rows]
+
+
+def _row_aad(family_id: str, entity: str, known_from: str) -> bytes:
+    return f"esf-row|{family_id}|{entity}|{known_from}".encode()
 
 
 def _dashed(family_id: str) -> str:

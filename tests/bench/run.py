@@ -391,6 +391,7 @@ def bench_esf_report(quick: bool) -> list[Entry]:
     try:
         with FamilyCases(settings) as cases:
             view = EsfParticipants()
+            view.attach(cases)
             t = cases.tables
             with t.transaction(commit=True) as c:
                 view.create(c, t)
@@ -437,17 +438,14 @@ def bench_esf_report(quick: bool) -> list[Entry]:
                     versions.append((family, p.participant_id, corrected, None, p))
                 else:
                     versions.append((family, p.participant_id, stint["d"], None, p))
-            with t.transaction(commit=True) as c:
-                for base, columns in view.columns.items():
-                    names = ", ".join(column.split()[0] for column in columns)
-                    c.executemany(t.sql(
-                        f"INSERT INTO {{r}} (family_id, entity, known_from, known_to, {names}) "
-                        f"VALUES ({', '.join([t.p] * (4 + len(columns)))})", r=view.t(base)),
-                        [(f, e, since, until, *row) for f, e, since, until, p in versions
-                         for row in bundle_of(p)[base]])
+            with t.transaction(commit=True) as c:  # (the view's own writing, sealing)
+                bundles = [(f, e, since, bundle_of(p)) for f, e, since, _, p in versions]
+                view.store(c, t, bundles, [(until, f, e, since) for f, e, since, until, _
+                                           in versions if until is not None], [])
                 deltas: dict[tuple[Any, ...], int] = {}
-                for _, _, since, until, p in versions:
-                    cells = view.cells(bundle_of(p))
+                for (_, _, since, until, _), (_, _, _, bundle) in zip(versions, bundles,
+                                                                      strict=True):
+                    cells = view.cells(bundle)
                     add_cells(deltas, cells, period_index(since), 1)
                     if until is not None:
                         add_cells(deltas, cells, period_index(until), -1)
