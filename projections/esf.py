@@ -580,6 +580,26 @@ def read_participants(tables: Tables, view: EsfParticipants, project: str,
             for f, m, k, p, r in rows]
 
 
+def read_both(tables: Tables, view: EsfParticipants, project: str,
+              cutoff: date) -> tuple[list[Participant], list[Participant]]:
+    """The participants who entered by ``cutoff`` as known now and as known at the end of
+    the cut-off day, read once: a version in both is one object in both lists."""
+    day = cutoff.isoformat()
+    rows = tables.fetchall(tables.sql(
+        "SELECT family_id, entity, known_from, known_to, project, record FROM {r} WHERE "
+        "project = {p} AND entered_on <= {p} AND (known_to IS NULL OR (known_from <= {p} "
+        "AND known_to > {p}))", r=view.t(ROWS)), (project, day, day, day))
+    now, then = [], []
+    for f, m, k, until, p, r in rows:
+        participant = Participant.from_record(_dashed(str(f)), str(m), str(p),
+                                              view.open_record(str(f), str(m), str(k), str(r)))
+        if until is None:
+            now.append(participant)
+        if str(k) <= day:
+            then.append(participant)
+    return now, then
+
+
 def _row_aad(family_id: str, entity: str, known_from: str) -> bytes:
     return f"esf-row|{family_id}|{entity}|{known_from}".encode()
 

@@ -40,7 +40,7 @@ from projections.esf import (
     end_of_day,
     events_recorded_after,
     outputs,
-    read_participants,
+    read_both,
     results,
     unknown_code,
 )
@@ -160,8 +160,27 @@ class EsfFigures:
         return self.figures[code].total
 
 
-def count(participants: Iterable[Participant], cutoff: date) -> EsfFigures:
-    """The indicator values at ``cutoff`` (cumulative), by gender, with their evidence."""
+Contribution = tuple[Incomplete | None, list[tuple[str, Evidence]], list[str]]
+"""What one participant adds: its incomplete record (then nothing else), or the codes it
+counts in with their evidence and the codes whose special-category answer is unknown."""
+
+
+def contribution(p: Participant, cutoff: date) -> Contribution:
+    missing = p.missing
+    if missing:
+        return Incomplete(p.participant_id, p.family_id, p.entered_on, tuple(missing)), [], []
+    entered = Evidence(p.participant_id, p.family_id, (p.entry_version,))
+    codes = [(code, entered) for code in outputs(p)]  # (one evidence for all: the entry)
+    codes += [(code, Evidence(p.participant_id, p.family_id, tuple(sorted(set(versions)))))
+              for code, versions in results(p, cutoff)]
+    return None, codes, [code for code, item in UNKNOWN_ITEMS.items()
+                         if p.entry.get(item) in (None, "declined")]
+
+
+def count(participants: Iterable[Participant], cutoff: date,
+          known: dict[int, Contribution] | None = None) -> EsfFigures:
+    """The indicator values at ``cutoff`` (cumulative), by gender, with their evidence
+    (``known``: contributions already worked out, by ``id`` of the participant)."""
     figures = {code: Figure(code) for code in (*OUTPUTS, *RESULTS)}
     for code in UNKNOWN_ITEMS:
         figures[code].unknown = 0
@@ -170,28 +189,24 @@ def count(participants: Iterable[Participant], cutoff: date) -> EsfFigures:
     for p in sorted(participants, key=lambda p: (p.family_id, p.participant_id)):
         if p.entered_on > day:
             continue
-        missing = p.missing
-        if missing:
-            incomplete.append(Incomplete(p.participant_id, p.family_id, p.entered_on,
-                                         tuple(missing)))
+        found = known.get(id(p)) if known is not None else None
+        if found is None:
+            found = contribution(p, cutoff)
+            if known is not None:
+                known[id(p)] = found
+        listed, codes, unknown = found
+        if listed is not None:
+            incomplete.append(listed)
             continue
         gender = str(p.gender)
-        entered = Evidence(p.participant_id, p.family_id, (p.entry_version,))
-        for code in outputs(p):  # (one evidence for all: the entry)
+        for code, evidence in codes:
             figure = figures[code]
             figure.total += 1
             figure.by_gender[gender] += 1
-            figure.evidence.append(entered)
-        for code, versions in results(p, cutoff):
+            figure.evidence.append(evidence)
+        for code in unknown:
             figure = figures[code]
-            figure.total += 1
-            figure.by_gender[gender] += 1
-            figure.evidence.append(Evidence(p.participant_id, p.family_id,
-                                            tuple(sorted(set(versions)))))
-        for code, item in UNKNOWN_ITEMS.items():
-            if p.entry.get(item) in (None, "declined"):
-                figure = figures[code]
-                figure.unknown = (figure.unknown or 0) + 1
+            figure.unknown = (figure.unknown or 0) + 1
     return EsfFigures(cutoff, figures, incomplete, len(incomplete))
 
 
@@ -240,20 +255,24 @@ class Change:
 
 
 def differences(at_cutoff: EsfFigures, now: EsfFigures,
-                later_of: Callable[[list[str]], dict[str, list[tuple[int, str]]]]
-                ) -> list[Change]:
+                later_of: Callable[[list[str]], dict[str, list[tuple[int, str]]]],
+                among: set[tuple[str, str]] | None = None) -> list[Change]:
     """The figures that differ, with the participants counted in one and not the other
-    and the events of their families recorded after the cut-off (``later_of``)."""
-    moved_families = sorted({e.family_id for code, figure in now.figures.items()
-                             for e in set(figure.evidence) ^ set(
-                                 at_cutoff.figures[code].evidence)})
+    and the events of their families recorded after the cut-off (``later_of``).
+    ``among``: the only participants (family, participant) that can differ, those whose
+    record is not the same in both (the others count alike in both)."""
+    def counted(figure: Figure) -> set[tuple[str, str]]:
+        return {(e.family_id, e.participant_id) for e in figure.evidence
+                if among is None or (e.family_id, e.participant_id) in among}
+
+    moves = {code: sorted(counted(figure) ^ counted(at_cutoff.figures[code]))
+             for code, figure in now.figures.items()}
+    moved_families = sorted({f for moved in moves.values() for f, _ in moved})
     later = later_of(moved_families) if moved_families else {}
     changes = []
     for code, figure in now.figures.items():
         before = at_cutoff.figures[code]
-        counted_now = {(e.family_id, e.participant_id) for e in figure.evidence}
-        counted_then = {(e.family_id, e.participant_id) for e in before.evidence}
-        moved = sorted(counted_now ^ counted_then)
+        moved = moves[code]
         if figure.total == before.total and not moved:
             continue
         families = sorted({f for f, _ in moved})
@@ -470,10 +489,14 @@ def esf_report(cases: FamilyCases, view: EsfParticipants, project: str, period: 
     now = count_stored(t, view, project, cutoff, None)
     then = count_stored(t, view, project, cutoff, cutoff)
     if details:
-        now = count(read_participants(t, view, project, cutoff), cutoff)
-        then = count(read_participants(t, view, project, cutoff, cutoff), cutoff)
+        current, recorded = read_both(t, view, project, cutoff)
+        worked: dict[int, Contribution] = {}  # (a record in both counts once)
+        now, then = count(current, cutoff, worked), count(recorded, cutoff, worked)
+        shared = {id(p) for p in current} & {id(p) for p in recorded}
         changes = differences(then, now, lambda families: events_recorded_after(
-            cases, families, end_of_day(cutoff)))
+            cases, families, end_of_day(cutoff)), among={
+            (p.family_id, p.participant_id) for p in (*current, *recorded)
+            if id(p) not in shared})
     else:
         changes = [Change(code, then.value(code), figure.total, (), ())
                    for code, figure in now.figures.items() if figure.total != then.value(code)]

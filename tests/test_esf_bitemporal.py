@@ -36,11 +36,19 @@ from projections.esf import (
     ROWS,
     EsfParticipants,
     end_of_day,
+    events_recorded_after,
     participants_as_recorded_by,
     project_families,
     read_participants,
 )
-from projections.esf_report import EsfFigures, Period, count, count_stored
+from projections.esf_report import (
+    EsfFigures,
+    Period,
+    count,
+    count_stored,
+    differences,
+    esf_report,
+)
 from tests.builders import intake_kwargs
 from tests.conftest import drop_schema
 from tests.test_store_queries import Clock
@@ -149,6 +157,22 @@ def check(app: FamilyCases, view: EsfParticipants) -> int:
             assert stored == rows, (period, known_by)
             assert rows == figures_of(count(replay, cutoff)), (period, known_by)
         counted = count_stored(t, view, "KR", cutoff, None).value("EECO01")
+        # The auditor's report (evidence, each record read and counted once for both
+        # views) has the reporting user's figures, and the differences a plain
+        # comparison of all participants finds.
+        for as_known in ("now", "cutoff"):
+            audited = esf_report(app, view, "KR", period, as_known, today=LAST, details=True)
+            plain = esf_report(app, view, "KR", period, as_known, today=LAST)
+            assert figures_of(audited.figures) == figures_of(plain.figures)
+            assert [(c.code, c.at_cutoff, c.now) for c in audited.changes
+                    if c.at_cutoff != c.now] == [(c.code, c.at_cutoff, c.now)
+                                                 for c in plain.changes]
+            assert all(c.participants for c in audited.changes if c.at_cutoff == c.now)
+            now = count(read_participants(t, view, "KR", cutoff), cutoff)
+            then = count(read_participants(t, view, "KR", cutoff, cutoff), cutoff)
+            assert audited.changes == differences(
+                then, now, lambda moved, day=cutoff: events_recorded_after(
+                    app, moved, end_of_day(day)))
     return counted
 
 
