@@ -45,11 +45,14 @@ from projections.esf import (
     unknown_code,
 )
 from projections.programme import (
+    EVENTS_OF_KIND,
     ProgrammeFacts,
     ProgrammeFigures,
+    kinds_of,
     programme_figures,
     programme_json,
     programme_rows,
+    recorded_later,
 )
 
 LABELS: dict[str, tuple[str, str]] = {
@@ -425,16 +428,33 @@ class ProgrammeChange(NamedTuple):
     """period or since_start"""
     at_cutoff: object
     now: object
+    events: tuple[tuple[str, int, str], ...] = ()
+    """(family, version, event type) recorded after the cut-off that write the rows this
+    figure is counted from (with details only)."""
 
 
-def programme_differences(at_cutoff: ProgrammeFigures,
-                          now: ProgrammeFigures) -> list[ProgrammeChange]:
+def programme_differences(at_cutoff: ProgrammeFigures, now: ProgrammeFigures,
+                          later: dict[str, list[tuple[int, str]]] | None = None,
+                          kinds: dict[str, set[str]] | None = None) -> list[ProgrammeChange]:
+    """The programme figures that differ; with ``later`` (events recorded after the
+    cut-off, per family) and ``kinds`` (the kinds of rows each family has recorded after
+    the cut-off, ``recorded_later``), the events behind each."""
     changes = []
     for then_row, now_row in zip(programme_rows(at_cutoff), programme_rows(now), strict=True):
         for window, i in (("period", 4), ("since_start", 5)):
-            if then_row[i] != now_row[i]:
-                changes.append(ProgrammeChange(now_row[0], now_row[1], window, then_row[i],
-                                               now_row[i]))
+            if then_row[i] == now_row[i]:
+                continue
+            events: tuple[tuple[str, int, str], ...] = ()
+            if later is not None and kinds is not None:
+                wanted = kinds_of(now_row[0])
+                types = {t for kind in wanted for t in EVENTS_OF_KIND[kind]}
+                events = tuple(
+                    (_dashed(family), version, kind_of_event)
+                    for family in sorted(f for f, k in kinds.items() if k & set(wanted))
+                    for version, kind_of_event in later.get(_dashed(family), [])
+                    if kind_of_event in types)
+            changes.append(ProgrammeChange(now_row[0], now_row[1], window, then_row[i],
+                                           now_row[i], events))
     return changes
 
 
@@ -512,7 +532,13 @@ def esf_report(cases: FamilyCases, view: EsfParticipants, project: str, period: 
                                              known_by, yearly_target)
                  for known_by in (None, cutoff)}
         report.programme = known[None if as_known == "now" else cutoff]
-        report.programme_changes = programme_differences(known[cutoff], known[None])
+        if details:
+            kinds = recorded_later(t, programme, project, cutoff)
+            report.programme_changes = programme_differences(
+                known[cutoff], known[None], events_recorded_after(
+                    cases, [_dashed(f) for f in kinds], end_of_day(cutoff)), kinds)
+        else:
+            report.programme_changes = programme_differences(known[cutoff], known[None])
     return report
 
 
@@ -534,7 +560,12 @@ def report_json(report: EsfReport, *, details: bool) -> dict[str, Any]:
     }
     if report.programme is not None:
         out["programme"] = programme_json(report.programme)
-        out["programme_differences"] = [c._asdict() for c in report.programme_changes]
+        out["programme_differences"] = [
+            {"section": c.section, "key": c.key, "window": c.window,
+             "at_cutoff": c.at_cutoff, "now": c.now,
+             **({"events": [{"family_id": f, "version": v, "event": k}
+                            for f, v, k in c.events]} if details else {})}
+            for c in report.programme_changes]
     sent = report.submitted
     out["submitted"] = None if sent is None else {
         "submitted_on": sent.submitted_on.isoformat(), "submitted_by": sent.submitted_by,
@@ -608,7 +639,9 @@ def report_xlsx(report: EsfReport, *, details: bool) -> bytes:
                         "; ".join(f"{f} v{v} {k}" for f, v, k in c.events) if details
                         else len(c.events)])
     for p in report.programme_changes:
-        changes.append([f"{p.section}/{p.key} ({p.window})", p.at_cutoff, p.now, None, None])
+        changes.append([f"{p.section}/{p.key} ({p.window})", p.at_cutoff, p.now, None,
+                        "; ".join(f"{f} v{v} {k}" for f, v, k in p.events) if details
+                        else len(p.events)])
     if report.programme is not None:
         programme = book.create_sheet("Programmkennzahlen")
         programme.append([f"Programmkennzahlen / programme figures {report.project} "

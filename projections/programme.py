@@ -388,6 +388,48 @@ def programme_figures(tables: Tables, view: ProgrammeFacts, project: str, start:
         since_start=since)
 
 
+# ----- what changed after a cut-off -----------------------------------------------------
+
+KINDS_OF_SECTION = {
+    "families": ("case", "member", "closure"), "target": ("case", "member", "closure"),
+    "consultations": ("consultation", "topic"), "hours": ("consultation", "topic"),
+    "referrals": ("referral", "outcome"),
+    "goals": ("goal",), "exits": ("case", "closure")}
+"""The rows (``kind``) each section of the figures is counted from (by its prefix)."""
+EVENTS_OF_KIND = {
+    "case": ("CaseOpened", "CaseClosed", "CaseReopened"),
+    "member": ("CaseOpened", "MemberAdded", "MemberLeftHousehold"),
+    "closure": ("CaseClosed", "CaseReopened"),
+    "consultation": ("ConsultationRecorded", "EntryCorrected"),
+    "topic": ("ConsultationRecorded", "EntryCorrected"),
+    "referral": ("ReferralMade", "EntryCorrected"),
+    "outcome": ("ReferralOutcomeRecorded",),
+    "goal": ("GoalSet", "GoalAchieved", "GoalDropped", "EntryCorrected")}
+"""The events that write rows of a kind."""
+
+
+def kinds_of(section: str) -> tuple[str, ...]:
+    for prefix, kinds in KINDS_OF_SECTION.items():
+        if section.startswith(prefix):
+            return kinds
+    return ()
+
+
+def recorded_later(tables: Tables, view: ProgrammeFacts, project: str,
+                   cutoff: date) -> dict[str, set[str]]:
+    """Per family (hex id), the kinds of its rows about days up to ``cutoff`` that were
+    recorded, or replaced, after the end of the cut-off day: where "now" can differ from
+    "as known at the cut-off"."""
+    day = cutoff.isoformat()
+    found: dict[str, set[str]] = {}
+    for family_id, kind in tables.fetchall(tables.sql(
+            "SELECT DISTINCT family_id, kind FROM {t} WHERE project = {p} AND on_day <= {p} "
+            "AND (known_from > {p} OR known_to > {p})", t=view.t(FACTS)),
+            (project, day, day, day)):
+        found.setdefault(str(family_id), set()).add(str(kind))
+    return found
+
+
 # ----- labels, JSON and rows -------------------------------------------------------------
 
 Label = tuple[str, str]

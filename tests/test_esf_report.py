@@ -78,7 +78,7 @@ from projections.esf_report import (
     report_json,
     report_xlsx,
 )
-from projections.programme import ProgrammeFacts, programme_rows
+from projections.programme import ProgrammeFacts, kinds_of, programme_rows
 from tests.builders import intake_kwargs
 from tests.e2e_support import environment_for
 from tests.test_store_queries import Clock
@@ -177,10 +177,10 @@ def build(app: FamilyCases, clock: Clock) -> Fixture:
     for held, recorded, minutes in ((date(2026, 6, 15), date(2026, 6, 15), 60),
                                     (date(2026, 6, 20), date(2026, 7, 12), 90)):
         f.on(recorded)
-        app.record_consultation(
+        f.versions[f"consultation {held}"] = app.record_consultation(
             f.families["P1"], duration_minutes=minutes, mode=ContactMode.HOME_VISIT,
             topics=[Topic.JOB_SEARCH], members_present=[], location=None, notes=None,
-            next_follow_up_on=None, occurred_on=held, recorded_by="cm-anna")
+            next_follow_up_on=None, occurred_on=held, recorded_by="cm-anna").version
     # P4's follow-up six months after leaving.
     f.on(date(2026, 11, 25))
     app.record_follow_up(f.families["P4"], member_id=f.members["P4"],
@@ -480,6 +480,18 @@ def test_programme_figures_as_known_now_and_at_the_cutoff(fixture: Fixture) -> N
         ("consultations_by_mode", "home_visit", "since_start"): (1, 2),
         ("hours_by_mode", "home_visit", "period"): (1.0, 2.5),
         ("hours_by_mode", "home_visit", "since_start"): (1.0, 2.5)}
+    # For auditors, each difference names the events behind it: the consultation
+    # recorded on 12 July (P1's family), nothing else recorded later about H1's activity.
+    audited = esf_report(app, view, "KR", h1, "now", today=date(2026, 11, 30),
+                         details=True, programme=programme, yearly_target=48)
+    assert {c.events for c in audited.programme_changes} == {
+        ((str(fixture.families["P1"]), fixture.versions["consultation 2026-06-20"],
+          "ConsultationRecorded"),)}
+    assert all(kinds_of(row[0]) for row in programme_rows(now.programme))  # (all traced)
+    assert report_json(audited, details=True)["programme_differences"][0]["events"] == [
+        {"family_id": str(fixture.families["P1"]),
+         "version": fixture.versions["consultation 2026-06-20"],
+         "event": "ConsultationRecorded"}]
     body = report_json(now, details=False)
     assert body["programme"]["period"]["consultations"]["count"] == 2
     assert {"section": "consultations", "key": "count", "window": "period",
