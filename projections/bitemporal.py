@@ -96,8 +96,14 @@ class BitemporalView(FamilyDocView):
     known at the end of period h is ``SUM(n) ... WHERE known_period <= h``."""
 
     @abstractmethod
-    def entities(self, family_id: str, doc: Doc) -> dict[str, Bundle]:
-        """What the family's document shows, per entity: its rows per table."""
+    def entities(self, family_id: str, doc: Doc,
+                 only: set[str] | None = None) -> dict[str, Bundle]:
+        """What the family's document shows, per entity: its rows per table (``only``:
+        at least these entities, the others are unchanged; None: every entity)."""
+
+    def touches(self, event: Any) -> set[str] | None:
+        """The entities an event may change (None: any of them; the default)."""
+        return None
 
     def create(self, c: Cursor, tables: Tables) -> None:
         for base, columns in self.columns.items():
@@ -133,15 +139,22 @@ class BitemporalView(FamilyDocView):
         for family_id, family_events in by_family.items():
             doc = stored.get(family_id)
             last = len(family_events) - 1
+            touched: set[str] | None = set()
             for i, event in enumerate(family_events):
                 doc = self.fold(doc, event)
+                if doc is None:
+                    continue
+                more = self.touches(event)
+                touched = None if more is None or touched is None else touched | more
                 day = recorded_day(event)
-                if doc is None or (i < last and recorded_day(family_events[i + 1]) == day):
+                if i < last and recorded_day(family_events[i + 1]) == day:
                     continue
                 written = doc.setdefault(WRITTEN, {})
-                now = self.entities(family_id, doc)
+                now = self.entities(family_id, doc, touched)
                 half = period_index(day)
-                for entity in [e for e in written if e not in now]:  # (gone: closed)
+                gone = [e for e in written if e not in now] if touched is None else []
+                touched = set()
+                for entity in gone:  # (closed)
                     before = written.pop(entity)
                     add_cells(deltas, before[2:], half, -1)
                     if before[0] != day:

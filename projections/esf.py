@@ -528,7 +528,8 @@ class EsfParticipants(BitemporalView):
                 add(project, code, gender, until, -1)
         return [[*key, n] for key, n in sorted(cells.items()) if n]
 
-    def entities(self, family_id: str, doc: Doc) -> dict[str, Bundle]:
+    def entities(self, family_id: str, doc: Doc,
+                 only: set[str] | None = None) -> dict[str, Bundle]:
         return {p.participant_id: bundle_of(p)
                 for p in participants_of(self.folder, family_id, doc)}
 

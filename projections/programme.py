@@ -151,33 +151,57 @@ class ProgrammeFacts(BitemporalView):
                 extra(doc, e)
         return doc
 
-    def entities(self, family_id: str, doc: Doc) -> dict[str, Bundle]:
+    def touches(self, event: Any) -> set[str] | None:
+        """A consultation, goal or referral event changes that entity only; the case's
+        events the case; a correction (rare) may change any."""
+        kind = type(event)
+        if kind is ev.ConsultationRecorded:
+            return {f"c:{event.originator_version}"}
+        if kind in (ev.GoalSet, ev.GoalAchieved, ev.GoalDropped):
+            return {f"g:{event.goal_id}"}
+        if kind in (ev.ReferralMade, ev.ReferralOutcomeRecorded):
+            return {f"r:{event.referral_id}"}
+        if kind in (ev.MemberAdded, ev.MemberLeftHousehold, ev.CaseClosed, ev.CaseReopened):
+            return {"case"}
+        return None
+
+    def entities(self, family_id: str, doc: Doc,
+                 only: set[str] | None = None) -> dict[str, Bundle]:
         project: str = doc["project"]
-        opened_on: str = doc["opened_on"]
-        intake = date.fromisoformat(opened_on)
-        closures: list[list[Any]] = doc["closures"]
-        reason = closures[-1][2] if doc["closed_on"] and closures else None
-        case: list[tuple[Any, ...]] = [
-            ("", project, "case", opened_on, doc["closed_on"], reason, None, None)]
-        case += [(f"m:{member_id}", project, "member", doc["joined"].get(member_id, opened_on),
-                  left, _text(role), None, None)
-                 for member_id, (role, _gender, left) in doc["members"].items()]
-        case += [(_version_key("x:", version), project, "closure", closed_on, reopened_on,
-                  closed_reason, None, (date.fromisoformat(closed_on) - intake).days)
-                 for version, closed_on, closed_reason, reopened_on in closures]
-        found: list[tuple[int, str, Bundle]] = [(0, "case", {FACTS: case})]
-        for version, (held_on, minutes, mode, topics) in doc["consultations"].items():
+        found: list[tuple[int, str, Bundle]] = []
+        if only is None or "case" in only:
+            opened_on: str = doc["opened_on"]
+            intake = date.fromisoformat(opened_on)
+            closures: list[list[Any]] = doc["closures"]
+            reason = closures[-1][2] if doc["closed_on"] and closures else None
+            case: list[tuple[Any, ...]] = [
+                ("", project, "case", opened_on, doc["closed_on"], reason, None, None)]
+            case += [(f"m:{member_id}", project, "member",
+                      doc["joined"].get(member_id, opened_on), left, _text(role), None, None)
+                     for member_id, (role, _gender, left) in doc["members"].items()]
+            case += [(_version_key("x:", version), project, "closure", closed_on, reopened_on,
+                      closed_reason, None, (date.fromisoformat(closed_on) - intake).days)
+                     for version, closed_on, closed_reason, reopened_on in closures]
+            found.append((0, "case", {FACTS: case}))
+        consultations = doc["consultations"]
+        for version in (consultations if only is None
+                        else [k[2:] for k in only if k[:2] == "c:" and k[2:] in consultations]):
+            held_on, minutes, mode, topics = consultations[version]
             found.append((int(version), f"c:{version}", {FACTS: [
                 ("", project, "consultation", held_on, None, _text(mode), None, minutes),
                 *((f"t:{topic}", project, "topic", held_on, None, _text(topic), None, minutes)
                   for topic in dict.fromkeys(topics))]}))
         for referral_id, r in doc["referrals"].items():
+            if only is not None and f"r:{referral_id}" not in only:
+                continue
             found.append((r[4], f"r:{referral_id}", {FACTS: [
                 ("", project, "referral", r[1], None, _text(r[0]), None, None),
                 *((_version_key("o:", version), project, "outcome", outcome_on, None, None,
                    outcome, None)
                   for version, outcome_on, outcome in doc["outcomes"].get(referral_id, ()))]}))
         for goal_id, g in doc["goals"].items():
+            if only is not None and f"g:{goal_id}" not in only:
+                continue
             found.append((g[6], f"g:{goal_id}", {FACTS: [
                 ("", project, "goal", g[1], g[4], _text(g[0]), g[3], None)]}))
         # In the order the entities came into being: the document then lists them in one
