@@ -35,7 +35,9 @@ from uuid import UUID, uuid4
 
 import pytest
 
+from api.demo_data import load_demo
 from application.cases import FamilyCases
+from application.directory import Directory
 from domain.records import FieldChange, MemberData
 from domain.values import (
     ClosureReason,
@@ -65,6 +67,7 @@ from projections.programme import (
 )
 from projections.registry import all_views
 from tests.builders import intake_kwargs
+from tests.test_projection_rebuild import contents
 from tests.test_store_queries import Clock
 
 START, CUTOFF = date(2026, 1, 1), date(2026, 6, 30)
@@ -477,3 +480,19 @@ def test_the_view_is_registered_and_holds_no_personal_data(fixture: Fixture) -> 
     for personal in ("Vorname", "Muster", "Gesprächsnotiz", "Stelle", "Ziel", "Internat",
                      "Abschlussnotiz", "Westwall", "Tippfehler"):
         assert personal not in stored, personal
+
+
+def test_comparing_only_the_entities_an_event_names_writes_the_same_rows(
+        app: FamilyCases, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``touches`` is an optimisation: the rows equal those of a view that compares
+    every entity of a family after each recording day (demo histories: corrections,
+    closures, reopenings, outcomes)."""
+    load_demo(app, Directory(app), today=date(2026, 11, 20), families=40, seed=9)
+    named = ProgrammeFacts()
+    CatchUp(app, named, page_size=5).run_once()
+    kept = contents(app, [named])
+    monkeypatch.setattr(ProgrammeFacts, "touches", lambda self, event: None)
+    every = ProgrammeFacts()
+    rebuild(app, [every], workers=1)
+    assert contents(app, [every]) == kept
+    assert len(kept[f"{every.name}.{FACTS}"]) > 500
