@@ -29,9 +29,9 @@ ROOT = Path(__file__).resolve().parents[1]
 KILLS = 10
 
 
-def _start(env: dict[str, str]) -> subprocess.Popen[str]:
-    child = subprocess.Popen([sys.executable, "-m", "tests.projection_child", "1"], env=env,
-                             cwd=ROOT, stdout=subprocess.PIPE, text=True)
+def _start(env: dict[str, str], page_size: int = 1) -> subprocess.Popen[str]:
+    child = subprocess.Popen([sys.executable, "-m", "tests.projection_child", str(page_size)],
+                             env=env, cwd=ROOT, stdout=subprocess.PIPE, text=True)
     assert child.stdout is not None
     assert child.stdout.readline().strip() == "catching up"
     return child
@@ -56,7 +56,7 @@ def test_a_projection_killed_ten_times_ends_equal_to_a_clean_rebuild(
             positions.append(engine.position())
         assert positions[-1] < head, "the catch-up ended before the tenth kill"
         assert len(set(positions)) > KILLS // 2, positions  # killed at different moments
-        child = _start(env)
+        child = _start(env, page_size=100)  # (the rest in pages of a usual size)
         assert child.wait(120) == 0
 
         assert engine.position() == head
