@@ -34,11 +34,9 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any, ClassVar
 
-import orjson
-
 from application.sql import Cursor, Tables
 from domain.rules import PROGRAMME_TZ
-from projections.documents import Doc, FamilyDocView, chunks, dumps, upsert
+from projections.documents import Doc, FamilyDocView, dumps, upsert
 
 KEYS = ("family_id", "entity", "known_from")
 """The first columns of every table of a bitemporal view (then ``known_to``)."""
@@ -188,23 +186,9 @@ class BitemporalView(FamilyDocView):
             self.store(c, tables, versions, closed, replaced)
             self.count(c, tables, deltas)
 
-    def load(self, c: Cursor, tables: Tables, family_ids: list[str]) -> dict[str, Doc]:
-        docs: dict[str, Doc] = {}
-        table = self.t(self.docs_table)
-        for chunk in chunks(family_ids):
-            rows = c.execute(tables.sql(
-                f"SELECT family_id, doc FROM {{d}} WHERE family_id IN "
-                f"({', '.join([tables.p] * len(chunk))})", d=table), chunk).fetchall()
-            docs.update({str(f): self.decode_doc(str(f), str(d)) for f, d in rows})
-        return docs
-
     def encode_doc(self, family_id: str, doc: Doc) -> str:
         """The document as stored (a view holding personal data seals it here)."""
         return dumps(doc)
-
-    def decode_doc(self, family_id: str, text: str) -> Doc:
-        loaded: Doc = orjson.loads(text)
-        return loaded
 
     def seal_row(self, base: str, family_id: str, entity: str, known_from: str,
                  row: tuple[Any, ...]) -> tuple[Any, ...]:

@@ -553,6 +553,8 @@ class EsfParticipants(BitemporalView):
                 "SELECT entity, known_from, known_to, project, record FROM {r} WHERE "
                 "family_id = {p} AND known_to IS NOT NULL", r=table), (family_id,)).fetchall()
             deltas: dict[tuple[Any, ...], int] = {}
+            versions: list[tuple[str, str, str, Bundle]] = []
+            closed: list[tuple[str, str, str, str]] = []
             for entity, known_from, known_to, project, record in rows:
                 old = self.open_record(family_id, str(entity), str(known_from), str(record))
                 was, now = (bundle_of(Participant.from_record(_dashed(family_id), str(entity),
@@ -561,9 +563,9 @@ class EsfParticipants(BitemporalView):
                 for bundle, sign in ((was, -1), (now, 1)):
                     add_cells(deltas, self.cells(bundle), period_index(known_from), sign)
                     add_cells(deltas, self.cells(bundle), period_index(known_to), -sign)
-                self.store(c, tables, [(family_id, str(entity), str(known_from), now)],
-                           [(str(known_to), family_id, str(entity), str(known_from))],
-                           [(family_id, str(entity), str(known_from))])
+                versions.append((family_id, str(entity), str(known_from), now))
+                closed.append((str(known_to), family_id, str(entity), str(known_from)))
+            self.store(c, tables, versions, closed, [v[:3] for v in versions])
             self.count(c, tables, deltas)
 
 

@@ -506,8 +506,6 @@ def esf_report(cases: FamilyCases, view: EsfParticipants, project: str, period: 
     project's ``yearly_target``."""
     cutoff = period.cutoff
     t = cases.tables
-    now = count_stored(t, view, project, cutoff, None)
-    then = count_stored(t, view, project, cutoff, cutoff)
     if details:
         current, recorded = read_both(t, view, project, cutoff)
         worked: dict[int, Contribution] = {}  # (a record in both counts once)
@@ -518,6 +516,8 @@ def esf_report(cases: FamilyCases, view: EsfParticipants, project: str, period: 
             (p.family_id, p.participant_id) for p in (*current, *recorded)
             if id(p) not in shared})
     else:
+        now = count_stored(t, view, project, cutoff, None)
+        then = count_stored(t, view, project, cutoff, cutoff)
         changes = [Change(code, then.value(code), figure.total, (), ())
                    for code, figure in now.figures.items() if figure.total != then.value(code)]
     chosen = now if as_known == "now" else then
