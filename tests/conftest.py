@@ -109,4 +109,5 @@ def app(make_settings: SettingsFactory) -> Iterator[FamilyCases]:
     application.close()
 
 
-from tests.support.world import world  # noqa: E402,F401  (the API fixture, for every test module)
+# the API fixtures, for every test module
+from tests.support.world import world, world_templates  # noqa: E402,F401
