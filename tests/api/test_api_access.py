@@ -577,7 +577,8 @@ def test_the_schema_declares_a_token_exactly_where_one_is_needed(world: World) -
 
 
 @pytest.mark.parametrize("endpoint", list(matrix_params()))
-def test_access_matrix(cast: Cast, endpoint: str) -> None:
+def test_each_role_gets_what_the_matrix_says_at_each_endpoint_and_scope(
+        cast: Cast, endpoint: str) -> None:
     """Every cell of the endpoint's row: each role, each scope."""
     kind, _ = MATRIX[endpoint]
     shared: SharedFamilies = {}

@@ -225,7 +225,8 @@ def fuzz(world: World, role: Role, *, mode: GenerationMode, examples: int,
 
 @pytest.mark.slow
 @pytest.mark.parametrize("role", [Role.CASE_MANAGER, Role.COORDINATOR])
-def test_valid_requests(world: World, store: str, role: Role) -> None:
+def test_valid_requests_get_documented_answers_and_never_a_server_error(
+        world: World, store: str, role: Role) -> None:
     """Schema-valid requests (positive mode), aimed at real things: no server error,
     every response as documented."""
     real = populate(world)
@@ -241,7 +242,8 @@ def test_valid_requests(world: World, store: str, role: Role) -> None:
 
 
 @pytest.mark.slow
-def test_invalid_requests(world: World, store: str) -> None:
+def test_invalid_requests_are_refused_as_documented_never_with_a_server_error(
+        world: World, store: str) -> None:
     """Schema-violating requests (negative mode): refused as documented, never a
     server error."""
     run = fuzz(world, Role.CASE_MANAGER, mode=GenerationMode.NEGATIVE,
@@ -251,7 +253,7 @@ def test_invalid_requests(world: World, store: str) -> None:
 
 
 @pytest.mark.slow
-def test_invalid_requests_to_add_staff(world: World, store: str) -> None:
+def test_invalid_requests_to_add_staff_are_refused_as_documented(world: World, store: str) -> None:
     """What the negative fuzzing found, reproduced exactly (an admin adds staff with a
     body that is not JSON, and with one over 64 KiB), then fuzzed like the others."""
     schema = schemathesis.openapi.from_asgi("/openapi.json", world.app)

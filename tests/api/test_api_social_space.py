@@ -201,7 +201,8 @@ def test_a_reversed_period_and_an_unrecorded_position_are_refused(world: World) 
             field="query.after")
 
 
-def test_who_may_read_the_statistics(world: World) -> None:
+def test_only_coordinators_auditors_and_reporting_of_the_project_read_the_statistics(
+        world: World) -> None:
     intake(world, "Oppum", "2026-03-02")
     for role in ("coordinator", "auditor", "reporting"):
         assert world.client(role).get("/projects/KR/social-space").status_code == 200

@@ -349,7 +349,8 @@ def figures(exchanges: list[Exchange], seconds: float, servers: int) -> str:
             f"p95 {pct(0.95):.0f} ms, max {latencies[-1] * 1000:.0f} ms")
 
 
-def test_concurrent_clients_with_idempotent_repeats(deployment: Deployment, store: str) -> None:
+def test_concurrent_clients_with_idempotent_repeats_record_each_command_once(
+        deployment: Deployment, store: str) -> None:
     token = set_up_staff(deployment)
     servers = deployment.start(servers_for(store))
     urls = [s.url for s in servers]
@@ -384,7 +385,8 @@ def test_concurrent_clients_with_idempotent_repeats(deployment: Deployment, stor
 # ----- b) idempotent repeats after a restart -----------------------------------------
 
 
-def test_idempotent_repeat_after_restart(deployment: Deployment, store: str) -> None:
+def test_an_idempotent_repeat_after_a_restart_replays_the_first_answer(
+        deployment: Deployment, store: str) -> None:
     token = set_up_staff(deployment)
     count = servers_for(store)
     urls = [s.url for s in deployment.start(count)]
@@ -445,7 +447,8 @@ def test_idempotent_repeat_after_restart(deployment: Deployment, store: str) -> 
 
 START_TOGETHER = 3
 START_ROUNDS = 3
-def test_servers_starting_together(deployment: Deployment, store: str) -> None:
+def test_servers_starting_together_on_one_store_all_come_up(
+        deployment: Deployment, store: str) -> None:
     """Several server processes released at the same moment on one store all come up
     (a deployment with several processes, or ``lotse serve --workers N``)."""
     token = set_up_staff(deployment)

@@ -219,7 +219,8 @@ def test_every_shown_fact_follows_its_correction_as_the_case_does(app: FamilyCas
     assert after.version == app.get_case(family).version
 
 
-def test_household_closure_reopening_transfer_and_erasure(app: FamilyCases) -> None:
+def test_the_summary_follows_the_household_a_closure_reopening_transfer_and_erasure(
+        app: FamilyCases) -> None:
     opened, members = open_case(app)
     family = opened.family_id
     parent, child = members[0].member_id, members[1].member_id

@@ -64,7 +64,7 @@ class Clock:
 # ----- a case at a version -----------------------------------------------------------------
 
 
-def test_get_case_at_every_version(app: FamilyCases) -> None:
+def test_get_case_at_every_version_gives_the_case_as_it_was_then(app: FamilyCases) -> None:
     opened, members = open_case(app)
     fid = opened.family_id
     added = app.add_member(fid, member=newcomer(), occurred_on=INTAKE + DAY,

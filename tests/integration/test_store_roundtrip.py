@@ -268,7 +268,7 @@ def test_erasure_event_round_trips_and_covers_all_event_types(
             [r for r in roots if getattr(expected, r) not in (None, ())])
 
 
-def test_case_number_sequence_events_round_trip(
+def test_case_number_sequence_events_read_back_as_they_were_emitted(
         spied_app: tuple[FamilyCases, EventSpy]) -> None:
     app, spy = spied_app
     first = build_full_case(app, family_name="Erstfamilie")

@@ -186,7 +186,8 @@ def test_the_case_number_sequence_resumes_from_its_snapshot(
 
 
 @pytest.mark.slow
-def test_a_family_with_two_thousand_consultations(make_settings: SettingsFactory) -> None:
+def test_a_family_with_two_thousand_consultations_loads_and_replays_alike(
+        make_settings: SettingsFactory) -> None:
     with running(make_settings()) as app:  # the default interval: every 50 events
         opened, members = open_case(app, [parent(family=FAMILY_NAME)])
         pid = first_parent_id(members)
