@@ -18,7 +18,7 @@ from pydantic import BaseModel, Field
 from api import policy
 from api.deps import ActorDep, ServicesDep
 from api.problems import ERROR_RESPONSES
-from api.routes.views import After, catch_up
+from api.read_your_writes import After, catch_up
 from projections.caseload_history import SORTS, read_history
 
 router = APIRouter(tags=["views"], responses=ERROR_RESPONSES)
