@@ -322,7 +322,7 @@ def test_events_reach_postgresql_byte_for_byte_through_the_array_text(
     a version taken already is refused."""
     from eventsourcing.persistence import IntegrityError, StoredEvent
 
-    from application.recorders import events_array_literal
+    from application.postgres_recorder import events_array_literal
 
     plain = [StoredEvent(uuid.uuid4(), 1, "tests.bulk:Plain_event", bytes(range(256))),
              StoredEvent(uuid.uuid4(), 1, "tests.bulk:Plain_event", b""),
