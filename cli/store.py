@@ -30,12 +30,12 @@ def open_settings() -> Settings:
     return settings
 
 
-def open_cases(settings: Settings | None = None) -> FamilyCases:
+def open_cases() -> FamilyCases:
     """The application on the configured store (exit 2 if it cannot be opened)."""
     from application.cases import FamilyCases
     from application.settings import ConfigurationError
 
-    settings = settings or open_settings()
+    settings = open_settings()
     try:
         return FamilyCases(settings)
     except ConfigurationError as e:
