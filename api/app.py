@@ -14,15 +14,16 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from api import problems
 from api.deps import Services
 from api.routes import (
+    caseload,
+    caseload_history,
     commands,
     families,
-    history,
+    family_summary,
     operations,
     reports,
     staff,
     statistics,
     system,
-    views,
 )
 from application.cases import FamilyCases
 from application.directory import Directory
@@ -85,8 +86,9 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         app.state.services = services
     problems.install(app)
     # The busiest first: routes are matched in order.
-    for router in (commands.router, families.router, views.router, staff.router,
-                   statistics.router, history.router, reports.router,
+    for router in (commands.router, families.router, caseload.router, staff.router,
+                   statistics.router, family_summary.router, caseload_history.router,
+                   reports.router,
                    system.audit, operations.router, system.router, operations.metrics_router):
         # The routers carry their prefixes, tags and error responses already; adding
         # their routes directly spares each request FastAPI's included-router matching.

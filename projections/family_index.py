@@ -70,7 +70,9 @@ Row = tuple[tuple[Any, ...], set[bytes]]  # a family's row (``COLUMNS``) and nam
 
 
 @dataclass(frozen=True)
-class FamilySummary:
+class FamilyMatch:
+    """A family a search found: its case at a glance and its household's names."""
+
     family_id: UUID
     project: str
     case_number: str
@@ -84,7 +86,7 @@ class FamilySummary:
 @dataclass(frozen=True)
 class SearchPage:
     total: int
-    items: list[FamilySummary]
+    items: list[FamilyMatch]
 
 
 def words(text: str) -> list[str]:
@@ -229,15 +231,15 @@ class FamilyIndex:
             rows = c.execute(t.sql(f"SELECT {COLUMNS} FROM {{i}} WHERE {condition} ORDER BY "
                                    "case_number, family_id LIMIT {p} OFFSET {p}", i=INDEX),
                              [*params, limit, offset]).fetchall()
-        return SearchPage(int(count[0]), [self._summary(r) for r in rows])
+        return SearchPage(int(count[0]), [self._match(r) for r in rows])
 
-    def _summary(self, row: tuple[Any, ...]) -> FamilySummary:
+    def _match(self, row: tuple[Any, ...]) -> FamilyMatch:
         family_id = UUID(row[0])
         key = self.cases.keys.key_for_reading(family_id) if row[7] is not None else None
         names = None if key is None else json.loads(
             unseal(key, bytes(row[7]), aad=family_id.bytes))
-        return FamilySummary(family_id, row[1], row[2], row[3], row[4],
-                             date.fromisoformat(row[5]), int(row[6]), names)
+        return FamilyMatch(family_id, row[1], row[2], row[3], row[4],
+                           date.fromisoformat(row[5]), int(row[6]), names)
 
 
 def _query_words(query: str) -> list[str]:

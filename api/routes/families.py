@@ -14,8 +14,7 @@ from fastapi import APIRouter, Query, Response
 
 from api import policy
 from api.deps import ActorDep, ServicesDep
-from api.problems import ERROR_RESPONSES, ApiProblem
-from api.responses import (
+from api.family_responses import (
     CaseOut,
     FamilyPage,
     FamilySummaryOut,
@@ -23,6 +22,7 @@ from api.responses import (
     case_out,
     history_out,
 )
+from api.problems import ERROR_RESPONSES, ApiProblem
 from application.directory import Actor
 from application.read_log import ReadEntry, now
 from domain.records import CaseState

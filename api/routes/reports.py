@@ -19,7 +19,7 @@ from pydantic import ConfigDict, Field
 from api import policy
 from api.deps import ActorDep, ServicesDep
 from api.problems import ERROR_RESPONSES, ApiProblem
-from api.routes.views import After, catch_up
+from api.read_your_writes import After, catch_up
 from api.schemas import Body
 from application.directory import Directory
 from domain.errors import DomainError

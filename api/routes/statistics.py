@@ -15,7 +15,7 @@ from pydantic import BaseModel, Field
 from api import policy
 from api.deps import ActorDep, ServicesDep
 from api.problems import ERROR_RESPONSES, ApiProblem
-from api.routes.views import After, catch_up
+from api.read_your_writes import After, catch_up
 from projections.social_space import MonthCount, read_social_space
 
 router = APIRouter(tags=["statistics"], responses=ERROR_RESPONSES)

@@ -36,10 +36,10 @@ import openpyxl
 import pytest
 from typer.testing import CliRunner
 
-from api.cli import app as cli
-from api.demo_data import load_demo
 from application.cases import FamilyCases
 from application.directory import Directory
+from cli.main import app as cli
+from demo.loading import load_demo
 from domain.records import EntryData, FieldChange, MemberData
 from domain.values import (
     Answer,

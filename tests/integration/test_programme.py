@@ -35,9 +35,9 @@ from uuid import UUID, uuid4
 
 import pytest
 
-from api.demo_data import load_demo
 from application.cases import FamilyCases
 from application.directory import Directory
+from demo.loading import load_demo
 from domain.records import FieldChange, MemberData
 from domain.values import (
     ClosureReason,

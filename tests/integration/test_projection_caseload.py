@@ -12,9 +12,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from api.demo_data import load_demo
 from application.cases import FamilyCases
 from application.directory import Directory
+from demo.loading import load_demo
 from domain.records import FieldChange
 from domain.values import ContactMode, Topic
 from projections.caseload import ROWS, Caseload, CaseloadRow, read_caseload

@@ -14,9 +14,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from api.demo_data import load_demo
 from application.cases import FamilyCases
 from application.directory import Directory
+from demo.loading import load_demo
 from domain.values import ClosureReason
 from projections.caseload_history import CaseloadHistory, Interval, read_history
 from projections.engine import CatchUp, rebuild

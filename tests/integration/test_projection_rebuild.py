@@ -16,11 +16,11 @@ from uuid import UUID
 import pytest
 from typer.testing import CliRunner
 
-from api.cli import app as cli
-from api.demo_data import load_demo
 from application.cases import FamilyCases
 from application.directory import Directory
 from application.sql import Tables
+from cli.main import app as cli
+from demo.loading import load_demo
 from domain.values import ContactMode, Topic
 from projections.caseload import ROWS, Caseload, read_caseload
 from projections.engine import GENERATIONS, POSITIONS, CatchUp, View, rebuild

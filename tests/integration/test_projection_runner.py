@@ -8,8 +8,8 @@ from typing import Any
 
 from typer.testing import CliRunner
 
-from api.cli import app as cli
 from application.cases import FamilyCases
+from cli.main import app as cli
 from projections.caseload import Caseload
 from projections.engine import CatchUp
 from projections.runner import Runner

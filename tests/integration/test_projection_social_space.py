@@ -15,9 +15,9 @@ from eventsourcing.utils import get_topic
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from api.demo_data import load_demo
 from application.cases import FamilyCases
 from application.directory import Directory
+from demo.loading import load_demo
 from domain.family_case import FamilyCase
 from domain.records import CaseState, FieldChange
 from domain.values import (

@@ -1,6 +1,6 @@
 """``lotse demo-data``: the demo's families in bulk, for benchmarks (10^5 to 10^6 events).
 
-The same stories as ``lotse demo`` (the planning in ``api/demo_data.py``: same
+The same stories as ``lotse demo`` (the planning in ``demo/loading.py``: same
 distributions, same rules, same seed, same histories), recorded another way: each
 family's commands run on an in-memory ``FamilyCase`` (whose command methods check every
 rule before an event exists), and a chunk of a few hundred families is saved in one
@@ -27,20 +27,19 @@ from uuid import UUID
 from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.persistence import IntegrityError
 
-from api import demo_families as fam
-from api.demo_data import (
+from application.cases import ConcurrencyConflict, FamilyCases
+from application.directory import Directory
+from demo import population as fam
+from demo.loading import (
     HISTORY_DAYS,
     DemoAlreadyLoaded,
     DemoStaff,
     DemoSummary,
-    FamilyStory,
-    Site,
     add_site,
     check_today,
     record_families,
 )
-from application.cases import ConcurrencyConflict, FamilyCases
-from application.directory import Directory
+from demo.story import FamilyStory, Site
 from domain.case_numbers import CaseNumberSequence
 from domain.directory import Role
 from domain.family_case import FamilyCase

@@ -1,4 +1,4 @@
-"""The fictional population of the demo data set (recorded by ``api/demo_data.py``).
+"""The fictional population of the demo data set (recorded by ``demo/story.py``).
 
 Names, households, ESF+ entry data, the three project sites and the texts case managers
 write. People and addresses are invented; district names and postal codes are real.
