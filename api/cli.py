@@ -273,8 +273,8 @@ def projections_run(poll: Annotated[float, typer.Option(min=0.001, max=60, help=
     import signal
     import threading
 
-    from projections.registry import Views
-    from projections.runner import Runner, settle_garbage_collector
+    from projections.engine.runner import Runner, settle_garbage_collector
+    from projections.views.registry import Views
 
     with _cases(_settings()) as cases:
         runner = Runner(cases, [Views.build(cases).engine], poll_seconds=poll)
@@ -295,7 +295,7 @@ def projections_run(poll: Annotated[float, typer.Option(min=0.001, max=60, help=
 def projections_status() -> None:
     """Per view: its position in the event log, how far behind it is, and how old the
     oldest event it has not applied is (the same at GET /admin/views and /metrics)."""
-    from projections.registry import Views
+    from projections.views.registry import Views
 
     with _cases(_settings()) as cases:
         table = Table("generation", "position", "log head", "behind",
@@ -330,7 +330,7 @@ def projections_rebuild(views: Annotated[list[str] | None, typer.Argument(
     )
 
     from projections.engine import default_workers, rebuild
-    from projections.registry import views_named
+    from projections.views.registry import views_named
 
     try:
         chosen = views_named(views or [])
@@ -379,7 +379,7 @@ def report_esf(
     events behind each figure, as an auditor sees them)."""
     import json
 
-    from projections.esf_report import (
+    from projections.reporting.esf_report import (
         AS_KNOWN,
         CSV_TABLES,
         Period,
@@ -388,7 +388,7 @@ def report_esf(
         report_json,
         report_xlsx,
     )
-    from projections.registry import Views
+    from projections.views.registry import Views
 
     try:
         chosen = Period.parse(period)

@@ -32,7 +32,7 @@ from domain.values import (
     MemberRole,
 )
 from projections.engine import CatchUp, rebuild
-from projections.esf import (
+from projections.reporting.esf import (
     ROWS,
     EsfParticipants,
     end_of_day,
@@ -41,7 +41,7 @@ from projections.esf import (
     project_families,
     read_participants,
 )
-from projections.esf_report import (
+from projections.reporting.esf_report import (
     EsfFigures,
     Period,
     count,

@@ -54,7 +54,7 @@ from domain.values import (
     Topic,
 )
 from projections.engine import CatchUp, rebuild
-from projections.esf import (
+from projections.reporting.esf import (
     DOCS,
     RESULT_ROWS,
     ROWS,
@@ -66,7 +66,7 @@ from projections.esf import (
     project_families,
     read_participants,
 )
-from projections.esf_report import (
+from projections.reporting.esf_report import (
     EsfFigures,
     Period,
     count,
@@ -78,7 +78,7 @@ from projections.esf_report import (
     report_json,
     report_xlsx,
 )
-from projections.programme import ProgrammeFacts, kinds_of, programme_rows
+from projections.reporting.programme import ProgrammeFacts, kinds_of, programme_rows
 from tests.builders import intake_kwargs
 from tests.e2e_support import environment_for
 from tests.test_store_queries import Clock

@@ -50,7 +50,7 @@ from domain.values import (
     Topic,
 )
 from projections.engine import CatchUp, rebuild
-from projections.programme import (
+from projections.reporting.programme import (
     CLOSURE_REASONS,
     FACTS,
     INSTITUTION_TYPES,
@@ -65,7 +65,7 @@ from projections.programme import (
     programme_json,
     programme_rows,
 )
-from projections.registry import all_views
+from projections.views.registry import all_views
 from tests.builders import intake_kwargs
 from tests.test_projection_rebuild import contents
 from tests.test_store_queries import Clock

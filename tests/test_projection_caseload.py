@@ -16,8 +16,8 @@ from application.cases import FamilyCases
 from application.directory import Directory
 from domain.records import FieldChange
 from domain.values import ContactMode, Topic
-from projections.caseload import ROWS, Caseload, CaseloadRow, read_caseload
 from projections.engine import CatchUp, rebuild
+from projections.views.caseload import ROWS, Caseload, CaseloadRow, read_caseload
 from tests.builders import INTAKE, open_case
 from tests.conftest import drop_schema
 

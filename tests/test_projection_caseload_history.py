@@ -17,8 +17,8 @@ from api.demo_data import load_demo
 from application.cases import FamilyCases
 from application.directory import Directory
 from domain.values import ClosureReason
-from projections.caseload_history import CaseloadHistory, Interval, read_history
 from projections.engine import CatchUp, rebuild
+from projections.views.caseload_history import CaseloadHistory, Interval, read_history
 from tests.builders import open_case
 from tests.conftest import drop_schema
 

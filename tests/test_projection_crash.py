@@ -19,7 +19,7 @@ from api.demo_data import load_demo
 from application.cases import FamilyCases
 from application.directory import Directory
 from projections.engine import CatchUp, rebuild
-from projections.registry import all_views
+from projections.views.registry import all_views
 from tests.e2e_support import environment_for
 from tests.test_projection_caseload import everything, from_the_cases
 from tests.test_projection_rebuild import contents, serving

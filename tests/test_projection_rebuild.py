@@ -22,9 +22,9 @@ from application.cases import FamilyCases
 from application.directory import Directory
 from application.sql import Tables
 from domain.values import ContactMode, Topic
-from projections.caseload import ROWS, Caseload, read_caseload
 from projections.engine import GENERATIONS, POSITIONS, CatchUp, View, rebuild
-from projections.registry import all_views
+from projections.views.caseload import ROWS, Caseload, read_caseload
+from projections.views.registry import all_views
 from tests.e2e_support import environment_for
 from tests.test_projection_caseload import everything, from_the_cases
 

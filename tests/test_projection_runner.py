@@ -10,9 +10,9 @@ from typer.testing import CliRunner
 
 from api.cli import app as cli
 from application.cases import FamilyCases
-from projections.caseload import Caseload
 from projections.engine import CatchUp
-from projections.runner import Runner
+from projections.engine.runner import Runner
+from projections.views.caseload import Caseload
 from tests.builders import first_parent_id, open_case
 from tests.e2e_support import environment_for
 from tests.test_store_concurrency import consultation

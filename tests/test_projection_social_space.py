@@ -29,7 +29,7 @@ from domain.values import (
     Topic,
 )
 from projections.engine import CatchUp, rebuild
-from projections.social_space import (
+from projections.views.social_space import (
     CONSULTATION,
     FAMILY,
     GOAL,

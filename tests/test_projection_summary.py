@@ -29,7 +29,7 @@ from domain.values import (
     Topic,
 )
 from projections.engine import CatchUp, rebuild
-from projections.family_summary import (
+from projections.views.family_summary import (
     ROWS,
     ConsultationFigures,
     FamilySummary,

@@ -1,4 +1,4 @@
-"""The ESF+ report of a project for a reporting period (see ``projections/esf_report.py``),
+"""The ESF+ report of a project for a reporting period (see ``projections/reporting/``),
 with its plausibility findings, as JSON, CSV or an XLSX workbook.
 
 Coordinators, auditors and reporting users read the figures. Auditors and coordinators
@@ -24,7 +24,7 @@ from api.schemas import Body
 from application.directory import Directory
 from domain.errors import DomainError
 from domain.rules import today_in_programme
-from projections.esf_report import (
+from projections.reporting.esf_report import (
     Period,
     esf_report,
     figure_values,

@@ -19,7 +19,7 @@ from api import policy
 from api.deps import ActorDep, ServicesDep
 from api.problems import ERROR_RESPONSES, ApiProblem
 from domain.rules import today_in_programme
-from projections.caseload import read_caseload, read_team
+from projections.views.caseload import read_caseload, read_team
 
 router = APIRouter(tags=["views"], responses=ERROR_RESPONSES)
 A = policy.Action

@@ -47,7 +47,7 @@ from uuid import UUID
 from application.sql import Cursor, Tables
 from domain import events as ev
 from domain.family_case import FamilyCase
-from projections.documents import Doc, FamilyDocView, dumps, upsert
+from projections.engine.documents import Doc, FamilyDocView, dumps, upsert
 
 ROWS = "lotse_view_caseload_history"
 DOCS = "lotse_view_caseload_history_docs"

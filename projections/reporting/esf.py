@@ -9,7 +9,7 @@ recorded it, so that every figure can be traced to its events. Corrections
 (``EntryCorrected``) change what they correct, parsed with the domain's own parsers,
 exactly as ``CaseState`` does.
 
-The view is bitemporal (``projections.bitemporal``): each participant row is a version,
+The view is bitemporal (``projections.reporting.bitemporal``): each participant row is a version,
 known from the day its events were recorded until a later event changed it. A report "as
 known now" reads the current versions, one "as it could be known at the cut-off" the
 versions known at the end of the cut-off day: what a replay of the events recorded by
@@ -48,14 +48,14 @@ from domain import events as ev
 from domain.corrections import CORRECTABLE, SENSITIVE
 from domain.family_case import FamilyCase
 from domain.rules import PROGRAMME_TZ
-from projections.bitemporal import (
+from projections.engine.documents import Doc, dumps
+from projections.reporting.bitemporal import (
     BitemporalView,
     Bundle,
     add_cells,
     known_clause,
     period_index,
 )
-from projections.documents import Doc, dumps
 
 DOCS = "lotse_esf_docs"
 ROWS = "lotse_esf_participants"

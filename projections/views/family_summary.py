@@ -40,7 +40,7 @@ from domain import events as ev
 from domain.corrections import CORRECTABLE
 from domain.family_case import FamilyCase
 from domain.records import FieldChange
-from projections.documents import Doc, FamilyDocView, dumps, upsert
+from projections.engine.documents import Doc, FamilyDocView, dumps, upsert
 
 ROWS = "lotse_view_family_summary"
 COLUMNS = ("family_id", "project", "case_manager", "status", "version", "doc")

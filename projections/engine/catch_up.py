@@ -441,7 +441,7 @@ def default_workers() -> int:
 
 def _registered(views: Sequence[View]) -> bool:
     """Whether another process can make these views again by name (the registry's)."""
-    from projections.registry import all_views
+    from projections.views.registry import all_views
 
     known = {type(v) for v in all_views()}
     return all(type(v) in known for v in views)
@@ -534,7 +534,7 @@ def _fill_shared(cases: FamilyCases, views: Sequence[View], page_size: int,
 def _fill_worker(settings: Settings, names: list[tuple[str, int]], page_size: int,
                  share: tuple[int, int], messages: Any) -> None:
     """One rebuild process: fills its share of the named views of the given generations."""
-    from projections.registry import views_named
+    from projections.views.registry import views_named
 
     k = share[0]
     try:

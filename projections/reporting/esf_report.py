@@ -25,8 +25,8 @@ from application.cases import FamilyCases
 from application.sql import Tables
 from domain.report_submissions import Figures, ReportSubmissions
 from domain.rules import today_in_programme
-from projections.bitemporal import known_clause, period_index
-from projections.esf import (
+from projections.reporting.bitemporal import known_clause, period_index
+from projections.reporting.esf import (
     COUNTS,
     GENDERS,
     INCOMPLETE,
@@ -44,7 +44,7 @@ from projections.esf import (
     results,
     unknown_code,
 )
-from projections.programme import (
+from projections.reporting.programme import (
     EVENTS_OF_KIND,
     ProgrammeFacts,
     ProgrammeFigures,

@@ -31,7 +31,7 @@ from domain import events as ev
 from domain.corrections import parse_change
 from domain.family_case import FamilyCase
 from domain.values import ReferralOutcome
-from projections.documents import Doc, FamilyDocView, dumps, upsert
+from projections.engine.documents import Doc, FamilyDocView, dumps, upsert
 
 ROWS = "lotse_view_social_space"
 DOCS = "lotse_view_social_space_docs"

@@ -5,7 +5,7 @@ document (``FamilySummary.fold``: the same facts, corrected by ``EntryCorrected`
 as the summary corrects them) plus what the summary does not keep: when a member joined
 the household, every closure with its reason and reopening, every referral outcome with
 its date. It writes the facts as rows of one bitemporal table (``known_from``,
-``known_to``: see ``projections.bitemporal``), one *entity* per case, consultation,
+``known_to``: see ``projections.reporting.bitemporal``), one *entity* per case, consultation,
 referral and goal; the rows carry no personal data (no names, notes, descriptions,
 institution names). ``kind`` tells the rows apart:
 
@@ -65,9 +65,9 @@ from domain.values import (
     ReferralOutcome,
     Topic,
 )
-from projections.bitemporal import BitemporalView, Bundle, known_clause
-from projections.documents import Doc
-from projections.family_summary import FamilySummary
+from projections.engine.documents import Doc
+from projections.reporting.bitemporal import BitemporalView, Bundle, known_clause
+from projections.views.family_summary import FamilySummary
 
 FACTS = "lotse_programme_facts"
 DOCS = "lotse_programme_docs"

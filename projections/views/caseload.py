@@ -21,7 +21,7 @@ from uuid import UUID
 from application.sql import Cursor, Tables
 from domain import events as ev
 from domain.family_case import FamilyCase
-from projections.documents import Doc, FamilyDocView, dumps, iso, upsert
+from projections.engine.documents import Doc, FamilyDocView, dumps, iso, upsert
 
 ROWS = "lotse_view_caseload"
 COLUMNS = ("family_id", "project", "case_number", "case_manager", "status", "opened_on",

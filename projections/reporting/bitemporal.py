@@ -36,7 +36,7 @@ from typing import Any, ClassVar
 
 from application.sql import Cursor, Tables
 from domain.rules import PROGRAMME_TZ
-from projections.documents import Doc, FamilyDocView, dumps, upsert
+from projections.engine.documents import Doc, FamilyDocView, dumps, upsert
 
 KEYS = ("family_id", "entity", "known_from")
 """The first columns of every table of a bitemporal view (then ``known_to``)."""
