@@ -22,7 +22,7 @@ from typing import Any
 import orjson
 
 from application.sql import Cursor, Tables
-from projections.engine.catch_up import View
+from projections.engine.view import View
 
 Doc = dict[str, Any]
 CHUNK = 500  # parameters per IN (...) list
