@@ -379,15 +379,9 @@ def report_esf(
     events behind each figure, as an auditor sees them)."""
     import json
 
-    from projections.reporting.esf_report import (
-        AS_KNOWN,
-        CSV_TABLES,
-        Period,
-        esf_report,
-        report_csv,
-        report_json,
-        report_xlsx,
-    )
+    from projections.reporting.esf_figures import Period
+    from projections.reporting.esf_render import CSV_TABLES, report_csv, report_json, report_xlsx
+    from projections.reporting.esf_report import AS_KNOWN, esf_report
     from projections.views.registry import Views
 
     try:

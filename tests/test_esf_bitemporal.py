@@ -35,20 +35,16 @@ from projections.engine import CatchUp, rebuild
 from projections.reporting.esf import (
     ROWS,
     EsfParticipants,
-    end_of_day,
-    events_recorded_after,
-    participants_as_recorded_by,
     project_families,
     read_participants,
 )
-from projections.reporting.esf_report import (
-    EsfFigures,
-    Period,
-    count,
-    count_stored,
-    differences,
-    esf_report,
+from projections.reporting.esf_figures import EsfFigures, Period, count, count_stored, differences
+from projections.reporting.esf_replay import (
+    end_of_day,
+    events_recorded_after,
+    participants_as_recorded_by,
 )
+from projections.reporting.esf_report import esf_report
 from tests.builders import intake_kwargs
 from tests.conftest import drop_schema
 from tests.test_store_queries import Clock

@@ -60,25 +60,27 @@ from projections.reporting.esf import (
     ROWS,
     STINT_ROWS,
     EsfParticipants,
-    end_of_day,
-    participants_as_recorded_by,
-    participants_now,
     project_families,
     read_participants,
 )
-from projections.reporting.esf_report import (
-    EsfFigures,
-    Period,
-    count,
-    count_stored,
-    differences,
-    esf_report,
-    plausibility,
-    report_csv,
-    report_json,
-    report_xlsx,
+from projections.reporting.esf_figures import EsfFigures, Period, count, count_stored, differences
+from projections.reporting.esf_render import report_csv, report_json, report_xlsx
+from projections.reporting.esf_replay import (
+    end_of_day,
+    participants_as_recorded_by,
+    participants_now,
 )
-from projections.reporting.programme import ProgrammeFacts, kinds_of, programme_rows
+from projections.reporting.esf_report import esf_report
+from projections.reporting.plausibility import plausibility
+from projections.reporting.programme import (
+    ProgrammeFacts,
+)
+from projections.reporting.programme_figures import (
+    kinds_of,
+)
+from projections.reporting.programme_render import (
+    programme_rows,
+)
 from tests.builders import intake_kwargs
 from tests.e2e_support import environment_for
 from tests.test_store_queries import Clock

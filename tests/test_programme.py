@@ -51,17 +51,21 @@ from domain.values import (
 )
 from projections.engine import CatchUp, rebuild
 from projections.reporting.programme import (
-    CLOSURE_REASONS,
     FACTS,
+    ProgrammeFacts,
+)
+from projections.reporting.programme_figures import (
+    CLOSURE_REASONS,
     INSTITUTION_TYPES,
     LIFE_AREAS,
     MODES,
     OUTCOMES,
-    SECTIONS,
     TOPICS,
-    ProgrammeFacts,
     ProgrammeFigures,
     programme_figures,
+)
+from projections.reporting.programme_render import (
+    SECTIONS,
     programme_json,
     programme_rows,
 )

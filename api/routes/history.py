@@ -25,7 +25,7 @@ from api.problems import ERROR_RESPONSES
 from api.routes.families import _access, _log_read
 from api.routes.views import After, catch_up, views_behind
 from projections.views.caseload_history import SORTS, read_history
-from projections.views.family_summary import FamilySummaryRecord, Tally, read_summary
+from projections.views.family_summary_read import FamilySummaryRecord, Tally, read_summary
 
 router = APIRouter(tags=["views"], responses=ERROR_RESPONSES)
 A = policy.Action

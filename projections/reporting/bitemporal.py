@@ -77,7 +77,7 @@ def known_clause(alias: str, known_by: date | None) -> tuple[str, tuple[str, ...
             f"{alias}known_to > {{p}})", (day, day))
 
 
-class BitemporalView(FamilyDocView):
+class BitemporalView(FamilyDocView[Doc]):
     """A family-document view whose entity rows are versioned by recording day."""
 
     columns: ClassVar[dict[str, tuple[str, ...]]]

@@ -10,13 +10,15 @@ birth dates, notes, descriptions and the special-category ESF+ items are persona
 the view never sees them (events reach it with personal data left sealed) and
 ``GET /families/{id}`` stays the one place that shows them.
 
-The document keeps each entity with the version of the event that recorded it, so that
-a later correction (``EntryCorrected``) finds its target exactly as ``CaseState`` does
-and the summary shows the corrected value: a consultation's date, duration and mode, a
+The document (``SummaryDoc``) keeps each entity with the version of the event that
+recorded it; a later correction (``EntryCorrected``) reaches it with its target resolved
+once for every view (``projections.engine.corrections``), and the summary shows the
+corrected value: a consultation's date, duration and mode, a
 goal's life area and target date, a referral's institution type, a participation's
 entry and exit dates and exit status. Corrected values are parsed with the domain's own
 parsers (``domain.corrections.CORRECTABLE``), so a value written in another form (an ISO
-date without dashes, ``"090"`` minutes) reads as the case reads it.
+date without dashes, ``"090"`` minutes) reads as the case reads it. Reading the summary:
+``projections.views.family_summary_read``.
 
 The view follows every event of a family, so its ``version`` is the family's version.
 A consultation with several topics counts in full under each of them: the figures by
@@ -29,167 +31,206 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
 from typing import Any
-from uuid import UUID
-
-import orjson
 
 from application.sql import Cursor, Tables
 from domain import events as ev
-from domain.corrections import CORRECTABLE
 from domain.family_case import FamilyCase
-from domain.records import FieldChange
-from projections.engine.documents import Doc, FamilyDocView, dumps, upsert
+from projections.engine.corrections import Refs, Target, corrected_value
+from projections.engine.documents import FamilyDocView, dumps, upsert
 
 ROWS = "lotse_view_family_summary"
 COLUMNS = ("family_id", "project", "case_manager", "status", "version", "doc")
 
-# Positions in the document's lists (kept as lists: cheaper to fold and to store).
-# member: [role, gender, left_household_on]
-# participation: [entered_on, left_on, exit_status, entry_version, exit_version]
-# goal: [life_area, set_on, target_date, status, closed_on, revisions, version]
-# referral: [institution_type, referred_on, outcome, outcome_on, version]
-# consultation (keyed by version): [held_on, minutes, mode, topics]
+
+# ----- the document (entities stored as lists, in the order of their fields) -----------
 
 
-def _corrected(event: str, change: FieldChange) -> Any:
-    """A corrected value as the case reads it: parsed, then in the document's form."""
-    value = CORRECTABLE[event][change.field](change.value) if change.value is not None else None
-    return value.isoformat() if isinstance(value, date) else value
+@dataclass(slots=True)
+class MemberFacts:
+    role: str
+    gender: str | None
+    left_household_on: str | None
 
 
-def _opened(e: Any) -> Doc:
-    return {"project": e.project, "case_number": e.case_number, "status": "open",
-            "case_manager": None, "opened_on": e.occurred_on.isoformat(), "closed_on": None,
-            "version": e.originator_version,
-            "members": {str(m.member_id): [m.role, m.gender, None] for m in e.members},
-            "esf": {}, "goals": {}, "referrals": {}, "consultations": {}}
+@dataclass(slots=True)
+class Participation:
+    entered_on: str
+    left_on: str | None
+    exit_status: str | None
+    entry_version: int
+    exit_version: int | None
 
 
-def _member_added(d: Doc, e: Any) -> None:
-    d["members"][str(e.member.member_id)] = [e.member.role, e.member.gender, None]
+@dataclass(slots=True)
+class GoalFacts:
+    life_area: str
+    set_on: str
+    target_date: str | None
+    status: str
+    closed_on: str | None
+    revisions: int
+    version: int
 
 
-def _details_changed(d: Doc, e: Any) -> None:
+@dataclass(slots=True)
+class ReferralFacts:
+    institution_type: str
+    referred_on: str
+    outcome: str | None
+    outcome_on: str | None
+    version: int
+
+
+@dataclass(slots=True)
+class ConsultationFacts:
+    held_on: str
+    minutes: int
+    mode: str
+    topics: list[str]
+
+
+@dataclass(slots=True)
+class SummaryDoc:
+    project: str
+    case_number: str
+    status: str
+    case_manager: str | None
+    opened_on: str
+    closed_on: str | None
+    version: int
+    """The family's version (the view follows every event of a family)."""
+    members: dict[str, MemberFacts]
+    esf: dict[str, list[Participation]]
+    """Per member, their ESF+ participations in order."""
+    goals: dict[str, GoalFacts]
+    referrals: dict[str, ReferralFacts]
+    consultations: dict[int, ConsultationFacts]
+    """By the version that recorded them."""
+    refs: Refs
+
+    def stored(self) -> dict[str, Any]:
+        return {
+            "project": self.project, "case_number": self.case_number, "status": self.status,
+            "case_manager": self.case_manager, "opened_on": self.opened_on,
+            "closed_on": self.closed_on, "version": self.version,
+            "members": {k: [m.role, m.gender, m.left_household_on]
+                        for k, m in self.members.items()},
+            "esf": {k: [[p.entered_on, p.left_on, p.exit_status, p.entry_version,
+                         p.exit_version] for p in ps] for k, ps in self.esf.items()},
+            "goals": {k: [g.life_area, g.set_on, g.target_date, g.status, g.closed_on,
+                          g.revisions, g.version] for k, g in self.goals.items()},
+            "referrals": {k: [r.institution_type, r.referred_on, r.outcome, r.outcome_on,
+                              r.version] for k, r in self.referrals.items()},
+            "consultations": {str(v): [c.held_on, c.minutes, c.mode, c.topics]
+                              for v, c in self.consultations.items()},
+            "refs": self.refs.stored()}
+
+
+def summary_doc(stored: dict[str, Any], refs: Refs) -> SummaryDoc:
+    """The document a stored form stands for (``refs``: its ``Refs``, read back)."""
+    return SummaryDoc(
+        project=stored["project"], case_number=stored["case_number"],
+        status=stored["status"], case_manager=stored["case_manager"],
+        opened_on=stored["opened_on"], closed_on=stored["closed_on"],
+        version=stored["version"],
+        members={k: MemberFacts(*m) for k, m in stored["members"].items()},
+        esf={k: [Participation(*p) for p in ps] for k, ps in stored["esf"].items()},
+        goals={k: GoalFacts(*g) for k, g in stored["goals"].items()},
+        referrals={k: ReferralFacts(*r) for k, r in stored["referrals"].items()},
+        consultations={int(v): ConsultationFacts(*c)
+                       for v, c in stored["consultations"].items()},
+        refs=refs)
+
+
+# ----- the fold -------------------------------------------------------------------------
+
+
+def _member_added(d: SummaryDoc, e: Any) -> None:
+    d.members[str(e.member.member_id)] = MemberFacts(e.member.role, e.member.gender, None)
+
+
+def _details_changed(d: SummaryDoc, e: Any) -> None:
     if e.gender is not None:
-        d["members"][str(e.member_id)][1] = e.gender
+        d.members[str(e.member_id)].gender = e.gender
 
 
-def _left_household(d: Doc, e: Any) -> None:
-    d["members"][str(e.member_id)][2] = e.occurred_on.isoformat()
+def _left_household(d: SummaryDoc, e: Any) -> None:
+    d.members[str(e.member_id)].left_household_on = e.occurred_on.isoformat()
 
 
-def _entered(d: Doc, e: Any) -> None:
-    d["esf"].setdefault(str(e.member_id), []).append(
-        [e.occurred_on.isoformat(), None, None, e.originator_version, None])
+def _entered(d: SummaryDoc, e: Any) -> None:
+    d.esf.setdefault(str(e.member_id), []).append(
+        Participation(e.occurred_on.isoformat(), None, None, e.originator_version, None))
 
 
-def _left(d: Doc, e: Any) -> None:
-    p = d["esf"][str(e.member_id)][-1]
-    p[1], p[2], p[4] = e.occurred_on.isoformat(), e.status, e.originator_version
+def _left(d: SummaryDoc, e: Any) -> None:
+    p = d.esf[str(e.member_id)][-1]
+    p.left_on, p.exit_status, p.exit_version = (e.occurred_on.isoformat(), e.status,
+                                                e.originator_version)
 
 
-def _consultation(d: Doc, e: Any) -> None:
-    d["consultations"][str(e.originator_version)] = [
-        e.occurred_on.isoformat(), e.duration_minutes, e.mode, e.topics]
+def _consultation(d: SummaryDoc, e: Any) -> None:
+    d.consultations[e.originator_version] = ConsultationFacts(
+        e.occurred_on.isoformat(), e.duration_minutes, e.mode, e.topics)
 
 
-def _goal_set(d: Doc, e: Any) -> None:
-    d["goals"][str(e.goal_id)] = [e.life_area, e.occurred_on.isoformat(),
-                                  e.target_date.isoformat() if e.target_date else None,
-                                  "open", None, 0, e.originator_version]
+def _goal_set(d: SummaryDoc, e: Any) -> None:
+    d.goals[str(e.goal_id)] = GoalFacts(
+        e.life_area, e.occurred_on.isoformat(),
+        e.target_date.isoformat() if e.target_date else None, "open", None, 0,
+        e.originator_version)
 
 
-def _goal_revised(d: Doc, e: Any) -> None:
-    g = d["goals"][str(e.goal_id)]
+def _goal_revised(d: SummaryDoc, e: Any) -> None:
+    g = d.goals[str(e.goal_id)]
     if e.target_date is not None:
-        g[2] = e.target_date.isoformat()
-    g[5] += 1
+        g.target_date = e.target_date.isoformat()
+    g.revisions += 1
 
 
-def _goal_achieved(d: Doc, e: Any) -> None:
-    g = d["goals"][str(e.goal_id)]
-    g[3], g[4] = "achieved", e.occurred_on.isoformat()
+def _goal_achieved(d: SummaryDoc, e: Any) -> None:
+    g = d.goals[str(e.goal_id)]
+    g.status, g.closed_on = "achieved", e.occurred_on.isoformat()
 
 
-def _goal_dropped(d: Doc, e: Any) -> None:
-    g = d["goals"][str(e.goal_id)]
-    g[3], g[4] = "dropped", e.occurred_on.isoformat()
+def _goal_dropped(d: SummaryDoc, e: Any) -> None:
+    g = d.goals[str(e.goal_id)]
+    g.status, g.closed_on = "dropped", e.occurred_on.isoformat()
 
 
-def _referral(d: Doc, e: Any) -> None:
-    d["referrals"][str(e.referral_id)] = [e.institution_type, e.occurred_on.isoformat(),
-                                          None, None, e.originator_version]
+def _referral(d: SummaryDoc, e: Any) -> None:
+    d.referrals[str(e.referral_id)] = ReferralFacts(
+        e.institution_type, e.occurred_on.isoformat(), None, None, e.originator_version)
 
 
-def _outcome(d: Doc, e: Any) -> None:
-    r = d["referrals"][str(e.referral_id)]
-    r[2], r[3] = e.outcome, e.occurred_on.isoformat()
+def _outcome(d: SummaryDoc, e: Any) -> None:
+    r = d.referrals[str(e.referral_id)]
+    r.outcome, r.outcome_on = e.outcome, e.occurred_on.isoformat()
 
 
-def _assigned(d: Doc, e: Any) -> None:
-    d["case_manager"] = e.case_manager
+def _assigned(d: SummaryDoc, e: Any) -> None:
+    d.case_manager = e.case_manager
 
 
-def _closed(d: Doc, e: Any) -> None:
-    d["status"], d["closed_on"] = "closed", e.occurred_on.isoformat()
+def _closed(d: SummaryDoc, e: Any) -> None:
+    d.status, d.closed_on = "closed", e.occurred_on.isoformat()
 
 
-def _reopened(d: Doc, e: Any) -> None:
-    d["status"], d["closed_on"] = "open", None
+def _reopened(d: SummaryDoc, e: Any) -> None:
+    d.status, d.closed_on = "open", None
 
 
-def _erased(d: Doc, e: Any) -> None:
-    d["status"] = "erased"
+def _erased(d: SummaryDoc, e: Any) -> None:
+    d.status = "erased"
 
 
-def _nothing(d: Doc, e: Any) -> None:
-    """Leaving statuses and follow-ups: only the family's version moves."""
+def _nothing(d: SummaryDoc, e: Any) -> None:
+    """Leaving statuses, follow-ups and corrections (see ``correct``): only the family's
+    version moves."""
 
 
-def _correction(d: Doc, e: Any) -> None:
-    """The target of a correction, found by version as ``CaseState.refs`` finds it.
-    Only the shown facts matter; sensitive changes never concern them."""
-    version = e.corrected_version
-    consultation = d["consultations"].get(str(version))
-    if consultation is not None:
-        for change in e.changes:
-            slot = _CONSULTATION_FIELDS.get(change.field)
-            if slot is not None:
-                consultation[slot] = _corrected("ConsultationRecorded", change)
-        return
-    for g in d["goals"].values():
-        if g[6] == version:
-            for change in e.changes:
-                if change.field in _GOAL_FIELDS:
-                    g[_GOAL_FIELDS[change.field]] = _corrected("GoalSet", change)
-            return
-    for r in d["referrals"].values():
-        if r[4] == version:
-            for change in e.changes:
-                if change.field == "institution_type":
-                    r[0] = _corrected("ReferralMade", change)
-            return
-    for participations in d["esf"].values():
-        for p in participations:
-            if p[3] == version:
-                for change in e.changes:
-                    if change.field == "occurred_on":
-                        p[0] = _corrected("ParticipantEntered", change)
-                return
-            if p[4] == version:
-                for change in e.changes:
-                    if change.field in ("occurred_on", "status"):
-                        p[1 if change.field == "occurred_on" else 2] = _corrected(
-                            "ParticipantLeft", change)
-                return
-
-
-_CONSULTATION_FIELDS = {"occurred_on": 0, "duration_minutes": 1, "mode": 2}
-_GOAL_FIELDS = {"life_area": 0, "target_date": 2}
-
-_FOLD: dict[type, Callable[[Doc, Any], None]] = {
+_FOLD: dict[type, Callable[[SummaryDoc, Any], None]] = {
     ev.MemberAdded: _member_added, ev.MemberDetailsChanged: _details_changed,
     ev.MemberLeftHousehold: _left_household, ev.ParticipantEntered: _entered,
     ev.ParticipantLeft: _left, ev.ConsultationRecorded: _consultation,
@@ -197,17 +238,64 @@ _FOLD: dict[type, Callable[[Doc, Any], None]] = {
     ev.GoalDropped: _goal_dropped, ev.ReferralMade: _referral,
     ev.ReferralOutcomeRecorded: _outcome, ev.CaseManagerAssigned: _assigned,
     ev.CaseClosed: _closed, ev.CaseReopened: _reopened, ev.PersonalDataErased: _erased,
-    ev.EntryCorrected: _correction, ev.LeavingStatusRecorded: _nothing,
+    ev.EntryCorrected: _nothing, ev.LeavingStatusRecorded: _nothing,
     ev.FollowUpRecorded: _nothing,
 }
 
+# The fields a correction changes, per kind of target (the others are not shown).
+_CONSULTATION_FIELDS = frozenset({"occurred_on", "duration_minutes", "mode"})
+_GOAL_FIELDS = frozenset({"life_area", "target_date"})
 
-class FamilySummary(FamilyDocView):
+
+def correct(d: SummaryDoc, correction: Any, target: Target) -> None:
+    """Show the corrected facts of ``target`` (sensitive changes never concern them)."""
+    changes = correction.changes
+    if target.event == "ConsultationRecorded":
+        consultation = d.consultations.get(target.version)
+        for change in changes if consultation is not None else ():
+            if change.field in _CONSULTATION_FIELDS and consultation is not None:
+                value = corrected_value(target, change)
+                if change.field == "occurred_on":
+                    consultation.held_on = value
+                elif change.field == "duration_minutes":
+                    consultation.minutes = value
+                else:
+                    consultation.mode = value
+    elif target.event == "GoalSet":
+        goal = d.goals.get(target.key or "")
+        for change in changes if goal is not None else ():
+            if change.field in _GOAL_FIELDS and goal is not None:
+                setattr(goal, change.field, corrected_value(target, change))
+    elif target.event == "ReferralMade":
+        referral = d.referrals.get(target.key or "")
+        for change in changes if referral is not None else ():
+            if change.field == "institution_type" and referral is not None:
+                referral.institution_type = corrected_value(target, change)
+    elif target.event in ("ParticipantEntered", "ParticipantLeft"):
+        entry = target.event == "ParticipantEntered"
+        for p in d.esf.get(target.key or "", ()):
+            if (p.entry_version if entry else p.exit_version) != target.version:
+                continue
+            for change in changes:
+                if change.field == "occurred_on" and entry:
+                    p.entered_on = corrected_value(target, change)
+                elif change.field == "occurred_on":
+                    p.left_on = corrected_value(target, change)
+                elif change.field == "status" and not entry:
+                    p.exit_status = corrected_value(target, change)
+            return
+
+
+class FamilySummary(FamilyDocView[SummaryDoc]):
     name = "family_summary"
     table_names = (ROWS,)
     docs_table = ROWS
+    schema_version = 2  # (2: named documents with their corrections' targets)
     events = (FamilyCase.CaseOpened,  # (the aggregate's own subclass is what is stored)
               *(kind for kind in ev.ALL_EVENTS if kind is not ev.CaseOpened))
+    corrects = frozenset({"ConsultationRecorded", "GoalSet", "ReferralMade",
+                          "ParticipantEntered", "ParticipantLeft"})
+    corrects_by_version = frozenset({"ConsultationRecorded"})
 
     def create(self, c: Cursor, tables: Tables) -> None:
         c.execute(tables.sql(
@@ -215,151 +303,32 @@ class FamilySummary(FamilyDocView):
             "case_manager TEXT, status TEXT NOT NULL, version INTEGER NOT NULL, "
             "doc TEXT NOT NULL)", r=self.t(ROWS)))
 
-    def fold(self, doc: Doc | None, e: Any) -> Doc | None:
+    def from_stored(self, stored: Any) -> SummaryDoc:
+        return summary_doc(stored, self.new_refs(stored["refs"]))
+
+    def opened(self, e: Any) -> SummaryDoc:
+        return SummaryDoc(
+            project=e.project, case_number=e.case_number, status="open", case_manager=None,
+            opened_on=e.occurred_on.isoformat(), closed_on=None,
+            version=e.originator_version,
+            members={str(m.member_id): MemberFacts(m.role, m.gender, None) for m in e.members},
+            esf={}, goals={}, referrals={}, consultations={}, refs=self.new_refs())
+
+    def fold(self, doc: SummaryDoc | None, e: Any) -> SummaryDoc | None:
         fold = _FOLD.get(type(e))
         if fold is None:
-            return _opened(e) if isinstance(e, ev.CaseOpened) else doc
+            return self.opened(e) if isinstance(e, ev.CaseOpened) else doc
         if doc is None:
             return None  # (an event before the intake cannot exist)
-        doc["version"] = e.originator_version
+        doc.version = e.originator_version
         fold(doc, e)
         return doc
 
-    def write(self, c: Cursor, tables: Tables, changed: dict[str, tuple[Any, Doc]]) -> None:
+    def correct(self, doc: SummaryDoc, correction: Any, target: Target) -> None:
+        correct(doc, correction, target)
+
+    def write(self, c: Cursor, tables: Tables,
+              changed: dict[str, tuple[Any, SummaryDoc]]) -> None:
         upsert(c, tables, self.t(ROWS), COLUMNS, ("family_id",), [
-            (family_id, d["project"], d["case_manager"], d["status"], d["version"], dumps(d))
+            (family_id, d.project, d.case_manager, d.status, d.version, dumps(d.stored()))
             for family_id, (_, d) in changed.items()])
-
-
-# ----- reading ----------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class ParticipationSummary:
-    entered_on: date
-    left_on: date | None
-    exit_status: str | None
-
-
-@dataclass(frozen=True)
-class MemberSummary:
-    member_id: UUID
-    role: str
-    gender: str | None
-    in_household: bool
-    left_household_on: date | None
-    participations: tuple[ParticipationSummary, ...]
-
-
-@dataclass(frozen=True)
-class GoalSummary:
-    goal_id: UUID
-    life_area: str
-    set_on: date
-    target_date: date | None
-    status: str
-    closed_on: date | None
-    revisions: int
-
-
-@dataclass(frozen=True)
-class ReferralSummary:
-    referral_id: UUID
-    institution_type: str
-    referred_on: date
-    outcome: str | None
-    outcome_on: date | None
-
-    @property
-    def pending(self) -> bool:
-        return self.outcome is None
-
-
-@dataclass(frozen=True)
-class Tally:
-    count: int
-    minutes: int
-
-    @property
-    def hours(self) -> float:
-        return round(self.minutes / 60, 2)
-
-
-@dataclass(frozen=True)
-class ConsultationFigures:
-    count: int
-    minutes: int
-    first_contact_on: date | None
-    last_contact_on: date | None
-    by_topic: dict[str, Tally]
-    by_mode: dict[str, Tally]
-
-    @property
-    def hours(self) -> float:
-        return round(self.minutes / 60, 2)
-
-
-@dataclass(frozen=True)
-class FamilySummaryRecord:
-    family_id: UUID
-    project: str
-    case_number: str
-    status: str
-    case_manager: str | None
-    opened_on: date
-    closed_on: date | None
-    version: int
-    members: tuple[MemberSummary, ...]
-    goals: tuple[GoalSummary, ...]
-    referrals: tuple[ReferralSummary, ...]
-    consultations: ConsultationFigures
-
-
-def _day(text: str | None) -> date | None:
-    return date.fromisoformat(text) if text else None
-
-
-def tally(pairs: list[tuple[str, int]]) -> dict[str, Tally]:
-    """Count and minutes per key (from one (key, minutes) pair per count), keys sorted."""
-    counts: dict[str, list[int]] = {}
-    for key, minutes in pairs:
-        slot = counts.setdefault(key, [0, 0])
-        slot[0] += 1
-        slot[1] += minutes
-    return {k: Tally(*counts[k]) for k in sorted(counts)}
-
-
-def summary_of(family_id: UUID, d: Doc) -> FamilySummaryRecord:
-    """The summary a stored document stands for."""
-    held = list(d["consultations"].values())
-    by_mode = tally([(c[2], c[1]) for c in held])
-    by_topic = tally([(topic, c[1]) for c in held for topic in c[3]])
-    days = [c[0] for c in held]
-    return FamilySummaryRecord(
-        family_id=family_id, project=d["project"], case_number=d["case_number"],
-        status=d["status"], case_manager=d["case_manager"],
-        opened_on=date.fromisoformat(d["opened_on"]), closed_on=_day(d["closed_on"]),
-        version=d["version"],
-        members=tuple(MemberSummary(
-            UUID(member_id), role, gender, left is None, _day(left),
-            tuple(ParticipationSummary(date.fromisoformat(p[0]), _day(p[1]), p[2])
-                  for p in d["esf"].get(member_id, ())))
-            for member_id, (role, gender, left) in d["members"].items()),
-        goals=tuple(GoalSummary(UUID(goal_id), g[0], date.fromisoformat(g[1]), _day(g[2]),
-                                g[3], _day(g[4]), g[5]) for goal_id, g in d["goals"].items()),
-        referrals=tuple(ReferralSummary(UUID(referral_id), r[0], date.fromisoformat(r[1]),
-                                        r[2], _day(r[3]))
-                        for referral_id, r in d["referrals"].items()),
-        consultations=ConsultationFigures(
-            count=len(held), minutes=sum(c[1] for c in held),
-            first_contact_on=_day(min(days, default=None)),
-            last_contact_on=_day(max(days, default=None)),
-            by_topic=by_topic, by_mode=by_mode))
-
-
-def read_summary(tables: Tables, view: FamilySummary,
-                 family_id: UUID) -> FamilySummaryRecord | None:
-    """The family's summary, or None when the view does not hold the family (yet)."""
-    row = tables.fetchone(tables.sql("SELECT doc FROM {r} WHERE family_id = {p}",
-                                     r=view.t(ROWS)), (family_id.hex,))
-    return None if row is None else summary_of(family_id, orjson.loads(row[0]))

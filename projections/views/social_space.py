@@ -28,10 +28,10 @@ from typing import Any
 
 from application.sql import Cursor, Tables
 from domain import events as ev
-from domain.corrections import parse_change
 from domain.family_case import FamilyCase
 from domain.values import ReferralOutcome
-from projections.engine.documents import Doc, FamilyDocView, dumps, upsert
+from projections.engine.corrections import Refs, Target, corrected_value
+from projections.engine.documents import FamilyDocView, dumps, upsert
 
 ROWS = "lotse_view_social_space"
 DOCS = "lotse_view_social_space_docs"
@@ -57,17 +57,74 @@ def month_of(day: Any) -> str:
     return str(day.isoformat()[:7])
 
 
-class SocialSpace(FamilyDocView):
+@dataclass(slots=True)
+class Held:
+    """A consultation (stored as ``[month, minutes, mode, topics]``)."""
+
+    month: str
+    minutes: int
+    mode: str
+    topics: list[str]
+
+
+@dataclass(slots=True)
+class GoalState:
+    """A goal (stored as ``[life_area, set_in, status, ended_in]``)."""
+
+    life_area: str
+    set_in: str
+    status: str
+    ended_in: str | None
+
+
+@dataclass(slots=True)
+class ReferralState:
+    """A referral (stored as ``[institution_type, made_in, outcome]``)."""
+
+    institution_type: str
+    made_in: str
+    outcome: str
+
+
+@dataclass(slots=True)
+class SocialDoc:
+    """What a family counts, and what a correction may move."""
+
+    project: str
+    district: str
+    month: str
+    """Of the intake."""
+    consultations: dict[int, Held]
+    """By the version that recorded them."""
+    goals: dict[str, GoalState]
+    referrals: dict[str, ReferralState]
+    refs: Refs
+
+    def stored(self) -> dict[str, Any]:
+        return {"p": self.project, "d": self.district, "m": self.month,
+                "c": {str(v): [h.month, h.minutes, h.mode, h.topics]
+                      for v, h in self.consultations.items()},
+                "g": {k: [g.life_area, g.set_in, g.status, g.ended_in]
+                      for k, g in self.goals.items()},
+                "r": {k: [r.institution_type, r.made_in, r.outcome]
+                      for k, r in self.referrals.items()},
+                "x": self.refs.stored()}
+
+
+class SocialSpace(FamilyDocView[SocialDoc]):
     name = "social_space"
     table_names = (ROWS, DOCS)
     docs_table = DOCS
+    schema_version = 2  # (2: named documents with their corrections' targets)
     events = (FamilyCase.CaseOpened, ev.ConsultationRecorded, ev.GoalSet, ev.GoalAchieved,
               ev.GoalDropped, ev.ReferralMade, ev.ReferralOutcomeRecorded, ev.EntryCorrected)
+    corrects = frozenset({"CaseOpened", "ConsultationRecorded", "GoalSet", "ReferralMade"})
+    corrects_by_version = frozenset({"ConsultationRecorded"})
 
     def __init__(self) -> None:
         self._delta: dict[Key, list[int]] = {}
         """The page's changes per counter row: [count, minutes]."""
-        self._handlers: dict[type, Callable[[Doc, Any], None]] = {}
+        self._handlers: dict[type, Callable[[SocialDoc, Any], None]] = {}
 
     def create(self, c: Cursor, tables: Tables) -> None:
         c.execute(tables.sql(
@@ -82,6 +139,14 @@ class SocialSpace(FamilyDocView):
         self._delta = {}  # (nothing of a page rolled back stays)
         super().apply(c, tables, events)
 
+    def from_stored(self, stored: Any) -> SocialDoc:
+        return SocialDoc(
+            project=stored["p"], district=stored["d"], month=stored["m"],
+            consultations={int(v): Held(*h) for v, h in stored["c"].items()},
+            goals={k: GoalState(*g) for k, g in stored["g"].items()},
+            referrals={k: ReferralState(*r) for k, r in stored["r"].items()},
+            refs=self.new_refs(stored["x"]))
+
     # ----- folding: the document changes, the counters get deltas ----------------------
 
     def _add(self, key: Key, n: int, minutes: int = 0) -> None:
@@ -92,7 +157,7 @@ class SocialSpace(FamilyDocView):
             found[0] += n
             found[1] += minutes
 
-    def fold(self, doc: Doc | None, e: Any) -> Doc | None:
+    def fold(self, doc: SocialDoc | None, e: Any) -> SocialDoc | None:
         if doc is None:  # (only an intake comes first)
             return self._opened(e) if isinstance(e, FamilyCase.CaseOpened) else None
         handler = self._handlers.get(type(e))
@@ -101,36 +166,34 @@ class SocialSpace(FamilyDocView):
         handler(doc, e)
         return doc
 
-    def _handler(self, kind: type) -> Callable[[Doc, Any], None]:
+    def _handler(self, kind: type) -> Callable[[SocialDoc, Any], None]:
         for base, handler in ((ev.ConsultationRecorded, self._consultation),
                               (ev.GoalSet, self._goal_set), (ev.GoalAchieved, self._goal_end),
                               (ev.GoalDropped, self._goal_end),
                               (ev.ReferralMade, self._referral),
-                              (ev.ReferralOutcomeRecorded, self._outcome),
-                              (ev.EntryCorrected, self._corrected)):
+                              (ev.ReferralOutcomeRecorded, self._outcome)):
             if issubclass(kind, base):
                 return handler
-        return lambda doc, e: None  # (an intake is only ever the first event)
+        return lambda doc, e: None  # (an intake comes first; corrections: ``correct``)
 
-    def _opened(self, e: Any) -> Doc:
+    def _opened(self, e: Any) -> SocialDoc:
         month = month_of(e.occurred_on)
         self._add((e.project, FAMILY, e.district, "", month), 1)
-        return {"p": e.project, "v": e.originator_version, "d": e.district, "m": month,
-                "c": {}, "g": {}, "r": {}, "x": {}}
+        return SocialDoc(project=e.project, district=e.district, month=month,
+                         consultations={}, goals={}, referrals={}, refs=self.new_refs())
 
-    def _consultation(self, doc: Doc, e: Any) -> None:
-        held = [e.occurred_on.isoformat()[:7], e.duration_minutes, str(e.mode),
-                [str(t) for t in e.topics]]
-        doc["c"][str(e.originator_version)] = held
-        self._count_consultation(doc["p"], held, 1)
+    def _consultation(self, doc: SocialDoc, e: Any) -> None:
+        held = Held(e.occurred_on.isoformat()[:7], e.duration_minutes, str(e.mode),
+                    [str(t) for t in e.topics])
+        doc.consultations[e.originator_version] = held
+        self._count_consultation(doc.project, held, 1)
 
-    def _count_consultation(self, project: str, held: list[Any], sign: int) -> None:
-        month, minutes, mode, topics = held
-        minutes *= sign
+    def _count_consultation(self, project: str, held: Held, sign: int) -> None:
+        month, minutes = held.month, held.minutes * sign
         delta = self._delta
-        keys = [(project, TOPIC, t, "", month) for t in topics]
+        keys = [(project, TOPIC, t, "", month) for t in held.topics]
         keys.append((project, CONSULTATION, "", "", month))
-        keys.append((project, MODE, mode, "", month))
+        keys.append((project, MODE, held.mode, "", month))
         for key in keys:
             found = delta.get(key)
             if found is None:
@@ -139,92 +202,89 @@ class SocialSpace(FamilyDocView):
                 found[0] += sign
                 found[1] += minutes
 
-    def _goal_set(self, doc: Doc, e: Any) -> None:
-        goal_id = str(e.goal_id)
-        goal = doc["g"][goal_id] = [str(e.life_area), month_of(e.occurred_on), "open", None]
-        doc["x"][str(e.originator_version)] = goal_id
-        self._count_goal(doc["p"], goal, 1)
+    def _goal_set(self, doc: SocialDoc, e: Any) -> None:
+        goal = doc.goals[str(e.goal_id)] = GoalState(str(e.life_area), month_of(e.occurred_on),
+                                                     "open", None)
+        self._count_goal(doc.project, goal, 1)
 
-    def _goal_end(self, doc: Doc, e: Any) -> None:
-        goal = doc["g"].get(str(e.goal_id))
+    def _goal_end(self, doc: SocialDoc, e: Any) -> None:
+        goal = doc.goals.get(str(e.goal_id))
         if goal is None:
             return
-        self._count_goal(doc["p"], goal, -1)
-        goal[2] = "achieved" if isinstance(e, ev.GoalAchieved) else "dropped"
-        goal[3] = month_of(e.occurred_on)
-        self._count_goal(doc["p"], goal, 1)
+        self._count_goal(doc.project, goal, -1)
+        goal.status = "achieved" if isinstance(e, ev.GoalAchieved) else "dropped"
+        goal.ended_in = month_of(e.occurred_on)
+        self._count_goal(doc.project, goal, 1)
 
-    def _count_goal(self, project: str, goal: list[Any], sign: int) -> None:
-        area, set_in, status, ended_in = goal
-        self._add((project, GOAL, area, status, set_in), sign)
-        if ended_in is not None:
-            self._add((project, GOAL_END, area, status, ended_in), sign)
+    def _count_goal(self, project: str, goal: GoalState, sign: int) -> None:
+        self._add((project, GOAL, goal.life_area, goal.status, goal.set_in), sign)
+        if goal.ended_in is not None:
+            self._add((project, GOAL_END, goal.life_area, goal.status, goal.ended_in), sign)
 
-    def _referral(self, doc: Doc, e: Any) -> None:
-        referral_id = str(e.referral_id)
-        referral = doc["r"][referral_id] = [str(e.institution_type), month_of(e.occurred_on),
-                                            PENDING]
-        doc["x"][str(e.originator_version)] = referral_id
-        self._add((doc["p"], REFERRAL, referral[0], PENDING, referral[1]), 1)
+    def _count_referral(self, project: str, referral: ReferralState, sign: int) -> None:
+        self._add((project, REFERRAL, referral.institution_type, referral.outcome,
+                   referral.made_in), sign)
 
-    def _outcome(self, doc: Doc, e: Any) -> None:
-        referral = doc["r"].get(str(e.referral_id))
+    def _referral(self, doc: SocialDoc, e: Any) -> None:
+        referral = doc.referrals[str(e.referral_id)] = ReferralState(
+            str(e.institution_type), month_of(e.occurred_on), PENDING)
+        self._count_referral(doc.project, referral, 1)
+
+    def _outcome(self, doc: SocialDoc, e: Any) -> None:
+        referral = doc.referrals.get(str(e.referral_id))
         if referral is None:
             return
-        project = doc["p"]
-        self._add((project, REFERRAL, referral[0], referral[2], referral[1]), -1)
-        referral[2] = str(e.outcome)  # the latest outcome recorded counts
-        self._add((project, REFERRAL, referral[0], referral[2], referral[1]), 1)
+        self._count_referral(doc.project, referral, -1)
+        referral.outcome = str(e.outcome)  # the latest outcome recorded counts
+        self._count_referral(doc.project, referral, 1)
 
-    def _corrected(self, doc: Doc, e: Any) -> None:
+    def correct(self, doc: SocialDoc, correction: Any, target: Target) -> None:
         """Move what the corrected event counted, as ``apply_correction`` changes the
         case (values parsed the same way, so they read exactly as in the case)."""
-        project, version = doc["p"], str(e.corrected_version)
-        if e.corrected_version == doc["v"]:
-            for change in e.changes:
+        project, changes = doc.project, correction.changes
+        if target.event == "CaseOpened":
+            for change in changes:
                 if change.field == "district":
-                    self._add((project, FAMILY, doc["d"], "", doc["m"]), -1)
-                    doc["d"] = parse_change("CaseOpened", change)
-                    self._add((project, FAMILY, doc["d"], "", doc["m"]), 1)
-            return
-        held = doc["c"].get(version)
-        if held is not None:
-            changes = [c for c in e.changes
-                       if c.field in ("occurred_on", "duration_minutes", "mode")]
-            if changes:
-                self._count_consultation(project, held, -1)
-                for change in changes:
-                    value = parse_change("ConsultationRecorded", change)
-                    if change.field == "occurred_on":
-                        held[0] = month_of(value)
-                    elif change.field == "duration_minutes":
-                        held[1] = value
-                    else:
-                        held[2] = str(value)
-                self._count_consultation(project, held, 1)
-            return
-        key = doc["x"].get(version)
-        goal = doc["g"].get(key) if key is not None else None
-        if goal is not None:
-            for change in e.changes:
-                if change.field == "life_area":
+                    self._add((project, FAMILY, doc.district, "", doc.month), -1)
+                    doc.district = corrected_value(target, change)
+                    self._add((project, FAMILY, doc.district, "", doc.month), 1)
+        elif target.event == "ConsultationRecorded":
+            held = doc.consultations.get(target.version)
+            moved = [c for c in changes
+                     if c.field in ("occurred_on", "duration_minutes", "mode")]
+            if held is None or not moved:
+                return
+            self._count_consultation(project, held, -1)
+            for change in moved:
+                value = corrected_value(target, change)
+                if change.field == "occurred_on":
+                    held.month = value[:7]
+                elif change.field == "duration_minutes":
+                    held.minutes = value
+                else:
+                    held.mode = str(value)
+            self._count_consultation(project, held, 1)
+        elif target.event == "GoalSet":
+            goal = doc.goals.get(target.key or "")
+            for change in changes if goal is not None else ():
+                if change.field == "life_area" and goal is not None:
                     self._count_goal(project, goal, -1)
-                    goal[0] = str(parse_change("GoalSet", change))
+                    goal.life_area = str(corrected_value(target, change))
                     self._count_goal(project, goal, 1)
-            return
-        referral = doc["r"].get(key) if key is not None else None
-        if referral is not None:
-            for change in e.changes:
-                if change.field == "institution_type":
-                    self._add((project, REFERRAL, referral[0], referral[2], referral[1]), -1)
-                    referral[0] = str(parse_change("ReferralMade", change))
-                    self._add((project, REFERRAL, referral[0], referral[2], referral[1]), 1)
+        elif target.event == "ReferralMade":
+            referral = doc.referrals.get(target.key or "")
+            for change in changes if referral is not None else ():
+                if change.field == "institution_type" and referral is not None:
+                    self._count_referral(project, referral, -1)
+                    referral.institution_type = str(corrected_value(target, change))
+                    self._count_referral(project, referral, 1)
 
     # ----- writing: each changed document once, the summed deltas in one statement -----
 
-    def write(self, c: Cursor, tables: Tables, changed: dict[str, tuple[Any, Doc]]) -> None:
+    def write(self, c: Cursor, tables: Tables,
+              changed: dict[str, tuple[Any, SocialDoc]]) -> None:
         upsert(c, tables, self.t(DOCS), ("family_id", "doc"), ("family_id",),
-               [(family_id, dumps(doc)) for family_id, (_, doc) in changed.items()])
+               [(family_id, dumps(doc.stored())) for family_id, (_, doc) in changed.items()])
         delta, self._delta = self._delta, {}
         # In key order: rebuild processes adding to the same counters at once then lock
         # them in one order (PostgreSQL would otherwise find them deadlocked).
