@@ -32,12 +32,7 @@ from domain.values import (
     MemberRole,
 )
 from projections.engine import CatchUp, rebuild
-from projections.reporting.esf import (
-    ROWS,
-    EsfParticipants,
-    project_families,
-    read_participants,
-)
+from projections.reporting.esf import ROWS, EsfParticipants, project_families, read_participants
 from projections.reporting.esf_figures import EsfFigures, Period, count, count_stored, differences
 from projections.reporting.esf_replay import (
     end_of_day,

@@ -72,15 +72,9 @@ from projections.reporting.esf_replay import (
 )
 from projections.reporting.esf_report import esf_report
 from projections.reporting.plausibility import plausibility
-from projections.reporting.programme import (
-    ProgrammeFacts,
-)
-from projections.reporting.programme_figures import (
-    kinds_of,
-)
-from projections.reporting.programme_render import (
-    programme_rows,
-)
+from projections.reporting.programme import ProgrammeFacts
+from projections.reporting.programme_figures import kinds_of
+from projections.reporting.programme_render import programme_rows
 from tests.builders import intake_kwargs
 from tests.e2e_support import environment_for
 from tests.test_store_queries import Clock

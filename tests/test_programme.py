@@ -50,10 +50,7 @@ from domain.values import (
     Topic,
 )
 from projections.engine import CatchUp, rebuild
-from projections.reporting.programme import (
-    FACTS,
-    ProgrammeFacts,
-)
+from projections.reporting.programme import FACTS, ProgrammeFacts
 from projections.reporting.programme_figures import (
     CLOSURE_REASONS,
     INSTITUTION_TYPES,
@@ -64,11 +61,7 @@ from projections.reporting.programme_figures import (
     ProgrammeFigures,
     programme_figures,
 )
-from projections.reporting.programme_render import (
-    SECTIONS,
-    programme_json,
-    programme_rows,
-)
+from projections.reporting.programme_render import SECTIONS, programme_json, programme_rows
 from projections.views.registry import all_views
 from tests.builders import intake_kwargs
 from tests.test_projection_rebuild import contents

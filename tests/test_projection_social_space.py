@@ -41,9 +41,8 @@ from projections.views.social_space import (
     ROWS,
     TOPIC,
     SocialSpace,
-    SocialSpaceStatistics,
-    read_social_space,
 )
+from projections.views.social_space_read import SocialSpaceStatistics, read_social_space
 from tests.builders import INTAKE, open_case
 from tests.conftest import drop_schema
 

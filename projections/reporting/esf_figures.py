@@ -21,15 +21,8 @@ from typing import Any, NamedTuple
 
 from application.sql import Tables
 from projections.reporting.bitemporal import period_index
-from projections.reporting.esf import (
-    COUNTS,
-    INCOMPLETE,
-    EsfParticipants,
-    unknown_code,
-)
-from projections.reporting.esf_participants import (
-    Participant,
-)
+from projections.reporting.esf import COUNTS, INCOMPLETE, EsfParticipants, unknown_code
+from projections.reporting.esf_participants import Participant
 from projections.reporting.esf_rules import (
     GENDERS,
     OUTPUTS,

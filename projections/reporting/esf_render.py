@@ -8,14 +8,9 @@ import io
 from typing import Any
 
 from projections.reporting.esf_figures import as_json
-from projections.reporting.esf_replay import (
-    end_of_day,
-)
+from projections.reporting.esf_replay import end_of_day
 from projections.reporting.esf_report import EsfReport
-from projections.reporting.programme_render import (
-    programme_json,
-    programme_rows,
-)
+from projections.reporting.programme_render import programme_json, programme_rows
 
 
 def report_json(report: EsfReport, *, details: bool) -> dict[str, Any]:

@@ -12,9 +12,7 @@ from uuid import UUID
 from application.cases import FamilyCases
 from domain.rules import PROGRAMME_TZ
 from projections.engine.documents import Doc
-from projections.reporting.esf import (
-    EsfParticipants,
-)
+from projections.reporting.esf import EsfParticipants
 from projections.reporting.esf_participants import Folder, Participant, participants_of
 
 

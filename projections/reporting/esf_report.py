@@ -14,11 +14,7 @@ from typing import NamedTuple
 from application.cases import FamilyCases
 from domain.report_submissions import Figures, ReportSubmissions
 from domain.rules import today_in_programme
-from projections.reporting.esf import (
-    EsfParticipants,
-    _dashed,
-    read_both,
-)
+from projections.reporting.esf import EsfParticipants, _dashed, read_both
 from projections.reporting.esf_figures import (
     Change,
     Contribution,
@@ -28,14 +24,9 @@ from projections.reporting.esf_figures import (
     count_stored,
     differences,
 )
-from projections.reporting.esf_replay import (
-    end_of_day,
-    events_recorded_after,
-)
+from projections.reporting.esf_replay import end_of_day, events_recorded_after
 from projections.reporting.plausibility import Finding, plausibility
-from projections.reporting.programme import (
-    ProgrammeFacts,
-)
+from projections.reporting.programme import ProgrammeFacts
 from projections.reporting.programme_figures import (
     EVENTS_OF_KIND,
     ProgrammeFigures,
@@ -43,9 +34,7 @@ from projections.reporting.programme_figures import (
     programme_figures,
     recorded_later,
 )
-from projections.reporting.programme_render import (
-    programme_rows,
-)
+from projections.reporting.programme_render import programme_rows
 
 AS_KNOWN = ("now", "cutoff")
 

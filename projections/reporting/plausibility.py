@@ -9,16 +9,9 @@ from datetime import date
 
 from application.sql import Tables
 from projections.reporting.bitemporal import known_clause
-from projections.reporting.esf import (
-    STINT_ROWS,
-    EsfParticipants,
-    _dashed,
-)
+from projections.reporting.esf import STINT_ROWS, EsfParticipants, _dashed
 from projections.reporting.esf_figures import EsfFigures
-from projections.reporting.esf_rules import (
-    GENDERS,
-    RESULTS,
-)
+from projections.reporting.esf_rules import GENDERS, RESULTS
 
 SEVERITY = {"late_entry": "warning", "exit_window_open": "notice",
             "exit_without_status": "warning", "incomplete_core_data": "warning"}

@@ -13,9 +13,7 @@ from typing import TypeVar
 from application.cases import FamilyCases
 from projections.engine import CatchUp, View
 from projections.reporting.esf import EsfParticipants
-from projections.reporting.programme import (
-    ProgrammeFacts,
-)
+from projections.reporting.programme import ProgrammeFacts
 from projections.views.caseload import Caseload
 from projections.views.caseload_history import CaseloadHistory
 from projections.views.family_summary import FamilySummary

@@ -381,15 +381,9 @@ def bench_esf_report(quick: bool) -> list[Entry]:
     from datetime import date, timedelta
 
     from projections.reporting.bitemporal import add_cells, period_index
-    from projections.reporting.esf import (
-        ROWS,
-        EsfParticipants,
-        bundle_of,
-    )
+    from projections.reporting.esf import ROWS, EsfParticipants, bundle_of
     from projections.reporting.esf_figures import Period
-    from projections.reporting.esf_participants import (
-        Participant,
-    )
+    from projections.reporting.esf_participants import Participant
     from projections.reporting.esf_report import esf_report
 
     participants = 5_000 if quick else 50_000
