@@ -16,7 +16,7 @@ from __future__ import annotations
 import base64
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, NamedTuple
 from uuid import UUID
 
 from application.keys import FamilyKeys, seal_deterministic, unseal
@@ -37,10 +37,34 @@ CORE = ("labour_market_status", "birth_date", "isced", "gender")
 # doc: {"p": project, "m": {member: [gender, sealed birth date]},
 #       "x": {member: [stint, ...]}, "r": what each entry's and exit's version refers to
 #       (the stored form of ``Refs``, projections.engine.corrections)}
+# member: MemberFacts (stored as a list), stint (a dict with short keys):
 # stint: {"d": entered on, "v": entry version, "t": recorded on (programme time),
 #         "e": {entry fields}, "l": left on,
-#         "lv": exit version, "s": exit status, "ls": [[on, status, version], ...],
-#         "f": [on, status, better, version] | None}
+#         "lv": exit version, "s": exit status, "ls": [LeavingStatus, ...],
+#         "f": FollowUp | None}  (the named tuples kept as lists: as JSON stores them)
+
+
+class MemberFacts(NamedTuple):
+    gender: str | None
+    birth: str | None
+    """Sealed with the family's key (``Folder``)."""
+
+
+class LeavingStatus(NamedTuple):
+    """A status after leaving, recorded later (``LeavingStatusRecorded``)."""
+
+    on: str
+    status: str
+    version: int
+
+
+class FollowUp(NamedTuple):
+    """The situation six months after leaving (``FollowUpRecorded``)."""
+
+    on: str
+    status: str
+    better: bool | None
+    version: int
 
 def _text(value: Any) -> Any:
     if isinstance(value, date):
@@ -93,15 +117,17 @@ class Folder:
         if doc is None:
             return None
         if isinstance(e, ev.MemberAdded):
-            doc["m"][str(e.member.member_id)] = [
+            doc["m"][str(e.member.member_id)] = [*MemberFacts(
                 _text(e.member.gender),
-                self._seal_birth(family_id, e.member.member_id, e.member.birth_date)]
+                self._seal_birth(family_id, e.member.member_id, e.member.birth_date))]
         elif isinstance(e, ev.MemberDetailsChanged):
-            member = doc["m"].setdefault(str(e.member_id), [None, None])
+            member = MemberFacts(*doc["m"].get(str(e.member_id), (None, None)))
             if e.gender is not None:
-                member[0] = _text(e.gender)
+                member = member._replace(gender=_text(e.gender))
             if e.birth_date is not None:
-                member[1] = self._seal_birth(family_id, e.member_id, e.birth_date)
+                member = member._replace(
+                    birth=self._seal_birth(family_id, e.member_id, e.birth_date))
+            doc["m"][str(e.member_id)] = [*member]
         elif isinstance(e, ev.ParticipantEntered):
             stints = doc["x"].setdefault(str(e.member_id), [])
             stints.append({"d": e.occurred_on.isoformat(), "v": e.originator_version,
@@ -118,18 +144,17 @@ class Folder:
         elif isinstance(e, ev.LeavingStatusRecorded):
             stints = doc["x"].get(str(e.member_id))
             if stints:
-                stints[-1]["ls"].append([e.occurred_on.isoformat(), str(e.status),
-                                         e.originator_version])
+                stints[-1]["ls"].append([*LeavingStatus(e.occurred_on.isoformat(),
+                                                        str(e.status), e.originator_version)])
         elif isinstance(e, ev.FollowUpRecorded):
             stints = doc["x"].get(str(e.member_id))
             if stints:
-                stints[-1]["f"] = [e.occurred_on.isoformat(), str(e.status),
-                                   e.better_situation, e.originator_version]
+                stints[-1]["f"] = [*FollowUp(e.occurred_on.isoformat(), str(e.status),
+                                             e.better_situation, e.originator_version)]
         elif isinstance(e, ev.EntryCorrected):
             self._correct(doc, e)
         elif isinstance(e, ev.PersonalDataErased):
-            for member in doc["m"].values():
-                member[1] = None
+            doc["m"] = {k: [*MemberFacts(*m)._replace(birth=None)] for k, m in doc["m"].items()}
             for stints in doc["x"].values():
                 for stint in stints:
                     for item in SENSITIVE:
@@ -217,7 +242,7 @@ def participants_of(folder: Folder, family_id: str, doc: Doc) -> list[Participan
     for member_id, stints in doc["x"].items():
         if not stints:
             continue
-        gender, sealed_birth = doc["m"].get(member_id, [None, None])
+        gender, sealed_birth = MemberFacts(*doc["m"].get(member_id, (None, None)))
         first = stints[0]
         birth = folder.birth_date(family, sealed_birth)
         age = age_on(birth, date.fromisoformat(first["d"])) if birth else None

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import date, timedelta
+from typing import Any
 
-from projections.reporting.esf_participants import Participant
+from projections.reporting.esf_participants import FollowUp, LeavingStatus, Participant
 
 # ----- the counting rules (ESF.md) -----------------------------------------------------
 
@@ -82,20 +83,19 @@ def results(p: Participant, cutoff: date) -> list[tuple[str, tuple[int, ...]]]:
     if stint["l"] is not None and stint["l"] <= day:
         left = date.fromisoformat(stint["l"])
         until = min(left + WINDOW, cutoff).isoformat()
-        statuses = [(stint["l"], stint["lv"], stint["s"])]
-        statuses += [(on, version, status) for on, status, version in stint["ls"]
-                     if stint["l"] <= on <= until]
-        _, version, status = max(statuses, key=lambda s: (s[0], s[1]))
-        code = RESULT_OF_STATUS.get(status)
+        statuses = [LeavingStatus(stint["l"], stint["s"], stint["lv"])]
+        statuses += [s for s in map(_leaving, stint["ls"]) if stint["l"] <= s.on <= until]
+        latest = max(statuses, key=lambda s: (s.on, s.version))
+        code = RESULT_OF_STATUS.get(latest.status)
         if code is not None:
-            found.append((code, (stint["v"], stint["lv"], version)))
-    follow_up = stint["f"]
-    if follow_up is not None and follow_up[0] <= day:
-        _, status, better, version = follow_up
-        if status in ("employed", "self_employed"):
-            found.append(("EECR05", (stint["v"], version)))
-        if better and p.entry["labour_market_status"] in ("employed", "self_employed"):
-            found.append(("EECR06", (stint["v"], version)))
+            found.append((code, (stint["v"], stint["lv"], latest.version)))
+    follow_up = None if stint["f"] is None else FollowUp(*stint["f"])
+    if follow_up is not None and follow_up.on <= day:
+        if follow_up.status in ("employed", "self_employed"):
+            found.append(("EECR05", (stint["v"], follow_up.version)))
+        if (follow_up.better
+                and p.entry["labour_market_status"] in ("employed", "self_employed")):
+            found.append(("EECR06", (stint["v"], follow_up.version)))
     return found
 
 
@@ -107,9 +107,9 @@ def result_spans(p: Participant) -> list[tuple[str, str, str | None]]:
     days: set[str] = set()
     for stint in p.stints:
         days.update(d for d in (stint["d"], stint["l"]) if d is not None)
-        days.update(on for on, _, _ in stint["ls"])
+        days.update(_leaving(s).on for s in stint["ls"])
         if stint["f"] is not None:
-            days.add(stint["f"][0])
+            days.add(FollowUp(*stint["f"]).on)
     spans: list[tuple[str, str, str | None]] = []
     open_since: dict[str, str] = {}
     for day in sorted(days):
@@ -120,6 +120,10 @@ def result_spans(p: Participant) -> list[tuple[str, str, str | None]]:
             open_since.setdefault(code, day)
     spans.extend((code, since, None) for code, since in open_since.items())
     return sorted(spans)
+
+
+def _leaving(stored: Any) -> LeavingStatus:
+    return LeavingStatus(*stored)
 
 
 def bit_mask(codes: Iterable[str], order: Sequence[str]) -> int:
