@@ -30,9 +30,9 @@ from application.directory import Directory
 from application.read_log import ReadLog
 from application.settings import Settings
 from application.store import schema_lock
-from projections.family_index import FamilyIndex
-from projections.registry import Views
-from projections.runner import Runner, settle_garbage_collector
+from projections.engine.runner import Runner, settle_garbage_collector
+from projections.views.family_index import FamilyIndex
+from projections.views.registry import Views
 
 MAX_BODY_BYTES = 64 * 1024
 

@@ -20,8 +20,8 @@ from application.directory import Actor, Directory
 from application.read_log import ReadLog
 
 if TYPE_CHECKING:
-    from projections.family_index import FamilyIndex
-    from projections.registry import Views
+    from projections.views.family_index import FamilyIndex
+    from projections.views.registry import Views
 
 
 @dataclass

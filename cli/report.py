@@ -34,16 +34,10 @@ def report_esf(
     import json
 
     from application.directory import Directory
-    from projections.esf_report import (
-        AS_KNOWN,
-        CSV_TABLES,
-        Period,
-        esf_report,
-        report_csv,
-        report_json,
-        report_xlsx,
-    )
-    from projections.registry import Views
+    from projections.reporting.esf_figures import Period
+    from projections.reporting.esf_render import CSV_TABLES, report_csv, report_json, report_xlsx
+    from projections.reporting.esf_report import AS_KNOWN, esf_report
+    from projections.views.registry import Views
 
     try:
         chosen = Period.parse(period)

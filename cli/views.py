@@ -23,8 +23,8 @@ def projections_run(poll: Annotated[float, typer.Option(min=0.001, max=60, help=
     import signal
     import threading
 
-    from projections.registry import Views
-    from projections.runner import Runner, settle_garbage_collector
+    from projections.engine.runner import Runner, settle_garbage_collector
+    from projections.views.registry import Views
 
     with open_cases() as cases:
         runner = Runner(cases, [Views.build(cases).engine], poll_seconds=poll)
@@ -47,7 +47,7 @@ def projections_status() -> None:
     oldest event it has not applied is (the same at GET /admin/views and /metrics)."""
     from rich.table import Column, Table
 
-    from projections.registry import Views
+    from projections.views.registry import Views
 
     with open_cases() as cases:
         table = Table("generation", "position", "log head", "behind",
@@ -82,7 +82,7 @@ def projections_rebuild(views: Annotated[list[str] | None, typer.Argument(
     )
 
     from projections.engine import default_workers, rebuild
-    from projections.registry import views_named
+    from projections.views.registry import views_named
 
     try:
         chosen = views_named(views or [])

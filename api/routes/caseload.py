@@ -17,7 +17,7 @@ from api.deps import ActorDep, ServicesDep
 from api.problems import ERROR_RESPONSES
 from api.read_your_writes import After, catch_up
 from domain.rules import today_in_programme
-from projections.caseload import read_caseload, read_team
+from projections.views.caseload import read_caseload, read_team
 
 router = APIRouter(tags=["views"], responses=ERROR_RESPONSES)
 A = policy.Action

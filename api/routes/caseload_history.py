@@ -19,7 +19,7 @@ from api import policy
 from api.deps import ActorDep, ServicesDep
 from api.problems import ERROR_RESPONSES
 from api.read_your_writes import After, catch_up
-from projections.caseload_history import SORTS, read_history
+from projections.views.caseload_history import SORTS, read_history
 
 router = APIRouter(tags=["views"], responses=ERROR_RESPONSES)
 A = policy.Action

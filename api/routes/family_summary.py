@@ -20,7 +20,7 @@ from api.deps import ActorDep, ServicesDep
 from api.problems import ERROR_RESPONSES
 from api.read_your_writes import After, catch_up, views_behind
 from api.routes.families import _access, _log_read
-from projections.family_summary import FamilySummaryRecord, Tally, read_summary
+from projections.views.family_summary_read import FamilySummaryRecord, Tally, read_summary
 
 router = APIRouter(tags=["views"], responses=ERROR_RESPONSES)
 A = policy.Action

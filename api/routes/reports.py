@@ -1,4 +1,4 @@
-"""The ESF+ report of a project for a reporting period (see ``projections/esf_report.py``),
+"""The ESF+ report of a project for a reporting period (see ``projections/reporting/``),
 with its plausibility findings, as JSON, CSV or an XLSX workbook.
 
 Coordinators, auditors and reporting users read the figures. Auditors and coordinators
@@ -24,14 +24,9 @@ from api.schemas import Body
 from application.directory import Directory
 from domain.errors import DomainError
 from domain.rules import today_in_programme
-from projections.esf_report import (
-    Period,
-    esf_report,
-    figure_values,
-    report_csv,
-    report_json,
-    report_xlsx,
-)
+from projections.reporting.esf_figures import Period
+from projections.reporting.esf_render import report_csv, report_json, report_xlsx
+from projections.reporting.esf_report import esf_report, figure_values
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 

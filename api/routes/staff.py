@@ -18,7 +18,7 @@ from application.directory import IssuedToken, StaffView
 from application.idempotency import Receipt
 from domain.directory import Role
 from domain.rules import today_in_programme
-from projections.figures import project_figures
+from projections.views.figures import project_figures
 
 router = APIRouter(tags=["staff"], responses=ERROR_RESPONSES)
 A = policy.Action

@@ -16,7 +16,7 @@ from api import policy
 from api.deps import ActorDep, ServicesDep
 from api.problems import ERROR_RESPONSES, ApiProblem
 from api.read_your_writes import After, catch_up
-from projections.social_space import MonthCount, read_social_space
+from projections.views.social_space_read import MonthCount, read_social_space
 
 router = APIRouter(tags=["statistics"], responses=ERROR_RESPONSES)
 A = policy.Action

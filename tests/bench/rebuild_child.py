@@ -27,7 +27,7 @@ from projections.engine import (
     rebuild,
     young_collections_only,
 )
-from projections.registry import views_named
+from projections.views.registry import views_named
 
 
 def read_all(cases: FamilyCases) -> int:

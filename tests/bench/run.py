@@ -380,9 +380,11 @@ def bench_esf_report(quick: bool) -> list[Entry]:
     import random
     from datetime import date, timedelta
 
-    from projections.bitemporal import add_cells, period_index
-    from projections.esf import ROWS, EsfParticipants, Participant, bundle_of
-    from projections.esf_report import Period, esf_report
+    from projections.reporting.bitemporal import add_cells, period_index
+    from projections.reporting.esf import ROWS, EsfParticipants, bundle_of
+    from projections.reporting.esf_figures import Period
+    from projections.reporting.esf_participants import Participant
+    from projections.reporting.esf_report import esf_report
 
     participants = 5_000 if quick else 50_000
     rng = random.Random(5)

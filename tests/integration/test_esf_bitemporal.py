@@ -32,23 +32,14 @@ from domain.values import (
     MemberRole,
 )
 from projections.engine import CatchUp, rebuild
-from projections.esf import (
-    ROWS,
-    EsfParticipants,
+from projections.reporting.esf import ROWS, EsfParticipants, project_families, read_participants
+from projections.reporting.esf_figures import EsfFigures, Period, count, count_stored, differences
+from projections.reporting.esf_replay import (
     end_of_day,
     events_recorded_after,
     participants_as_recorded_by,
-    project_families,
-    read_participants,
 )
-from projections.esf_report import (
-    EsfFigures,
-    Period,
-    count,
-    count_stored,
-    differences,
-    esf_report,
-)
+from projections.reporting.esf_report import esf_report
 from tests.conftest import drop_schema
 from tests.integration.test_store_queries import Clock
 from tests.support.builders import intake_kwargs

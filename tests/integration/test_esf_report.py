@@ -54,31 +54,27 @@ from domain.values import (
     Topic,
 )
 from projections.engine import CatchUp, rebuild
-from projections.esf import (
+from projections.reporting.esf import (
     DOCS,
     RESULT_ROWS,
     ROWS,
     STINT_ROWS,
     EsfParticipants,
-    end_of_day,
-    participants_as_recorded_by,
-    participants_now,
     project_families,
     read_participants,
 )
-from projections.esf_report import (
-    EsfFigures,
-    Period,
-    count,
-    count_stored,
-    differences,
-    esf_report,
-    plausibility,
-    report_csv,
-    report_json,
-    report_xlsx,
+from projections.reporting.esf_figures import EsfFigures, Period, count, count_stored, differences
+from projections.reporting.esf_render import report_csv, report_json, report_xlsx
+from projections.reporting.esf_replay import (
+    end_of_day,
+    participants_as_recorded_by,
+    participants_now,
 )
-from projections.programme import ProgrammeFacts, kinds_of, programme_rows
+from projections.reporting.esf_report import esf_report
+from projections.reporting.plausibility import plausibility
+from projections.reporting.programme import ProgrammeFacts
+from projections.reporting.programme_figures import kinds_of
+from projections.reporting.programme_render import programme_rows
 from tests.integration.test_store_queries import Clock
 from tests.support.builders import intake_kwargs
 from tests.support.processes import environment_for

@@ -17,8 +17,8 @@ from application.cases import FamilyCases
 from domain.errors import InvalidInput
 from domain.records import MemberData
 from domain.values import ClosureReason
-from projections import family_index
-from projections.family_index import TOPICS, FamilyIndex, name_tokens, words
+from projections.views import family_index
+from projections.views.family_index import TOPICS, FamilyIndex, name_tokens, words
 from tests.conftest import SettingsFactory
 from tests.support.builders import INTAKE, child, open_case, parent
 

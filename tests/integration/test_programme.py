@@ -50,22 +50,19 @@ from domain.values import (
     Topic,
 )
 from projections.engine import CatchUp, rebuild
-from projections.programme import (
+from projections.reporting.programme import FACTS, ProgrammeFacts
+from projections.reporting.programme_figures import (
     CLOSURE_REASONS,
-    FACTS,
     INSTITUTION_TYPES,
     LIFE_AREAS,
     MODES,
     OUTCOMES,
-    SECTIONS,
     TOPICS,
-    ProgrammeFacts,
     ProgrammeFigures,
     programme_figures,
-    programme_json,
-    programme_rows,
 )
-from projections.registry import all_views
+from projections.reporting.programme_render import SECTIONS, programme_json, programme_rows
+from projections.views.registry import all_views
 from tests.integration.test_projection_rebuild import contents
 from tests.integration.test_store_queries import Clock
 from tests.support.builders import intake_kwargs

@@ -17,8 +17,8 @@ from application.directory import Directory
 from demo.loading import load_demo
 from domain.records import FieldChange
 from domain.values import ContactMode, Topic
-from projections.caseload import ROWS, Caseload, CaseloadRow, read_caseload
 from projections.engine import CatchUp, rebuild
+from projections.views.caseload import ROWS, Caseload, CaseloadRow, read_caseload
 from tests.conftest import drop_schema
 from tests.support.builders import INTAKE, open_case
 

@@ -18,8 +18,8 @@ from application.cases import FamilyCases
 from application.directory import Directory
 from demo.loading import load_demo
 from domain.values import ClosureReason
-from projections.caseload_history import CaseloadHistory, Interval, read_history
 from projections.engine import CatchUp, rebuild
+from projections.views.caseload_history import CaseloadHistory, Interval, read_history
 from tests.conftest import drop_schema
 from tests.support.builders import open_case
 

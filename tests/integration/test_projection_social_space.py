@@ -29,7 +29,7 @@ from domain.values import (
     Topic,
 )
 from projections.engine import CatchUp, rebuild
-from projections.social_space import (
+from projections.views.social_space import (
     CONSULTATION,
     FAMILY,
     GOAL,
@@ -41,9 +41,8 @@ from projections.social_space import (
     ROWS,
     TOPIC,
     SocialSpace,
-    SocialSpaceStatistics,
-    read_social_space,
 )
+from projections.views.social_space_read import SocialSpaceStatistics, read_social_space
 from tests.conftest import drop_schema
 from tests.support.builders import INTAKE, open_case
 

@@ -29,10 +29,9 @@ from domain.values import (
     Topic,
 )
 from projections.engine import CatchUp, rebuild
-from projections.family_summary import (
-    ROWS,
+from projections.views.family_summary import ROWS, FamilySummary
+from projections.views.family_summary_read import (
     ConsultationFigures,
-    FamilySummary,
     FamilySummaryRecord,
     GoalSummary,
     MemberSummary,

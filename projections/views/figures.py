@@ -2,14 +2,14 @@
 
 What reporting users and coordinators see at a glance: how many families the project
 has reached, by status and by year of intake, and how many case managers carry them.
-Counted from the family index (``projections/family_index.py``), caught up first.
+Counted from the family index (``projections/views/family_index.py``), caught up first.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from projections.family_index import INDEX, FamilyIndex
+from projections.views.family_index import INDEX, FamilyIndex
 
 
 @dataclass(frozen=True)

@@ -36,12 +36,13 @@ from typing import Any, ClassVar
 
 from application.sql import Cursor, Tables
 from domain.rules import PROGRAMME_TZ
-from projections.documents import Doc, FamilyDocView, dumps, upsert
+from projections.engine.documents import Doc, FamilyDocView, dumps, upsert
 
 KEYS = ("family_id", "entity", "known_from")
 """The first columns of every table of a bitemporal view (then ``known_to``)."""
 WRITTEN = "_w"
-"""The document's key for {entity: [known_from, digest]} of the versions written."""
+"""The document's key for {entity: [known_from, digest, *cells]} of the versions written
+(read by unpacking: the day it became known, a digest of its rows, its counter cells)."""
 
 Bundle = dict[str, list[tuple[Any, ...]]]
 """An entity's rows per table (base name), without the bitemporal columns (a key that is
@@ -77,7 +78,7 @@ def known_clause(alias: str, known_by: date | None) -> tuple[str, tuple[str, ...
             f"{alias}known_to > {{p}})", (day, day))
 
 
-class BitemporalView(FamilyDocView):
+class BitemporalView(FamilyDocView[Doc]):
     """A family-document view whose entity rows are versioned by recording day."""
 
     columns: ClassVar[dict[str, tuple[str, ...]]]
@@ -153,22 +154,23 @@ class BitemporalView(FamilyDocView):
                 gone = [e for e in written if e not in now] if touched is None else []
                 touched = set()
                 for entity in gone:  # (closed)
-                    before = written.pop(entity)
-                    add_cells(deltas, before[2:], half, -1)
-                    if before[0] != day:
-                        closed.append((day, family_id, entity, before[0]))
+                    known_from, _, *cells_before = written.pop(entity)
+                    add_cells(deltas, cells_before, half, -1)
+                    if known_from != day:
+                        closed.append((day, family_id, entity, known_from))
                     else:  # (its version of the day, written by this page or one before)
                         versions = [v for v in versions if v[:3] != (family_id, entity, day)]
                         replaced.append((family_id, entity, day))
                 for entity, bundle in now.items():
                     digest = hashlib.blake2b(dumps(bundle).encode(), digest_size=12).hexdigest()
                     before = written.get(entity)
-                    if before is not None and before[1] == digest:
-                        continue
                     if before is not None:
-                        add_cells(deltas, before[2:], half, -1)
-                        if before[0] != day:
-                            closed.append((day, family_id, entity, before[0]))
+                        known_from, digest_before, *cells_before = before
+                        if digest_before == digest:
+                            continue
+                        add_cells(deltas, cells_before, half, -1)
+                        if known_from != day:
+                            closed.append((day, family_id, entity, known_from))
                         else:  # (the day's version, written by a page before)
                             replaced.append((family_id, entity, day))
                     cells = self.cells(bundle)

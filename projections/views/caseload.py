@@ -5,9 +5,10 @@ follow-up agreed at it, open goals and referrals still waiting for an outcome. D
 since the last contact and whether the follow-up is overdue depend on today and are
 computed when read. No personal data is kept here.
 
-The family's document keeps its consultations (date, agreed follow-up) so that a
-correction of a consultation's date or follow-up moves the last contact exactly as the
-case does (``CaseState.note_contact``: the latest date, ties to the later entry).
+The family's document (``CaseloadDoc``) keeps its consultations (date, agreed follow-up)
+so that a correction of a consultation's date or follow-up moves the last contact
+exactly as the case does (``CaseState.note_contact``: the latest date, ties to the later
+entry); the correction's target comes from ``projections.engine.corrections``.
 """
 
 from __future__ import annotations
@@ -21,21 +22,63 @@ from uuid import UUID
 from application.sql import Cursor, Tables
 from domain import events as ev
 from domain.family_case import FamilyCase
-from projections.documents import Doc, FamilyDocView, dumps, iso, upsert
+from projections.engine.corrections import Refs, Target, corrected_value
+from projections.engine.documents import FamilyDocView, dumps, iso, upsert
 
 ROWS = "lotse_view_caseload"
 COLUMNS = ("family_id", "project", "case_number", "case_manager", "status", "opened_on",
            "last_contact_on", "next_follow_up_on", "open_goals", "pending_referrals", "doc")
 
 
-class Caseload(FamilyDocView):
+@dataclass(slots=True)
+class Contact:
+    """A consultation as the caseload needs it (stored as ``[held_on, follow_up_on]``)."""
+
+    held_on: str
+    follow_up_on: str | None
+
+
+@dataclass(slots=True)
+class CaseloadDoc:
+    project: str
+    case_number: str
+    case_manager: str | None
+    status: str
+    opened_on: str
+    contacts: dict[int, Contact]
+    """By the version that recorded the consultation (ties of the last contact go to the
+    later one)."""
+    open_goals: int
+    referrals: dict[str, bool]
+    """Referral id -> whether an outcome was recorded."""
+    refs: Refs
+
+    def stored(self) -> dict[str, Any]:
+        return {"project": self.project, "case_number": self.case_number,
+                "case_manager": self.case_manager, "status": self.status,
+                "opened_on": self.opened_on,
+                "contacts": {str(v): [c.held_on, c.follow_up_on]
+                             for v, c in self.contacts.items()},
+                "open_goals": self.open_goals, "referrals": self.referrals,
+                "refs": self.refs.stored()}
+
+    def last_contact(self) -> Contact | None:
+        """The latest consultation, of two on one day the later recorded."""
+        if not self.contacts:
+            return None
+        return max(self.contacts.items(), key=lambda vc: (vc[1].held_on, vc[0]))[1]
+
+
+class Caseload(FamilyDocView[CaseloadDoc]):
     name = "caseload"
     table_names = (ROWS,)
     docs_table = ROWS
+    schema_version = 2  # (2: named documents with their corrections' targets)
     events = (FamilyCase.CaseOpened, ev.CaseManagerAssigned, ev.ConsultationRecorded,
               ev.GoalSet, ev.GoalAchieved, ev.GoalDropped, ev.ReferralMade,
               ev.ReferralOutcomeRecorded, ev.CaseClosed, ev.CaseReopened, ev.EntryCorrected,
               ev.PersonalDataErased)
+    corrects = corrects_by_version = frozenset({"ConsultationRecorded"})
 
     def create(self, c: Cursor, tables: Tables) -> None:
         c.execute(tables.sql(
@@ -47,57 +90,64 @@ class Caseload(FamilyDocView):
         c.execute(tables.sql(f"CREATE INDEX IF NOT EXISTS {self.t('lotse_view_caseload_cm')} "
                              "ON {r} (project, case_manager, status)", r=self.t(ROWS)))
 
-    def fold(self, doc: Doc | None, e: Any) -> Doc | None:
+    def from_stored(self, stored: Any) -> CaseloadDoc:
+        return CaseloadDoc(
+            project=stored["project"], case_number=stored["case_number"],
+            case_manager=stored["case_manager"], status=stored["status"],
+            opened_on=stored["opened_on"],
+            contacts={int(v): Contact(*c) for v, c in stored["contacts"].items()},
+            open_goals=stored["open_goals"], referrals=stored["referrals"],
+            refs=self.new_refs(stored["refs"]))
+
+    def fold(self, doc: CaseloadDoc | None, e: Any) -> CaseloadDoc | None:
         if isinstance(e, FamilyCase.CaseOpened):
-            return {"project": e.project, "case_number": e.case_number, "case_manager": None,
-                    "status": "open", "opened_on": e.occurred_on.isoformat(),
-                    "contacts": {}, "open_goals": 0, "referrals": {}}
+            return CaseloadDoc(project=e.project, case_number=e.case_number, case_manager=None,
+                               status="open", opened_on=e.occurred_on.isoformat(),
+                               contacts={}, open_goals=0, referrals={}, refs=self.new_refs())
         if doc is None:
             return None  # (an event before the intake cannot exist)
         if isinstance(e, ev.CaseManagerAssigned):
-            doc["case_manager"] = e.case_manager
+            doc.case_manager = e.case_manager
         elif isinstance(e, ev.ConsultationRecorded):
-            doc["contacts"][str(e.originator_version)] = [e.occurred_on.isoformat(),
-                                                         iso(e.next_follow_up_on)]
+            doc.contacts[e.originator_version] = Contact(e.occurred_on.isoformat(),
+                                                         iso(e.next_follow_up_on))
         elif isinstance(e, ev.GoalSet):
-            doc["open_goals"] += 1
+            doc.open_goals += 1
         elif isinstance(e, ev.GoalAchieved | ev.GoalDropped):
-            doc["open_goals"] -= 1
+            doc.open_goals -= 1
         elif isinstance(e, ev.ReferralMade):
-            doc["referrals"][str(e.referral_id)] = False
+            doc.referrals[str(e.referral_id)] = False
         elif isinstance(e, ev.ReferralOutcomeRecorded):
-            doc["referrals"][str(e.referral_id)] = True
+            doc.referrals[str(e.referral_id)] = True
         elif isinstance(e, ev.CaseClosed):
-            doc["status"] = "closed"
+            doc.status = "closed"
         elif isinstance(e, ev.CaseReopened):
-            doc["status"] = "open"
+            doc.status = "open"
         elif isinstance(e, ev.PersonalDataErased):
-            doc["status"] = "erased"
-        elif isinstance(e, ev.EntryCorrected):
-            contact = doc["contacts"].get(str(e.corrected_version))
-            for change in e.changes if contact is not None else ():
-                if change.field == "occurred_on":
-                    contact[0] = _iso_text(change.value)
-                elif change.field == "next_follow_up_on":
-                    contact[1] = _iso_text(change.value)
+            doc.status = "erased"
         return doc
 
-    def write(self, c: Cursor, tables: Tables, changed: dict[str, tuple[Any, Doc]]) -> None:
+    def correct(self, doc: CaseloadDoc, correction: Any, target: Target) -> None:
+        contact = doc.contacts.get(target.version)
+        if contact is None:
+            return
+        for change in correction.changes:
+            if change.field == "occurred_on":
+                contact.held_on = corrected_value(target, change)
+            elif change.field == "next_follow_up_on":
+                contact.follow_up_on = corrected_value(target, change)
+
+    def write(self, c: Cursor, tables: Tables,
+              changed: dict[str, tuple[Any, CaseloadDoc]]) -> None:
         rows = []
         for family_id, (_, d) in changed.items():
-            latest = max(((held, int(v), follow) for v, (held, follow)
-                          in d["contacts"].items()), default=(None, 0, None))
-            rows.append((family_id, d["project"], d["case_number"], d["case_manager"],
-                         d["status"], d["opened_on"], latest[0], latest[2], d["open_goals"],
-                         sum(1 for answered in d["referrals"].values() if not answered),
-                         dumps(d)))
+            latest = d.last_contact()
+            rows.append((family_id, d.project, d.case_number, d.case_manager, d.status,
+                         d.opened_on, latest.held_on if latest else None,
+                         latest.follow_up_on if latest else None, d.open_goals,
+                         sum(1 for answered in d.referrals.values() if not answered),
+                         dumps(d.stored())))
         upsert(c, tables, self.t(ROWS), COLUMNS, ("family_id",), rows)
-
-
-def _iso_text(value: str | None) -> str | None:
-    """A corrected date as the case reads it (``date.fromisoformat`` also takes
-    ``20261105``), in the one form the view compares and sorts."""
-    return None if value is None else date.fromisoformat(value).isoformat()
 
 
 @dataclass(frozen=True)

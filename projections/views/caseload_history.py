@@ -47,7 +47,7 @@ from uuid import UUID
 from application.sql import Cursor, Tables
 from domain import events as ev
 from domain.family_case import FamilyCase
-from projections.documents import Doc, FamilyDocView, dumps, upsert
+from projections.engine.documents import FamilyDocView, dumps, upsert
 
 ROWS = "lotse_view_caseload_history"
 DOCS = "lotse_view_caseload_history_docs"
@@ -55,8 +55,6 @@ COLUMNS = ("family_id", "seq", "project", "case_number", "case_manager", "from_o
            "assigned_by", "started_by", "version", "ended_by", "ended_version")
 OPEN_END = "9999-12-31"  # sorts an interval that lasts after every ended one
 
-# An interval in the document: [case_manager, from_on, until_on, assigned_by, started_by,
-# version, ended_by, ended_version]
 SORTS = {
     "from": "from_on, case_number, seq",
     "-from": "from_on DESC, case_number DESC, seq DESC",
@@ -69,19 +67,58 @@ SORTS = {
 }
 
 
-def _begin(d: Doc, e: Any, started_by: str) -> None:
-    d["intervals"].append([d["case_manager"], e.occurred_on.isoformat(), None, e.recorded_by,
-                           started_by, e.originator_version, None, None])
+@dataclass(slots=True)
+class Span:
+    """An interval of responsibility in the document (stored as a list of its fields, in
+    the order of the row's columns after the case number)."""
+
+    case_manager: str
+    from_on: str
+    until_on: str | None
+    assigned_by: str
+    started_by: str
+    version: int
+    ended_by: str | None
+    ended_version: int | None
+
+    def stored(self) -> list[Any]:
+        return [self.case_manager, self.from_on, self.until_on, self.assigned_by,
+                self.started_by, self.version, self.ended_by, self.ended_version]
 
 
-def _end(d: Doc, e: Any, ended_by: str) -> None:
-    intervals = d["intervals"]
-    if intervals and intervals[-1][6] is None and d["status"] == "open":
-        last = intervals[-1]
-        last[2], last[6], last[7] = e.occurred_on.isoformat(), ended_by, e.originator_version
+@dataclass(slots=True)
+class HistoryDoc:
+    project: str
+    case_number: str
+    status: str
+    case_manager: str | None
+    intervals: list[Span]
+
+    def running(self) -> bool:
+        """Whether the last interval still lasts."""
+        return (bool(self.intervals) and self.intervals[-1].ended_by is None
+                and self.status == "open")
+
+    def stored(self) -> dict[str, Any]:
+        return {"project": self.project, "case_number": self.case_number,
+                "status": self.status, "case_manager": self.case_manager,
+                "intervals": [span.stored() for span in self.intervals]}
 
 
-class CaseloadHistory(FamilyDocView):
+def _begin(d: HistoryDoc, e: Any, started_by: str) -> None:
+    if d.case_manager is not None:
+        d.intervals.append(Span(d.case_manager, e.occurred_on.isoformat(), None,
+                                e.recorded_by, started_by, e.originator_version, None, None))
+
+
+def _end(d: HistoryDoc, e: Any, ended_by: str) -> None:
+    if d.running():
+        last = d.intervals[-1]
+        last.until_on, last.ended_by = e.occurred_on.isoformat(), ended_by
+        last.ended_version = e.originator_version
+
+
+class CaseloadHistory(FamilyDocView[HistoryDoc]):
     name = "caseload_history"
     table_names = (ROWS, DOCS)
     docs_table = DOCS
@@ -104,46 +141,46 @@ class CaseloadHistory(FamilyDocView):
             f"CREATE INDEX IF NOT EXISTS {self.t('lotse_view_caseload_history_cm')} "
             "ON {r} (project, case_manager, from_on)", r=self.t(ROWS)))
 
-    def before(self, doc: Doc | None) -> int:
+    def from_stored(self, stored: Any) -> HistoryDoc:
+        return HistoryDoc(stored["project"], stored["case_number"], stored["status"],
+                          stored["case_manager"], [Span(*i) for i in stored["intervals"]])
+
+    def before(self, doc: HistoryDoc | None) -> int:
         """The first interval this page may change: the running one, or the next."""
         if doc is None:
             return 0
-        intervals = doc["intervals"]
-        running = bool(intervals) and intervals[-1][6] is None and doc["status"] == "open"
-        return len(intervals) - 1 if running else len(intervals)
+        return len(doc.intervals) - 1 if doc.running() else len(doc.intervals)
 
-    def fold(self, doc: Doc | None, e: Any) -> Doc | None:
+    def fold(self, doc: HistoryDoc | None, e: Any) -> HistoryDoc | None:
         if isinstance(e, ev.CaseOpened):
-            return {"project": e.project, "case_number": e.case_number, "status": "open",
-                    "case_manager": None, "intervals": []}
+            return HistoryDoc(e.project, e.case_number, "open", None, [])
         if doc is None:
             return None  # (an event before the intake cannot exist)
         if isinstance(e, ev.CaseManagerAssigned):
-            first = not doc["intervals"]
+            first = not doc.intervals
             _end(doc, e, "transfer")
-            doc["case_manager"] = e.case_manager
-            if doc["status"] == "open":
+            doc.case_manager = e.case_manager
+            if doc.status == "open":
                 _begin(doc, e, "intake" if first else "transfer")
         elif isinstance(e, ev.CaseClosed):
             _end(doc, e, "closure")
-            doc["status"] = "closed"
+            doc.status = "closed"
         elif isinstance(e, ev.CaseReopened):
-            doc["status"] = "open"
-            if doc["case_manager"] is not None:
-                _begin(doc, e, "reopening")
+            doc.status = "open"
+            _begin(doc, e, "reopening")
         elif isinstance(e, ev.PersonalDataErased):
             _end(doc, e, "erasure")
-            doc["status"] = "erased"
+            doc.status = "erased"
         return doc
 
-    def write(self, c: Cursor, tables: Tables, changed: dict[str, tuple[Any, Doc]]) -> None:
+    def write(self, c: Cursor, tables: Tables,
+              changed: dict[str, tuple[Any, HistoryDoc]]) -> None:
         rows: list[tuple[Any, ...]] = []
         for family_id, (first, d) in changed.items():
-            project, number = d["project"], d["case_number"]
-            rows.extend((family_id, seq, project, number, *interval)
-                        for seq, interval in enumerate(d["intervals"][first:], first))
+            rows.extend((family_id, seq, d.project, d.case_number, *span.stored())
+                        for seq, span in enumerate(d.intervals[first:], first))
         upsert(c, tables, self.t(DOCS), ("family_id", "doc"), ("family_id",),
-               [(family_id, dumps(d)) for family_id, (_, d) in changed.items()])
+               [(family_id, dumps(d.stored())) for family_id, (_, d) in changed.items()])
         upsert(c, tables, self.t(ROWS), COLUMNS, ("family_id", "seq"), rows)
 
 

@@ -11,13 +11,13 @@ from dataclasses import dataclass
 from typing import TypeVar
 
 from application.cases import FamilyCases
-from projections.caseload import Caseload
-from projections.caseload_history import CaseloadHistory
 from projections.engine import CatchUp, View
-from projections.esf import EsfParticipants
-from projections.family_summary import FamilySummary
-from projections.programme import ProgrammeFacts
-from projections.social_space import SocialSpace
+from projections.reporting.esf import EsfParticipants
+from projections.reporting.programme import ProgrammeFacts
+from projections.views.caseload import Caseload
+from projections.views.caseload_history import CaseloadHistory
+from projections.views.family_summary import FamilySummary
+from projections.views.social_space import SocialSpace
 
 
 def all_views() -> list[View]:

@@ -15,7 +15,7 @@ import threading
 from collections.abc import Sequence
 
 from application.cases import FamilyCases
-from projections.engine import CatchUp
+from projections.engine.catch_up import CatchUp
 
 logger = logging.getLogger(__name__)
 
