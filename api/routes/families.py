@@ -12,7 +12,6 @@ from uuid import UUID
 
 from fastapi import APIRouter, Query, Response
 
-from api import policy
 from api.deps import ActorDep, ServicesDep
 from api.problems import ERROR_RESPONSES, ApiProblem
 from api.responses import (
@@ -23,6 +22,7 @@ from api.responses import (
     case_out,
     history_out,
 )
+from application import policy
 from application.directory import Actor
 from application.read_log import ReadEntry, now
 from domain.records import CaseState

@@ -19,11 +19,11 @@ from uuid import UUID
 from fastapi import APIRouter, Path, Query
 from pydantic import BaseModel, Field
 
-from api import policy
 from api.deps import ActorDep, ServicesDep
 from api.problems import ERROR_RESPONSES
 from api.routes.families import _access, _log_read
 from api.routes.views import After, catch_up, views_behind
+from application import policy
 from projections.caseload_history import SORTS, read_history
 from projections.family_summary import FamilySummaryRecord, Tally, read_summary
 

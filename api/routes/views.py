@@ -15,9 +15,9 @@ from uuid import UUID
 from fastapi import APIRouter, Path, Query
 from pydantic import BaseModel, Field
 
-from api import policy
 from api.deps import ActorDep, ServicesDep
 from api.problems import ERROR_RESPONSES, ApiProblem
+from application import policy
 from domain.rules import today_in_programme
 from projections.caseload import read_caseload, read_team
 
