@@ -89,6 +89,9 @@ CORRECTABLE: dict[str, dict[str, Parser]] = {
     "GoalSet": {"life_area": LifeArea, "target_date": date.fromisoformat},
     "ReferralMade": {"institution_type": InstitutionType, "institution_name": _name},
 }
+# Facts whose values are numbers or true/false (the others are dates, codes or text).
+NUMBERS = frozenset({"unemployed_months", "duration_minutes"})
+BOOLEANS = frozenset({"rural"})
 # Facts that may be unknown (an incomplete ESF+ entry) and so may be corrected to none.
 OPTIONAL = frozenset({*(_ENTRY.keys() - {"occurred_on"}), "next_follow_up_on", "target_date"})
 # Special-category items (GDPR Art. 9): personal data, sealed with the family's key.

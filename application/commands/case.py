@@ -11,7 +11,8 @@ from application import policy
 from application.commands.base import FamilyCommand, Route
 from application.commands.fields import StaffId, Text
 from application.refusals import invalid
-from domain.corrections import TARGETS, target_version
+from domain.corrections import BOOLEANS, NUMBERS, TARGETS, target_version
+from domain.errors import InvalidInput
 from domain.directory import Role
 from domain.records import CaseState, FieldChange
 from domain.values import ClosureReason
@@ -86,8 +87,16 @@ class ChangeIn(BaseModel):
     value: StrictBool | StrictInt | Text | None = Field(examples=[60])
 
     def change(self) -> FieldChange:
-        """The change as the event stores it (text)."""
+        """The change as the event stores it (text). A number or true/false is taken
+        only for a field of that type (text stays possible for every field)."""
         value = self.value
+        wanted = ("a number" if self.field in NUMBERS else "true or false"
+                  if self.field in BOOLEANS else "text")
+        if isinstance(value, bool) and self.field not in BOOLEANS or (
+                isinstance(value, int) and not isinstance(value, bool)
+                and self.field not in NUMBERS):
+            raise InvalidInput("invalid_correction_value", f"{value!r} is not a valid "
+                               f"{self.field}: expected {wanted}", field="changes")
         if isinstance(value, bool):
             return FieldChange(self.field, "true" if value else "false")
         return FieldChange(self.field, None if value is None else str(value))
