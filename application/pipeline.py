@@ -117,8 +117,7 @@ class Pipeline:
         facts = dict(command.facts())
         if isinstance(result, OpenedCase):
             facts["case_number"] = result.case_number
-        if command.rerun_on_repeat and self.after_erasure is not None:
-            self.after_erasure()
+        command.after(self)
         return family_answer(command, result.family_id, result.version, result.position,
                              facts)
 

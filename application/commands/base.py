@@ -113,6 +113,10 @@ class FamilyCommand(Command):
         """The one domain call."""
         raise NotImplementedError
 
+    def after(self, pipeline: Pipeline) -> None:
+        """Effects beyond the events, once they are stored (and on a repeat that runs
+        the command again, see ``rerun_on_repeat``)."""
+
     def run(self, cases: FamilyCases, recorded_by: str, expected_version: int | None,
             guard: Guard | None) -> CommandResult:
         """Load the case, check, decide and save (retried on collisions)."""

@@ -12,14 +12,15 @@ from application.commands.base import FamilyCommand, Route
 from application.commands.fields import StaffId, Text
 from application.refusals import invalid
 from domain.corrections import BOOLEANS, NUMBERS, TARGETS, target_version
-from domain.errors import InvalidInput
 from domain.directory import Role
+from domain.errors import InvalidInput
 from domain.records import CaseState, FieldChange
 from domain.values import ClosureReason
 
 if TYPE_CHECKING:
     from application.cases import FamilyCases, Guard
     from application.directory import Directory
+    from application.pipeline import Pipeline
     from application.views import CommandResult
     from domain.family_case import FamilyCase
 
@@ -92,7 +93,7 @@ class ChangeIn(BaseModel):
         value = self.value
         wanted = ("a number" if self.field in NUMBERS else "true or false"
                   if self.field in BOOLEANS else "text")
-        if isinstance(value, bool) and self.field not in BOOLEANS or (
+        if (isinstance(value, bool) and self.field not in BOOLEANS) or (
                 isinstance(value, int) and not isinstance(value, bool)
                 and self.field not in NUMBERS):
             raise InvalidInput("invalid_correction_value", f"{value!r} is not a valid "
@@ -163,6 +164,10 @@ class ErasePersonalData(FamilyCommand):
         "reason": "request of the family (GDPR Art. 17)", "occurred_on": "2026-11-20"}]})
 
     reason: Text = Field(min_length=1)
+
+    def after(self, pipeline: Pipeline) -> None:
+        if pipeline.after_erasure is not None:
+            pipeline.after_erasure()  # the names' search tokens go at once, too
 
     def run(self, cases: FamilyCases, recorded_by: str, expected_version: int | None,
             guard: Guard | None) -> CommandResult:
