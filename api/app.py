@@ -25,8 +25,10 @@ from api.routes import (
     statistics,
     system,
 )
+from api.routes.reports import submission_figures
 from application.cases import FamilyCases
 from application.directory import Directory
+from application.pipeline import Pipeline
 from application.read_log import ReadLog
 from application.settings import Settings
 from application.store import schema_lock
@@ -51,11 +53,16 @@ def build_services(settings: Settings) -> Services:
     index_key, fingerprint_key = (
         HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=info).derive(master)
         for info in (b"lotse:name-index", b"lotse:request-fingerprint"))
+    directory = Directory(cases)
     with schema_lock(settings):  # the views' tables: other processes may be starting too
-        return Services(cases=cases, directory=Directory(cases),
-                        read_log=ReadLog(cases.tables), index=FamilyIndex(cases, index_key),
-                        fingerprint_key=fingerprint_key,
-                        views=Views.build(cases))
+        index = FamilyIndex(cases, index_key)
+        views = Views.build(cases)
+    pipeline = Pipeline(cases, directory, fingerprint_key,
+                        after_erasure=index.catch_up)  # the names' search tokens go at once
+    services = Services(cases=cases, directory=directory, read_log=ReadLog(cases.tables),
+                        index=index, views=views, pipeline=pipeline)
+    pipeline.report_figures_source(submission_figures(services))
+    return services
 
 
 def create_app(settings: Settings | None = None, services: Services | None = None) -> FastAPI:

@@ -4,7 +4,7 @@ or stored events."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -114,3 +114,20 @@ class Health(BaseModel):
     status: str = Field(examples=["ok"])
     store: str | None = Field(default=None, examples=["sqlite"],
                               description="The store reached (readiness only).")
+
+
+class SubmissionOut(BaseModel):
+    """A submitted ESF+ report: the figures as recorded (each: total, women, men,
+    non-binary, and where the rules have it, unknown)."""
+
+    model_config = ConfigDict(populate_by_name=True, json_schema_extra={"examples": [{
+        "project": "KR", "period": "2026-H1", "as": "now", "submitted_on": "2026-07-15",
+        "submitted_by": "st-3f9a2c1b", "version": 1, "figures": {"EECO01": [12, 8, 4, 0]}}]})
+
+    project: str
+    period: str
+    as_known: str = Field(alias="as")
+    submitted_on: date
+    submitted_by: str
+    version: int
+    figures: dict[str, list[int | None]]

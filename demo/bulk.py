@@ -28,6 +28,7 @@ from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.persistence import IntegrityError
 
 from application.cases import ConcurrencyConflict, FamilyCases
+from application.commands import ErasePersonalData, FamilyCommand, OpenCase
 from application.directory import Directory
 from demo import population as fam
 from demo.loading import (
@@ -49,8 +50,6 @@ POSTGRES_MAX_EVENTS = 2_000
 """Events per transaction on PostgreSQL at most (about 2 MB): the library saves through a
 psycopg pipeline, and psycopg's pure-Python pipeline can stop sending a statement of many
 megabytes half-way and then wait for its answer forever (seen from about 5,000 events)."""
-AGGREGATE_COMMANDS = {"close_case": "close", "reopen_case": "reopen",
-                      "correct_entry": "correct"}  # FamilyCases name: FamilyCase name
 
 Progress = Callable[[int, int], None]
 """Called after each chunk with the families and events stored so far."""
@@ -146,19 +145,18 @@ class BulkRecorder:
         occurred_on: date = intake["occurred_on"]
         sequence = self._sequence(intake["project"], occurred_on.year)
         number = sequence.issue(family_id)
-        self._case = FamilyCase.open(family_id=family_id, case_number=number, today=today,
-                                     **intake)
+        recorded_by = intake.pop("recorded_by")
+        self._case = OpenCase(family_id=family_id, **intake).open(number, recorded_by)
         return number, self._case.version
 
-    def command(self, family_id: UUID, command: str, *, occurred_on: date, recorded_by: str,
-                **args: Any) -> int:
+    def command(self, family_id: UUID, command: type[FamilyCommand], *, occurred_on: date,
+                recorded_by: str, **args: Any) -> int:
         case = self._case
         if case is None or case.id != family_id:
             raise RuntimeError(f"family {family_id} is not the one being recorded")
-        if command == "erase_personal_data":  # also destroys the key: FamilyCases does that
+        if command is ErasePersonalData:  # also destroys the key: FamilyCases does that
             raise ValueError("an erasure is recorded through FamilyCases, not in bulk")
-        getattr(case, AGGREGATE_COMMANDS.get(command, command))(
-            occurred_on=occurred_on, recorded_by=recorded_by, today=self.today, **args)
+        command(family_id=family_id, occurred_on=occurred_on, **args).decide(case, recorded_by)
         return case.version
 
     def finish(self, story: FamilyStory) -> None:

@@ -25,7 +25,9 @@ from typing import Any
 from uuid import UUID
 
 from application.cases import FamilyCases
+from application.commands import FamilyCommand, OpenCase
 from application.directory import Directory
+from application.views import OpenedCase
 from demo import population as fam
 from demo.story import FamilyStory, Site, StoryRecorder
 from domain.directory import Role
@@ -89,14 +91,16 @@ class ServiceRecorder:
     cases: FamilyCases
 
     def open_case(self, *, family_id: UUID, today: date, **intake: Any) -> tuple[str, int]:
-        opened = self.cases.open_case(family_id=family_id, today=today, **intake)
+        recorded_by = intake.pop("recorded_by")
+        opened = self.cases.handle(OpenCase(family_id=family_id, **intake),
+                                   recorded_by=recorded_by)
+        assert isinstance(opened, OpenedCase)
         return opened.case_number, opened.version
 
-    def command(self, family_id: UUID, command: str, *, occurred_on: date, recorded_by: str,
-                **args: Any) -> int:
-        version: int = getattr(self.cases, command)(
-            family_id, occurred_on=occurred_on, recorded_by=recorded_by, **args).version
-        return version
+    def command(self, family_id: UUID, command: type[FamilyCommand], *, occurred_on: date,
+                recorded_by: str, **args: Any) -> int:
+        declared = command(family_id=family_id, occurred_on=occurred_on, **args)
+        return self.cases.handle(declared, recorded_by=recorded_by).version
 
     def finish(self, story: FamilyStory) -> None:
         pass  # stored already

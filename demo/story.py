@@ -16,6 +16,26 @@ from typing import Any, Protocol
 from uuid import UUID
 
 from application.cases import FamilyCases
+from application.commands import (
+    AchieveGoal,
+    AddMember,
+    AssignCaseManager,
+    CloseCase,
+    CorrectEntry,
+    DropGoal,
+    EnterParticipant,
+    ErasePersonalData,
+    FamilyCommand,
+    MakeReferral,
+    RecordConsultation,
+    RecordExit,
+    RecordFollowUp,
+    RecordLeavingStatus,
+    RecordReferralOutcome,
+    ReopenCase,
+    ReviseGoal,
+    SetGoal,
+)
 from demo import population as fam
 from domain import events as ev
 from domain.records import EntryData, FieldChange, MemberData
@@ -39,9 +59,9 @@ class StoryRecorder(Protocol):
         """Record an intake (``FamilyCases.open_case``); the case number and version."""
         ...
 
-    def command(self, family_id: UUID, command: str, *, occurred_on: date, recorded_by: str,
-                **args: Any) -> int:
-        """Run the ``FamilyCases`` command of that name; the family's new version."""
+    def command(self, family_id: UUID, command: type[FamilyCommand], *, occurred_on: date,
+                recorded_by: str, **args: Any) -> int:
+        """Run the command; the family's new version."""
         ...
 
     def finish(self, story: FamilyStory) -> None:
@@ -56,7 +76,7 @@ class StoryRecorder(Protocol):
 @dataclass
 class Step:
     day: date
-    command: str
+    command: type[FamilyCommand]
     args: dict[str, Any]
     by: str | None = None  # None: the family's case manager at that moment
     remember: Hashable | None = None  # keep the version of the event this step records
@@ -121,7 +141,7 @@ class FamilyStory:
                          if m.member_id in entered}
         return story
 
-    def at(self, day: date, command: str, **args: Any) -> Step:
+    def at(self, day: date, command: type[FamilyCommand], **args: Any) -> Step:
         self.steps.append(step := Step(day, command, args))
         return step
 
@@ -147,7 +167,7 @@ class FamilyStory:
         if until == today and not closing:  # an active case was seen in the last weeks
             days[-1] = max(days[-1], today - timedelta(days=rng.randint(0, 14)))
         for i, day in enumerate(days):
-            self.at(day, "record_consultation", **fam.consultation(
+            self.at(day, RecordConsultation, **fam.consultation(
                 rng, day, self.adults, self.site.spec.town, first=i == 0,
                 last=closing and i == count - 1)).remember = ("consultation", i)
         self.goals(days, until)
@@ -157,12 +177,12 @@ class FamilyStory:
         youngest = max([m.birth_date or date.min for m in self.members[1:]], default=date.min)
         if rng.random() < 0.06 and youngest < newborn - timedelta(days=400) and (
                 newborn + timedelta(days=14) <= until):
-            self.at(newborn + timedelta(days=14), "add_member", member=fam.baby(
+            self.at(newborn + timedelta(days=14), AddMember, member=fam.baby(
                 rng, self.origin, self.adults[0].family_name or "", newborn, self.members))
         if (self.oldest or rng.random() < 0.08) and (until - opened).days >= 2:
             self.transferred = True
             self.at(opened + timedelta(days=rng.randint(1, (until - opened).days - 1)),
-                    "assign_case_manager", case_manager=rng.choice(
+                    AssignCaseManager, case_manager=rng.choice(
                         [cm for cm in self.site.case_managers if cm != self.case_manager]),
                     reason=rng.choice(fam.TRANSFERS)).by = self.site.coordinator
         if exit_on is not None:
@@ -183,7 +203,7 @@ class FamilyStory:
             self.last_on = max(self.last_on, step.day)
             if step.remember is not None:
                 self.versions[step.remember] = self.version
-            if step.command == "assign_case_manager":
+            if step.command == AssignCaseManager:
                 self.case_manager = args["case_manager"]
         self.steps = []
 
@@ -207,7 +227,7 @@ class FamilyStory:
             day = fam.between(rng, self.opened_on,
                               min(until, self.opened_on + timedelta(days=14)))
             entry = self.entries[member.member_id] = fam.entry_data(rng, self.origin)
-            self.at(day, "enter_participant", member_id=member.member_id,
+            self.at(day, EnterParticipant, member_id=member.member_id,
                     entry=entry).remember = member.member_id
             last = max(last, day)
         return last
@@ -219,7 +239,7 @@ class FamilyStory:
             set_on, goal_id, area = (rng.choice(days[: max(1, len(days) // 2)]),
                                      fam.new_id(rng), rng.choice(list(fam.GOALS)))
             target = set_on + timedelta(days=rng.randint(60, 240))
-            self.at(set_on, "set_goal", goal_id=goal_id, life_area=area,
+            self.at(set_on, SetGoal, goal_id=goal_id, life_area=area,
                     member_ids=[rng.choice(list(self.entries))],
                     description=rng.choice(fam.GOALS[area]), target_date=target)
             ends = set_on + timedelta(days=rng.randint(21, (target - set_on).days + 60))
@@ -228,24 +248,24 @@ class FamilyStory:
                 ends, ending = until, "open"
             if rng.random() < 0.25 and (ends - set_on).days > 2:
                 self.at(fam.between(rng, set_on + timedelta(days=1), ends - timedelta(days=1)),
-                        "revise_goal", goal_id=goal_id, description=None,
+                        ReviseGoal, goal_id=goal_id, description=None,
                         target_date=target + timedelta(days=rng.randint(30, 120)),
                         reason=rng.choice(fam.REVISIONS))
             if ending == "achieved":
-                self.at(ends, "achieve_goal", goal_id=goal_id)
+                self.at(ends, AchieveGoal, goal_id=goal_id)
             elif ending == "dropped":
-                self.at(ends, "drop_goal", goal_id=goal_id, reason=rng.choice(fam.DROPS))
+                self.at(ends, DropGoal, goal_id=goal_id, reason=rng.choice(fam.DROPS))
 
     def refer(self, day: date) -> None:
         """A referral and its outcomes so far (outcomes may follow a closure)."""
         rng = self.rng
         args = fam.referral(rng, rng.choice(self.adults).member_id, self.site.spec.town)
-        self.at(day, "make_referral", **args)
+        self.at(day, MakeReferral, **args)
         for outcome, low, high in fam.pick(rng, fam.OUTCOME_CHAINS):
             day += timedelta(days=rng.randint(low, high))
             if day > self.today:
                 break
-            self.at(day, "record_referral_outcome", referral_id=args["referral_id"],
+            self.at(day, RecordReferralOutcome, referral_id=args["referral_id"],
                     outcome=outcome)
 
     def leave(self, exit_on: date, close_on: date | None) -> None:
@@ -253,44 +273,44 @@ class FamilyStory:
         rng = self.rng
         for member_id, entry in self.entries.items():
             status = fam.pick(rng, fam.EXITS)
-            self.at(exit_on, "record_exit", member_id=member_id, status=status)
+            self.at(exit_on, RecordExit, member_id=member_id, status=status)
             later = exit_on + timedelta(days=rng.randint(7, 28))
             if status is ExitStatus.JOB_SEARCHING and rng.random() < 0.35 and later <= self.today:
-                self.at(later, "record_leaving_status", member_id=member_id,
+                self.at(later, RecordLeavingStatus, member_id=member_id,
                         status=ExitStatus.EMPLOYED)
             follow_up_on = exit_on + timedelta(days=rng.randint(183, 200))
             if follow_up_on <= self.today and rng.random() < 0.75:
-                self.at(follow_up_on, "record_follow_up", member_id=member_id,
+                self.at(follow_up_on, RecordFollowUp, member_id=member_id,
                         **fam.follow_up(rng, status, entry))
         if close_on is not None:
             reason = fam.pick(rng, {r: w for r, (_, w) in fam.CLOSURES.items()})
             self.closed_on = close_on
-            self.at(close_on, "close_case", reason=reason, note=fam.CLOSURES[reason][0] or None)
+            self.at(close_on, CloseCase, reason=reason, note=fam.CLOSURES[reason][0] or None)
 
     def correct(self, day: date) -> None:
         """A late correction: the first entry (months, education) or a consultation's length."""
         member_id, entry = next(iter(self.entries.items()))
         if self.rng.random() < 0.4:
             minutes = FieldChange("duration_minutes", str(5 * self.rng.randint(9, 24)))
-            self.at(day, "correct_entry", changes=[minutes], reason="Tippfehler bei der "
+            self.at(day, CorrectEntry, changes=[minutes], reason="Tippfehler bei der "
                     "Dauer").corrects = ("consultation", 0)
             return
         change, reason = fam.entry_correction(entry)
-        self.at(day, "correct_entry", changes=[change], reason=reason).corrects = member_id
+        self.at(day, CorrectEntry, changes=[change], reason=reason).corrects = member_id
 
     def reopen(self, on: date) -> None:
         """The family asks for support again after the closure: the first participant
         re-enters the ESF+ (the data of the first entry stay what counts)."""
         self.closed_on = None
-        self.at(on, "reopen_case", reason=self.rng.choice(fam.REOPENINGS))
+        self.at(on, ReopenCase, reason=self.rng.choice(fam.REOPENINGS))
         member_id, entry = next(iter(self.entries.items()))
-        self.at(on, "enter_participant", member_id=member_id, entry=entry)
-        self.at(on, "record_consultation", **{**fam.consultation(
+        self.at(on, EnterParticipant, member_id=member_id, entry=entry)
+        self.at(on, RecordConsultation, **{**fam.consultation(
             self.rng, on, self.adults, self.site.spec.town, first=True, last=False),
             "topics": [Topic.HOUSING_AND_EVICTION, Topic.MONEY_AND_DEBTS], "notes": None})
         self.run()
 
     def erase(self, on: date) -> None:
         self.version = self.recorder.command(
-            self.family_id, "erase_personal_data", reason=self.rng.choice(fam.ERASURES),
+            self.family_id, ErasePersonalData, reason=self.rng.choice(fam.ERASURES),
             occurred_on=on, recorded_by=self.site.admin)

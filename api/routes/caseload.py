@@ -12,10 +12,10 @@ from uuid import UUID
 from fastapi import APIRouter, Path, Query
 from pydantic import BaseModel, Field
 
-from api import policy
 from api.deps import ActorDep, ServicesDep
 from api.problems import ERROR_RESPONSES
 from api.read_your_writes import After, catch_up
+from application import policy
 from domain.rules import today_in_programme
 from projections.views.caseload import read_caseload, read_team
 

@@ -15,10 +15,10 @@ from uuid import UUID
 from fastapi import APIRouter, Path, Query
 from pydantic import BaseModel, Field
 
-from api import policy
 from api.deps import ActorDep, ServicesDep
 from api.problems import ERROR_RESPONSES
 from api.read_your_writes import After, catch_up
+from application import policy
 from projections.views.caseload_history import SORTS, read_history
 
 router = APIRouter(tags=["views"], responses=ERROR_RESPONSES)

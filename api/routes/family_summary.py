@@ -15,11 +15,11 @@ from uuid import UUID
 from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
-from api import policy
 from api.deps import ActorDep, ServicesDep
 from api.problems import ERROR_RESPONSES
 from api.read_your_writes import After, catch_up, views_behind
 from api.routes.families import _access, _log_read
+from application import policy
 from projections.views.family_summary_read import FamilySummaryRecord, Tally, read_summary
 
 router = APIRouter(tags=["views"], responses=ERROR_RESPONSES)

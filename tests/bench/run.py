@@ -26,6 +26,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from application.commands import OpenCase
+
 ROOT = Path(__file__).resolve().parents[2]
 sys.path[:0] = [str(ROOT), str(ROOT / "tests" / "bench")]
 
@@ -123,14 +125,14 @@ def _prepare_families(count: int) -> Callable[[Settings], dict[str, Any]]:
                                         role=Role.CASE_MANAGER, recorded_by="bench")
             families = []
             for n in range(count):
-                opened = cases.open_case(
+                opened = cases.handle(OpenCase(
                     project="KR", members=[MemberData(uuid4(), MemberRole.PARENT, "Amira",
                                                       f"Family{n}", date(1990, 1, 1),
                                                       Gender.FEMALE)],
                     district="Krefeld-Mitte", postal_code="47798", street_address=None,
                     access_route=AccessRoute.SELF, benefit_situation=BenefitSituation.SGB_II,
                     consent_purposes=["ESF+ reporting"], consent_given_on=date(2026, 1, 5),
-                    case_manager=token.staff_id, occurred_on=date(2026, 1, 5),
+                    case_manager=token.staff_id, occurred_on=date(2026, 1, 5)),
                     recorded_by=token.staff_id)
                 families.append(str(opened.family_id))
         return {"token": token.token, "families": families}

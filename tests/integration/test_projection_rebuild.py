@@ -17,6 +17,7 @@ import pytest
 from typer.testing import CliRunner
 
 from application.cases import FamilyCases
+from application.commands import RecordConsultation
 from application.directory import Directory
 from application.sql import Tables
 from cli.main import app as cli
@@ -74,10 +75,10 @@ def test_a_rebuild_during_live_writes_loses_nothing(make_settings: Any, workers:
             i = 0
             while not stop.is_set():
                 family = families[i % len(families)]
-                result = writer.record_consultation(
-                    family, duration_minutes=30, mode=ContactMode.PHONE,
-                    topics=[Topic.BENEFITS], members_present=[], location=None, notes=None,
-                    next_follow_up_on=None, occurred_on=TODAY, recorded_by="cm-anna")
+                result = writer.handle(RecordConsultation(family_id=family, duration_minutes=30,
+                    mode=ContactMode.PHONE, topics=[Topic.BENEFITS], members_present=[],
+                    location=None, notes=None, next_follow_up_on=None, occurred_on=TODAY),
+                    recorded_by="cm-anna")
                 written.append(result.position)
                 if rebuilding.is_set():
                     during.append(result.position)

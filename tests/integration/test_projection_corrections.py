@@ -18,7 +18,7 @@ from domain.values import ContactMode, Topic
 from projections.engine.corrections import CORRECTED_KINDS, Refs, Target, corrected_value
 from projections.engine.documents import FamilyDocView
 from projections.views.registry import all_views
-from tests.builders import INTAKE, first_parent_id, open_case
+from tests.support.builders import INTAKE, first_parent_id, open_case
 
 
 @dataclass

@@ -1,4 +1,4 @@
-"""Who may do what: every access rule of the API, in this one module.
+"""Who may do what: every access rule of Lotse, in this one module (API, CLI, web).
 
 - A **case manager** sees and changes only the families assigned to them, and opens
   new cases for themselves.
@@ -21,8 +21,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from api.problems import ApiProblem
 from application.directory import Actor
+from application.refusals import Refusal
 from domain.directory import Role
 
 
@@ -77,11 +77,11 @@ class FamilyAccess:
     """True when the caller is not the family's case manager: reads are logged."""
 
 
-def hidden(what: str = "family") -> ApiProblem:
+def hidden(what: str = "family") -> Refusal:
     if what == "project":
-        return ApiProblem(404, "project_not_found", "Not found",
+        return Refusal(404, "project_not_found", "Not found",
                           "there is no such project among yours")
-    return ApiProblem(404, "family_not_found", "Not found",
+    return Refusal(404, "family_not_found", "Not found",
                       "there is no such family case among the cases you may see")
 
 
@@ -104,8 +104,8 @@ WHO = {Role.CASE_MANAGER: "a case manager", Role.COORDINATOR: "a coordinator",
        Role.AUDITOR: "an auditor", Role.REPORTING: "a reporting user", Role.ADMIN: "an admin"}
 
 
-def forbidden(role: Role, action: Action) -> ApiProblem:
-    return ApiProblem(403, "forbidden", "Forbidden",
+def forbidden(role: Role, action: Action) -> Refusal:
+    return Refusal(403, "forbidden", "Forbidden",
                       f"{WHO[role]} may not {DOING[action]} in this project")
 
 
@@ -144,12 +144,12 @@ def check_intake_case_manager(actor: Actor, project: str, requested: str | None)
     role = check_project(actor, Action.OPEN_CASE, project)
     if role is Role.CASE_MANAGER:
         if requested not in (None, actor.staff_id):
-            raise ApiProblem(403, "forbidden", "Forbidden",
+            raise Refusal(403, "forbidden", "Forbidden",
                              "a case manager opens cases for themselves; a coordinator "
                              "assigns them to others", field="case_manager")
         return actor.staff_id
     if requested is None:
-        raise ApiProblem(422, "case_manager_missing", "Invalid input",
+        raise Refusal(422, "case_manager_missing", "Invalid input",
                          "name the case manager the new case is assigned to",
                          field="case_manager")
     return requested
@@ -175,7 +175,7 @@ def scope_for(actor: Actor, action: Action, project: str | None) -> Scope:
     own = {p for p, r in allowed.items() if r in OWN_CASES_ONLY}
     if own and len(own) != len(allowed):
         # Mixed roles: the projects seen whole and those seen in part are read apart.
-        raise ApiProblem(422, "project_required", "Invalid input",
+        raise Refusal(422, "project_required", "Invalid input",
                          "you hold different roles in your projects: name one with ?project=",
                          field="project")
     return Scope(allowed, bool(own))
