@@ -12,6 +12,7 @@ from uuid import uuid4
 import pytest
 
 from application.cases import FamilyCases
+from application.commands import CorrectEntry, RecordConsultation
 from domain import events as ev
 from domain.records import EventRef, FieldChange
 from domain.values import ContactMode, Topic
@@ -113,17 +114,17 @@ def test_every_view_shows_a_correction_named_by_its_target_as_one_found_by_versi
     version of ``EntryCorrected`` will name it)."""
     opened, members = open_case(app)
     family = opened.family_id
-    app.record_consultation(family, duration_minutes=30, mode=ContactMode.OFFICE,
-                            topics=(Topic.BENEFITS,), members_present=(first_parent_id(members),),
-                            location=None, notes=None, next_follow_up_on=None,
-                            occurred_on=INTAKE, recorded_by="cm-anna")
+    app.handle(RecordConsultation(family_id=family, duration_minutes=30, mode=ContactMode.OFFICE,
+        topics=(Topic.BENEFITS,), members_present=(first_parent_id(members),), location=None,
+        notes=None, next_follow_up_on=None, occurred_on=INTAKE),
+        recorded_by="cm-anna")
     events = list(app.events.get(family))
     consultation = events[-1]
     assert isinstance(consultation, ev.ConsultationRecorded)
-    app.correct_entry(family, corrected_version=consultation.originator_version,
-                      changes=(FieldChange("duration_minutes", "75"),
-                               FieldChange("mode", "phone")),
-                      reason="Tippfehler", occurred_on=INTAKE, recorded_by="cm-anna")
+    app.handle(CorrectEntry(
+        family_id=family, corrected_version=consultation.originator_version,
+        changes=(FieldChange("duration_minutes", "75"), FieldChange("mode", "phone")),
+        reason="Tippfehler", occurred_on=INTAKE), recorded_by="cm-anna")
     events = list(app.events.get(family))
     correction = events[-1]
     assert isinstance(correction, ev.EntryCorrected)

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 PACKAGE = "projections"
 CORE = "projections.engine"
 NOT_FOR_THE_CORE = ("projections.views", "projections.reporting")
