@@ -22,6 +22,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from application.cases import FamilyCases
+from application.facts import FactDecoder
 from application.settings import Settings
 from projections.engine import (
     REBUILD_PAGE_SIZE,
@@ -57,14 +58,14 @@ def scan_all(cases: FamilyCases) -> int:
 def read_all(cases: FamilyCases) -> int:
     """Every notification read and decoded as the views get them, nothing else."""
     head = cases.recorder.max_notification_id() or 0
-    decode = cases.mapper.to_domain_event
+    decode = FactDecoder(cases.mapper)  # as the engine decodes for the views
     position = count = 0
     while position < head:
         page = cases.recorder.select_notifications(position, REBUILD_PAGE_SIZE, stop=head,
                                                    inclusive_of_start=False)
         if not page:
             break
-        count += len([decode(n, unseal=False) for n in page])  # type: ignore[call-arg]
+        count += len([decode(n, unseal=False) for n in page])
         position = page[-1].id
     return count
 
