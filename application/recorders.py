@@ -30,6 +30,8 @@ from uuid import UUID
 
 from eventsourcing.persistence import (
     IntegrityError,
+    InterfaceError,
+    Notification,
     OperationalError,
     PersistenceError,
     StoredEvent,
@@ -41,8 +43,9 @@ from eventsourcing.sqlite import (
     SQLiteDatastore,
     SQLiteFactory,
 )
-from eventsourcing.utils import Environment, EnvType
-from psycopg.sql import SQL
+from eventsourcing.utils import Environment, EnvType, retry
+from psycopg.rows import tuple_row
+from psycopg.sql import SQL, Identifier
 from pydantic import TypeAdapter
 
 from application import idempotency
@@ -173,6 +176,46 @@ class LotsePostgresRecorder(PostgresApplicationRecorder):
         self.idempotency_table = f'"{self.datastore.schema}"."{idempotency.TABLE}"'
         self.sql_create_statements.append(
             SQL(idempotency.CREATE.format(table=self.idempotency_table)))  # type: ignore[arg-type]
+
+    def analyze(self) -> None:
+        """Gather the planner's statistics of the events table, after a bulk load: until
+        autovacuum does (a minute or more later), PostgreSQL plans a page of the log as
+        a bitmap scan of everything up to the page's stop position and a sort of it,
+        which made reading the log five times slower."""
+        with self.datastore.get_connection() as conn:
+            conn.execute(SQL("ANALYZE {schema}.{table}").format(
+                schema=Identifier(self.datastore.schema),
+                table=Identifier(self.events_table_name)))
+
+    @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
+    def select_notifications(self, start: int | None, limit: int, stop: int | None = None,
+                             topics: Sequence[str] = (), *,
+                             inclusive_of_start: bool = True) -> Sequence[Notification]:
+        """The library's query, its rows read as tuples: its dict rows and the copy of
+        each state cost a sixth of reading a page with the compiled driver."""
+        conditions: list[str] = []
+        params: list[Any] = []
+        if start is not None:
+            conditions.append("notification_id >= %s" if inclusive_of_start
+                              else "notification_id > %s")
+            params.append(start)
+        if stop is not None:
+            conditions.append("notification_id <= %s")
+            params.append(stop)
+        if topics:
+            conditions.append("topic = ANY(%s)")
+            params.append(list(topics))
+        where = f" WHERE {' AND '.join(conditions)}" if conditions else ""
+        statement = SQL(
+            "SELECT notification_id, originator_id, originator_version, topic, state "
+            "FROM {schema}.{table}" + where + " ORDER BY notification_id LIMIT %s").format(
+            schema=Identifier(self.datastore.schema), table=Identifier(self.events_table_name))
+        params.append(limit)
+        with self.datastore.get_connection() as conn, conn.cursor(row_factory=tuple_row) as c:
+            c.execute(statement, params, prepare=True)
+            return [Notification(id=i, originator_id=o, originator_version=v, topic=t,
+                                 state=state if type(state) is bytes else bytes(state))
+                    for i, o, v, t, state in c.fetchall()]
 
     def _insert_stored_events(self, curs: Any, stored_events: Sequence[StoredEvent],
                               **kwargs: Any) -> None:
