@@ -48,8 +48,9 @@ from domain.family_case import FamilyCase
 CHUNK = 250  # families saved per transaction
 POSTGRES_MAX_EVENTS = 2_000
 """Events per transaction on PostgreSQL at most (about 2 MB): the library saves through a
-psycopg pipeline, and psycopg's pure-Python pipeline can stop sending a statement of many
-megabytes half-way and then wait for its answer forever (seen from about 5,000 events)."""
+psycopg pipeline, and psycopg's pipeline can stop sending a statement of many megabytes
+half-way and then wait for its answer forever (seen from about 5,000 events with the
+pure-Python implementation; with the compiled one too, at 19,500 events)."""
 AGGREGATE_COMMANDS = {"close_case": "close", "reopen_case": "reopen",
                       "correct_entry": "correct"}  # FamilyCases name: FamilyCase name
 
