@@ -26,7 +26,7 @@ import dataclasses
 import enum
 import types
 import typing
-from collections.abc import Callable
+from collections.abc import Callable, Collection, Sequence
 from datetime import date
 from typing import Any
 from uuid import UUID
@@ -144,6 +144,8 @@ class FactDecoder:
         self.mapper = mapper
         self.keys = mapper.keys
         self._plans: dict[str, _Plan | None] = {}
+        self._keyless: set[UUID] = set()
+        """Families found without a key while decoding a page (not asked again)."""
 
     def __call__(self, stored_event: StoredEvent, *, unseal: bool = True,
                  only: frozenset[str] | None = None) -> Any:
@@ -158,6 +160,21 @@ class FactDecoder:
             except (_Fallback, ValueError, TypeError, KeyError, AttributeError):
                 pass  # (the mapper decodes it, or says what is wrong with it)
         return self.mapper.to_domain_event(stored_event, unseal=unseal, only=only)
+
+    def page(self, notifications: Sequence[Any], personal: Collection[str],
+             only: frozenset[str] | None) -> list[tuple[int, Any]]:
+        """A page of notifications as (position, event), the personal data of events of
+        the ``personal`` topics unsealed (only the items named in ``only``); the keys of
+        their families are read in one query first, not one by one."""
+        if personal:
+            families = {n.originator_id for n in notifications if n.topic in personal}
+            if families:
+                self._keyless = self.keys.read_many(families)
+        try:
+            return [(n.id, self(n, unseal=n.topic in personal, only=only))
+                    for n in notifications]
+        finally:
+            self._keyless = set()
 
     def _decode(self, plan: _Plan, stored_event: StoredEvent, unseal_: bool,
                 only: frozenset[str] | None) -> Any:
@@ -174,7 +191,8 @@ class FactDecoder:
             if not plan.personal:
                 raise _Fallback
             key: bytes | None = None
-            if unseal_ and (only is None or not only.isdisjoint(plan.leaves)):
+            if unseal_ and (only is None or not only.isdisjoint(plan.leaves)) and (
+                    family_id not in self._keyless):
                 key = self.keys.key_for_reading(family_id)
             opener = _Opener(key, family_id.bytes, only, erased)
             opener.visit(data, plan.personal, "")

@@ -284,9 +284,7 @@ class CatchUp:
                 if self.share is not None:  # (the other shares' events are not decoded)
                     k, n_shares = self.share
                     page = [n for n in page if _number(n.originator_id) % n_shares == k]
-                personal, items = self._unseal_topics, self._unseal_items
-                decoded = [(n.id, self._decode(n, unseal=n.topic in personal, only=items))
-                           for n in page]
+                decoded = self._decode.page(page, self._unseal_topics, self._unseal_items)
                 count = 0
                 try:
                     with t.transaction(commit=True) as c:

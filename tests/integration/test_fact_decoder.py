@@ -96,3 +96,27 @@ def test_family_name_never_opened_when_not_asked(cases: FamilyCases) -> None:
     for n in _case_events(cases):
         event = decode(n, unseal=True, only=frozenset({"birth_date"}))
         assert FAMILY_NAME not in repr(vars(event))
+
+
+def test_a_page_reads_the_keys_of_its_families_in_one_query(
+        cases: FamilyCases, monkeypatch: pytest.MonkeyPatch) -> None:
+    notifications = _case_events(cases)
+    personal = frozenset(n.topic for n in notifications)
+    only = frozenset({"birth_date"})
+    expected = [(n.id, cases.mapper.to_domain_event(n, unseal=True, only=only))
+                for n in notifications]
+    fresh = FamilyCases(cases.settings)  # (nothing cached)
+    try:
+        decode = FactDecoder(fresh.mapper)  # type: ignore[arg-type]
+        table = fresh.mapper.keys.table  # type: ignore[attr-defined]
+        queries: list[str] = []
+        for name in ("select", "select_many"):
+            original = getattr(table, name)
+            monkeypatch.setattr(table, name, lambda *a, _o=original, _n=name, **k: (
+                queries.append(_n), _o(*a, **k))[1])
+        page = decode.page(notifications, personal, only)
+    finally:
+        fresh.close()
+    assert queries == ["select_many"]
+    assert [i for i, _ in page] == [i for i, _ in expected]
+    assert all(_same(a, b) for (_, a), (_, b) in zip(page, expected, strict=True))
