@@ -153,7 +153,11 @@ class FactDecoder:
         try:
             plan = self._plans[topic]
         except KeyError:
-            plan = self._plans[topic] = _plan(topic)
+            try:
+                plan = _plan(topic)
+            except Exception:  # (the mapper says what is wrong with the topic)
+                plan = None
+            self._plans[topic] = plan
         if plan is not None:
             try:
                 return self._decode(plan, stored_event, unseal, only)
