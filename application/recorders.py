@@ -27,6 +27,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
+from uuid import UUID
 
 from eventsourcing.persistence import (
     IntegrityError,
@@ -41,8 +42,11 @@ from eventsourcing.sqlite import (
     SQLiteFactory,
 )
 from eventsourcing.utils import Environment, EnvType
+from pydantic import TypeAdapter
 
 from application import idempotency
+
+_parse_uuid = TypeAdapter(UUID).validator.validate_python
 
 
 @dataclass
@@ -94,6 +98,13 @@ class LotseSQLiteRecorder(SQLiteApplicationRecorder):
         if self._connection is not None:
             self._connection.close()
             self._connection = None
+
+    def convert_originator_id(self, originator_id: str) -> UUID | str:
+        """The stored id as the library converts it, parsed by pydantic's validator:
+        ``uuid.UUID(text)`` costs about 5 µs, a sixth of reading a notification."""
+        if self.datastore.originator_id_type == "uuid":
+            return _parse_uuid(originator_id)  # type: ignore[no-any-return]
+        return originator_id
 
     def construct_create_table_statements(self) -> list[str]:
         return [*super().construct_create_table_statements(),

@@ -28,6 +28,7 @@ from uuid import UUID
 from eventsourcing.utils import get_topic
 
 from application.cases import FamilyCases
+from application.facts import FactDecoder
 from application.sql import Cursor
 from projections.engine.positions import (
     GENERATIONS,
@@ -80,7 +81,8 @@ class CatchUp:
         self.tables = cases.tables
         self._lock = threading.Lock()
         self._moved = threading.Condition()
-        self._decode: Any = cases.mapper.to_domain_event  # the PersonalDataMapper's
+        # The PersonalDataMapper's events, decoded faster (application/facts.py).
+        self._decode: Any = FactDecoder(cases.mapper)  # type: ignore[arg-type]
         self._kinds: dict[str, dict[type, bool]] = {}
         t = self.tables
         with t.transaction(commit=True) as c:
@@ -174,9 +176,7 @@ class CatchUp:
                 if self.share is not None:  # (the other shares' events are not decoded)
                     k, n_shares = self.share
                     page = [n for n in page if _number(n.originator_id) % n_shares == k]
-                personal, items = self._unseal_topics, self._unseal_items
-                decoded = [(n.id, self._decode(n, unseal=n.topic in personal, only=items))
-                           for n in page]
+                decoded = self._decode.page(page, self._unseal_topics, self._unseal_items)
                 count = 0
                 try:
                     with t.transaction(commit=True) as c:
