@@ -6,8 +6,6 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from fastapi import FastAPI
 from starlette.types import ASGIApp, Receive, Scope, Send
 
@@ -28,7 +26,7 @@ from api.routes import (
 from api.routes.reports import submission_figures
 from application.cases import FamilyCases
 from application.directory import Directory
-from application.pipeline import Pipeline
+from application.pipeline import Pipeline, derived_key
 from application.read_log import ReadLog
 from application.settings import Settings
 from application.store import schema_lock
@@ -49,16 +47,13 @@ problem details (`application/problem+json`) naming the field and the rule."""
 
 def build_services(settings: Settings) -> Services:
     cases = FamilyCases(settings)
-    master = settings.resolve_master_key()
-    index_key, fingerprint_key = (
-        HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=info).derive(master)
-        for info in (b"lotse:name-index", b"lotse:request-fingerprint"))
     directory = Directory(cases)
     with schema_lock(settings):  # the views' tables: other processes may be starting too
-        index = FamilyIndex(cases, index_key)
+        index = FamilyIndex(cases, derived_key(settings.resolve_master_key(),
+                                               b"lotse:name-index"))
         views = Views.build(cases)
-    pipeline = Pipeline(cases, directory, fingerprint_key,
-                        after_erasure=index.catch_up)  # the names' search tokens go at once
+    pipeline = Pipeline.for_cases(cases, directory,
+                                  after_erasure=index.catch_up)  # the names' tokens go at once
     services = Services(cases=cases, directory=directory, read_log=ReadLog(cases.tables),
                         index=index, views=views, pipeline=pipeline)
     pipeline.report_figures_source(submission_figures(services))

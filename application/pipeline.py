@@ -60,6 +60,12 @@ class Pipeline:
         """Run after an erasure (and its repeats): the search index forgets the names."""
         self._report_figures = report_figures
 
+    @classmethod
+    def for_cases(cls, cases: FamilyCases, directory: Directory, **options: Any) -> Pipeline:
+        """The pipeline of ``cases``, its fingerprint key derived from the master key."""
+        return cls(cases, directory, derived_key(cases.settings.resolve_master_key(),
+                                                 b"lotse:request-fingerprint"), **options)
+
     def report_figures_source(self, source: ReportFigures) -> None:
         """Where submissions take their figures from (the read side, built later)."""
         self._report_figures = source
@@ -138,6 +144,14 @@ class Pipeline:
                                receipt.position, receipt.facts)
         return Accepted(answer.body, answer.status, answer.family_id, answer.version,
                         replayed=True)
+
+
+def derived_key(master: bytes, purpose: bytes) -> bytes:
+    """A key of its own for ``purpose``, derived from the master key (HKDF-SHA256)."""
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
+    return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=purpose).derive(master)
 
 
 def family_answer(command: Command, family_id: UUID, version: int, position: int | None,

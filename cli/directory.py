@@ -4,11 +4,14 @@ and tokens. Every change is an event of the directory, recorded with who ran it.
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from cli.store import console, open_cases, operator, refused
+from cli.store import console, execute, open_cases, operator, refused
+
+if TYPE_CHECKING:
+    from application.cases import FamilyCases
 
 projects_app = typer.Typer(help="Programme sites (projects).", no_args_is_help=True)
 staff_app = typer.Typer(help="Staff accounts, roles and tokens.", no_args_is_help=True)
@@ -63,18 +66,12 @@ def staff_add(project: Annotated[str, typer.Option(help="Project code.")],
               role: Annotated[RoleName, typer.Option(help="Role in that project.")],
               name: Annotated[str, typer.Option(help="Full name.")]) -> None:
     """Add a staff member; the last line printed is their token, shown only now."""
-    from application.directory import Directory
-    from domain.directory import Role
-    from domain.errors import DomainError
+    from application.commands.staff import AddStaff
 
     with open_cases() as cases:
-        try:
-            issued = Directory(cases).add_staff(name=name, project=project, role=Role(role),
-                                                recorded_by=operator())
-        except DomainError as e:
-            raise refused(e) from None
-    console.print(f"Staff {issued.staff_id} is {role} in {project}. Token (shown once):")
-    print(issued.token)
+        issued = execute(cases, AddStaff(project=project, name=name, role=role.value))
+    console.print(f"Staff {issued['staff_id']} is {role} in {project}. Token (shown once):")
+    print(issued["token"])
 
 
 @staff_app.command("grant")
@@ -97,32 +94,40 @@ def staff_grant(staff_id: str, project: Annotated[str, typer.Option()],
 @staff_app.command("token")
 def staff_token(staff_id: str) -> None:
     """Issue another token; the last line printed is the token, shown only now."""
-    from application.directory import Directory
-    from domain.errors import DomainError
+    from application.commands.staff import IssueToken
 
     with open_cases() as cases:
-        try:
-            issued = Directory(cases).issue_token(staff_id=staff_id, recorded_by=operator())
-        except DomainError as e:
-            raise refused(e) from None
-    console.print(f"New token {issued.token_id} for {staff_id} (shown once):")
-    print(issued.token)
+        issued = execute(cases, IssueToken(project=_a_project_of(cases, staff_id),
+                                           staff_id=staff_id))
+    console.print(f"New token {issued['token_id']} for {staff_id} (shown once):")
+    print(issued["token"])
 
 
 @staff_app.command("revoke")
 def staff_revoke(staff_id: str, token_id: Annotated[str, typer.Argument(
         help="The token id (the part after `lotse_`, before the next `_`).")]) -> None:
     """Revoke a token at once, in every server process."""
+    from application.commands.staff import RevokeToken
+
+    with open_cases() as cases:
+        execute(cases, RevokeToken(project=_a_project_of(cases, staff_id), staff_id=staff_id,
+                                   token_id=token_id))
+    console.print(f"Token {token_id} of {staff_id} revoked.")
+
+
+def _a_project_of(cases: FamilyCases, staff_id: str) -> str:
+    """A project the staff member works in (a token opens all of them)."""
     from application.directory import Directory
     from domain.errors import DomainError
 
-    with open_cases() as cases:
-        try:
-            Directory(cases).revoke_token(staff_id=staff_id, token_id=token_id,
-                                          recorded_by=operator())
-        except DomainError as e:
-            raise refused(e) from None
-    console.print(f"Token {token_id} of {staff_id} revoked.")
+    try:
+        roles = Directory(cases).member(staff_id).roles
+    except DomainError as e:
+        raise refused(e) from None
+    if not roles:
+        console.print(f"[red]{staff_id} has no role in any project[/red]")
+        raise typer.Exit(1)
+    return next(iter(roles))
 
 
 @staff_app.command("list")
