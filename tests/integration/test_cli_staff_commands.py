@@ -44,7 +44,8 @@ def test_staff_added_on_the_command_line_get_a_working_token_and_a_second_one(
     with FamilyCases(operator_env) as app:
         directory = Directory(app)
         actor = directory.authenticate(token)
-        assert actor is not None and actor.roles == {"KR": Role.CASE_MANAGER}
+        assert actor is not None
+        assert actor.roles == {"KR": Role.CASE_MANAGER}
         assert directory.authenticate(second.output.strip().splitlines()[-1]) is not None
         assert len(directory.member(staff_id).active_tokens) == 2
 
