@@ -103,15 +103,25 @@ class FamilyCommand(Command):
     family_id: UUID
     occurred_on: Occurred
 
+    method: ClassVar[str]
+    """The aggregate method the command calls (``decide``), with ``arguments()``."""
+
     def on(self) -> date:
         return self.occurred_on if self.occurred_on is not None else today_in_programme()
 
     def check(self, state: CaseState, directory: Directory) -> None:
         """Rules beyond the policy that need the loaded case (none by default)."""
 
+    def arguments(self) -> dict[str, Any]:
+        """The aggregate method's keywords: the command's fields of the same names."""
+        return {name: getattr(self, name) for name in type(self).model_fields
+                if name not in ("family_id", "occurred_on")}
+
     def decide(self, case: FamilyCase, recorded_by: str) -> None:
-        """The one domain call."""
-        raise NotImplementedError
+        """The one domain call: ``method`` with the arguments, the business date and who
+        recorded it."""
+        getattr(case, self.method)(**self.arguments(), occurred_on=self.on(),
+                                   recorded_by=recorded_by)
 
     def after(self, pipeline: Pipeline) -> None:
         """Effects beyond the events, once they are stored (and on a repeat that runs

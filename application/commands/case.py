@@ -32,6 +32,7 @@ class AssignCaseManager(FamilyCommand):
                             "Assign or transfer the case to a case manager (coordinators)",
                             "AssignmentIn")
     action: ClassVar = A.ASSIGN
+    method: ClassVar = "assign_case_manager"
     model_config = ConfigDict(json_schema_extra={"examples": [{
         "case_manager": "st-3f9a2c1b", "reason": "parental leave of Ms Yilmaz",
         "occurred_on": "2026-11-20"}]})
@@ -46,36 +47,30 @@ class AssignCaseManager(FamilyCommand):
             raise invalid("not_a_case_manager", f"{self.case_manager} is not a case "
                           f"manager of project {state.project}", "case_manager")
 
-    def decide(self, case: FamilyCase, recorded_by: str) -> None:
-        case.assign_case_manager(case_manager=self.case_manager, reason=self.reason,
-                                 occurred_on=self.on(), recorded_by=recorded_by)
 
 
 class CloseCase(FamilyCommand):
     route: ClassVar = Route("/families/{family_id}/closure", "Close the case", "ClosureIn")
     action: ClassVar = A.CASEWORK
+    method: ClassVar = "close"
     model_config = ConfigDict(json_schema_extra={"examples": [{
         "reason": "goals_achieved", "note": "both goals reached", "occurred_on": "2026-11-20"}]})
 
     reason: ClosureReason
     note: Text | None = None
 
-    def decide(self, case: FamilyCase, recorded_by: str) -> None:
-        case.close(reason=self.reason, note=self.note, occurred_on=self.on(),
-                   recorded_by=recorded_by)
 
 
 class ReopenCase(FamilyCommand):
     route: ClassVar = Route("/families/{family_id}/reopening", "Reopen a closed case",
                             "ReopeningIn")
     action: ClassVar = A.CASEWORK
+    method: ClassVar = "reopen"
     model_config = ConfigDict(json_schema_extra={"examples": [{
         "reason": "family asked to continue", "occurred_on": "2026-11-20"}]})
 
     reason: Text = Field(min_length=1)
 
-    def decide(self, case: FamilyCase, recorded_by: str) -> None:
-        case.reopen(reason=self.reason, occurred_on=self.on(), recorded_by=recorded_by)
 
 
 class ChangeIn(BaseModel):
@@ -126,6 +121,7 @@ class CorrectEntry(FamilyCommand):
                             "Correct facts of an earlier entry (by id or version), with a "
                             "reason", "CorrectionIn")
     action: ClassVar = A.CASEWORK
+    method: ClassVar = "correct"
     model_config = ConfigDict(json_schema_extra={"examples": [{
         "target": {"kind": "consultation", "id": "11111111-2222-4333-8444-555555555555"},
         "changes": [{"field": "duration_minutes", "value": 60}],

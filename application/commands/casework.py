@@ -13,7 +13,7 @@ from application.commands.fields import IsoDate, Name, NewId, Text
 from domain.values import ContactMode, InstitutionType, LifeArea, ReferralOutcome, Topic
 
 if TYPE_CHECKING:
-    from domain.family_case import FamilyCase
+    pass
 
 A = policy.Action
 
@@ -22,6 +22,7 @@ class RecordConsultation(FamilyCommand):
     route: ClassVar = Route("/families/{family_id}/consultations", "Record a consultation",
                             "ConsultationIn")
     action: ClassVar = A.CASEWORK
+    method: ClassVar = "record_consultation"
     model_config = ConfigDict(json_schema_extra={"examples": [{
         "duration_minutes": 45, "mode": "home_visit", "topics": ["money_and_debts"],
         "members_present": [], "notes": "Went through the Jobcenter letter together.",
@@ -39,18 +40,12 @@ class RecordConsultation(FamilyCommand):
     def facts(self) -> dict[str, object]:
         return {"consultation_id": str(self.consultation_id)}
 
-    def decide(self, case: FamilyCase, recorded_by: str) -> None:
-        case.record_consultation(
-            consultation_id=self.consultation_id, duration_minutes=self.duration_minutes,
-            mode=self.mode, topics=self.topics, members_present=self.members_present,
-            location=self.location, notes=self.notes,
-            next_follow_up_on=self.next_follow_up_on, occurred_on=self.on(),
-            recorded_by=recorded_by)
 
 
 class SetGoal(FamilyCommand):
     route: ClassVar = Route("/families/{family_id}/goals", "Set a goal", "GoalIn")
     action: ClassVar = A.CASEWORK
+    method: ClassVar = "set_goal"
     model_config = ConfigDict(json_schema_extra={"examples": [{
         "member_ids": ["11111111-2222-4333-8444-555555555555"], "life_area": "work",
         "description": "Apply for the part-time job at the Kita kitchen",
@@ -65,17 +60,13 @@ class SetGoal(FamilyCommand):
     def facts(self) -> dict[str, object]:
         return {"goal_id": str(self.goal_id)}
 
-    def decide(self, case: FamilyCase, recorded_by: str) -> None:
-        case.set_goal(goal_id=self.goal_id, member_ids=self.member_ids,
-                      life_area=self.life_area, description=self.description,
-                      target_date=self.target_date, occurred_on=self.on(),
-                      recorded_by=recorded_by)
 
 
 class ReviseGoal(FamilyCommand):
     route: ClassVar = Route("/families/{family_id}/goals/{goal_id}/revisions",
                             "Revise a goal", "GoalRevisionIn")
     action: ClassVar = A.CASEWORK
+    method: ClassVar = "revise_goal"
     model_config = ConfigDict(json_schema_extra={"examples": [{
         "target_date": "2027-04-01", "reason": "the course starts later",
         "occurred_on": "2026-11-20"}]})
@@ -85,23 +76,17 @@ class ReviseGoal(FamilyCommand):
     target_date: IsoDate | None = None
     reason: Text = Field(min_length=1)
 
-    def decide(self, case: FamilyCase, recorded_by: str) -> None:
-        case.revise_goal(goal_id=self.goal_id, description=self.description,
-                         target_date=self.target_date, reason=self.reason,
-                         occurred_on=self.on(), recorded_by=recorded_by)
 
 
 class AchieveGoal(FamilyCommand):
     route: ClassVar = Route("/families/{family_id}/goals/{goal_id}/achievement",
                             "A goal was achieved", "DatedIn")
     action: ClassVar = A.CASEWORK
+    method: ClassVar = "achieve_goal"
     model_config = ConfigDict(json_schema_extra={"examples": [{"occurred_on": "2026-11-20"}]})
 
     goal_id: UUID
 
-    def decide(self, case: FamilyCase, recorded_by: str) -> None:
-        case.achieve_goal(goal_id=self.goal_id, occurred_on=self.on(),
-                          recorded_by=recorded_by)
 
 
 REASON_EXAMPLE = ConfigDict(json_schema_extra={"examples": [{
@@ -112,20 +97,19 @@ class DropGoal(FamilyCommand):
     route: ClassVar = Route("/families/{family_id}/goals/{goal_id}/drop",
                             "Drop a goal, with the reason", "GoalDropIn")
     action: ClassVar = A.CASEWORK
+    method: ClassVar = "drop_goal"
     model_config = REASON_EXAMPLE
 
     goal_id: UUID
     reason: Text = Field(min_length=1)
 
-    def decide(self, case: FamilyCase, recorded_by: str) -> None:
-        case.drop_goal(goal_id=self.goal_id, reason=self.reason, occurred_on=self.on(),
-                       recorded_by=recorded_by)
 
 
 class MakeReferral(FamilyCommand):
     route: ClassVar = Route("/families/{family_id}/referrals",
                             "Refer a member to an institution", "ReferralIn")
     action: ClassVar = A.CASEWORK
+    method: ClassVar = "make_referral"
     model_config = ConfigDict(json_schema_extra={"examples": [{
         "member_id": "11111111-2222-4333-8444-555555555555",
         "institution_type": "debt_counselling",
@@ -142,24 +126,16 @@ class MakeReferral(FamilyCommand):
     def facts(self) -> dict[str, object]:
         return {"referral_id": str(self.referral_id)}
 
-    def decide(self, case: FamilyCase, recorded_by: str) -> None:
-        case.make_referral(referral_id=self.referral_id, member_id=self.member_id,
-                           institution_type=self.institution_type,
-                           institution_name=self.institution_name, purpose=self.purpose,
-                           consent_confirmed=self.consent_confirmed, occurred_on=self.on(),
-                           recorded_by=recorded_by)
 
 
 class RecordReferralOutcome(FamilyCommand):
     route: ClassVar = Route("/families/{family_id}/referrals/{referral_id}/outcomes",
                             "Record what came of a referral", "ReferralOutcomeIn")
     action: ClassVar = A.CASEWORK
+    method: ClassVar = "record_referral_outcome"
     model_config = ConfigDict(json_schema_extra={"examples": [{
         "outcome": "first_appointment_kept", "occurred_on": "2026-11-20"}]})
 
     referral_id: UUID
     outcome: ReferralOutcome
 
-    def decide(self, case: FamilyCase, recorded_by: str) -> None:
-        case.record_referral_outcome(referral_id=self.referral_id, outcome=self.outcome,
-                                     occurred_on=self.on(), recorded_by=recorded_by)

@@ -126,6 +126,7 @@ class AddMember(FamilyCommand):
     route: ClassVar = Route("/families/{family_id}/members", "Add a household member",
                             "MemberAddIn")
     action: ClassVar = A.CASEWORK
+    method: ClassVar = "add_member"
     model_config = ConfigDict(json_schema_extra={"examples": [{
         "role": "child", "given_name": "Mila", "family_name": "Okonkwo-Brandt",
         "birth_date": "2026-10-02", "gender": "female", "occurred_on": "2026-11-20"}]})
@@ -149,16 +150,16 @@ class AddMember(FamilyCommand):
     def facts(self) -> dict[str, object]:
         return {"member_id": str(self.member_id)}
 
-    def decide(self, case: FamilyCase, recorded_by: str) -> None:
-        case.add_member(member=MemberData(self.member_id, self.role, self.given_name,
-                                          self.family_name, self.birth_date, self.gender),
-                        occurred_on=self.on(), recorded_by=recorded_by)
+    def arguments(self) -> dict[str, Any]:
+        return {"member": MemberData(self.member_id, self.role, self.given_name,
+                                     self.family_name, self.birth_date, self.gender)}
 
 
 class ChangeMemberDetails(FamilyCommand):
     route: ClassVar = Route("/families/{family_id}/members/{member_id}/details",
                             "Change a member's name, birth date or gender", "MemberDetailsIn")
     action: ClassVar = A.CASEWORK
+    method: ClassVar = "change_member_details"
     model_config = ConfigDict(json_schema_extra={"examples": [{
         "family_name": "Brandt", "occurred_on": "2026-11-20"}]})
 
@@ -168,23 +169,16 @@ class ChangeMemberDetails(FamilyCommand):
     birth_date: IsoDate | None = None
     gender: Gender | None = None
 
-    def decide(self, case: FamilyCase, recorded_by: str) -> None:
-        case.change_member_details(
-            member_id=self.member_id, given_name=self.given_name,
-            family_name=self.family_name, birth_date=self.birth_date, gender=self.gender,
-            occurred_on=self.on(), recorded_by=recorded_by)
 
 
 class RecordMemberLeft(FamilyCommand):
     route: ClassVar = Route("/families/{family_id}/members/{member_id}/departure",
                             "Record that a member left the household", "MemberLeftIn")
     action: ClassVar = A.CASEWORK
+    method: ClassVar = "record_member_left"
     model_config = ConfigDict(json_schema_extra={"examples": [{
         "reason": "moved to his father in Duisburg", "occurred_on": "2026-11-20"}]})
 
     member_id: UUID
     reason: Text | None = None
 
-    def decide(self, case: FamilyCase, recorded_by: str) -> None:
-        case.record_member_left(member_id=self.member_id, reason=self.reason,
-                                occurred_on=self.on(), recorded_by=recorded_by)

@@ -21,7 +21,7 @@ from domain.values import (
 )
 
 if TYPE_CHECKING:
-    from domain.family_case import FamilyCase
+    pass
 
 A = policy.Action
 
@@ -33,6 +33,7 @@ class EnterParticipant(FamilyCommand):
     route: ClassVar = Route("/families/{family_id}/participants",
                             "ESF+ entry of a participant", "ParticipantIn")
     action: ClassVar = A.CASEWORK
+    method: ClassVar = "enter_participant"
     model_config = ConfigDict(json_schema_extra={"examples": [{
         "member_id": "11111111-2222-4333-8444-555555555555", "labour_market_status": "unemployed",
         "unemployed_months": 14, "isced": "isced_3_4", "disability": "no",
@@ -59,12 +60,11 @@ class EnterParticipant(FamilyCommand):
             return {**rest, **dataclasses.asdict(data["entry"])}
         return data
 
-    def decide(self, case: FamilyCase, recorded_by: str) -> None:
+    def arguments(self) -> dict[str, Any]:
         entry = EntryData(self.labour_market_status, self.unemployed_months, self.isced,
                           self.disability, self.citizenship, self.foreign_background,
                           self.minority, self.homeless, self.rural)
-        case.enter_participant(member_id=self.member_id, entry=entry, occurred_on=self.on(),
-                               recorded_by=recorded_by)
+        return {"member_id": self.member_id, "entry": entry}
 
 
 STATUS_EXAMPLE = ConfigDict(json_schema_extra={"examples": [{
@@ -76,14 +76,12 @@ class RecordExit(FamilyCommand):
                             "ESF+ exit of a participant, with the status on leaving",
                             "StatusIn")
     action: ClassVar = A.CASEWORK
+    method: ClassVar = "record_exit"
     model_config = STATUS_EXAMPLE
 
     member_id: UUID
     status: ExitStatus
 
-    def decide(self, case: FamilyCase, recorded_by: str) -> None:
-        case.record_exit(member_id=self.member_id, status=self.status,
-                         occurred_on=self.on(), recorded_by=recorded_by)
 
 
 class RecordLeavingStatus(FamilyCommand):
@@ -91,20 +89,19 @@ class RecordLeavingStatus(FamilyCommand):
                             "A later status on leaving, within 28 days of the exit",
                             "LeavingStatusIn")
     action: ClassVar = A.CASEWORK
+    method: ClassVar = "record_leaving_status"
     model_config = STATUS_EXAMPLE
 
     member_id: UUID
     status: ExitStatus
 
-    def decide(self, case: FamilyCase, recorded_by: str) -> None:
-        case.record_leaving_status(member_id=self.member_id, status=self.status,
-                                   occurred_on=self.on(), recorded_by=recorded_by)
 
 
 class RecordFollowUp(FamilyCommand):
     route: ClassVar = Route("/families/{family_id}/follow-ups",
                             "Six-month follow-up of a participant who left", "FollowUpIn")
     action: ClassVar = A.CASEWORK
+    method: ClassVar = "record_follow_up"
     model_config = ConfigDict(json_schema_extra={"examples": [{
         "member_id": "11111111-2222-4333-8444-555555555555", "status": "employed",
         "better_situation": True, "occurred_on": "2026-11-20"}]})
@@ -113,7 +110,3 @@ class RecordFollowUp(FamilyCommand):
     status: FollowUpStatus
     better_situation: StrictBool | None = None
 
-    def decide(self, case: FamilyCase, recorded_by: str) -> None:
-        case.record_follow_up(member_id=self.member_id, status=self.status,
-                              better_situation=self.better_situation,
-                              occurred_on=self.on(), recorded_by=recorded_by)
