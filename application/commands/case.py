@@ -48,7 +48,6 @@ class AssignCaseManager(FamilyCommand):
                           f"manager of project {state.project}", "case_manager")
 
 
-
 class CloseCase(FamilyCommand):
     route: ClassVar = Route("/families/{family_id}/closure", "Close the case", "ClosureIn")
     action: ClassVar = A.CASEWORK
@@ -60,7 +59,6 @@ class CloseCase(FamilyCommand):
     note: Text | None = None
 
 
-
 class ReopenCase(FamilyCommand):
     route: ClassVar = Route("/families/{family_id}/reopening", "Reopen a closed case",
                             "ReopeningIn")
@@ -70,7 +68,6 @@ class ReopenCase(FamilyCommand):
         "reason": "family asked to continue", "occurred_on": "2026-11-20"}]})
 
     reason: Text = Field(min_length=1)
-
 
 
 class ChangeIn(BaseModel):

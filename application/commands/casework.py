@@ -41,7 +41,6 @@ class RecordConsultation(FamilyCommand):
         return {"consultation_id": str(self.consultation_id)}
 
 
-
 class SetGoal(FamilyCommand):
     route: ClassVar = Route("/families/{family_id}/goals", "Set a goal", "GoalIn")
     action: ClassVar = A.CASEWORK
@@ -61,7 +60,6 @@ class SetGoal(FamilyCommand):
         return {"goal_id": str(self.goal_id)}
 
 
-
 class ReviseGoal(FamilyCommand):
     route: ClassVar = Route("/families/{family_id}/goals/{goal_id}/revisions",
                             "Revise a goal", "GoalRevisionIn")
@@ -77,7 +75,6 @@ class ReviseGoal(FamilyCommand):
     reason: Text = Field(min_length=1)
 
 
-
 class AchieveGoal(FamilyCommand):
     route: ClassVar = Route("/families/{family_id}/goals/{goal_id}/achievement",
                             "A goal was achieved", "DatedIn")
@@ -86,7 +83,6 @@ class AchieveGoal(FamilyCommand):
     model_config = ConfigDict(json_schema_extra={"examples": [{"occurred_on": "2026-11-20"}]})
 
     goal_id: UUID
-
 
 
 REASON_EXAMPLE = ConfigDict(json_schema_extra={"examples": [{
@@ -102,7 +98,6 @@ class DropGoal(FamilyCommand):
 
     goal_id: UUID
     reason: Text = Field(min_length=1)
-
 
 
 class MakeReferral(FamilyCommand):
@@ -125,7 +120,6 @@ class MakeReferral(FamilyCommand):
 
     def facts(self) -> dict[str, object]:
         return {"referral_id": str(self.referral_id)}
-
 
 
 class RecordReferralOutcome(FamilyCommand):

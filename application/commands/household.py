@@ -170,7 +170,6 @@ class ChangeMemberDetails(FamilyCommand):
     gender: Gender | None = None
 
 
-
 class RecordMemberLeft(FamilyCommand):
     route: ClassVar = Route("/families/{family_id}/members/{member_id}/departure",
                             "Record that a member left the household", "MemberLeftIn")

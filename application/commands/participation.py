@@ -83,7 +83,6 @@ class RecordExit(FamilyCommand):
     status: ExitStatus
 
 
-
 class RecordLeavingStatus(FamilyCommand):
     route: ClassVar = Route("/families/{family_id}/participants/{member_id}/leaving-status",
                             "A later status on leaving, within 28 days of the exit",
@@ -94,7 +93,6 @@ class RecordLeavingStatus(FamilyCommand):
 
     member_id: UUID
     status: ExitStatus
-
 
 
 class RecordFollowUp(FamilyCommand):
