@@ -1,7 +1,7 @@
 """Views that keep a small document per family and write each family once per page.
 
-A view of this kind folds events into a plain JSON document per family: the facts it
-shows and those a later correction may change (a consultation's date, a referral's
+A view of this kind folds events into a small document per family: the facts it shows
+and those a later correction may change (a consultation's date, a referral's
 institution type). For a page of events it loads the documents of the families the page
 touches in one query, folds every event in memory, and hands the changed documents to
 ``write``, which stores them (and whatever rows or counters derive from them) with a
