@@ -45,12 +45,6 @@ class Target:
     key: str | None
 
 
-def kind_of(event: Any) -> str:
-    """The name the domain knows an event's class by (also for the aggregate's own
-    ``FamilyCase.CaseOpened``)."""
-    return type(event).__name__
-
-
 class Refs:
     """What each version of one family referred to, for the event kinds in ``kinds``.
 
@@ -72,10 +66,13 @@ class Refs:
 
     def note(self, event: Any) -> None:
         """Remember what ``event``'s version refers to, if it is of a kind followed."""
-        kind = kind_of(event)
+        kind = type(event).__name__  # (as the domain names it: FamilyCase.CaseOpened too)
         if kind in self.kinds:
-            key = None if kind in self.unkeyed else event.ref_key()
-            self._by_version[str(event.originator_version)] = _CODE[kind] + (key or "")
+            if kind in self.unkeyed:
+                self._by_version[str(event.originator_version)] = _CODE[kind]
+            else:
+                self._by_version[str(event.originator_version)] = (
+                    _CODE[kind] + (event.ref_key() or ""))
 
     def target(self, correction: Any) -> Target | None:
         """The target of ``correction`` among the kinds followed (None: another kind, or a

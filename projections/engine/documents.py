@@ -1,7 +1,7 @@
 """Views that keep a small document per family and write each family once per page.
 
-A view of this kind folds events into a plain JSON document per family: the facts it
-shows and those a later correction may change (a consultation's date, a referral's
+A view of this kind folds events into a small document per family: the facts it shows
+and those a later correction may change (a consultation's date, a referral's
 institution type). For a page of events it loads the documents of the families the page
 touches in one query, folds every event in memory, and hands the changed documents to
 ``write``, which stores them (and whatever rows or counters derive from them) with a
@@ -56,29 +56,46 @@ class FamilyDocView(View, Generic[D]):
             by_family.setdefault(event.originator_id.hex, []).append(event)
         stored = self.load(c, tables, list(by_family))
         changed: dict[str, tuple[Any, D]] = {}
-        follows = bool(self.corrects)
+        followed = self._followed() if self.corrects else None
         for family_id, family_events in by_family.items():
             doc = stored.get(family_id)
             remembered = self.before(doc)
             for event in family_events:
                 doc = self.fold(doc, event)
-                if follows and doc is not None:
-                    self.follow(doc, event)
+                if followed is None or doc is None:
+                    continue
+                kind = type(event)
+                how = followed.get(kind)
+                if how is None:
+                    how = followed[kind] = _how(kind, self.corrects)
+                if how is _NOTE:
+                    self.refs_of(doc).note(event)
+                elif how is _CORRECT:
+                    self._correct(doc, event)
             if doc is not None:
                 changed[family_id] = (remembered, doc)
         if changed:
             self.write(c, tables, changed)
 
+    def _followed(self) -> dict[type, str]:
+        """Per event class, what ``follow`` does with it (cached)."""
+        found: dict[type, str] | None = self.__dict__.get("_followed_kinds")
+        if found is None:
+            found = self.__dict__["_followed_kinds"] = {}
+        return found
+
+    def _correct(self, doc: D, correction: Any) -> None:
+        target = self.refs_of(doc).target(correction)
+        if target is not None:
+            self.correct(doc, correction, target)
+
     def follow(self, doc: D, event: Any) -> None:
         """Note what ``event`` refers to, or hand a correction to ``correct`` with its
         target (for a view that folds outside ``apply``, after each ``fold``)."""
-        refs = self.refs_of(doc)
         if isinstance(event, EntryCorrected):
-            target = refs.target(event)
-            if target is not None:
-                self.correct(doc, event, target)
+            self._correct(doc, event)
         else:
-            refs.note(event)
+            self.refs_of(doc).note(event)
 
     def refs_of(self, doc: D) -> Refs:
         """The document's ``Refs`` (of a view that follows corrections)."""
@@ -123,6 +140,17 @@ class FamilyDocView(View, Generic[D]):
     @abstractmethod
     def write(self, c: Cursor, tables: Tables, changed: dict[str, tuple[Any, D]]) -> None:
         """Store the changed documents (family id -> what ``before`` gave, new doc)."""
+
+
+_NOTE, _CORRECT, _NOTHING = "note", "correct", "nothing"
+
+
+def _how(kind: type, corrects: frozenset[str]) -> str:
+    """What a view that follows the corrections of ``corrects`` does with an event of
+    class ``kind``: note what its version refers to, resolve a correction, or nothing."""
+    if issubclass(kind, EntryCorrected):
+        return _CORRECT
+    return _NOTE if kind.__name__ in corrects else _NOTHING
 
 
 def chunks(items: list[str], size: int = CHUNK) -> Iterator[list[str]]:
