@@ -48,14 +48,15 @@ problem details (`application/problem+json`) naming the field and the rule."""
 def build_services(settings: Settings) -> Services:
     cases = FamilyCases(settings)
     directory = Directory(cases)
-    with schema_lock(settings):  # the views' tables: other processes may be starting too
-        index = FamilyIndex(cases, derived_key(settings.resolve_master_key(),
+    with schema_lock(settings):  # the tables of views and logs: other processes may be
+        index = FamilyIndex(cases, derived_key(settings.resolve_master_key(),  # starting too
                                                b"lotse:name-index"))
         views = Views.build(cases)
+        read_log = ReadLog(cases.tables)
     pipeline = Pipeline.for_cases(cases, directory,
                                   after_erasure=index.catch_up)  # the names' tokens go at once
-    services = Services(cases=cases, directory=directory, read_log=ReadLog(cases.tables),
-                        index=index, views=views, pipeline=pipeline)
+    services = Services(cases=cases, directory=directory, read_log=read_log, index=index,
+                        views=views, pipeline=pipeline)
     pipeline.report_figures_source(submission_figures(services))
     return services
 
