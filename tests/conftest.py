@@ -55,7 +55,19 @@ def pytest_report_header() -> str:
     return f"PostgreSQL: UNREACHABLE ({error}); its test variants will be SKIPPED"
 
 
-@pytest.fixture(params=["sqlite", "postgres"])
+STORES = ["sqlite", "postgres"]
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Every test on a store runs on each one, except those marked ``store_independent``:
+    they check what the store plays no part in (request validation, the schema, refusals
+    before anything is stored) and run on SQLite alone."""
+    if "store" in metafunc.fixturenames:
+        independent = metafunc.definition.get_closest_marker("store_independent")
+        metafunc.parametrize("store", STORES[:1] if independent else STORES, indirect=True)
+
+
+@pytest.fixture
 def store(request: pytest.FixtureRequest) -> str:
     """The name of the store a test runs on."""
     if request.param == "postgres":
@@ -97,4 +109,5 @@ def app(make_settings: SettingsFactory) -> Iterator[FamilyCases]:
     application.close()
 
 
-from tests.api_support import world  # noqa: E402,F401  (the API fixture, for every test module)
+# the API fixtures, for every test module
+from tests.support.world import world, world_templates  # noqa: E402,F401

@@ -30,7 +30,7 @@ from projections.engine import (
     rebuild,
     young_collections_only,
 )
-from projections.registry import views_named
+from projections.views.registry import views_named
 
 
 def scan_all(cases: FamilyCases) -> int:

@@ -26,6 +26,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from application.commands import OpenCase
+
 ROOT = Path(__file__).resolve().parents[2]
 sys.path[:0] = [str(ROOT), str(ROOT / "tests" / "bench")]
 
@@ -123,14 +125,14 @@ def _prepare_families(count: int) -> Callable[[Settings], dict[str, Any]]:
                                         role=Role.CASE_MANAGER, recorded_by="bench")
             families = []
             for n in range(count):
-                opened = cases.open_case(
+                opened = cases.handle(OpenCase(
                     project="KR", members=[MemberData(uuid4(), MemberRole.PARENT, "Amira",
                                                       f"Family{n}", date(1990, 1, 1),
                                                       Gender.FEMALE)],
                     district="Krefeld-Mitte", postal_code="47798", street_address=None,
                     access_route=AccessRoute.SELF, benefit_situation=BenefitSituation.SGB_II,
                     consent_purposes=["ESF+ reporting"], consent_given_on=date(2026, 1, 5),
-                    case_manager=token.staff_id, occurred_on=date(2026, 1, 5),
+                    case_manager=token.staff_id, occurred_on=date(2026, 1, 5)),
                     recorded_by=token.staff_id)
                 families.append(str(opened.family_id))
         return {"token": token.token, "families": families}
@@ -409,9 +411,11 @@ def bench_esf_report(quick: bool) -> list[Entry]:
     import random
     from datetime import date, timedelta
 
-    from projections.bitemporal import add_cells, period_index
-    from projections.esf import ROWS, EsfParticipants, Participant, bundle_of
-    from projections.esf_report import Period, esf_report
+    from projections.reporting.bitemporal import add_cells, period_index
+    from projections.reporting.esf import ROWS, EsfParticipants, bundle_of
+    from projections.reporting.esf_figures import Period
+    from projections.reporting.esf_participants import Participant
+    from projections.reporting.esf_report import esf_report
 
     participants = 5_000 if quick else 50_000
     rng = random.Random(5)

@@ -20,7 +20,7 @@ from eventsourcing.persistence import MapperDeserialisationError
 from application.cases import FamilyCases
 from application.facts import FactDecoder
 from tests.conftest import SettingsFactory
-from tests.test_store_roundtrip import FAMILY_NAME, build_full_case
+from tests.integration.test_store_roundtrip import FAMILY_NAME, build_full_case
 
 OPTIONS: list[dict[str, Any]] = [
     {"unseal": False}, {"unseal": True},

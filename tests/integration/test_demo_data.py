@@ -1,0 +1,135 @@
+"""The demo data set: projects, staff with working tokens, families with histories, on both
+stores; the same seed gives the same families and histories."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+from uuid import UUID
+
+import pytest
+
+from application.cases import FamilyCases
+from application.directory import Directory
+from demo.loading import DemoAlreadyLoaded, DemoSummary, load_demo
+from domain.directory import Role
+from domain.rules import today_in_programme
+from domain.values import CaseStatus
+from tests.conftest import SettingsFactory, drop_schema
+
+FAMILIES = 12
+TODAY = today_in_programme()
+
+
+def load(app: FamilyCases, seed: int = 7, families: int = FAMILIES
+         ) -> tuple[DemoSummary, Directory]:
+    directory = Directory(app)
+    return load_demo(app, directory, today=TODAY, families=families, seed=seed), directory
+
+
+def family_ids(app: FamilyCases) -> list[UUID]:
+    """Every family in the store, in order of intake recording."""
+    return [UUID(str(n.originator_id)) for n in app.recorder.select_notifications(0, 1_000_000)
+            if n.topic.endswith("CaseOpened")]
+
+
+def structure(app: FamilyCases, summary: DemoSummary) -> list[Any]:
+    """Each family's case number and history, with staff ids replaced by staff names (ids
+    and tokens are new on every run)."""
+    names = {s.staff_id: s.name for s in summary.staff}
+    result = []
+    for fid in family_ids(app):
+        history = []
+        for e in app.history(fid):
+            facts = json.dumps(e.facts, sort_keys=True, ensure_ascii=False)
+            for staff_id, name in names.items():
+                facts = facts.replace(staff_id, name)
+            history.append((e.event, e.occurred_on, names[e.recorded_by], facts))
+        result.append((app.get_case(fid).state.case_number, history))
+    return result
+
+
+@pytest.fixture
+def other_app(store: str, make_settings: SettingsFactory, tmp_path: Path
+              ) -> Iterator[FamilyCases]:
+    """A second, empty store of the same kind."""
+    schema = f"t_{uuid.uuid4().hex[:16]}"
+    application = FamilyCases(make_settings(data_dir=tmp_path / "other", postgres_schema=schema))
+    yield application
+    application.close()
+    if store == "postgres":
+        drop_schema(schema)
+
+
+def test_projects_and_staff_exist_every_token_authenticates_and_a_reload_is_refused(
+        app: FamilyCases) -> None:
+    summary, directory = load(app, families=0)  # the staff part alone
+    assert (summary.families, summary.events) == (0, 0)
+    assert summary.projects == ["KR", "GL", "AF"]
+    targets = {p.code: p.yearly_target for p in directory.projects()}
+    assert targets == {"KR": 48, "GL": 40, "AF": 60}
+    for code in summary.projects:
+        roles = Counter(s.role for s in summary.staff if s.project == code)
+        assert 3 <= roles.pop(Role.CASE_MANAGER.value) <= 4
+        assert roles == {r.value: 1 for r in (Role.COORDINATOR, Role.AUDITOR, Role.REPORTING,
+                                              Role.ADMIN)}
+        assert {m.staff_id for m in directory.staff(code)} == {
+            s.staff_id for s in summary.staff if s.project == code}
+    for s in summary.staff:
+        actor = directory.authenticate(s.token)
+        assert actor is not None, s
+        assert (actor.staff_id, actor.name) == (s.staff_id, s.name)
+        assert actor.role_in(s.project) is Role(s.role)
+    before = len(app.recorder.select_notifications(0, 1_000_000))
+    with pytest.raises(DemoAlreadyLoaded):
+        load(app, seed=8)
+    assert len(app.recorder.select_notifications(0, 1_000_000)) == before
+
+
+def test_families_have_varied_histories_recorded_by_their_project_staff(
+        app: FamilyCases) -> None:
+    summary, _ = load(app)
+    ids = family_ids(app)
+    assert len(ids) == summary.families == FAMILIES
+    staff = {s.staff_id: s for s in summary.staff}
+    events: Counter[str] = Counter()
+    statuses: Counter[CaseStatus] = Counter()
+    transferred = 0
+    for fid in ids:
+        history = app.history(fid)
+        assert [e.event for e in history[:2]] == ["CaseOpened", "CaseManagerAssigned"]
+        assert all(e.occurred_on <= TODAY for e in history)
+        assert [e.occurred_on for e in history[2:]] == sorted(e.occurred_on for e in history[2:])
+        state = app.get_case(fid).state
+        assert all(staff[e.recorded_by].project == state.project for e in history)
+        assert staff[history[0].recorded_by].role == Role.CASE_MANAGER
+        assert state.case_manager is not None
+        assert staff[state.case_manager].role == Role.CASE_MANAGER
+        assert state.case_number.startswith(f"{state.project}-")
+        events.update(e.event for e in history)
+        statuses[state.status] += 1
+        transferred += any(e.event == "CaseManagerAssigned"
+                           and e.facts["previous_case_manager"] for e in history)
+    assert sum(events.values()) == summary.events
+    assert statuses[CaseStatus.CLOSED] >= 1
+    assert statuses[CaseStatus.OPEN] >= 1
+    assert transferred >= 1
+    for event in ("ParticipantEntered", "ConsultationRecorded", "GoalSet", "ReferralMade",
+                  "ParticipantLeft", "CaseClosed", "EntryCorrected", "PersonalDataErased"):
+        assert events[event] >= 1, event
+    assert events["ConsultationRecorded"] >= 2 * FAMILIES
+
+
+def test_the_same_seed_gives_the_same_families_and_histories(
+        app: FamilyCases, other_app: FamilyCases) -> None:
+    first, _ = load(app, families=6)
+    second, _ = load(other_app, families=6)
+    assert (first.families, first.events) == (second.families, second.events)
+    families = structure(app, first)
+    assert len(families) == 6
+    assert families == structure(other_app, second)
+

@@ -1,0 +1,259 @@
+"""Rebuilding views: new tables fill from the log's start while the old ones keep
+serving, then one switch; writes made meanwhile are in the new tables; an interrupted
+rebuild leaves the serving view alone; a view whose shape changed starts afresh."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import signal
+import threading
+from collections.abc import Sequence
+from datetime import date
+from typing import Any
+from uuid import UUID
+
+import pytest
+from typer.testing import CliRunner
+
+from application.cases import FamilyCases
+from application.commands import RecordConsultation
+from application.directory import Directory
+from application.sql import Tables
+from cli.main import app as cli
+from demo.loading import load_demo
+from domain.values import ContactMode, Topic
+from projections.engine import GENERATIONS, POSITIONS, CatchUp, View, rebuild
+from projections.views.caseload import ROWS, Caseload, read_caseload
+from projections.views.registry import all_views
+from tests.integration.test_projection_caseload import everything, from_the_cases
+from tests.support.processes import environment_for
+
+TODAY = date(2026, 11, 20)
+
+
+def contents(app: FamilyCases, views: Sequence[View]) -> dict[str, list[tuple[Any, ...]]]:
+    """Every row of every table of ``views`` (at their generations), sorted."""
+    t = app.tables
+    return {f"{v.name}.{base}": sorted(t.fetchall(t.sql("SELECT * FROM {x}", x=v.t(base))),
+                                       key=repr)
+            for v in views for base in v.table_names}
+
+
+def serving(app: FamilyCases) -> list[View]:
+    views = all_views()
+    CatchUp(app, views)
+    return views
+
+
+def table_exists(t: Tables, name: str) -> bool:
+    try:
+        t.fetchone(t.sql("SELECT COUNT(*) FROM {x}", x=name))
+    except Exception:
+        return False
+    return True
+
+
+def demo(app: FamilyCases, families: int = 30, seed: int = 3) -> None:
+    load_demo(app, Directory(app), today=TODAY, families=families, seed=seed)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("workers", [1, 2])
+def test_a_rebuild_during_live_writes_loses_nothing(make_settings: Any, workers: int) -> None:
+    with FamilyCases(make_settings()) as app, FamilyCases(make_settings()) as writer:
+        demo(app)
+        live = CatchUp(app, all_views())
+        live.run_once()
+        rows = everything(app)
+        families = [UUID(f) for f, row in rows.items() if row[3] == "open"][:6]
+        assert families
+        stop, written, during = threading.Event(), [], []
+        rebuilding = threading.Event()
+
+        def write() -> None:
+            i = 0
+            while not stop.is_set():
+                family = families[i % len(families)]
+                result = writer.handle(RecordConsultation(family_id=family, duration_minutes=30,
+                    mode=ContactMode.PHONE, topics=[Topic.BENEFITS], members_present=[],
+                    location=None, notes=None, next_follow_up_on=None, occurred_on=TODAY),
+                    recorded_by="cm-anna")
+                written.append(result.position)
+                if rebuilding.is_set():
+                    during.append(result.position)
+                i += 1
+
+        def reads_while_rebuilding(position: int, head: int) -> None:
+            rebuilding.set()
+            live.run_once()  # the serving tables follow the writes meanwhile
+            assert everything(app)  # and answer
+
+        thread = threading.Thread(target=write)
+        thread.start()
+        try:
+            done = rebuild(app, all_views(), page_size=25, progress=reads_while_rebuilding,
+                           workers=workers)
+        finally:
+            rebuilding.clear()
+            stop.set()
+            thread.join(30)
+        assert during, "no write happened while the rebuild ran"
+        assert all(r.generation == 1 for r in done)
+
+        live.run_once()  # follows the switch, then the writes after it
+        assert all(v.generation == 1 for v in live.views)
+        after = contents(app, live.views)
+        assert everything(app) == from_the_cases(app)
+        assert len(written) == len(set(written))
+        rebuild(app, all_views())  # from scratch again, with nothing written meanwhile
+        assert contents(app, serving(app)) == after
+
+
+@pytest.mark.slow
+def test_a_rebuild_in_processes_sharing_the_families_equals_one_in_a_single_process(
+        app: FamilyCases) -> None:
+    demo(app, families=24, seed=5)
+    rebuild(app, all_views(), page_size=40)
+    alone = contents(app, serving(app))
+    assert everything(app) == from_the_cases(app)
+    done = rebuild(app, all_views(), page_size=40, workers=3)
+    assert all(r.generation == 2 for r in done)
+    assert contents(app, serving(app)) == alone
+    assert everything(app) == from_the_cases(app)
+    t = app.tables
+    keys = {str(r[0]) for r in t.fetchall(t.sql("SELECT name FROM {q}", q=POSITIONS))}
+    assert not [k for k in keys if "/" in k], "the shares' positions are gone"
+
+
+@pytest.mark.slow
+def test_a_rebuild_whose_process_dies_changes_nothing(app: FamilyCases) -> None:
+    demo(app, families=24, seed=6)
+    live = CatchUp(app, all_views())
+    live.run_once()
+    before = contents(app, live.views)
+    killed: list[int] = []
+
+    def kill_one(position: int, head: int) -> None:
+        for child in multiprocessing.active_children():
+            if child.name.startswith("lotse-rebuild-") and not killed and child.pid:
+                os.kill(child.pid, signal.SIGKILL)
+                killed.append(child.pid)
+
+    with pytest.raises(RuntimeError, match="ended with exit code"):
+        rebuild(app, all_views(), page_size=10, progress=kill_one, workers=2)
+    assert killed
+    live.run_once()
+    assert all(v.generation == 0 for v in live.views)
+    assert contents(app, live.views) == before
+    rebuild(app, all_views(), workers=2)  # the next one starts afresh and switches
+    live.run_once()
+    assert all(v.generation == 1 for v in live.views)
+    assert contents(app, live.views) == before
+
+
+def test_the_old_tables_serve_until_the_switch_and_the_one_before_them_is_dropped(
+        app: FamilyCases) -> None:
+    demo(app, families=12)
+    live = CatchUp(app, Caseload())
+    live.run_once()
+    before = everything(app)
+    seen: list[tuple[int, int]] = []
+
+    def during(position: int, head: int) -> None:
+        seen.append((position, head))
+        assert live.view.generation == 0
+        _, rows = read_caseload(app.tables, live.view,  # type: ignore[arg-type]
+                                projects={"KR", "GL", "AF"}, status=None, limit=10_000)
+        assert len(rows) == len(before)  # complete, from the serving tables
+
+    rebuild(app, [Caseload()], page_size=40, progress=during)
+    assert len(seen) > 3
+    live.run_once()
+    assert live.view.generation == 1
+    assert everything(app) == before
+    assert table_exists(app.tables, ROWS)  # the one that served until now stays
+
+    rebuild(app, [Caseload()])
+    live.run_once()
+    assert live.view.generation == 2
+    assert not table_exists(app.tables, ROWS)  # generation 0 is gone
+    assert table_exists(app.tables, ROWS + "_g1")
+    assert everything(app) == before
+
+
+def test_an_interrupted_rebuild_changes_nothing_and_the_next_one_starts_afresh(
+        app: FamilyCases) -> None:
+    demo(app, families=10)
+    live = CatchUp(app, Caseload())
+    live.run_once()
+    before = everything(app)
+
+    def crash(position: int, head: int) -> None:
+        if position > head // 3:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        rebuild(app, [Caseload()], page_size=30, progress=crash)
+    live.run_once()
+    assert live.view.generation == 0
+    assert everything(app) == before
+
+    rebuild(app, [Caseload()], page_size=30)
+    live.run_once()
+    assert live.view.generation == 1
+    assert everything(app) == before == from_the_cases(app)
+
+
+class ReshapedCaseload(Caseload):
+    schema_version = Caseload.schema_version + 1
+
+
+def test_a_view_whose_shape_changed_starts_afresh_in_new_tables(app: FamilyCases) -> None:
+    demo(app, families=6)
+    CatchUp(app, Caseload()).run_once()
+    before = everything(app)
+
+    reshaped = CatchUp(app, ReshapedCaseload())
+    assert reshaped.view.generation == 1
+    assert reshaped.position() == 0  # filled from the log's start, not from old tables
+    reshaped.run_once()
+    _, rows = read_caseload(app.tables, reshaped.view,  # type: ignore[arg-type]
+                            projects={"KR", "GL", "AF"}, status=None, limit=10_000)
+    assert {r.family_id.hex for r in rows} == set(before)
+    with pytest.raises(RuntimeError, match="newer than this version"):
+        CatchUp(app, Caseload())  # older code refuses the newer tables
+    row = app.tables.fetchone(app.tables.sql(
+        "SELECT generation, schema_version FROM {g} WHERE name = 'caseload'", g=GENERATIONS))
+    assert row == (1, ReshapedCaseload.schema_version)
+
+
+def test_lotse_projections_rebuild_switches_every_view_and_says_so(
+        make_settings: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    settings = make_settings()
+    for name, value in environment_for(settings).items():
+        if name.startswith("LOTSE_"):
+            monkeypatch.setenv(name, value)
+    with FamilyCases(settings) as app:
+        demo(app, families=5)
+        CatchUp(app, all_views()).run_once()
+        before = contents(app, serving(app))
+
+    runner = CliRunner()
+    result = runner.invoke(cli, ["projections", "rebuild"], env={"COLUMNS": "200"})
+    assert result.exit_code == 0, result.output
+    said = " ".join(result.output.split())  # rich wraps at the width it found at import
+    assert "switched over" in said
+    for view in all_views():
+        assert f"{view.name}: now generation 1" in said
+
+    with FamilyCases(settings) as app:
+        assert contents(app, serving(app)) == before
+
+    one = runner.invoke(cli, ["projections", "rebuild", "caseload"], env={"COLUMNS": "200"})
+    assert one.exit_code == 0, one.output
+    assert "caseload: now generation 2" in " ".join(one.output.split())
+
+    unknown = runner.invoke(cli, ["projections", "rebuild", "nonsense"])
+    assert unknown.exit_code == 2
+    assert "No such view: nonsense" in unknown.output

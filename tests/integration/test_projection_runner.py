@@ -1,0 +1,72 @@
+"""The runner keeps views current in the background: woken by saves in its own process,
+by other processes' writes (LISTEN/NOTIFY on PostgreSQL, polling on SQLite)."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from typer.testing import CliRunner
+
+from application.cases import FamilyCases
+from cli.main import app as cli
+from projections.engine import CatchUp
+from projections.engine.runner import Runner
+from projections.views.caseload import Caseload
+from tests.integration.test_store_concurrency import consultation
+from tests.support.builders import first_parent_id, open_case
+from tests.support.processes import environment_for
+
+
+def _reaches(engine: CatchUp, position: int, seconds: float = 5.0) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if engine.position() >= position:
+            return True
+        time.sleep(0.01)
+    return False
+
+
+def test_a_write_in_this_process_reaches_the_view_without_anyone_asking(
+        app: FamilyCases) -> None:
+    engine = CatchUp(app, Caseload())
+    runner = Runner(app, [engine], poll_seconds=30)  # only the wake-up can explain it
+    runner.start()
+    try:
+        opened, members = open_case(app)
+        result = consultation(app, opened.family_id, [first_parent_id(members)])
+        assert result.position is not None
+        assert _reaches(engine, result.position)
+    finally:
+        runner.stop()
+
+
+def test_a_write_in_another_process_reaches_the_view(make_settings: Any, store: str) -> None:
+    with FamilyCases(make_settings()) as viewer, FamilyCases(make_settings()) as writer:
+        engine = CatchUp(viewer, Caseload())
+        # PostgreSQL wakes it through LISTEN/NOTIFY; SQLite has no subscriptions: it polls
+        runner = Runner(viewer, [engine], poll_seconds=30 if store == "postgres" else 0.2)
+        runner.start()
+        try:
+            time.sleep(0.3)  # the listener is listening
+            opened, members = open_case(writer)
+            result = consultation(writer, opened.family_id, [first_parent_id(members)])
+            assert result.position is not None
+            assert _reaches(engine, result.position)
+        finally:
+            runner.stop()
+
+
+def test_projections_status_names_each_view_and_how_far_behind_it_is(
+        make_settings: Any, monkeypatch: Any) -> None:
+    settings = make_settings()
+    for name, value in environment_for(settings).items():
+        if name.startswith("LOTSE_"):
+            monkeypatch.setenv(name, value)
+    with FamilyCases(settings) as app:
+        open_case(app)
+
+    result = CliRunner().invoke(cli, ["projections", "status"], env={"COLUMNS": "200"})
+
+    assert result.exit_code == 0, result.output
+    assert "caseload" in result.output
