@@ -7,9 +7,10 @@ one domain call. The JSON API, the command line, the demo generators and the web
 build commands and hand them to one pipeline (``application/pipeline.py``), which does
 the access check, If-Match, the idempotency receipt, the retries and the answer.
 
-Adding a command: declare a subclass with a ``route`` and an ``action`` in one of the
-modules of this package and import it in ``__init__``; nothing else is needed for its
-endpoint, its OpenAPI description, its idempotency and its access check.
+Adding a command: declare a subclass with a ``route``, an ``action`` and the ``method``
+it calls in one of the modules of this package (a new module is imported in
+``__init__``); nothing else is needed for its endpoint, its OpenAPI description, its
+idempotency and its access check (README, "Adding a command").
 """
 
 from __future__ import annotations
