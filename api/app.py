@@ -6,32 +6,33 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from fastapi import FastAPI
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from api import problems
 from api.deps import Services
 from api.routes import (
+    caseload,
+    caseload_history,
     commands,
     families,
-    history,
+    family_summary,
     operations,
     reports,
     staff,
     statistics,
     system,
-    views,
 )
+from api.routes.reports import submission_figures
 from application.cases import FamilyCases
 from application.directory import Directory
+from application.pipeline import Pipeline, derived_key
 from application.read_log import ReadLog
 from application.settings import Settings
 from application.store import schema_lock
-from projections.family_index import FamilyIndex
-from projections.registry import Views
-from projections.runner import Runner, settle_garbage_collector
+from projections.engine.runner import Runner, settle_garbage_collector
+from projections.views.family_index import FamilyIndex
+from projections.views.registry import Views
 
 MAX_BODY_BYTES = 64 * 1024
 
@@ -46,15 +47,17 @@ problem details (`application/problem+json`) naming the field and the rule."""
 
 def build_services(settings: Settings) -> Services:
     cases = FamilyCases(settings)
-    master = settings.resolve_master_key()
-    index_key, fingerprint_key = (
-        HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=info).derive(master)
-        for info in (b"lotse:name-index", b"lotse:request-fingerprint"))
+    directory = Directory(cases)
     with schema_lock(settings):  # the views' tables: other processes may be starting too
-        return Services(cases=cases, directory=Directory(cases),
-                        read_log=ReadLog(cases.tables), index=FamilyIndex(cases, index_key),
-                        fingerprint_key=fingerprint_key,
-                        views=Views.build(cases))
+        index = FamilyIndex(cases, derived_key(settings.resolve_master_key(),
+                                               b"lotse:name-index"))
+        views = Views.build(cases)
+    pipeline = Pipeline.for_cases(cases, directory,
+                                  after_erasure=index.catch_up)  # the names' tokens go at once
+    services = Services(cases=cases, directory=directory, read_log=ReadLog(cases.tables),
+                        index=index, views=views, pipeline=pipeline)
+    pipeline.report_figures_source(submission_figures(services))
+    return services
 
 
 def create_app(settings: Settings | None = None, services: Services | None = None) -> FastAPI:
@@ -85,8 +88,9 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         app.state.services = services
     problems.install(app)
     # The busiest first: routes are matched in order.
-    for router in (commands.router, families.router, views.router, staff.router,
-                   statistics.router, history.router, reports.router,
+    for router in (commands.router, families.router, caseload.router, staff.router,
+                   statistics.router, family_summary.router, caseload_history.router,
+                   reports.router,
                    system.audit, operations.router, system.router, operations.metrics_router):
         # The routers carry their prefixes, tags and error responses already; adding
         # their routes directly spares each request FastAPI's included-router matching.

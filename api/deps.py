@@ -17,11 +17,12 @@ from fastapi import Depends, Request
 from api.problems import ApiProblem
 from application.cases import FamilyCases
 from application.directory import Actor, Directory
+from application.pipeline import Pipeline
 from application.read_log import ReadLog
 
 if TYPE_CHECKING:
-    from projections.family_index import FamilyIndex
-    from projections.registry import Views
+    from projections.views.family_index import FamilyIndex
+    from projections.views.registry import Views
 
 
 @dataclass
@@ -32,8 +33,8 @@ class Services:
     directory: Directory
     read_log: ReadLog
     index: FamilyIndex
-    fingerprint_key: bytes
     views: Views
+    pipeline: Pipeline
 
     def tables_ping(self) -> None:
         self.cases.tables.fetchone("SELECT 1")
@@ -94,6 +95,22 @@ def idempotency_key(request: Request) -> str | None:
                          "Idempotency-Key must be 1-200 visible ASCII characters",
                          field="Idempotency-Key")
     return key
+
+
+@dataclass(frozen=True)
+class CommandCaller:
+    """Who sends a command, and its If-Match and Idempotency-Key headers."""
+
+    actor: Actor
+    expected_version: int | None
+    idempotency_key: str | None
+
+
+async def command_caller(request: Request) -> CommandCaller:
+    """Read before the body is validated: an unauthenticated caller learns nothing
+    about the body's rules (401 first, then 400 for bad headers, then 422)."""
+    return CommandCaller(authenticate(request), expected_version(request),
+                         idempotency_key(request))
 
 
 COMMAND_HEADERS: list[dict[str, Any]] = [

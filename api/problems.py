@@ -20,6 +20,7 @@ from starlette.exceptions import HTTPException
 
 from application.cases import CaseNotFound, ConcurrencyConflict, NotRecordedYet, StaleVersion
 from application.idempotency import KeyReplayed
+from application.refusals import Refusal
 from domain.errors import DomainError, InvalidInput, NotFound, RuleViolation
 
 PROBLEM_JSON = "application/problem+json"
@@ -51,15 +52,8 @@ class Problem(BaseModel):
     current_version: int | None = None
 
 
-class ApiProblem(Exception):
-    """Raised by the API layer itself (authentication, access, preconditions)."""
-
-    def __init__(self, status: int, rule: str, title: str, detail: str, *,
-                 field: str | None = None, headers: dict[str, str] | None = None,
-                 current_version: int | None = None) -> None:
-        super().__init__(detail)
-        self.status, self.rule, self.title, self.detail = status, rule, title, detail
-        self.field, self.headers, self.current_version = field, headers, current_version
+ApiProblem = Refusal
+"""Raised by the API layer itself (authentication, preconditions) and by the policy."""
 
 
 def problem_response(request: Request | None, status: int, title: str, detail: str | None,

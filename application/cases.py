@@ -13,11 +13,11 @@ import logging
 import random
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from datetime import date, datetime
 from datetime import time as dtime
-from typing import Any
-from uuid import UUID, uuid4
+from typing import TYPE_CHECKING, Any
+from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application, ProcessingEvent
 from eventsourcing.persistence import EventStore, IntegrityError, MapperDeserialisationError
@@ -38,25 +38,15 @@ from application.settings import Settings
 from application.sql import Tables
 from application.store import persistence_env, schema_lock
 from application.views import CaseView, CommandResult, HistoryEntry, OpenedCase, history_entry
+
+if TYPE_CHECKING:
+    from application.commands.base import FamilyCommand
 from domain.case_numbers import CaseNumberSequence
 from domain.errors import RuleViolation
 from domain.family_case import FamilyCase
-from domain.records import CaseState, EntryData, FieldChange, MemberData
+from domain.records import CaseState
 from domain.report_submissions import Figures, ReportSubmissions
 from domain.rules import PROGRAMME_TZ
-from domain.values import (
-    AccessRoute,
-    BenefitSituation,
-    ClosureReason,
-    ContactMode,
-    ExitStatus,
-    FollowUpStatus,
-    Gender,
-    InstitutionType,
-    LifeArea,
-    ReferralOutcome,
-    Topic,
-)
 
 MAX_ATTEMPTS = 30
 INTAKE_ATTEMPTS = 200
@@ -126,26 +116,21 @@ class FamilyCases(Application[UUID]):
         self.keys = FamilyKeys(table, self._master_key, self.settings.key_cache_seconds)
         return PersonalDataMapper(self.keys)
 
-    # ----- intake ---------------------------------------------------------------------
+    # ----- commands -------------------------------------------------------------------
 
-    def open_case(self, *, project: str, members: Sequence[MemberData], district: str,
-                  postal_code: str, street_address: str | None, access_route: AccessRoute,
-                  benefit_situation: BenefitSituation, consent_purposes: Sequence[str],
-                  consent_given_on: date, case_manager: str, occurred_on: date,
-                  recorded_by: str, family_id: UUID | None = None,
-                  today: date | None = None) -> OpenedCase:
+    def handle(self, command: FamilyCommand, *, recorded_by: str,
+               expected_version: int | None = None,
+               guard: Guard | None = None) -> CommandResult:
+        """Run a command as ``recorded_by`` without the pipeline's access check and
+        idempotency (trusted in-process callers: tests, loaders, the operator's CLI)."""
+        return command.run(self, recorded_by, expected_version, guard)
+
+    def open(self, project: str, year: int, family_id: UUID,
+             open_with: Callable[[str], FamilyCase]) -> OpenedCase:
         """Intake. The case number comes from the project's sequence for the year of
         intake and is saved in the same transaction as the case."""
-        family_id = family_id or uuid4()
-        with self._sequence_lock(project, occurred_on.year):
-            return self._issue_and_open(family_id, project, occurred_on, lambda number: (
-                FamilyCase.open(
-                    family_id=family_id, project=project, case_number=number,
-                    members=members, district=district, postal_code=postal_code,
-                    street_address=street_address, access_route=access_route,
-                    benefit_situation=benefit_situation, consent_purposes=consent_purposes,
-                    consent_given_on=consent_given_on, case_manager=case_manager,
-                    occurred_on=occurred_on, recorded_by=recorded_by, today=today)))
+        with self._sequence_lock(project, year):
+            return self._issue_and_open(family_id, project, year, open_with)
 
     def _sequence_lock(self, project: str, year: int) -> threading.Lock:
         """Intakes of one process queue for their project's sequence instead of
@@ -153,11 +138,11 @@ class FamilyCases(Application[UUID]):
         with self._locks_guard:
             return self._sequence_locks.setdefault((project, year), threading.Lock())
 
-    def _issue_and_open(self, family_id: UUID, project: str, occurred_on: date,
+    def _issue_and_open(self, family_id: UUID, project: str, year: int,
                         open_with: Callable[[str], FamilyCase]) -> OpenedCase:
         self._replay_if_keyed()  # a twin may have finished while this one queued
         for attempt in range(INTAKE_ATTEMPTS):
-            sequence = self._sequence(project, occurred_on.year)
+            sequence = self._sequence(project, year)
             case_number = sequence.issue(family_id)
             case = open_with(case_number)
             pending = pending_key()
@@ -171,8 +156,9 @@ class FamilyCases(Application[UUID]):
                     raise ConcurrencyConflict(f"family {family_id} exists already") from None
                 _backoff(attempt)
                 continue
-            return OpenedCase(family_id, case_number, case.version,
-                              recordings[-1].notification.id if recordings else None)
+            return OpenedCase(family_id=family_id, case_number=case_number,
+                              version=case.version,
+                              position=recordings[-1].notification.id if recordings else None)
         raise ConcurrencyConflict(f"could not issue a case number in {project}; try again")
 
     def _sequence(self, project: str, year: int) -> CaseNumberSequence:
@@ -183,182 +169,7 @@ class FamilyCases(Application[UUID]):
             seq = CaseNumberSequence.start(project, year)
         return seq
 
-    def add_member(self, family_id: UUID, *, member: MemberData, occurred_on: date,
-                   recorded_by: str, expected_version: int | None = None,
-                   guard: Guard | None = None) -> CommandResult:
-        return self._update(
-            family_id, expected_version, guard, lambda c: c.add_member(
-            member=member, occurred_on=occurred_on, recorded_by=recorded_by))
-
-    def change_member_details(self, family_id: UUID, *, member_id: UUID,
-                              given_name: str | None = None, family_name: str | None = None,
-                              birth_date: date | None = None, gender: Gender | None = None,
-                              occurred_on: date, recorded_by: str,
-                              expected_version: int | None = None,
-                              guard: Guard | None = None) -> CommandResult:
-        return self._update(
-            family_id, expected_version, guard, lambda c: c.change_member_details(
-            member_id=member_id, given_name=given_name, family_name=family_name,
-            birth_date=birth_date, gender=gender, occurred_on=occurred_on,
-            recorded_by=recorded_by))
-
-    def record_member_left(self, family_id: UUID, *, member_id: UUID, reason: str | None,
-                           occurred_on: date, recorded_by: str,
-                           expected_version: int | None = None,
-                           guard: Guard | None = None) -> CommandResult:
-        return self._update(
-            family_id, expected_version, guard, lambda c: c.record_member_left(
-            member_id=member_id, reason=reason, occurred_on=occurred_on,
-            recorded_by=recorded_by))
-
-    # ----- ESF+ participation -------------------------------------------------------
-
-    def enter_participant(self, family_id: UUID, *, member_id: UUID, entry: EntryData,
-                          occurred_on: date, recorded_by: str,
-                          expected_version: int | None = None,
-                          guard: Guard | None = None) -> CommandResult:
-        return self._update(
-            family_id, expected_version, guard, lambda c: c.enter_participant(
-            member_id=member_id, entry=entry, occurred_on=occurred_on,
-            recorded_by=recorded_by))
-
-    def record_exit(self, family_id: UUID, *, member_id: UUID, status: ExitStatus,
-                    occurred_on: date, recorded_by: str,
-                    expected_version: int | None = None,
-                    guard: Guard | None = None) -> CommandResult:
-        return self._update(
-            family_id, expected_version, guard, lambda c: c.record_exit(
-            member_id=member_id, status=status, occurred_on=occurred_on,
-            recorded_by=recorded_by))
-
-    def record_leaving_status(self, family_id: UUID, *, member_id: UUID, status: ExitStatus,
-                              occurred_on: date, recorded_by: str,
-                              expected_version: int | None = None,
-                              guard: Guard | None = None) -> CommandResult:
-        return self._update(
-            family_id, expected_version, guard, lambda c: c.record_leaving_status(
-            member_id=member_id, status=status, occurred_on=occurred_on,
-            recorded_by=recorded_by))
-
-    def record_follow_up(self, family_id: UUID, *, member_id: UUID, status: FollowUpStatus,
-                         better_situation: bool | None, occurred_on: date, recorded_by: str,
-                         expected_version: int | None = None,
-                         guard: Guard | None = None) -> CommandResult:
-        return self._update(
-            family_id, expected_version, guard, lambda c: c.record_follow_up(
-            member_id=member_id, status=status, better_situation=better_situation,
-            occurred_on=occurred_on, recorded_by=recorded_by))
-
-    # ----- casework -----------------------------------------------------------------
-
-    def record_consultation(self, family_id: UUID, *, duration_minutes: int,
-                            mode: ContactMode, topics: Sequence[Topic],
-                            members_present: Sequence[UUID], location: str | None,
-                            notes: str | None, next_follow_up_on: date | None,
-                            occurred_on: date, recorded_by: str,
-                            consultation_id: UUID | None = None,
-                            expected_version: int | None = None,
-                            guard: Guard | None = None) -> CommandResult:
-        consultation_id = consultation_id or uuid4()
-        return self._update(
-            family_id, expected_version, guard, lambda c: c.record_consultation(
-            consultation_id=consultation_id, duration_minutes=duration_minutes, mode=mode,
-            topics=topics, members_present=members_present, location=location, notes=notes,
-            next_follow_up_on=next_follow_up_on, occurred_on=occurred_on,
-            recorded_by=recorded_by))
-
-    def set_goal(self, family_id: UUID, *, member_ids: Sequence[UUID], life_area: LifeArea,
-                 description: str, target_date: date | None, occurred_on: date,
-                 recorded_by: str, goal_id: UUID | None = None,
-                 expected_version: int | None = None,
-                 guard: Guard | None = None) -> CommandResult:
-        goal_id = goal_id or uuid4()
-        return self._update(
-            family_id, expected_version, guard, lambda c: c.set_goal(
-            goal_id=goal_id, member_ids=member_ids, life_area=life_area,
-            description=description, target_date=target_date, occurred_on=occurred_on,
-            recorded_by=recorded_by))
-
-    def revise_goal(self, family_id: UUID, *, goal_id: UUID, description: str | None,
-                    target_date: date | None, reason: str, occurred_on: date,
-                    recorded_by: str, expected_version: int | None = None,
-                    guard: Guard | None = None) -> CommandResult:
-        return self._update(
-            family_id, expected_version, guard, lambda c: c.revise_goal(
-            goal_id=goal_id, description=description, target_date=target_date,
-            reason=reason, occurred_on=occurred_on, recorded_by=recorded_by))
-
-    def achieve_goal(self, family_id: UUID, *, goal_id: UUID, occurred_on: date,
-                     recorded_by: str, expected_version: int | None = None,
-                     guard: Guard | None = None) -> CommandResult:
-        return self._update(
-            family_id, expected_version, guard, lambda c: c.achieve_goal(
-            goal_id=goal_id, occurred_on=occurred_on, recorded_by=recorded_by))
-
-    def drop_goal(self, family_id: UUID, *, goal_id: UUID, reason: str, occurred_on: date,
-                  recorded_by: str, expected_version: int | None = None,
-                  guard: Guard | None = None) -> CommandResult:
-        return self._update(
-            family_id, expected_version, guard, lambda c: c.drop_goal(
-            goal_id=goal_id, reason=reason, occurred_on=occurred_on, recorded_by=recorded_by))
-
-    def make_referral(self, family_id: UUID, *, member_id: UUID,
-                      institution_type: InstitutionType, institution_name: str,
-                      purpose: str | None, consent_confirmed: bool, occurred_on: date,
-                      recorded_by: str, referral_id: UUID | None = None,
-                      expected_version: int | None = None,
-                      guard: Guard | None = None) -> CommandResult:
-        referral_id = referral_id or uuid4()
-        return self._update(
-            family_id, expected_version, guard, lambda c: c.make_referral(
-            referral_id=referral_id, member_id=member_id, institution_type=institution_type,
-            institution_name=institution_name, purpose=purpose,
-            consent_confirmed=consent_confirmed, occurred_on=occurred_on,
-            recorded_by=recorded_by))
-
-    def record_referral_outcome(self, family_id: UUID, *, referral_id: UUID,
-                                outcome: ReferralOutcome, occurred_on: date, recorded_by: str,
-                                expected_version: int | None = None,
-                                guard: Guard | None = None) -> CommandResult:
-        return self._update(
-            family_id, expected_version, guard, lambda c: c.record_referral_outcome(
-            referral_id=referral_id, outcome=outcome, occurred_on=occurred_on,
-            recorded_by=recorded_by))
-
-    # ----- responsibility and life cycle --------------------------------------------
-
-    def assign_case_manager(self, family_id: UUID, *, case_manager: str, reason: str | None,
-                            occurred_on: date, recorded_by: str,
-                            expected_version: int | None = None,
-                            guard: Guard | None = None) -> CommandResult:
-        return self._update(
-            family_id, expected_version, guard, lambda c: c.assign_case_manager(
-            case_manager=case_manager, reason=reason, occurred_on=occurred_on,
-            recorded_by=recorded_by))
-
-    def close_case(self, family_id: UUID, *, reason: ClosureReason, note: str | None,
-                   occurred_on: date, recorded_by: str,
-                   expected_version: int | None = None,
-                   guard: Guard | None = None) -> CommandResult:
-        return self._update(
-            family_id, expected_version, guard, lambda c: c.close(
-            reason=reason, note=note, occurred_on=occurred_on, recorded_by=recorded_by))
-
-    def reopen_case(self, family_id: UUID, *, reason: str, occurred_on: date, recorded_by: str,
-                    expected_version: int | None = None,
-                    guard: Guard | None = None) -> CommandResult:
-        return self._update(
-            family_id, expected_version, guard, lambda c: c.reopen(
-            reason=reason, occurred_on=occurred_on, recorded_by=recorded_by))
-
-    def correct_entry(self, family_id: UUID, *, corrected_version: int,
-                      changes: Sequence[FieldChange], reason: str, occurred_on: date,
-                      recorded_by: str, expected_version: int | None = None,
-                      guard: Guard | None = None) -> CommandResult:
-        return self._update(
-            family_id, expected_version, guard, lambda c: c.correct(
-            corrected_version=corrected_version, changes=changes, reason=reason,
-            occurred_on=occurred_on, recorded_by=recorded_by))
+    # ----- erasure --------------------------------------------------------------------
 
     def erase_personal_data(self, family_id: UUID, *, reason: str, occurred_on: date,
                             recorded_by: str, expected_version: int | None = None,
@@ -374,7 +185,7 @@ class FamilyCases(Application[UUID]):
             self._finish_erasure(family_id, case.version)
             return CommandResult(family_id, case.version, None)
         try:
-            result = self._update(family_id, expected_version, guard,
+            result = self.update(family_id, expected_version, guard,
                                   lambda c: c.record_personal_data_erased(
                 reason=reason, occurred_on=occurred_on, recorded_by=recorded_by),
                 snapshot=False)
@@ -491,7 +302,7 @@ class FamilyCases(Application[UUID]):
             with contextlib.suppress(KeyError):
                 cache.get(family_id, evict=True)
 
-    def _update(self, family_id: UUID, expected_version: int | None, guard: Guard | None,
+    def update(self, family_id: UUID, expected_version: int | None, guard: Guard | None,
                 command: Callable[[FamilyCase], Any], *, snapshot: bool = True) -> CommandResult:
         """Load, check, one domain call, save. Writers of one family queue inside this
         process; writers in other processes collide in the store and are retried. The

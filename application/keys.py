@@ -15,7 +15,7 @@ import os
 import threading
 import time
 from abc import ABC, abstractmethod
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from typing import Any
 from uuid import NAMESPACE_URL, UUID, uuid5
 
@@ -278,6 +278,25 @@ class FamilyKeys:
         if key is None:
             raise KeyDestroyedError(f"the key of family {family_id} was destroyed")
         return key
+
+    def read_many(self, family_ids: Collection[UUID]) -> set[UUID]:
+        """``key_for_reading`` for many families at once (a page of events for the read
+        models): the keys not cached are read in one query and cached (absence is not
+        cached, as there). Returns the families that have no key now (destroyed or
+        never made)."""
+        now = time.monotonic()
+        with self._lock:
+            missing = [f for f in family_ids if (cached := self._cache.get(f)) is None
+                       or now - cached[1] >= self.cache_seconds]
+        if not missing:
+            return set()
+        rows = self.table.select_many(missing)
+        keys = {f: self._unwrap(f, wrapped) for f, wrapped in rows.items()
+                if wrapped is not None}
+        with self._lock:
+            for family_id, key in keys.items():
+                self._remember(family_id, key, now)
+        return {f for f in missing if f not in keys}
 
     def prepare(self, family_ids: Sequence[UUID]) -> None:
         """``key_for_writing`` for many families at once (bulk loads): a key is made for

@@ -1,15 +1,17 @@
 """Application recorders: idempotency keys with the events, group commit on SQLite.
 
-Both subclass the library's recorders and add one insert to the transaction that
-writes the events, after the events (so the notification position is known). A key
-that exists already raises the store's unique violation, which rolls back the events.
+Both subclass the library's recorders (the PostgreSQL one is in
+``application/postgres_recorder.py``, so that the embedded store never loads psycopg)
+and add one insert to the transaction that writes the events, after the events (so the
+notification position is known). A key that exists already raises the store's unique
+violation, which rolls back the events.
 
 SQLite has one writer at a time and each commit waits for the disk. When several
 commands save at once, the SQLite recorder writes them in one transaction (group
 commit), each in its own savepoint: a command that collides (a stale version, a used
 idempotency key) is rolled back alone and told so, the others are committed together.
 
-The factories below plug these recorders in. The SQLite one also makes writers queue
+The factory below plugs the SQLite recorder in. It also makes writers queue
 at a gate of their own before they ask the connection pool for the writer connection:
 the library's pool serves requests one at a time, and a writer waiting there for the
 writer connection would keep every reader waiting too.
@@ -17,7 +19,6 @@ writer connection would keep every reader waiting too.
 
 from __future__ import annotations
 
-import re
 import sqlite3
 import threading
 import time
@@ -34,7 +35,6 @@ from eventsourcing.persistence import (
     PersistenceError,
     StoredEvent,
 )
-from eventsourcing.postgres import PostgresApplicationRecorder, PostgresFactory
 from eventsourcing.sqlite import (
     SQLiteApplicationRecorder,
     SQLiteCursor,
@@ -42,9 +42,11 @@ from eventsourcing.sqlite import (
     SQLiteFactory,
 )
 from eventsourcing.utils import Environment, EnvType
-from psycopg.sql import SQL
+from pydantic import TypeAdapter
 
 from application import idempotency
+
+_parse_uuid = TypeAdapter(UUID).validator.validate_python
 
 
 @dataclass
@@ -96,6 +98,13 @@ class LotseSQLiteRecorder(SQLiteApplicationRecorder):
         if self._connection is not None:
             self._connection.close()
             self._connection = None
+
+    def convert_originator_id(self, originator_id: str) -> UUID | str:
+        """The stored id as the library converts it, parsed by pydantic's validator:
+        ``uuid.UUID(text)`` costs about 5 µs, a sixth of reading a notification."""
+        if self.datastore.originator_id_type == "uuid":
+            return _parse_uuid(originator_id)  # type: ignore[no-any-return]
+        return originator_id
 
     def construct_create_table_statements(self) -> list[str]:
         return [*super().construct_create_table_statements(),
@@ -155,60 +164,6 @@ class LotseSQLiteRecorder(SQLiteApplicationRecorder):
             c.execute(idempotency.INSERT.format(table=idempotency.TABLE, p="?"),
                       idempotency.row_for(pending, receipt))
         return positions
-
-
-class LotsePostgresRecorder(PostgresApplicationRecorder):
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.idempotency_table = f'"{self.datastore.schema}"."{idempotency.TABLE}"'
-        self.sql_create_statements.append(
-            SQL(idempotency.CREATE.format(table=self.idempotency_table)))  # type: ignore[arg-type]
-
-    def _insert_stored_events(self, curs: Any, stored_events: Sequence[StoredEvent],
-                              **kwargs: Any) -> None:
-        """The library's insert (table lock, notification, one statement), with the
-        events passed as the text of the array it casts them to."""
-        literal = events_array_literal(stored_events)
-        if literal is None:
-            super()._insert_stored_events(curs, stored_events, **kwargs)
-            return
-        self._lock_table(curs)
-        self._notify_channel(curs)
-        curs.execute(self.insert_events_statement, (literal,))
-
-    def _fetch_ids_after_insert_events(self, curs: Any, stored_events: Sequence[StoredEvent],
-                                       **kwargs: Any) -> Sequence[int] | None:
-        positions = super()._fetch_ids_after_insert_events(curs, stored_events, **kwargs)
-        pending = idempotency.pending_key()
-        if pending is not None and stored_events:
-            receipt = pending.receipt_for(stored_events, positions)
-            # RETURNING + fetch makes the pipeline sync here, so a duplicate key raises
-            # inside the library's error handling and the transaction rolls back.
-            curs.execute(idempotency.INSERT.format(table=self.idempotency_table, p="%s")
-                         + " RETURNING 1", idempotency.row_for(pending, receipt))
-            curs.fetchone()
-        return positions
-
-
-_TOPIC = re.compile(r"[A-Za-z0-9_.:]+")  # module.path:Class.Name: nothing to escape
-
-
-def events_array_literal(stored_events: Sequence[StoredEvent]) -> str | None:
-    """Stored events as the text of a PostgreSQL array of the library's stored-event
-    composite type: one quoted ``(id,version,topic,state)`` per event, the state in
-    bytea's hex form, whose leading backslash is escaped for the composite and again for
-    the array (four in all). Written directly, because psycopg's pure-Python adaptation
-    of composite values costs a few dozen microseconds per event, a third of a bulk
-    load's time. ``None`` when a value is not of the plain kinds written here (the
-    events are then adapted as usual)."""
-    parts = []
-    for e in stored_events:
-        if not (isinstance(e.originator_id, UUID) and type(e.originator_version) is int
-                and _TOPIC.fullmatch(e.topic)):
-            return None
-        parts.append(f'"({e.originator_id},{e.originator_version},{e.topic},'
-                     f'\\\\\\\\x{e.state.hex()})"')
-    return "{" + ",".join(parts) + "}"
 
 
 def _translated(error: BaseException) -> BaseException:
@@ -315,7 +270,3 @@ class LotseSQLiteFactory(SQLiteFactory):
             single_row_tracking=plain.single_row_tracking,
             originator_id_type=plain.originator_id_type)
         plain.close()
-
-
-class LotsePostgresFactory(PostgresFactory):
-    application_recorder_class = LotsePostgresRecorder

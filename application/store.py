@@ -8,10 +8,12 @@ from urllib.parse import unquote, urlsplit
 
 from eventsourcing.utils import get_topic
 
-from application.recorders import LotsePostgresFactory, LotseSQLiteFactory
+from application.recorders import LotseSQLiteFactory
 from application.settings import Settings
 
 SQLITE_LOCK_TIMEOUT_SECONDS = 30
+POSTGRES_FACTORY = "application.postgres_recorder:LotsePostgresFactory"
+"""By topic: the library imports it (and psycopg) only for a store on PostgreSQL."""
 
 
 def persistence_env(settings: Settings) -> dict[str, str]:
@@ -25,7 +27,7 @@ def persistence_env(settings: Settings) -> dict[str, str]:
         return env
     url = urlsplit(settings.database_url)
     env.update(
-        PERSISTENCE_MODULE=get_topic(LotsePostgresFactory),
+        PERSISTENCE_MODULE=POSTGRES_FACTORY,
         POSTGRES_DBNAME=unquote(url.path.lstrip("/")) or "postgres",
         POSTGRES_HOST=url.hostname or "127.0.0.1",
         POSTGRES_PORT=str(url.port or 5432),

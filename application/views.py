@@ -25,12 +25,11 @@ class CommandResult:
     position: int | None
 
 
-@dataclass(frozen=True)
-class OpenedCase:
-    family_id: UUID
+@dataclass(frozen=True, kw_only=True)
+class OpenedCase(CommandResult):
+    """An intake's result: also the case number the project's sequence issued."""
+
     case_number: str
-    version: int
-    position: int | None
 
 
 @dataclass(frozen=True)

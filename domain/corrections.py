@@ -14,7 +14,7 @@ from typing import Any
 from uuid import UUID
 
 from domain import rules
-from domain.errors import InvalidInput
+from domain.errors import InvalidInput, NotFound
 from domain.records import CaseState, EventRef, FieldChange
 from domain.values import (
     AccessRoute,
@@ -89,6 +89,9 @@ CORRECTABLE: dict[str, dict[str, Parser]] = {
     "GoalSet": {"life_area": LifeArea, "target_date": date.fromisoformat},
     "ReferralMade": {"institution_type": InstitutionType, "institution_name": _name},
 }
+# Facts whose values are numbers or true/false (the others are dates, codes or text).
+NUMBERS = frozenset({"unemployed_months", "duration_minutes"})
+BOOLEANS = frozenset({"rural"})
 # Facts that may be unknown (an incomplete ESF+ entry) and so may be corrected to none.
 OPTIONAL = frozenset({*(_ENTRY.keys() - {"occurred_on"}), "next_follow_up_on", "target_date"})
 # Special-category items (GDPR Art. 9): personal data, sealed with the family's key.
@@ -147,3 +150,26 @@ def apply_correction(state: CaseState, version: int, ref: EventRef,
         setattr(state.goals[key], change.field, value)
     elif ref.event == "ReferralMade" and key is not None:
         setattr(state.referrals[key], change.field, value)
+
+
+TARGETS: dict[str, str] = {
+    "case": "CaseOpened", "esf_entry": "ParticipantEntered", "esf_exit": "ParticipantLeft",
+    "consultation": "ConsultationRecorded", "goal": "GoalSet", "referral": "ReferralMade"}
+"""What a correction may name by id, and the event that recorded it (the ESF+ entry and
+exit are named by the member's id: its latest stay)."""
+
+
+def target_version(state: CaseState, kind: str, key: UUID | None) -> int:
+    """The version of the event that recorded the thing a correction names by id."""
+    event = TARGETS.get(kind)
+    if event is None:
+        raise InvalidInput("unknown_target_kind", f"a correction names one of "
+                           f"{', '.join(TARGETS)}, not {kind!r}", field="target.kind")
+    if kind != "case" and key is None:
+        raise InvalidInput("target_id_missing", f"name the {kind} by its id",
+                           field="target.id")
+    versions = [v for v, ref in state.refs.items()
+                if ref.event == event and (kind == "case" or ref.key == str(key))]
+    if not versions:
+        raise NotFound("unknown_target", f"the case has no {kind} {key}", field="target.id")
+    return max(versions)

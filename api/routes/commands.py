@@ -1,288 +1,120 @@
-"""One endpoint per event of the catalogue: what case managers and coordinators record.
+"""The commands' endpoints, generated from their declarations (``application/commands``).
 
-Every command answers with the family's new version (also as ``ETag``), accepts
-``If-Match`` (412 on a stale version, nothing recorded) and ``Idempotency-Key`` (a
-repeat returns the first answer and records nothing new).
+One route per declared command: its path parameters are the command's fields named in
+its path, its body the other fields (new ids excluded). A handler only turns the request
+into the command and hands it to the pipeline (``application/pipeline.py``), which
+checks access on the freshly loaded case, honours ``If-Match`` (412 on a stale version,
+nothing recorded) and ``Idempotency-Key`` (a repeat returns the first answer, marked
+``Idempotent-Replayed``, and records nothing new), retries collisions and answers.
 """
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable
-from datetime import date
-from typing import TypeVar
-from uuid import UUID, uuid4
+from typing import Annotated, Any
+from uuid import UUID
 
-from fastapi import APIRouter
+from annotated_types import MaxLen
+from fastapi import APIRouter, Body, Depends, Path, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict, ValidationError, create_model
 
-from api import policy
-from api.commands import Context
-from api.deps import COMMAND_HEADERS
-from api.problems import COMMAND_RESPONSES
-from api.responses import CommandAccepted
-from api.schemas import (
-    AssignmentIn,
-    ClosureIn,
-    ConsultationIn,
-    CorrectionIn,
-    DatedIn,
-    FollowUpIn,
-    GoalIn,
-    GoalRevisionIn,
-    IntakeIn,
-    MemberAddIn,
-    MemberDetailsIn,
-    MemberLeftIn,
-    ParticipantIn,
-    ReasonIn,
-    ReferralIn,
-    ReferralOutcomeIn,
-    StatusIn,
+from api.deps import COMMAND_HEADERS, CommandCaller, command_caller, services_of
+from api.problems import COMMAND_RESPONSES, ERROR_RESPONSES
+from api.responses import CommandAccepted, IssuedTokenOut, StaffOut, SubmissionOut
+from application.commands import (
+    COMMANDS,
+    AddStaff,
+    Command,
+    FamilyCommand,
+    IssueToken,
+    RevokeToken,
+    SubmitReport,
 )
-from application.cases import Guard
-from application.views import CommandResult
-from domain.records import CaseState, EntryData, FieldChange, MemberData
-from domain.rules import today_in_programme
+from application.pipeline import Accepted
 
-router = APIRouter(prefix="/families", tags=["commands"], responses=COMMAND_RESPONSES)
-Route = TypeVar("Route", bound=Callable[..., JSONResponse])
+router = APIRouter()
 
-
-def command(path: str, *, summary: str, status_code: int = 200) -> Callable[[Route], Route]:
-    return router.post(path, summary=summary, status_code=status_code,
-                       response_model=CommandAccepted,
-                       openapi_extra={"parameters": COMMAND_HEADERS})
-A = policy.Action
+ANSWERS: dict[type[Command], type[BaseModel]] = {
+    AddStaff: IssuedTokenOut, IssueToken: IssuedTokenOut, RevokeToken: StaffOut,
+    SubmitReport: SubmissionOut}
+"""What a command that is not on a family answers (a family command: ``CommandAccepted``)."""
+KEYED = [h for h in COMMAND_HEADERS if h["name"] == "Idempotency-Key"]
 
 
-def _on(value: date | None) -> date:
-    return value if value is not None else today_in_programme()
+def body_model(command: type[Command]) -> type[BaseModel] | None:
+    """The request body: the command's fields a caller sends, with their rules."""
+    names = sorted(command.body_fields(), key=lambda n: n == "occurred_on")  # it goes last
+    if not names:
+        return None
+    fields: dict[str, Any] = {n: (command.model_fields[n].annotation, command.model_fields[n])
+                              for n in names}
+    config = ConfigDict(extra="forbid", str_max_length=10_000, populate_by_name=True,
+                        json_schema_extra=command.model_config.get("json_schema_extra"))
+    model: type[BaseModel] = create_model(command.route.body, __config__=config,
+                                          __doc__=command.__doc__, **fields)
+    return model
 
 
-@command("", status_code=201, summary="Intake: open a family's case")
-def open_case(body: IntakeIn, ctx: Context) -> JSONResponse:
-    """Opens a case with its household; the case number comes from the project's
-    sequence (e.g. `KR-2026-0042`)."""
-    case_manager = policy.check_intake_case_manager(ctx.actor, body.project, body.case_manager)
-    ctx.case_manager_of(body.project, case_manager)
-    family_id = uuid4()
-    members = [MemberData(uuid4(), m.role, m.given_name, m.family_name, m.birth_date,
-                          m.gender) for m in body.members]
-    return ctx.run(family_id, A.OPEN_CASE, lambda guard, expected: ctx.services.cases.open_case(
-        project=body.project, members=members, district=body.district,
-        postal_code=body.postal_code, street_address=body.street_address,
-        access_route=body.access_route, benefit_situation=body.benefit_situation,
-        consent_purposes=body.consent_purposes, consent_given_on=body.consent_given_on,
-        case_manager=case_manager, occurred_on=_on(body.occurred_on),
-        recorded_by=ctx.actor.staff_id, family_id=family_id),
-        facts={"member_ids": [str(m.member_id) for m in members]}, status=201)
+def _path_type(command: type[Command], name: str) -> Any:
+    field = command.model_fields[name]
+    if field.annotation is UUID:
+        return UUID
+    longest = next((m.max_length for m in field.metadata if isinstance(m, MaxLen)), 100)
+    return Annotated[str, Path(max_length=longest)]
 
 
-@command("/{family_id}/members", summary="Add a household member")
-def add_member(family_id: UUID, body: MemberAddIn, ctx: Context) -> JSONResponse:
-    member = MemberData(uuid4(), body.role, body.given_name, body.family_name,
-                        body.birth_date, body.gender)
-    return ctx.run(family_id, A.CASEWORK, lambda guard, expected: ctx.services.cases.add_member(
-        family_id, member=member, occurred_on=_on(body.occurred_on),
-        recorded_by=ctx.actor.staff_id, expected_version=expected, guard=guard),
-        facts={"member_id": str(member.member_id)})
+def respond(accepted: Accepted) -> JSONResponse:
+    headers: dict[str, str] = {}
+    if accepted.version is not None and accepted.family_id is not None:
+        headers["ETag"] = f'"{accepted.version}"'
+        if accepted.status == 201:
+            headers["Location"] = f"/families/{accepted.family_id}"
+    if accepted.replayed:
+        headers["Idempotent-Replayed"] = "true"
+    return JSONResponse(accepted.body, status_code=accepted.status, headers=headers)
 
 
-@command("/{family_id}/members/{member_id}/details",
-             summary="Change a member's name, birth date or gender")
-def change_member_details(family_id: UUID, member_id: UUID, body: MemberDetailsIn,
-                          ctx: Context) -> JSONResponse:
-    return ctx.run(family_id, A.CASEWORK, lambda guard, expected: (
-        ctx.services.cases.change_member_details(
-            family_id, member_id=member_id, given_name=body.given_name,
-            family_name=body.family_name, birth_date=body.birth_date, gender=body.gender,
-            occurred_on=_on(body.occurred_on),
-            recorded_by=ctx.actor.staff_id, expected_version=expected, guard=guard)))
+def endpoint_for(command: type[Command]) -> Callable[..., JSONResponse]:
+    body = body_model(command)
+
+    def endpoint(request: Request, caller: CommandCaller, **values: Any) -> JSONResponse:
+        sent = values.pop("body", None)
+        if sent is not None:
+            values.update((name, getattr(sent, name)) for name in sent.model_fields_set)
+        try:
+            intended = command.model_validate(values)
+        except ValidationError as e:
+            raise RequestValidationError([{**err, "loc": ("body", *err["loc"])}
+                                          for err in e.errors()]) from None
+        return respond(services_of(request).pipeline.execute(
+            intended, caller.actor, caller.expected_version, caller.idempotency_key))
+
+    parameters = [inspect.Parameter("request", inspect.Parameter.POSITIONAL_OR_KEYWORD,
+                                    annotation=Request),
+                  inspect.Parameter("caller", inspect.Parameter.POSITIONAL_OR_KEYWORD,
+                                    annotation=Annotated[CommandCaller,
+                                                         Depends(command_caller)])]
+    parameters += [inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY,
+                                     annotation=_path_type(command, name))
+                   for name in command.path_fields()]
+    if body is not None:
+        parameters.append(inspect.Parameter("body", inspect.Parameter.KEYWORD_ONLY,
+                                            annotation=Annotated[body, Body()]))
+    endpoint.__signature__ = inspect.Signature(parameters)  # type: ignore[attr-defined]
+    endpoint.__name__ = command.__name__
+    endpoint.__doc__ = command.__doc__
+    return endpoint
 
 
-@command("/{family_id}/members/{member_id}/departure",
-             summary="Record that a member left the household")
-def record_member_left(family_id: UUID, member_id: UUID, body: MemberLeftIn,
-                       ctx: Context) -> JSONResponse:
-    return ctx.run(family_id, A.CASEWORK, lambda guard, expected: (
-        ctx.services.cases.record_member_left(
-            family_id, member_id=member_id, reason=body.reason,
-            occurred_on=_on(body.occurred_on),
-            recorded_by=ctx.actor.staff_id, expected_version=expected, guard=guard)))
-
-
-@command("/{family_id}/participants", summary="ESF+ entry of a participant")
-def enter_participant(family_id: UUID, body: ParticipantIn, ctx: Context) -> JSONResponse:
-    entry = EntryData(body.labour_market_status, body.unemployed_months, body.isced,
-                      body.disability, body.citizenship, body.foreign_background,
-                      body.minority, body.homeless, body.rural)
-    return ctx.run(family_id, A.CASEWORK, lambda guard, expected: (
-        ctx.services.cases.enter_participant(
-            family_id, member_id=body.member_id, entry=entry,
-            occurred_on=_on(body.occurred_on),
-            recorded_by=ctx.actor.staff_id, expected_version=expected, guard=guard)))
-
-
-@command("/{family_id}/participants/{member_id}/exit",
-             summary="ESF+ exit of a participant, with the status on leaving")
-def record_exit(family_id: UUID, member_id: UUID, body: StatusIn,
-                ctx: Context) -> JSONResponse:
-    return ctx.run(family_id, A.CASEWORK, lambda guard, expected: ctx.services.cases.record_exit(
-        family_id, member_id=member_id, status=body.status,
-        occurred_on=_on(body.occurred_on),
-        recorded_by=ctx.actor.staff_id, expected_version=expected, guard=guard))
-
-
-@command("/{family_id}/participants/{member_id}/leaving-status",
-             summary="A later status on leaving, within 28 days of the exit")
-def record_leaving_status(family_id: UUID, member_id: UUID, body: StatusIn,
-                          ctx: Context) -> JSONResponse:
-    return ctx.run(family_id, A.CASEWORK, lambda guard, expected: (
-        ctx.services.cases.record_leaving_status(
-            family_id, member_id=member_id, status=body.status,
-            occurred_on=_on(body.occurred_on),
-            recorded_by=ctx.actor.staff_id, expected_version=expected, guard=guard)))
-
-
-@command("/{family_id}/follow-ups",
-             summary="Six-month follow-up of a participant who left")
-def record_follow_up(family_id: UUID, body: FollowUpIn, ctx: Context) -> JSONResponse:
-    return ctx.run(family_id, A.CASEWORK, lambda guard, expected: (
-        ctx.services.cases.record_follow_up(
-            family_id, member_id=body.member_id, status=body.status,
-            better_situation=body.better_situation,
-            occurred_on=_on(body.occurred_on),
-            recorded_by=ctx.actor.staff_id, expected_version=expected, guard=guard)))
-
-
-@command("/{family_id}/consultations", summary="Record a consultation")
-def record_consultation(family_id: UUID, body: ConsultationIn, ctx: Context) -> JSONResponse:
-    consultation_id = uuid4()
-    return ctx.run(family_id, A.CASEWORK, lambda guard, expected: (
-        ctx.services.cases.record_consultation(
-            family_id, duration_minutes=body.duration_minutes, mode=body.mode,
-            topics=body.topics, members_present=body.members_present,
-            location=body.location, notes=body.notes,
-            next_follow_up_on=body.next_follow_up_on,
-            occurred_on=_on(body.occurred_on),
-            recorded_by=ctx.actor.staff_id, consultation_id=consultation_id,
-            expected_version=expected, guard=guard)),
-        facts={"consultation_id": str(consultation_id)})
-
-
-@command("/{family_id}/goals", summary="Set a goal")
-def set_goal(family_id: UUID, body: GoalIn, ctx: Context) -> JSONResponse:
-    goal_id = uuid4()
-    return ctx.run(family_id, A.CASEWORK, lambda guard, expected: ctx.services.cases.set_goal(
-        family_id, member_ids=body.member_ids, life_area=body.life_area,
-        description=body.description, target_date=body.target_date,
-        occurred_on=_on(body.occurred_on),
-        recorded_by=ctx.actor.staff_id, goal_id=goal_id, expected_version=expected,
-        guard=guard), facts={"goal_id": str(goal_id)})
-
-
-@command("/{family_id}/goals/{goal_id}/revisions", summary="Revise a goal")
-def revise_goal(family_id: UUID, goal_id: UUID, body: GoalRevisionIn,
-                ctx: Context) -> JSONResponse:
-    return ctx.run(family_id, A.CASEWORK, lambda guard, expected: ctx.services.cases.revise_goal(
-        family_id, goal_id=goal_id, description=body.description,
-        target_date=body.target_date, reason=body.reason,
-        occurred_on=_on(body.occurred_on),
-        recorded_by=ctx.actor.staff_id, expected_version=expected, guard=guard))
-
-
-@command("/{family_id}/goals/{goal_id}/achievement", summary="A goal was achieved")
-def achieve_goal(family_id: UUID, goal_id: UUID, body: DatedIn, ctx: Context) -> JSONResponse:
-    return ctx.run(family_id, A.CASEWORK, lambda guard, expected: (
-        ctx.services.cases.achieve_goal(
-            family_id, goal_id=goal_id,
-            occurred_on=_on(body.occurred_on),
-            recorded_by=ctx.actor.staff_id, expected_version=expected, guard=guard)))
-
-
-@command("/{family_id}/goals/{goal_id}/drop", summary="Drop a goal, with the reason")
-def drop_goal(family_id: UUID, goal_id: UUID, body: ReasonIn, ctx: Context) -> JSONResponse:
-    return ctx.run(family_id, A.CASEWORK, lambda guard, expected: ctx.services.cases.drop_goal(
-        family_id, goal_id=goal_id, reason=body.reason,
-        occurred_on=_on(body.occurred_on),
-        recorded_by=ctx.actor.staff_id, expected_version=expected, guard=guard))
-
-
-@command("/{family_id}/referrals", summary="Refer a member to an institution")
-def make_referral(family_id: UUID, body: ReferralIn, ctx: Context) -> JSONResponse:
-    referral_id = uuid4()
-    return ctx.run(family_id, A.CASEWORK, lambda guard, expected: (
-        ctx.services.cases.make_referral(
-            family_id, member_id=body.member_id, institution_type=body.institution_type,
-            institution_name=body.institution_name, purpose=body.purpose,
-            consent_confirmed=body.consent_confirmed,
-            occurred_on=_on(body.occurred_on),
-            recorded_by=ctx.actor.staff_id, referral_id=referral_id,
-            expected_version=expected, guard=guard)),
-        facts={"referral_id": str(referral_id)})
-
-
-@command("/{family_id}/referrals/{referral_id}/outcomes",
-             summary="Record what came of a referral")
-def record_referral_outcome(family_id: UUID, referral_id: UUID, body: ReferralOutcomeIn,
-                            ctx: Context) -> JSONResponse:
-    return ctx.run(family_id, A.CASEWORK, lambda guard, expected: (
-        ctx.services.cases.record_referral_outcome(
-            family_id, referral_id=referral_id, outcome=body.outcome,
-            occurred_on=_on(body.occurred_on),
-            recorded_by=ctx.actor.staff_id, expected_version=expected, guard=guard)))
-
-
-@command("/{family_id}/assignment",
-             summary="Assign or transfer the case to a case manager (coordinators)")
-def assign_case_manager(family_id: UUID, body: AssignmentIn, ctx: Context) -> JSONResponse:
-    def command(guard: Guard, expected: int | None) -> CommandResult:
-        def checked(state: CaseState) -> None:
-            guard(state)
-            ctx.case_manager_of(state.project, body.case_manager)
-        return ctx.services.cases.assign_case_manager(
-            family_id, case_manager=body.case_manager, reason=body.reason,
-            occurred_on=_on(body.occurred_on),
-            recorded_by=ctx.actor.staff_id, expected_version=expected, guard=checked)
-    return ctx.run(family_id, A.ASSIGN, command)
-
-
-@command("/{family_id}/closure", summary="Close the case")
-def close_case(family_id: UUID, body: ClosureIn, ctx: Context) -> JSONResponse:
-    return ctx.run(family_id, A.CASEWORK, lambda guard, expected: ctx.services.cases.close_case(
-        family_id, reason=body.reason, note=body.note,
-        occurred_on=_on(body.occurred_on),
-        recorded_by=ctx.actor.staff_id, expected_version=expected, guard=guard))
-
-
-@command("/{family_id}/reopening", summary="Reopen a closed case")
-def reopen_case(family_id: UUID, body: ReasonIn, ctx: Context) -> JSONResponse:
-    return ctx.run(family_id, A.CASEWORK, lambda guard, expected: ctx.services.cases.reopen_case(
-        family_id, reason=body.reason, occurred_on=_on(body.occurred_on),
-        recorded_by=ctx.actor.staff_id, expected_version=expected, guard=guard))
-
-
-@command("/{family_id}/corrections",
-             summary="Correct facts of an earlier event (by version), with a reason")
-def correct_entry(family_id: UUID, body: CorrectionIn, ctx: Context) -> JSONResponse:
-    changes = [FieldChange(c.field, c.value) for c in body.changes]
-    return ctx.run(family_id, A.CASEWORK, lambda guard, expected: (
-        ctx.services.cases.correct_entry(
-            family_id, corrected_version=body.corrected_version, changes=changes,
-            reason=body.reason, occurred_on=_on(body.occurred_on),
-            recorded_by=ctx.actor.staff_id, expected_version=expected, guard=guard)))
-
-
-@command("/{family_id}/erasure",
-             summary="Erase the family's personal data (coordinators)")
-def erase_personal_data(family_id: UUID, body: ReasonIn, ctx: Context) -> JSONResponse:
-    """Destroys the family's key: names, birth dates, notes and the special-category
-    ESF+ items become unreadable everywhere; the rest of the history stays."""
-    answer = ctx.run(family_id, A.ERASE, lambda guard, expected: (
-        ctx.services.cases.erase_personal_data(
-            family_id, reason=body.reason,
-            occurred_on=_on(body.occurred_on),
-            recorded_by=ctx.actor.staff_id, expected_version=expected, guard=guard)),
-        rerun_on_repeat=True)
-    ctx.services.index.catch_up()  # the names' search tokens go at once, too
-    return answer
+for declared in COMMANDS:
+    on_family = issubclass(declared, FamilyCommand)
+    router.add_api_route(
+        declared.route.path, endpoint_for(declared), methods=["POST"],
+        summary=declared.route.summary, status_code=declared.route.status,
+        tags=[declared.route.tag],
+        response_model=CommandAccepted if on_family else ANSWERS[declared],
+        responses=COMMAND_RESPONSES if on_family else ERROR_RESPONSES,
+        openapi_extra={"parameters": COMMAND_HEADERS if on_family else KEYED})

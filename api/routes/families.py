@@ -1,7 +1,7 @@
 """Reading families: search, the case now or at a point in time, the full history.
 
 Reads by anyone other than the family's own case manager are written to the read log
-before the answer leaves (``api/policy.py`` decides who is logged).
+before the answer leaves (``application/policy.py`` decides who is logged).
 """
 
 from __future__ import annotations
@@ -12,10 +12,8 @@ from uuid import UUID
 
 from fastapi import APIRouter, Query, Response
 
-from api import policy
 from api.deps import ActorDep, ServicesDep
-from api.problems import ERROR_RESPONSES, ApiProblem
-from api.responses import (
+from api.family_responses import (
     CaseOut,
     FamilyPage,
     FamilySummaryOut,
@@ -23,6 +21,8 @@ from api.responses import (
     case_out,
     history_out,
 )
+from api.problems import ERROR_RESPONSES, ApiProblem
+from application import policy
 from application.directory import Actor
 from application.read_log import ReadEntry, now
 from domain.records import CaseState

@@ -7,9 +7,9 @@ from prometheus_client import CollectorRegistry, Gauge, generate_latest
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
 from pydantic import BaseModel, Field
 
-from api import policy
 from api.deps import ActorDep, ServicesDep
 from api.problems import BASE_RESPONSES, ERROR_RESPONSES
+from application import policy
 
 router = APIRouter(tags=["operations"], responses=ERROR_RESPONSES)
 metrics_router = APIRouter(tags=["operations"], responses=BASE_RESPONSES)

@@ -1,4 +1,4 @@
-"""The ESF+ report of a project for a reporting period (see ``projections/esf_report.py``),
+"""The ESF+ report of a project for a reporting period (see ``projections/reporting/``),
 with its plausibility findings, as JSON, CSV or an XLSX workbook.
 
 Coordinators, auditors and reporting users read the figures. Auditors and coordinators
@@ -14,24 +14,18 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse, Response
-from pydantic import ConfigDict, Field
 
-from api import policy
-from api.deps import ActorDep, ServicesDep
+from api.deps import ActorDep, Services, ServicesDep
 from api.problems import ERROR_RESPONSES, ApiProblem
-from api.routes.views import After, catch_up
-from api.schemas import Body
+from api.read_your_writes import After, catch_up
+from application import policy
 from application.directory import Directory
+from application.pipeline import ReportFigures
 from domain.errors import DomainError
-from domain.rules import today_in_programme
-from projections.esf_report import (
-    Period,
-    esf_report,
-    figure_values,
-    report_csv,
-    report_json,
-    report_xlsx,
-)
+from domain.report_submissions import Figures
+from projections.reporting.esf_figures import Period
+from projections.reporting.esf_render import report_csv, report_json, report_xlsx
+from projections.reporting.esf_report import esf_report, figure_values
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -103,41 +97,22 @@ def yearly_target(directory: Directory, project: str) -> int | None:
         return None
 
 
-class SubmissionIn(Body):
-    model_config = ConfigDict(extra="forbid", populate_by_name=True, json_schema_extra={
-        "examples": [{"project": "KR", "period": "2026-H1", "as": "now"}]})
+def submission_figures(services: Services) -> ReportFigures:
+    """The figures a submission records: the report of the period as it reads now, once
+    the views have caught up; refused while a plausibility check finds an error."""
 
-    project: str = Field(max_length=10, examples=["KR"])
-    period: str = Field(max_length=7, examples=["2026-H1"])
-    as_known: Literal["now", "cutoff"] = Field("now", alias="as", description=(
-        "Which view of the truth is sent (usually: now, on the day of submission)."))
+    def figures(project: str, period: str, as_known: str) -> tuple[str, Figures]:
+        try:
+            chosen = Period.parse(period)
+        except ValueError as e:
+            raise ApiProblem(422, "invalid_period", "Invalid input", str(e),
+                             field="period") from None
+        catch_up(services, None)
+        report = esf_report(services.cases, services.views.esf, project, chosen, as_known)
+        errors = [f for f in report.findings if f.severity == "error"]
+        if errors:
+            raise ApiProblem(422, "report_not_plausible", "Report not plausible",
+                             "; ".join(f.message for f in errors), field="period")
+        return str(chosen), figure_values(report.figures)
 
-
-@router.post("/reports/esf/submissions", status_code=201,
-             summary="Mark a period's ESF+ report as submitted (coordinators): its figures "
-                     "are recorded as an event")
-def submit_esf(svc: ServicesDep, actor: ActorDep, body: SubmissionIn) -> Any:
-    """Records the report as it reads now, figure by figure, with who submitted it and
-    when. Later reads of the period show every figure that changed since (corrections,
-    backdated entries). Refused while a plausibility check finds an error."""
-    policy.check_project(actor, A.SUBMIT_REPORT, body.project)
-    try:
-        chosen = Period.parse(body.period)
-    except ValueError as e:
-        raise ApiProblem(422, "invalid_period", "Invalid input", str(e),
-                         field="period") from None
-    catch_up(svc, None)
-    report = esf_report(svc.cases, svc.views.esf, body.project, chosen, body.as_known)
-    errors = [f for f in report.findings if f.severity == "error"]
-    if errors:
-        raise ApiProblem(422, "report_not_plausible", "Report not plausible",
-                         "; ".join(f.message for f in errors), field="period")
-    figures = figure_values(report.figures)
-    submitted_on = today_in_programme()
-    version = svc.cases.submit_report(project=body.project, period=str(chosen),
-                                      as_known=body.as_known, figures=figures,
-                                      submitted_by=actor.staff_id, submitted_on=submitted_on)
-    return JSONResponse(status_code=201, content={
-        "project": body.project, "period": str(chosen), "as": body.as_known,
-        "submitted_on": submitted_on.isoformat(), "submitted_by": actor.staff_id,
-        "version": version, "figures": {code: list(v) for code, v in figures.items()}})
+    return figures

@@ -12,11 +12,11 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query
 from pydantic import BaseModel, Field
 
-from api import policy
 from api.deps import ActorDep, ServicesDep
 from api.problems import ERROR_RESPONSES, ApiProblem
-from api.routes.views import After, catch_up
-from projections.social_space import MonthCount, read_social_space
+from api.read_your_writes import After, catch_up
+from application import policy
+from projections.views.social_space_read import MonthCount, read_social_space
 
 router = APIRouter(tags=["statistics"], responses=ERROR_RESPONSES)
 A = policy.Action

@@ -8,10 +8,10 @@ from uuid import UUID
 
 from fastapi import APIRouter, Query
 
-from api import policy
 from api.deps import ActorDep, ServicesDep
 from api.problems import BASE_RESPONSES, ERROR_RESPONSES, ApiProblem
 from api.responses import Health, ReadEntryOut, ReadLogPage
+from application import policy
 
 PRINTABLE = r"^[^\x00-\x1f\x7f]*$"
 router = APIRouter(tags=["system"], responses=BASE_RESPONSES)

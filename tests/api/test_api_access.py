@@ -1,7 +1,7 @@
 """The access matrix: every role x every endpoint x whose family / which project.
 
 ``MATRIX`` below is the one table of who may do what through the HTTP API
-(``api/policy.py`` states the rules). Every route of the OpenAPI schema must appear in
+(``application/policy.py`` states the rules). Every route of the OpenAPI schema must appear in
 it, so a new endpoint cannot ship without its row. For every cell the test sends a
 valid request, so access is the only possible reason for a refusal, and after every
 refusal it checks that nothing was stored.
@@ -27,6 +27,7 @@ from uuid import UUID, uuid4
 import pytest
 from fastapi.testclient import TestClient
 
+from application.commands import CloseCase, EnterParticipant, MakeReferral, RecordExit, SetGoal
 from application.directory import IssuedToken
 from domain.directory import Role
 from domain.records import EntryData
@@ -251,39 +252,40 @@ def _svc(cast: Cast) -> Any:
 
 
 def _enter(cast: Cast, f: Family) -> None:
-    _svc(cast).enter_participant(
-        f.uuid, member_id=UUID(f.members[0]), entry=EntryData(*([None] * 9)),
-        occurred_on=PREP_ON, recorded_by=f.case_manager)
+    _svc(cast).handle(EnterParticipant(family_id=f.uuid, member_id=UUID(f.members[0]),
+        entry=EntryData(*([None] * 9)), occurred_on=PREP_ON),
+        recorded_by=f.case_manager)
 
 
 def _exit(cast: Cast, f: Family) -> None:
     _enter(cast, f)
-    _svc(cast).record_exit(f.uuid, member_id=UUID(f.members[0]),
-                           status=ExitStatus.JOB_SEARCHING, occurred_on=PREP_ON,
-                           recorded_by=f.case_manager)
+    _svc(cast).handle(RecordExit(family_id=f.uuid, member_id=UUID(f.members[0]),
+        status=ExitStatus.JOB_SEARCHING, occurred_on=PREP_ON),
+        recorded_by=f.case_manager)
 
 
 def _goal(cast: Cast, f: Family) -> str:
     goal_id = uuid4()
-    _svc(cast).set_goal(f.uuid, member_ids=[UUID(f.members[0])], life_area=LifeArea.HOUSING,
-                        description="Find a flat", target_date=None, occurred_on=PREP_ON,
-                        recorded_by=f.case_manager, goal_id=goal_id)
+    _svc(cast).handle(SetGoal(family_id=f.uuid, member_ids=[UUID(f.members[0])],
+        life_area=LifeArea.HOUSING, description="Find a flat", target_date=None,
+        occurred_on=PREP_ON, goal_id=goal_id),
+        recorded_by=f.case_manager)
     return str(goal_id)
 
 
 def _referral(cast: Cast, f: Family) -> str:
     referral_id = uuid4()
-    _svc(cast).make_referral(f.uuid, member_id=UUID(f.members[0]),
-                             institution_type=InstitutionType.DEBT_COUNSELLING,
-                             institution_name="Schuldnerberatung", purpose=None,
-                             consent_confirmed=True, occurred_on=PREP_ON,
-                             recorded_by=f.case_manager, referral_id=referral_id)
+    _svc(cast).handle(MakeReferral(family_id=f.uuid, member_id=UUID(f.members[0]),
+        institution_type=InstitutionType.DEBT_COUNSELLING, institution_name="Schuldnerberatung",
+        purpose=None, consent_confirmed=True, occurred_on=PREP_ON, referral_id=referral_id),
+        recorded_by=f.case_manager)
     return str(referral_id)
 
 
 def _close(cast: Cast, f: Family) -> None:
-    _svc(cast).close_case(f.uuid, reason=ClosureReason.GOALS_ACHIEVED, note=None,
-                          occurred_on=PREP_ON, recorded_by=f.case_manager)
+    _svc(cast).handle(CloseCase(family_id=f.uuid, reason=ClosureReason.GOALS_ACHIEVED, note=None,
+        occurred_on=PREP_ON),
+        recorded_by=f.case_manager)
 
 
 def _other_case_manager(cast: Cast, f: Family) -> str:

@@ -1,5 +1,6 @@
 """One measurement in a process of its own, on the store its LOTSE_* environment names:
 
+    python tests/bench/rebuild_child.py scan      # a plain SELECT of the stored events
     python tests/bench/rebuild_child.py read      # read and decode every notification
     python tests/bench/rebuild_child.py rebuild [VIEW ...]  # rebuild views (default: all)
 
@@ -16,10 +17,12 @@ import resource
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from application.cases import FamilyCases
+from application.facts import FactDecoder
 from application.settings import Settings
 from projections.engine import (
     REBUILD_PAGE_SIZE,
@@ -27,20 +30,42 @@ from projections.engine import (
     rebuild,
     young_collections_only,
 )
-from projections.registry import views_named
+from projections.views.registry import views_named
+
+
+def scan_all(cases: FamilyCases) -> int:
+    """Every stored event's row by a plain SELECT in pages of the rebuild's size, on the
+    store's own connection: no decoding, no decryption (the physical floor of reading
+    the log)."""
+    recorder: Any = cases.recorder
+    t = cases.tables
+    table = t.table(recorder.events_table_name)
+    key = "notification_id" if t.postgres else "rowid"
+    statement = (f"SELECT {key}, originator_id, originator_version, topic, state FROM {table} "
+                 f"WHERE {key} > {t.p} ORDER BY {key} LIMIT {t.p}")
+    position = count = 0
+    with t.transaction(commit=False) as c:
+        cursor = c.cursor  # the driver's own rows (tuples or sqlite3.Row), as they come
+        while True:
+            cursor.execute(statement, (position, REBUILD_PAGE_SIZE))
+            rows = cursor.fetchall()
+            if not rows:
+                return count
+            count += len(rows)
+            position = rows[-1][0]
 
 
 def read_all(cases: FamilyCases) -> int:
     """Every notification read and decoded as the views get them, nothing else."""
     head = cases.recorder.max_notification_id() or 0
-    decode = cases.mapper.to_domain_event
+    decode = FactDecoder(cases.mapper)  # as the engine decodes for the views
     position = count = 0
     while position < head:
         page = cases.recorder.select_notifications(position, REBUILD_PAGE_SIZE, stop=head,
                                                    inclusive_of_start=False)
         if not page:
             break
-        count += len([decode(n, unseal=False) for n in page])  # type: ignore[call-arg]
+        count += len([decode(n, unseal=False) for n in page])
         position = page[-1].id
     return count
 
@@ -50,7 +75,9 @@ def main() -> None:
     with FamilyCases(Settings()) as cases:
         events = cases.recorder.max_notification_id() or 0
         started = time.perf_counter()
-        if what == "read":
+        if what == "scan":
+            events = scan_all(cases)
+        elif what == "read":
             with young_collections_only():  # as the rebuild collects garbage
                 events = read_all(cases)
         else:
@@ -59,7 +86,10 @@ def main() -> None:
         seconds = time.perf_counter() - started
     peak = max(resource.getrusage(who).ru_maxrss * 1024  # KiB on Linux; the largest
                for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN))  # process
-    print(json.dumps({"what": what, "events": events, "seconds": seconds,
+    import psycopg
+
+    print(json.dumps({"psycopg": psycopg.pq.__impl__, "what": what, "events": events,
+                      "seconds": seconds,
                       "events_per_second": events / seconds, "peak_rss_bytes": peak}))
 
 

@@ -15,11 +15,11 @@ from typing import Any
 
 import pytest
 
-from api.demo_data import load_demo
 from application.cases import FamilyCases
 from application.directory import Directory
+from demo.loading import load_demo
 from projections.engine import CatchUp, rebuild
-from projections.registry import all_views
+from projections.views.registry import all_views
 from tests.integration.test_projection_caseload import everything, from_the_cases
 from tests.integration.test_projection_rebuild import contents, serving
 from tests.support.processes import environment_for

@@ -23,14 +23,14 @@ from uuid import UUID
 import pytest
 from typer.testing import CliRunner
 
-from api import demo_families as fam
-from api.bulk_demo import load_bulk_demo
-from api.cli import app as cli
-from api.demo_data import DemoAlreadyLoaded, DemoSummary, load_demo
 from application.cases import FamilyCases
 from application.directory import Directory
 from application.keys import KeyDestroyedError
 from application.settings import Settings
+from cli.main import app as cli
+from demo import population as fam
+from demo.bulk import load_bulk_demo
+from demo.loading import DemoAlreadyLoaded, DemoSummary, load_demo
 from domain.case_numbers import CaseNumberSequence
 from domain.directory import DIRECTORY_ID
 from domain.family_case import FamilyCase
@@ -323,7 +323,7 @@ def test_events_reach_postgresql_byte_for_byte_through_the_array_text(
     a version taken already is refused."""
     from eventsourcing.persistence import IntegrityError, StoredEvent
 
-    from application.recorders import events_array_literal
+    from application.postgres_recorder import events_array_literal
 
     plain = [StoredEvent(uuid.uuid4(), 1, "tests.bulk:Plain_event", bytes(range(256))),
              StoredEvent(uuid.uuid4(), 1, "tests.bulk:Plain_event", b""),

@@ -13,9 +13,9 @@ from uuid import UUID
 
 import pytest
 
-from api.demo_data import DemoAlreadyLoaded, DemoSummary, load_demo
 from application.cases import FamilyCases
 from application.directory import Directory
+from demo.loading import DemoAlreadyLoaded, DemoSummary, load_demo
 from domain.directory import Role
 from domain.rules import today_in_programme
 from domain.values import CaseStatus

@@ -19,6 +19,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from application.cases import FamilyCases
+from application.commands import (
+    CorrectEntry,
+    EnterParticipant,
+    RecordExit,
+    RecordFollowUp,
+    RecordLeavingStatus,
+)
 from domain.errors import DomainError
 from domain.records import EntryData, FieldChange, MemberData
 from domain.values import (
@@ -32,26 +39,17 @@ from domain.values import (
     MemberRole,
 )
 from projections.engine import CatchUp, rebuild
-from projections.esf import (
-    ROWS,
-    EsfParticipants,
+from projections.reporting.esf import ROWS, EsfParticipants, project_families, read_participants
+from projections.reporting.esf_figures import EsfFigures, Period, count, count_stored, differences
+from projections.reporting.esf_replay import (
     end_of_day,
     events_recorded_after,
     participants_as_recorded_by,
-    project_families,
-    read_participants,
 )
-from projections.esf_report import (
-    EsfFigures,
-    Period,
-    count,
-    count_stored,
-    differences,
-    esf_report,
-)
+from projections.reporting.esf_report import esf_report
 from tests.conftest import drop_schema
 from tests.integration.test_store_queries import Clock
-from tests.support.builders import intake_kwargs
+from tests.support.builders import intake_kwargs, run_intake
 
 PERIODS = [Period.parse(p) for p in ("2025-H1", "2025-H2", "2026-H1", "2026-H2", "2027-H1")]
 START = date(2025, 1, 6)
@@ -90,7 +88,7 @@ class History:
                               rng.choice(list(Gender)))
                    for _ in range(rng.randrange(1, 3))]
         self.at(day)
-        opened = self.app.open_case(**intake_kwargs(members, occurred_on=day,
+        opened = run_intake(self.app, **intake_kwargs(members, occurred_on=day,
                                                     consent_given_on=day))
         family, recorded = opened.family_id, day
         entries: list[int] = []
@@ -112,29 +110,30 @@ class History:
         kind = rng.choice(["enter", "enter", "exit", "exit", "status", "follow_up",
                            "correct", "erase"] if entries else ["enter"])
         if kind == "enter":
-            entries.append(app.enter_participant(
-                family, member_id=member, entry=random_entry(rng), occurred_on=day,
+            entries.append(app.handle(EnterParticipant(family_id=family, member_id=member,
+                entry=random_entry(rng), occurred_on=day),
                 recorded_by="cm-anna").version)
         elif kind == "exit":
-            app.record_exit(family, member_id=member, status=rng.choice(list(ExitStatus)),
-                            occurred_on=day, recorded_by="cm-anna")
+            app.handle(RecordExit(family_id=family, member_id=member,
+                status=rng.choice(list(ExitStatus)), occurred_on=day),
+                recorded_by="cm-anna")
         elif kind == "status":
-            app.record_leaving_status(family, member_id=member,
-                                      status=rng.choice(list(ExitStatus)), occurred_on=day,
-                                      recorded_by="cm-anna")
+            app.handle(RecordLeavingStatus(family_id=family, member_id=member,
+                status=rng.choice(list(ExitStatus)), occurred_on=day),
+                recorded_by="cm-anna")
         elif kind == "follow_up":
-            app.record_follow_up(family, member_id=member,
-                                 status=rng.choice(list(FollowUpStatus)),
-                                 better_situation=rng.choice([True, False, None]),
-                                 occurred_on=day, recorded_by="cm-anna")
+            app.handle(RecordFollowUp(family_id=family, member_id=member,
+                status=rng.choice(list(FollowUpStatus)),
+                better_situation=rng.choice([True, False, None]), occurred_on=day),
+                recorded_by="cm-anna")
         elif kind == "correct":
             change = rng.choice([FieldChange("labour_market_status", "employed"),
                                  FieldChange("isced", "isced_5_8"),
                                  FieldChange("unemployed_months", "14"),
                                  FieldChange("minority", "yes")])
-            app.correct_entry(family, corrected_version=rng.choice(entries),
-                              changes=[change], reason="Unterlagen", occurred_on=day,
-                              recorded_by="cm-anna")
+            app.handle(CorrectEntry(family_id=family, corrected_version=rng.choice(entries),
+                changes=[change], reason="Unterlagen", occurred_on=day),
+                recorded_by="cm-anna")
         elif rng.random() < 0.3:
             app.erase_personal_data(family, reason="Widerspruch", occurred_on=day,
                                     recorded_by="lead-kr")

@@ -36,10 +36,19 @@ import openpyxl
 import pytest
 from typer.testing import CliRunner
 
-from api.cli import app as cli
-from api.demo_data import load_demo
 from application.cases import FamilyCases
+from application.commands import (
+    AssignCaseManager,
+    CorrectEntry,
+    EnterParticipant,
+    RecordConsultation,
+    RecordExit,
+    RecordFollowUp,
+    RecordLeavingStatus,
+)
 from application.directory import Directory
+from cli.main import app as cli
+from demo.loading import load_demo
 from domain.records import EntryData, FieldChange, MemberData
 from domain.values import (
     Answer,
@@ -54,33 +63,29 @@ from domain.values import (
     Topic,
 )
 from projections.engine import CatchUp, rebuild
-from projections.esf import (
+from projections.reporting.esf import (
     DOCS,
     RESULT_ROWS,
     ROWS,
     STINT_ROWS,
     EsfParticipants,
-    end_of_day,
-    participants_as_recorded_by,
-    participants_now,
     project_families,
     read_participants,
 )
-from projections.esf_report import (
-    EsfFigures,
-    Period,
-    count,
-    count_stored,
-    differences,
-    esf_report,
-    plausibility,
-    report_csv,
-    report_json,
-    report_xlsx,
+from projections.reporting.esf_figures import EsfFigures, Period, count, count_stored, differences
+from projections.reporting.esf_render import report_csv, report_json, report_xlsx
+from projections.reporting.esf_replay import (
+    end_of_day,
+    participants_as_recorded_by,
+    participants_now,
 )
-from projections.programme import ProgrammeFacts, kinds_of, programme_rows
+from projections.reporting.esf_report import esf_report
+from projections.reporting.plausibility import plausibility
+from projections.reporting.programme import ProgrammeFacts
+from projections.reporting.programme_figures import kinds_of
+from projections.reporting.programme_render import programme_rows
 from tests.integration.test_store_queries import Clock
-from tests.support.builders import intake_kwargs
+from tests.support.builders import intake_kwargs, run_intake
 from tests.support.processes import environment_for
 
 U, INACTIVE, E, S = (LabourMarketStatus.UNEMPLOYED, LabourMarketStatus.INACTIVE,
@@ -111,27 +116,29 @@ class Fixture:
                data: EntryData, *, recorded: date | None = None) -> UUID:
         member = MemberData(uuid4(), MemberRole.PARENT, name, "Muster", born, gender)
         self.on(date(2026, 1, 5))
-        opened = self.app.open_case(**intake_kwargs(
+        opened = run_intake(self.app, **intake_kwargs(
             [member, MemberData(uuid4(), MemberRole.CHILD, "Kind", "Muster",
                                 date(2020, 1, 1), Gender.MALE)],
             occurred_on=date(2026, 1, 5), consent_given_on=date(2026, 1, 5)))
         self.families[name], self.members[name] = opened.family_id, member.member_id
         self.on(recorded or entered)
-        result = self.app.enter_participant(opened.family_id, member_id=member.member_id,
-                                            entry=data, occurred_on=entered,
-                                            recorded_by="cm-anna")
+        result = self.app.handle(EnterParticipant(family_id=opened.family_id,
+            member_id=member.member_id, entry=data, occurred_on=entered),
+            recorded_by="cm-anna")
         self.versions[f"{name} entry"] = result.version
         return opened.family_id
 
     def exit(self, name: str, day: date, status: ExitStatus) -> None:
         self.on(day)
-        self.app.record_exit(self.families[name], member_id=self.members[name], status=status,
-                             occurred_on=day, recorded_by="cm-anna")
+        self.app.handle(RecordExit(family_id=self.families[name], member_id=self.members[name],
+            status=status, occurred_on=day),
+            recorded_by="cm-anna")
 
     def status(self, name: str, day: date, status: ExitStatus) -> None:
         self.on(day)
-        self.app.record_leaving_status(self.families[name], member_id=self.members[name],
-                                       status=status, occurred_on=day, recorded_by="cm-anna")
+        self.app.handle(RecordLeavingStatus(family_id=self.families[name],
+            member_id=self.members[name], status=status, occurred_on=day),
+            recorded_by="cm-anna")
 
 
 def build(app: FamilyCases, clock: Clock) -> Fixture:
@@ -154,22 +161,23 @@ def build(app: FamilyCases, clock: Clock) -> Fixture:
     # P7 leaves, comes back with other characteristics, leaves again.
     f.exit("P7", date(2026, 2, 20), ExitStatus.NONE_OF_THESE)
     f.on(date(2026, 5, 1))
-    app.enter_participant(f.families["P7"], member_id=f.members["P7"],
-                          entry=entry(E, None, HIGH), occurred_on=date(2026, 5, 1),
-                          recorded_by="cm-anna")
+    app.handle(EnterParticipant(family_id=f.families["P7"], member_id=f.members["P7"],
+        entry=entry(E, None, HIGH), occurred_on=date(2026, 5, 1)),
+        recorded_by="cm-anna")
     f.exit("P7", date(2026, 6, 10), ExitStatus.IN_EDUCATION_OR_TRAINING)
     f.on(date(2026, 5, 1))
-    app.assign_case_manager(f.families["P3"], case_manager="cm-bernd", reason="Urlaub",
-                            occurred_on=date(2026, 5, 1), recorded_by="lead-kr")
+    app.handle(AssignCaseManager(family_id=f.families["P3"], case_manager="cm-bernd",
+        reason="Urlaub", occurred_on=date(2026, 5, 1)),
+        recorded_by="lead-kr")
     # Recorded after the cut-off: a backdated entry and a correction of an entry.
     f.person("P8", Gender.FEMALE, date(1990, 1, 1), date(2026, 6, 1), entry(INACTIVE, None, LOW),
              recorded=date(2026, 7, 10))
     f.on(date(2026, 7, 15))
-    corrected = app.correct_entry(
-        f.families["P5"], corrected_version=f.versions["P5 entry"],
+    corrected = app.handle(CorrectEntry(
+        family_id=f.families["P5"], corrected_version=f.versions["P5 entry"],
         changes=[FieldChange("labour_market_status", "unemployed"),
                  FieldChange("unemployed_months", "4")],
-        reason="Gewerbe war schon abgemeldet", occurred_on=date(2026, 7, 15),
+        reason="Gewerbe war schon abgemeldet", occurred_on=date(2026, 7, 15)),
         recorded_by="cm-anna")
     f.versions["P5 correction"] = corrected.version
     # Two consultations with P1's family: one on 15 June recorded that day, one on
@@ -177,15 +185,16 @@ def build(app: FamilyCases, clock: Clock) -> Fixture:
     for held, recorded, minutes in ((date(2026, 6, 15), date(2026, 6, 15), 60),
                                     (date(2026, 6, 20), date(2026, 7, 12), 90)):
         f.on(recorded)
-        f.versions[f"consultation {held}"] = app.record_consultation(
-            f.families["P1"], duration_minutes=minutes, mode=ContactMode.HOME_VISIT,
+        f.versions[f"consultation {held}"] = app.handle(RecordConsultation(
+            family_id=f.families["P1"], duration_minutes=minutes, mode=ContactMode.HOME_VISIT,
             topics=[Topic.JOB_SEARCH], members_present=[], location=None, notes=None,
-            next_follow_up_on=None, occurred_on=held, recorded_by="cm-anna").version
+            next_follow_up_on=None, occurred_on=held),
+            recorded_by="cm-anna").version
     # P4's follow-up six months after leaving.
     f.on(date(2026, 11, 25))
-    app.record_follow_up(f.families["P4"], member_id=f.members["P4"],
-                         status=FollowUpStatus.EMPLOYED, better_situation=True,
-                         occurred_on=date(2026, 11, 25), recorded_by="cm-anna")
+    app.handle(RecordFollowUp(family_id=f.families["P4"], member_id=f.members["P4"],
+        status=FollowUpStatus.EMPLOYED, better_situation=True, occurred_on=date(2026, 11, 25)),
+        recorded_by="cm-anna")
     f.on(date(2026, 11, 30))
     return f
 

@@ -14,11 +14,12 @@ from uuid import UUID
 import pytest
 
 from application.cases import FamilyCases
+from application.commands import AssignCaseManager, ChangeMemberDetails, CloseCase
 from domain.errors import InvalidInput
 from domain.records import MemberData
 from domain.values import ClosureReason
-from projections import family_index
-from projections.family_index import TOPICS, FamilyIndex, name_tokens, words
+from projections.views import family_index
+from projections.views.family_index import TOPICS, FamilyIndex, name_tokens, words
 from tests.conftest import SettingsFactory
 from tests.support.builders import INTAKE, child, open_case, parent
 
@@ -124,8 +125,9 @@ def test_search_stays_within_projects_case_manager_and_status(index: FamilyIndex
     assert found(index, "okonkwo", projects=[]) == []
     assert found(index, "okonkwo", case_manager="cm-bernd") == [bernd]
     assert found(index, gladbeck) == []
-    app.close_case(bernd_case.family_id, reason=ClosureReason.NO_CONTACT, note=None,
-                   occurred_on=LATER, recorded_by="cm-bernd")
+    app.handle(CloseCase(family_id=bernd_case.family_id, reason=ClosureReason.NO_CONTACT,
+        note=None, occurred_on=LATER),
+        recorded_by="cm-bernd")
     assert found(index, status="open") == [anna]
     assert found(index, status="closed") == [bernd]
     with pytest.raises(InvalidInput):
@@ -155,8 +157,9 @@ def test_a_transfer_moves_the_family_to_the_new_case_manager(index: FamilyIndex,
                                                              app: FamilyCases) -> None:
     opened, _ = open_case(app)
     assert found(index, case_manager="cm-anna") == [opened.case_number]
-    moved = app.assign_case_manager(opened.family_id, case_manager="cm-bernd", reason=None,
-                                    occurred_on=LATER, recorded_by="lead")
+    moved = app.handle(AssignCaseManager(family_id=opened.family_id, case_manager="cm-bernd",
+        reason=None, occurred_on=LATER),
+        recorded_by="lead")
     assert found(index, case_manager="cm-anna") == []
     [summary] = index.search(projects=["KR"], case_manager="cm-bernd").items
     assert (summary.case_manager, summary.version) == ("cm-bernd", moved.version)
@@ -166,8 +169,9 @@ def test_a_transfer_moves_the_family_to_the_new_case_manager(index: FamilyIndex,
 def test_a_name_change_replaces_the_name_tokens(index: FamilyIndex, app: FamilyCases) -> None:
     opened, members = open_case(app, [parent("Amira", "Okonkwo")])
     assert found(index, "okonkwo") == [opened.case_number]
-    app.change_member_details(opened.family_id, member_id=members[0].member_id,
-                              family_name="Schmidt", occurred_on=LATER, recorded_by="cm-anna")
+    app.handle(ChangeMemberDetails(family_id=opened.family_id, member_id=members[0].member_id,
+        family_name="Schmidt", occurred_on=LATER),
+        recorded_by="cm-anna")
     assert found(index, "okonkwo") == []
     assert found(index, "schmi") == [opened.case_number]
     assert index.search(projects=["KR"], query="amira").items[0].names == ["Amira Schmidt"]
@@ -230,8 +234,9 @@ def test_catch_up_continues_from_the_stored_position_after_a_restart(
     try:
         again = FamilyIndex(restarted, KEY)
         assert again.catch_up() == 0
-        app.assign_case_manager(opened.family_id, case_manager="cm-bernd", reason=None,
-                                occurred_on=LATER, recorded_by="lead")
+        app.handle(AssignCaseManager(family_id=opened.family_id, case_manager="cm-bernd",
+            reason=None, occurred_on=LATER),
+            recorded_by="lead")
         assert again.catch_up() == 1
         assert again.position() == family_notifications(app)[-1]
         assert found(again, case_manager="cm-bernd") == [opened.case_number]
@@ -255,8 +260,9 @@ def test_a_write_through_another_instance_is_found_at_once(
     assert found(index, "yilmaz") == []
     opened, _ = open_case(second_app, family("Elif", "Y\u0131lmaz"))
     assert found(index, "yilmaz") == [opened.case_number]
-    second_app.assign_case_manager(opened.family_id, case_manager="cm-bernd", reason=None,
-                                   occurred_on=LATER, recorded_by="lead")
+    second_app.handle(AssignCaseManager(family_id=opened.family_id, case_manager="cm-bernd",
+        reason=None, occurred_on=LATER),
+        recorded_by="lead")
     assert found(index, "elif yilmaz", case_manager="cm-bernd") == [opened.case_number]
 
 
@@ -282,8 +288,9 @@ def test_concurrent_catch_ups_apply_every_page_exactly_once(
             for i in range(8):
                 writer = (app, second_app)[i % 2]
                 opened.append(open_case(writer, family(f"Kind{i}", "Yilmaz"))[0])
-                writer.assign_case_manager(opened[i % 4].family_id, case_manager=f"cm-{i}",
-                                           reason=None, occurred_on=LATER, recorded_by="lead")
+                writer.handle(AssignCaseManager(family_id=opened[i % 4].family_id,
+                    case_manager=f"cm-{i}", reason=None, occurred_on=LATER),
+                    recorded_by="lead")
         except BaseException as e:
             errors.append(e)
         finally:

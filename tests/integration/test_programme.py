@@ -35,9 +35,22 @@ from uuid import UUID, uuid4
 
 import pytest
 
-from api.demo_data import load_demo
 from application.cases import FamilyCases
+from application.commands import (
+    AchieveGoal,
+    AddMember,
+    CloseCase,
+    CorrectEntry,
+    DropGoal,
+    MakeReferral,
+    RecordConsultation,
+    RecordMemberLeft,
+    RecordReferralOutcome,
+    ReopenCase,
+    SetGoal,
+)
 from application.directory import Directory
+from demo.loading import load_demo
 from domain.records import FieldChange, MemberData
 from domain.values import (
     ClosureReason,
@@ -50,25 +63,22 @@ from domain.values import (
     Topic,
 )
 from projections.engine import CatchUp, rebuild
-from projections.programme import (
+from projections.reporting.programme import FACTS, ProgrammeFacts
+from projections.reporting.programme_figures import (
     CLOSURE_REASONS,
-    FACTS,
     INSTITUTION_TYPES,
     LIFE_AREAS,
     MODES,
     OUTCOMES,
-    SECTIONS,
     TOPICS,
-    ProgrammeFacts,
     ProgrammeFigures,
     programme_figures,
-    programme_json,
-    programme_rows,
 )
-from projections.registry import all_views
+from projections.reporting.programme_render import SECTIONS, programme_json, programme_rows
+from projections.views.registry import all_views
 from tests.integration.test_projection_rebuild import contents
 from tests.integration.test_store_queries import Clock
-from tests.support.builders import intake_kwargs
+from tests.support.builders import intake_kwargs, run_intake
 
 START, CUTOFF = date(2026, 1, 1), date(2026, 6, 30)
 PARENT, CHILD, OTHER = MemberRole.PARENT, MemberRole.CHILD, MemberRole.OTHER_ADULT
@@ -98,7 +108,7 @@ class Fixture:
         members = [MemberData(uuid4(), role, "Vorname", "Muster", date(2015, 1, 1)
                               if role is CHILD else date(1990, 1, 1), Gender.FEMALE)
                    for role in roles]
-        opened = self.app.open_case(**intake_kwargs(
+        opened = run_intake(self.app, **intake_kwargs(
             members, project=project, occurred_on=day, consent_given_on=day))
         self.families[name] = opened.family_id
         self.members[name] = [m.member_id for m in members]
@@ -106,54 +116,58 @@ class Fixture:
     def consult(self, name: str, day: date, minutes: int, mode: ContactMode,
                 topics: list[Topic], *, recorded: date | None = None) -> int:
         self.on(recorded or day)
-        return self.app.record_consultation(
-            self.families[name], duration_minutes=minutes, mode=mode, topics=topics,
-            members_present=[], location=None, notes="Gesprächsnotiz", next_follow_up_on=None,
-            occurred_on=day, recorded_by="cm-anna").version
+        return self.app.handle(RecordConsultation(family_id=self.families[name],
+            duration_minutes=minutes, mode=mode, topics=topics, members_present=[], location=None,
+            notes="Gesprächsnotiz", next_follow_up_on=None, occurred_on=day),
+            recorded_by="cm-anna").version
 
     def goal(self, name: str, goal: str, day: date, area: LifeArea) -> None:
         self.on(day)
         self.goals[goal] = uuid4()
-        self.app.set_goal(self.families[name], goal_id=self.goals[goal],
-                          member_ids=[self.members[name][0]], life_area=area,
-                          description="Ziel", target_date=None, occurred_on=day,
-                          recorded_by="cm-anna")
+        self.app.handle(SetGoal(family_id=self.families[name], goal_id=self.goals[goal],
+            member_ids=[self.members[name][0]], life_area=area, description="Ziel",
+            target_date=None, occurred_on=day),
+            recorded_by="cm-anna")
 
     def achieve(self, name: str, goal: str, day: date, *, recorded: date | None = None) -> None:
         self.on(recorded or day)
-        self.app.achieve_goal(self.families[name], goal_id=self.goals[goal], occurred_on=day,
-                              recorded_by="cm-anna")
+        self.app.handle(AchieveGoal(family_id=self.families[name], goal_id=self.goals[goal],
+            occurred_on=day),
+            recorded_by="cm-anna")
 
     def drop(self, name: str, goal: str, day: date) -> None:
         self.on(day)
-        self.app.drop_goal(self.families[name], goal_id=self.goals[goal], reason="passt nicht",
-                           occurred_on=day, recorded_by="cm-anna")
+        self.app.handle(DropGoal(family_id=self.families[name], goal_id=self.goals[goal],
+            reason="passt nicht", occurred_on=day),
+            recorded_by="cm-anna")
 
     def refer(self, name: str, referral: str, day: date, kind: InstitutionType) -> int:
         self.on(day)
         self.referrals[referral] = uuid4()
-        return self.app.make_referral(
-            self.families[name], member_id=self.members[name][0], institution_type=kind,
-            institution_name="Stelle", purpose=None, consent_confirmed=True, occurred_on=day,
-            recorded_by="cm-anna", referral_id=self.referrals[referral]).version
+        return self.app.handle(MakeReferral(family_id=self.families[name],
+            member_id=self.members[name][0], institution_type=kind, institution_name="Stelle",
+            purpose=None, consent_confirmed=True, occurred_on=day,
+            referral_id=self.referrals[referral]),
+            recorded_by="cm-anna").version
 
     def outcome(self, name: str, referral: str, day: date, outcome: ReferralOutcome, *,
                 recorded: date | None = None) -> None:
         self.on(recorded or day)
-        self.app.record_referral_outcome(self.families[name],
-                                         referral_id=self.referrals[referral], outcome=outcome,
-                                         occurred_on=day, recorded_by="cm-anna")
+        self.app.handle(RecordReferralOutcome(family_id=self.families[name],
+            referral_id=self.referrals[referral], outcome=outcome, occurred_on=day),
+            recorded_by="cm-anna")
 
     def close(self, name: str, day: date, reason: ClosureReason) -> None:
         self.on(day)
-        self.app.close_case(self.families[name], reason=reason, note="Abschlussnotiz",
-                            occurred_on=day, recorded_by="cm-anna")
+        self.app.handle(CloseCase(family_id=self.families[name], reason=reason,
+            note="Abschlussnotiz", occurred_on=day),
+            recorded_by="cm-anna")
 
     def correct(self, name: str, version: int, day: date, *changes: tuple[str, str]) -> None:
         self.on(day)
-        self.app.correct_entry(self.families[name], corrected_version=version,
-                               changes=[FieldChange(f, v) for f, v in changes],
-                               reason="Tippfehler", occurred_on=day, recorded_by="cm-anna")
+        self.app.handle(CorrectEntry(family_id=self.families[name], corrected_version=version,
+            changes=[FieldChange(f, v) for f, v in changes], reason="Tippfehler", occurred_on=day),
+            recorded_by="cm-anna")
 
 
 def build(f: Fixture) -> Fixture:
@@ -165,8 +179,9 @@ def build(f: Fixture) -> Fixture:
     f.refer("F1", "childcare", d(2025, 12, 1), InstitutionType.CHILDCARE)
     f.close("F4", d(2025, 12, 15), ClosureReason.MOVED_AWAY)
     f.on(d(2025, 12, 20))
-    app.record_member_left(f.families["F1"], member_id=f.members["F1"][2], reason="Internat",
-                           occurred_on=d(2025, 12, 20), recorded_by="cm-anna")
+    app.handle(RecordMemberLeft(family_id=f.families["F1"], member_id=f.members["F1"][2],
+        reason="Internat", occurred_on=d(2025, 12, 20)),
+        recorded_by="cm-anna")
     f.outcome("F1", "childcare", d(2026, 1, 10), ReferralOutcome.NO_RESPONSE)
     f.open("F3", d(2026, 1, 15), [PARENT, CHILD, CHILD])
     f.consult("F3", d(2026, 1, 20), 60, ContactMode.OPEN_OFFICE_HOURS, [Topic.PARENTING])
@@ -194,12 +209,13 @@ def build(f: Fixture) -> Fixture:
                                         InstitutionType.INTEGRATION_COURSE)
     f.achieve("F1", "money", d(2026, 3, 15))
     f.on(d(2026, 4, 1))
-    app.reopen_case(f.families["F3"], reason="Familie meldet sich wieder",
-                    occurred_on=d(2026, 4, 1), recorded_by="cm-anna")
+    app.handle(ReopenCase(family_id=f.families["F3"], reason="Familie meldet sich wieder",
+        occurred_on=d(2026, 4, 1)),
+        recorded_by="cm-anna")
     f.on(d(2026, 4, 10))
     newborn = MemberData(uuid4(), CHILD, "Baby", "Muster", d(2026, 4, 2), Gender.MALE)
-    app.add_member(f.families["F5"], member=newborn, occurred_on=d(2026, 4, 10),
-                   recorded_by="cm-anna")
+    app.handle(AddMember(family_id=f.families["F5"], member=newborn, occurred_on=d(2026, 4, 10)),
+        recorded_by="cm-anna")
     f.correct("F5", f.versions["F5 referral"], d(2026, 5, 1),
               ("institution_type", "education_provider"))
     f.drop("F2", "work", d(2026, 5, 10))

@@ -12,13 +12,14 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from api.demo_data import load_demo
 from application.cases import FamilyCases
+from application.commands import CorrectEntry, RecordConsultation
 from application.directory import Directory
+from demo.loading import load_demo
 from domain.records import FieldChange
 from domain.values import ContactMode, Topic
-from projections.caseload import ROWS, Caseload, CaseloadRow, read_caseload
 from projections.engine import CatchUp, rebuild
+from projections.views.caseload import ROWS, Caseload, CaseloadRow, read_caseload
 from tests.conftest import drop_schema
 from tests.support.builders import INTAKE, open_case
 
@@ -94,10 +95,9 @@ def test_a_corrected_consultation_date_moves_the_last_contact_as_in_the_case(
     engine = CatchUp(app, Caseload())
 
     def consult(day: int, follow_up: date | None) -> int:
-        return app.record_consultation(
-            opened.family_id, duration_minutes=30, mode=ContactMode.PHONE,
-            topics=[Topic.BENEFITS], members_present=[], location=None, notes=None,
-            next_follow_up_on=follow_up, occurred_on=INTAKE.replace(day=day),
+        return app.handle(RecordConsultation(family_id=opened.family_id, duration_minutes=30,
+            mode=ContactMode.PHONE, topics=[Topic.BENEFITS], members_present=[], location=None,
+            notes=None, next_follow_up_on=follow_up, occurred_on=INTAKE.replace(day=day)),
             recorded_by="cm-anna").version
 
     consult(10, date(2026, 12, 1))
@@ -106,11 +106,11 @@ def test_a_corrected_consultation_date_moves_the_last_contact_as_in_the_case(
     assert everything(app)[opened.family_id.hex][5:7] == (INTAKE.replace(day=20),
                                                          date(2026, 12, 15))
 
-    app.correct_entry(opened.family_id, corrected_version=later,
-                      changes=[FieldChange("occurred_on", INTAKE.replace(day=5).strftime("%Y%m%d")),
-                               FieldChange("next_follow_up_on", None)],
-                      reason="wrong day", occurred_on=INTAKE.replace(day=21),
-                      recorded_by="cm-anna")
+    app.handle(CorrectEntry(
+        family_id=opened.family_id, corrected_version=later,
+        changes=[FieldChange("occurred_on", INTAKE.replace(day=5).strftime("%Y%m%d")),
+                 FieldChange("next_follow_up_on", None)],
+        reason="wrong day", occurred_on=INTAKE.replace(day=21)), recorded_by="cm-anna")
     engine.run_once()
 
     assert everything(app)[opened.family_id.hex][5:7] == (INTAKE.replace(day=10),

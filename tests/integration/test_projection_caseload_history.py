@@ -14,12 +14,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from api.demo_data import load_demo
 from application.cases import FamilyCases
+from application.commands import AssignCaseManager, CloseCase, ReopenCase
 from application.directory import Directory
+from demo.loading import load_demo
 from domain.values import ClosureReason
-from projections.caseload_history import CaseloadHistory, Interval, read_history
 from projections.engine import CatchUp, rebuild
+from projections.views.caseload_history import CaseloadHistory, Interval, read_history
 from tests.conftest import drop_schema
 from tests.support.builders import open_case
 
@@ -151,19 +152,22 @@ def test_transfer_closure_a_transfer_while_closed_reopening_and_erasure(
                  r.ended_by) for r in rows]
 
     assert state() == [("cm-anna", date(2026, 3, 2), None, "co-clara", "intake", None)]
-    app.assign_case_manager(family, case_manager="cm-bernd", reason="Elternzeit",
-                            occurred_on=date(2026, 4, 1), recorded_by="co-clara")
-    app.close_case(family, reason=ClosureReason.GOALS_ACHIEVED, note=None,
-                   occurred_on=date(2026, 5, 4), recorded_by="cm-bernd")
+    app.handle(AssignCaseManager(family_id=family, case_manager="cm-bernd", reason="Elternzeit",
+        occurred_on=date(2026, 4, 1)),
+        recorded_by="co-clara")
+    app.handle(CloseCase(family_id=family, reason=ClosureReason.GOALS_ACHIEVED, note=None,
+        occurred_on=date(2026, 5, 4)),
+        recorded_by="cm-bernd")
     transfer = ("cm-anna", date(2026, 3, 2), date(2026, 4, 1), "co-clara", "intake", "transfer")
     carried = ("cm-bernd", date(2026, 4, 1), date(2026, 5, 4), "co-clara", "transfer", "closure")
     assert state() == [transfer, carried]
 
-    app.assign_case_manager(family, case_manager="cm-carla", reason="Bernd geht",
-                            occurred_on=date(2026, 6, 1), recorded_by="co-clara")
+    app.handle(AssignCaseManager(family_id=family, case_manager="cm-carla", reason="Bernd geht",
+        occurred_on=date(2026, 6, 1)),
+        recorded_by="co-clara")
     assert state() == [transfer, carried]  # nobody carries a closed case
-    app.reopen_case(family, reason="neue Krise", occurred_on=date(2026, 7, 1),
-                    recorded_by="co-dora")
+    app.handle(ReopenCase(family_id=family, reason="neue Krise", occurred_on=date(2026, 7, 1)),
+        recorded_by="co-dora")
     assert state() == [transfer, carried,
                        ("cm-carla", date(2026, 7, 1), None, "co-dora", "reopening", None)]
 
@@ -177,8 +181,9 @@ def test_filters_by_day_case_manager_and_family_and_sorts(app: FamilyCases) -> N
     first, _ = open_case(app, case_manager="cm-anna", occurred_on=date(2026, 3, 2))
     second, _ = open_case(app, case_manager="cm-bernd", occurred_on=date(2026, 3, 10),
                           consent_given_on=date(2026, 3, 10))
-    app.assign_case_manager(first.family_id, case_manager="cm-bernd", reason=None,
-                            occurred_on=date(2026, 4, 1), recorded_by="co-clara")
+    app.handle(AssignCaseManager(family_id=first.family_id, case_manager="cm-bernd", reason=None,
+        occurred_on=date(2026, 4, 1)),
+        recorded_by="co-clara")
     engine = CatchUp(app, CaseloadHistory())
     engine.run_once()
     view = engine.view

@@ -8,11 +8,11 @@ from typing import Any
 
 from typer.testing import CliRunner
 
-from api.cli import app as cli
 from application.cases import FamilyCases
-from projections.caseload import Caseload
+from cli.main import app as cli
 from projections.engine import CatchUp
-from projections.runner import Runner
+from projections.engine.runner import Runner
+from projections.views.caseload import Caseload
 from tests.integration.test_store_concurrency import consultation
 from tests.support.builders import first_parent_id, open_case
 from tests.support.processes import environment_for

@@ -16,9 +16,18 @@ from eventsourcing.utils import get_topic
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from api.demo_data import load_demo
 from application.cases import FamilyCases
+from application.commands import (
+    AchieveGoal,
+    CorrectEntry,
+    DropGoal,
+    MakeReferral,
+    RecordConsultation,
+    RecordReferralOutcome,
+    SetGoal,
+)
 from application.directory import Directory
+from demo.loading import load_demo
 from domain.family_case import FamilyCase
 from domain.records import CaseState, FieldChange
 from domain.values import (
@@ -30,7 +39,7 @@ from domain.values import (
     Topic,
 )
 from projections.engine import CatchUp, rebuild
-from projections.social_space import (
+from projections.views.social_space import (
     CONSULTATION,
     FAMILY,
     GOAL,
@@ -42,9 +51,8 @@ from projections.social_space import (
     ROWS,
     TOPIC,
     SocialSpace,
-    SocialSpaceStatistics,
-    read_social_space,
 )
+from projections.views.social_space_read import SocialSpaceStatistics, read_social_space
 from tests.conftest import drop_schema
 from tests.support.builders import INTAKE, open_case
 
@@ -227,9 +235,9 @@ def correct_some(app: FamilyCases, rng: random.Random, live: CatchUp) -> int:
             else:
                 changes = [FieldChange("institution_type",
                                        rng.choice(list(InstitutionType)).value)]
-            app.correct_entry(family, corrected_version=version, changes=changes,
-                              reason="recorded wrongly", occurred_on=TODAY,
-                              recorded_by="cm-test")
+            app.handle(CorrectEntry(family_id=family, corrected_version=version, changes=changes,
+                reason="recorded wrongly", occurred_on=TODAY),
+                recorded_by="cm-test")
             made += 1
     return made
 
@@ -276,9 +284,9 @@ def test_the_statistics_kept_event_by_event_equal_the_cases_and_a_rebuild(
 
 def consult(app: FamilyCases, family_id: uuid.UUID, day: date, minutes: int,
             topics: list[Topic], mode: ContactMode = ContactMode.PHONE) -> int:
-    return app.record_consultation(
-        family_id, duration_minutes=minutes, mode=mode, topics=topics, members_present=[],
-        location="Café am Markt", notes="personal", next_follow_up_on=None, occurred_on=day,
+    return app.handle(RecordConsultation(family_id=family_id, duration_minutes=minutes, mode=mode,
+        topics=topics, members_present=[], location="Café am Markt", notes="personal",
+        next_follow_up_on=None, occurred_on=day),
         recorded_by="cm-anna").version
 
 
@@ -298,15 +306,14 @@ def test_a_later_correction_moves_a_consultation_to_another_month_and_a_family_t
     assert [(m.month, m.consultations, m.minutes) for m in before.consultations_by_month] == [
         ("2026-03", 2, 90)]
 
-    app.correct_entry(opened.family_id, corrected_version=march,
-                      changes=[FieldChange("occurred_on", "2026-04-02"),
-                               FieldChange("duration_minutes", "45")],
-                      reason="wrong month", occurred_on=date(2026, 5, 4),
-                      recorded_by="cm-anna")
-    app.correct_entry(other.family_id, corrected_version=1,
-                      changes=[FieldChange("district", " Uerdingen ")],
-                      reason="moved before intake", occurred_on=date(2026, 5, 4),
-                      recorded_by="cm-anna")
+    app.handle(CorrectEntry(
+        family_id=opened.family_id, corrected_version=march,
+        changes=[FieldChange("occurred_on", "2026-04-02"), FieldChange("duration_minutes", "45")],
+        reason="wrong month", occurred_on=date(2026, 5, 4)), recorded_by="cm-anna")
+    app.handle(CorrectEntry(family_id=other.family_id, corrected_version=1,
+        changes=[FieldChange("district", " Uerdingen ")], reason="moved before intake",
+        occurred_on=date(2026, 5, 4)),
+        recorded_by="cm-anna")
     engine.run_once()
 
     after = read_social_space(app.tables, view, project="KR")
@@ -353,28 +360,30 @@ def test_a_period_sums_its_months(app: FamilyCases) -> None:
             (a, a_members, goal_a, LifeArea.WORK, date(2026, 1, 20)),
             (a, a_members, goal_b, LifeArea.WORK, date(2026, 2, 20)),
             (c, c_members, uuid.uuid4(), LifeArea.HOUSING, date(2026, 3, 10))):
-        app.set_goal(family.family_id, member_ids=[members[0].member_id], life_area=area,
-                     description="a personal goal", target_date=None, occurred_on=day,
-                     recorded_by="cm-anna", goal_id=goal)
-    app.achieve_goal(a.family_id, goal_id=goal_a, occurred_on=date(2026, 3, 2),
-                     recorded_by="cm-anna")
-    app.drop_goal(a.family_id, goal_id=goal_b, reason="moved", occurred_on=date(2026, 2, 25),
-                  recorded_by="cm-anna")
+        app.handle(SetGoal(family_id=family.family_id, member_ids=[members[0].member_id],
+            life_area=area, description="a personal goal", target_date=None, occurred_on=day,
+            goal_id=goal),
+            recorded_by="cm-anna")
+    app.handle(AchieveGoal(family_id=a.family_id, goal_id=goal_a, occurred_on=date(2026, 3, 2)),
+        recorded_by="cm-anna")
+    app.handle(DropGoal(family_id=a.family_id, goal_id=goal_b, reason="moved",
+        occurred_on=date(2026, 2, 25)),
+        recorded_by="cm-anna")
     referral = uuid.uuid4()
-    app.make_referral(c.family_id, member_id=c_members[0].member_id,
-                      institution_type=InstitutionType.JOBCENTER, institution_name="Jobcenter",
-                      purpose=None, consent_confirmed=True, occurred_on=date(2026, 3, 11),
-                      recorded_by="cm-anna", referral_id=referral)
-    app.make_referral(b.family_id, member_id=b_members[0].member_id,
-                      institution_type=InstitutionType.JOBCENTER, institution_name="Jobcenter",
-                      purpose=None, consent_confirmed=True, occurred_on=date(2026, 2, 4),
-                      recorded_by="cm-anna")
-    app.record_referral_outcome(c.family_id, referral_id=referral,
-                                outcome=ReferralOutcome.ACCEPTED,
-                                occurred_on=date(2026, 3, 20), recorded_by="cm-anna")
-    app.record_referral_outcome(c.family_id, referral_id=referral,
-                                outcome=ReferralOutcome.COMPLETED,
-                                occurred_on=date(2026, 4, 20), recorded_by="cm-anna")
+    app.handle(MakeReferral(family_id=c.family_id, member_id=c_members[0].member_id,
+        institution_type=InstitutionType.JOBCENTER, institution_name="Jobcenter", purpose=None,
+        consent_confirmed=True, occurred_on=date(2026, 3, 11), referral_id=referral),
+        recorded_by="cm-anna")
+    app.handle(MakeReferral(family_id=b.family_id, member_id=b_members[0].member_id,
+        institution_type=InstitutionType.JOBCENTER, institution_name="Jobcenter", purpose=None,
+        consent_confirmed=True, occurred_on=date(2026, 2, 4)),
+        recorded_by="cm-anna")
+    app.handle(RecordReferralOutcome(family_id=c.family_id, referral_id=referral,
+        outcome=ReferralOutcome.ACCEPTED, occurred_on=date(2026, 3, 20)),
+        recorded_by="cm-anna")
+    app.handle(RecordReferralOutcome(family_id=c.family_id, referral_id=referral,
+        outcome=ReferralOutcome.COMPLETED, occurred_on=date(2026, 4, 20)),
+        recorded_by="cm-anna")
     engine = CatchUp(app, SocialSpace(), page_size=3)
     engine.run_once()
     view = engine.view

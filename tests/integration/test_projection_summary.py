@@ -14,9 +14,27 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from api.demo_data import load_demo
 from application.cases import FamilyCases
+from application.commands import (
+    AchieveGoal,
+    AddMember,
+    AssignCaseManager,
+    ChangeMemberDetails,
+    CloseCase,
+    CorrectEntry,
+    EnterParticipant,
+    MakeReferral,
+    RecordConsultation,
+    RecordExit,
+    RecordLeavingStatus,
+    RecordMemberLeft,
+    RecordReferralOutcome,
+    ReopenCase,
+    ReviseGoal,
+    SetGoal,
+)
 from application.directory import Directory
+from demo.loading import load_demo
 from domain.records import FieldChange, MemberData
 from domain.values import (
     ClosureReason,
@@ -30,10 +48,9 @@ from domain.values import (
     Topic,
 )
 from projections.engine import CatchUp, rebuild
-from projections.family_summary import (
-    ROWS,
+from projections.views.family_summary import ROWS, FamilySummary
+from projections.views.family_summary_read import (
     ConsultationFigures,
-    FamilySummary,
     FamilySummaryRecord,
     GoalSummary,
     MemberSummary,
@@ -148,29 +165,31 @@ def test_every_shown_fact_follows_its_correction_as_the_case_does(app: FamilyCas
         return date(2026, month, day)
 
     def consult(day: int, minutes: int, mode: ContactMode, *topics: Topic) -> int:
-        return app.record_consultation(
-            family, duration_minutes=minutes, mode=mode, topics=list(topics),
-            members_present=[parent], location="Büro", notes="vertraulich",
-            next_follow_up_on=None, occurred_on=on(day), recorded_by="cm-anna").version
+        return app.handle(RecordConsultation(family_id=family, duration_minutes=minutes, mode=mode,
+            topics=list(topics), members_present=[parent], location="Büro", notes="vertraulich",
+            next_follow_up_on=None, occurred_on=on(day)),
+            recorded_by="cm-anna").version
 
-    entered = app.enter_participant(family, member_id=parent, entry=entry(),
-                                    occurred_on=on(4), recorded_by="cm-anna").version
+    entered = app.handle(EnterParticipant(family_id=family, member_id=parent, entry=entry(),
+        occurred_on=on(4)),
+        recorded_by="cm-anna").version
     first = consult(5, 45, ContactMode.HOME_VISIT, Topic.BENEFITS, Topic.MONEY_AND_DEBTS)
     consult(12, 30, ContactMode.PHONE, Topic.BENEFITS)
     goal_id, referral_id = uuid4(), uuid4()
-    goal = app.set_goal(family, goal_id=goal_id, member_ids=[parent], life_area=LifeArea.WORK,
-                        description="Bewerbungen schreiben", target_date=on(1, 6),
-                        occurred_on=on(6), recorded_by="cm-anna").version
-    app.revise_goal(family, goal_id=goal_id, description=None, target_date=on(1, 8),
-                    reason="Kita-Platz fehlt", occurred_on=on(20), recorded_by="cm-anna")
-    referral = app.make_referral(
-        family, referral_id=referral_id, member_id=parent,
-        institution_type=InstitutionType.JOBCENTER, institution_name="Jobcenter Krefeld",
-        purpose="Beratung", consent_confirmed=True, occurred_on=on(7),
+    goal = app.handle(SetGoal(family_id=family, goal_id=goal_id, member_ids=[parent],
+        life_area=LifeArea.WORK, description="Bewerbungen schreiben", target_date=on(1, 6),
+        occurred_on=on(6)),
         recorded_by="cm-anna").version
-    app.record_referral_outcome(family, referral_id=referral_id,
-                                outcome=ReferralOutcome.ACCEPTED, occurred_on=on(9),
-                                recorded_by="cm-anna")
+    app.handle(ReviseGoal(family_id=family, goal_id=goal_id, description=None,
+        target_date=on(1, 8), reason="Kita-Platz fehlt", occurred_on=on(20)),
+        recorded_by="cm-anna")
+    referral = app.handle(MakeReferral(family_id=family, referral_id=referral_id, member_id=parent,
+        institution_type=InstitutionType.JOBCENTER, institution_name="Jobcenter Krefeld",
+        purpose="Beratung", consent_confirmed=True, occurred_on=on(7)),
+        recorded_by="cm-anna").version
+    app.handle(RecordReferralOutcome(family_id=family, referral_id=referral_id,
+        outcome=ReferralOutcome.ACCEPTED, occurred_on=on(9)),
+        recorded_by="cm-anna")
     engine.run_once()
     before = read_summary(app.tables, engine.view, family)  # type: ignore[arg-type]
     assert before == from_the_case(app, family)
@@ -192,15 +211,18 @@ def test_every_shown_fact_follows_its_correction_as_the_case_does(app: FamilyCas
         (entered, [FieldChange("occurred_on", "2026-03-03")]),
     ]
     for version, changes in fixes:
-        app.correct_entry(family, corrected_version=version, changes=changes, reason="Tippfehler",
-                          occurred_on=on(21), recorded_by="cm-anna")
-    exit_version = app.record_exit(family, member_id=parent, status=ExitStatus.JOB_SEARCHING,
-                                   occurred_on=on(25), recorded_by="cm-anna").version
-    app.correct_entry(family, corrected_version=exit_version,
-                      changes=[FieldChange("occurred_on", "2026-03-24"),
-                               FieldChange("status", "employed")],
-                      reason="Arbeitsvertrag lag vor", occurred_on=on(26), recorded_by="cm-anna")
-    app.achieve_goal(family, goal_id=goal_id, occurred_on=on(26), recorded_by="cm-anna")
+        app.handle(CorrectEntry(family_id=family, corrected_version=version, changes=changes,
+            reason="Tippfehler", occurred_on=on(21)),
+            recorded_by="cm-anna")
+    exit_version = app.handle(RecordExit(family_id=family, member_id=parent,
+        status=ExitStatus.JOB_SEARCHING, occurred_on=on(25)),
+        recorded_by="cm-anna").version
+    app.handle(CorrectEntry(
+        family_id=family, corrected_version=exit_version,
+        changes=[FieldChange("occurred_on", "2026-03-24"), FieldChange("status", "employed")],
+        reason="Arbeitsvertrag lag vor", occurred_on=on(26)), recorded_by="cm-anna")
+    app.handle(AchieveGoal(family_id=family, goal_id=goal_id, occurred_on=on(26)),
+        recorded_by="cm-anna")
     engine.run_once()
 
     after = read_summary(app.tables, engine.view, family)  # type: ignore[arg-type]
@@ -229,19 +251,26 @@ def test_the_summary_follows_the_household_a_closure_reopening_transfer_and_eras
     engine = CatchUp(app, FamilySummary())
     baby = MemberData(uuid4(), MemberRole.CHILD, "Lina", "Okonkwo-Brandt", date(2026, 3, 1),
                       None)
-    app.add_member(family, member=baby, occurred_on=date(2026, 3, 10), recorded_by="cm-anna")
-    app.change_member_details(family, member_id=baby.member_id, gender=Gender.FEMALE,
-                              occurred_on=date(2026, 3, 11), recorded_by="cm-anna")
-    app.record_member_left(family, member_id=child, reason="zum Vater gezogen",
-                           occurred_on=date(2026, 3, 12), recorded_by="cm-anna")
-    app.enter_participant(family, member_id=parent, entry=entry(), occurred_on=INTAKE,
-                          recorded_by="cm-anna")
-    app.record_exit(family, member_id=parent, status=ExitStatus.JOB_SEARCHING,
-                    occurred_on=date(2026, 4, 1), recorded_by="cm-anna")
-    app.close_case(family, reason=ClosureReason.GOALS_ACHIEVED, note=None,
-                   occurred_on=date(2026, 4, 2), recorded_by="cm-anna")
-    app.record_leaving_status(family, member_id=parent, status=ExitStatus.EMPLOYED,
-                              occurred_on=date(2026, 4, 10), recorded_by="cm-anna")
+    app.handle(AddMember(family_id=family, member=baby, occurred_on=date(2026, 3, 10)),
+        recorded_by="cm-anna")
+    app.handle(ChangeMemberDetails(family_id=family, member_id=baby.member_id,
+        gender=Gender.FEMALE, occurred_on=date(2026, 3, 11)),
+        recorded_by="cm-anna")
+    app.handle(RecordMemberLeft(family_id=family, member_id=child, reason="zum Vater gezogen",
+        occurred_on=date(2026, 3, 12)),
+        recorded_by="cm-anna")
+    app.handle(EnterParticipant(family_id=family, member_id=parent, entry=entry(),
+        occurred_on=INTAKE),
+        recorded_by="cm-anna")
+    app.handle(RecordExit(family_id=family, member_id=parent, status=ExitStatus.JOB_SEARCHING,
+        occurred_on=date(2026, 4, 1)),
+        recorded_by="cm-anna")
+    app.handle(CloseCase(family_id=family, reason=ClosureReason.GOALS_ACHIEVED, note=None,
+        occurred_on=date(2026, 4, 2)),
+        recorded_by="cm-anna")
+    app.handle(RecordLeavingStatus(family_id=family, member_id=parent, status=ExitStatus.EMPLOYED,
+        occurred_on=date(2026, 4, 10)),
+        recorded_by="cm-anna")
     engine.run_once()
     closed = read_summary(app.tables, engine.view, family)  # type: ignore[arg-type]
     assert closed == from_the_case(app, family)
@@ -252,12 +281,14 @@ def test_the_summary_follows_the_household_a_closure_reopening_transfer_and_eras
         False, date(2026, 3, 12))
     assert (by_id[baby.member_id].role, by_id[baby.member_id].gender) == ("child", "female")
 
-    app.reopen_case(family, reason="neue Krise", occurred_on=date(2026, 5, 1),
-                    recorded_by="cm-anna")
-    app.enter_participant(family, member_id=parent, entry=entry(), occurred_on=date(2026, 5, 1),
-                          recorded_by="cm-anna")
-    app.assign_case_manager(family, case_manager="cm-bernd", reason="Elternzeit",
-                            occurred_on=date(2026, 5, 2), recorded_by="co-clara")
+    app.handle(ReopenCase(family_id=family, reason="neue Krise", occurred_on=date(2026, 5, 1)),
+        recorded_by="cm-anna")
+    app.handle(EnterParticipant(family_id=family, member_id=parent, entry=entry(),
+        occurred_on=date(2026, 5, 1)),
+        recorded_by="cm-anna")
+    app.handle(AssignCaseManager(family_id=family, case_manager="cm-bernd", reason="Elternzeit",
+        occurred_on=date(2026, 5, 2)),
+        recorded_by="co-clara")
     engine.run_once()
     reopened = read_summary(app.tables, engine.view, family)  # type: ignore[arg-type]
     assert reopened == from_the_case(app, family)

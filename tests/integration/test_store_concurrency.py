@@ -27,12 +27,27 @@ import pytest
 from eventsourcing.persistence import IntegrityError, RecordConflictError
 
 from application.cases import ConcurrencyConflict, FamilyCases, StaleVersion
+from application.commands import (
+    AchieveGoal,
+    CloseCase,
+    EnterParticipant,
+    RecordConsultation,
+    RecordExit,
+    SetGoal,
+)
 from application.views import CommandResult, OpenedCase
 from domain.case_numbers import CaseNumberSequence
 from domain.errors import DomainError, RuleViolation
 from domain.family_case import FamilyCase
 from domain.values import ClosureReason, ContactMode, ExitStatus, LifeArea, Topic
-from tests.support.builders import entry, first_parent_id, intake_kwargs, open_case, parent
+from tests.support.builders import (
+    entry,
+    first_parent_id,
+    intake_kwargs,
+    open_case,
+    parent,
+    run_intake,
+)
 
 T = TypeVar("T")
 DAY = date(2026, 4, 14)  # a business date after the builders' intake, not in the future
@@ -154,19 +169,18 @@ def assert_contiguous(app: FamilyCases, aggregate_id: UUID, last: int) -> None:
 def consultation(app: FamilyCases, family_id: UUID, members: list[UUID], *,
                  consultation_id: UUID | None = None,
                  expected_version: int | None = None) -> CommandResult:
-    return app.record_consultation(
-        family_id, duration_minutes=45, mode=ContactMode.OFFICE, topics=[Topic.JOB_SEARCH],
-        members_present=members, location="Beratungsbüro", notes="Bewerbungsunterlagen",
-        next_follow_up_on=None, occurred_on=DAY, recorded_by="cm-anna",
-        consultation_id=consultation_id or uuid4(), expected_version=expected_version)
+    return app.handle(RecordConsultation(family_id=family_id, duration_minutes=45,
+        mode=ContactMode.OFFICE, topics=[Topic.JOB_SEARCH], members_present=members,
+        location="Beratungsbüro", notes="Bewerbungsunterlagen", next_follow_up_on=None,
+        occurred_on=DAY, consultation_id=consultation_id or uuid4()),
+        recorded_by="cm-anna", expected_version=expected_version)
 
 
 def goal(app: FamilyCases, family_id: UUID, member_id: UUID, *, goal_id: UUID,
          expected_version: int | None = None) -> CommandResult:
-    return app.set_goal(family_id, member_ids=[member_id], life_area=LifeArea.WORK,
-                        description="Teilzeitstelle finden", target_date=None,
-                        occurred_on=DAY, recorded_by="cm-anna", goal_id=goal_id,
-                        expected_version=expected_version)
+    return app.handle(SetGoal(family_id=family_id, member_ids=[member_id], life_area=LifeArea.WORK,
+        description="Teilzeitstelle finden", target_date=None, occurred_on=DAY, goal_id=goal_id),
+        recorded_by="cm-anna", expected_version=expected_version)
 
 
 # ----- a) two writers on the same version ---------------------------------------------
@@ -413,7 +427,7 @@ def _intakes(apps: list[FamilyCases], plan: list[list[tuple[str, date]]],
             kwargs = intake_kwargs([parent()], project=project, occurred_on=day,
                                    consent_given_on=day, family_id=uuid4())
             def command(kwargs: dict[str, Any] = kwargs) -> OpenedCase:
-                return application.open_case(**kwargs)
+                return run_intake(application, **kwargs)
             result = as_client(command, conflicts)
             assert result.family_id == kwargs["family_id"]
             opened.append((result.case_number, result.family_id))
@@ -490,8 +504,8 @@ def test_a_double_submitted_intake_opens_one_case_and_uses_one_number(
 
     for round_, family_id in enumerate(families, start=1):
         kwargs = intake_kwargs([parent()], family_id=family_id)
-        outcomes = run_together(lambda kwargs=kwargs: first.open_case(**kwargs),
-                                lambda kwargs=kwargs: second.open_case(**kwargs))
+        outcomes = run_together(lambda kwargs=kwargs: run_intake(first, **kwargs),
+                                lambda kwargs=kwargs: run_intake(second, **dict(kwargs)))
 
         assert sum(o.ok for o in outcomes) == 1, unexpected(outcomes)
         opened = next(o.value for o in outcomes if o.ok)
@@ -517,8 +531,9 @@ def test_two_exits_of_the_same_participant_record_exactly_one(
     opened, _ = open_case(first, members=members)
     family_id = opened.family_id
     for m in members:
-        first.enter_participant(family_id, member_id=m.member_id, entry=entry(),
-                                occurred_on=date(2026, 3, 9), recorded_by="cm-anna")
+        first.handle(EnterParticipant(family_id=family_id, member_id=m.member_id, entry=entry(),
+            occurred_on=date(2026, 3, 9)),
+            recorded_by="cm-anna")
 
     if forced:  # a fresh pair of threads per round, so the gate holds each round
         gate = LoadGate(2)
@@ -526,12 +541,12 @@ def test_two_exits_of_the_same_participant_record_exactly_one(
         gate.install(second)
     for m in members:
         outcomes = run_together(
-            lambda m=m: first.record_exit(family_id, member_id=m.member_id,
-                                          status=ExitStatus.EMPLOYED, occurred_on=DAY,
-                                          recorded_by="cm-anna"),
-            lambda m=m: second.record_exit(family_id, member_id=m.member_id,
-                                           status=ExitStatus.JOB_SEARCHING,
-                                           occurred_on=DAY, recorded_by="cm-ben"))
+            lambda m=m: first.handle(RecordExit(family_id=family_id, member_id=m.member_id,
+                status=ExitStatus.EMPLOYED, occurred_on=DAY),
+                recorded_by="cm-anna"),
+            lambda m=m: second.handle(RecordExit(family_id=family_id, member_id=m.member_id,
+                status=ExitStatus.JOB_SEARCHING, occurred_on=DAY),
+                recorded_by="cm-ben"))
 
         winners = [i for i, o in enumerate(outcomes) if o.ok]
         assert len(winners) == 1, unexpected(outcomes)
@@ -552,8 +567,9 @@ def test_two_exits_of_the_same_participant_record_exactly_one(
 
 
 def _close(app: FamilyCases, family_id: UUID) -> CommandResult:
-    return app.close_case(family_id, reason=ClosureReason.GOALS_ACHIEVED, note=None,
-                          occurred_on=DAY, recorded_by="cm-anna")
+    return app.handle(CloseCase(family_id=family_id, reason=ClosureReason.GOALS_ACHIEVED,
+        note=None, occurred_on=DAY),
+        recorded_by="cm-anna")
 
 
 @pytest.mark.parametrize("conflict", ["close", "achieve_goal", "same_consultation"])
@@ -566,8 +582,9 @@ def test_other_dependent_conflicts_record_once_and_name_the_rule(
     goal(first, family_id, member_id, goal_id=goal_id)
     commands: dict[str, tuple[Callable[[FamilyCases], Any], str, str]] = {
         "close": (lambda a: _close(a, family_id), "case_closed", "CaseClosed"),
-        "achieve_goal": (lambda a: a.achieve_goal(family_id, goal_id=goal_id,
-                                                  occurred_on=DAY, recorded_by="cm-anna"),
+        "achieve_goal": (lambda a: a.handle(AchieveGoal(family_id=family_id, goal_id=goal_id,
+            occurred_on=DAY),
+            recorded_by="cm-anna"),
                          "goal_not_open", "GoalAchieved"),
         "same_consultation": (lambda a: consultation(a, family_id, [member_id],
                                                      consultation_id=consultation_id),
@@ -663,8 +680,9 @@ def test_a_command_without_personal_data_racing_an_erasure_gets_the_domain_error
         make_app: Callable[..., FamilyCases]) -> None:
     """Decided before the erasure, saved after it: the save conflicts, the retry sees the
     erased case and refuses; nothing is stored."""
-    outcome = _racing_erasure(make_app, lambda app, f, _m, g: app.achieve_goal(
-        f, goal_id=g, occurred_on=DAY, recorded_by="cm-anna"))
+    outcome = _racing_erasure(make_app, lambda app, f, _m, g: app.handle(AchieveGoal(family_id=f,
+        goal_id=g, occurred_on=DAY),
+        recorded_by="cm-anna"))
 
     assert isinstance(outcome.error, RuleViolation), repr(outcome.error)
     assert outcome.error.rule == "case_erased"

@@ -19,6 +19,7 @@ import pytest
 from eventsourcing.persistence import MapperDeserialisationError, StoredEvent
 
 from application.cases import CaseNotFound, FamilyCases
+from application.commands import CorrectEntry, RecordConsultation
 from application.keys import KeyDestroyedError, MasterKeyMismatch
 from application.settings import MASTER_KEY_FILE, ConfigurationError, Settings, new_key_text
 from application.views import HistoryEntry
@@ -333,10 +334,10 @@ def test_erasure_is_idempotent_and_closes_the_case_to_new_entries(
     assert again.version == version
     assert app.get_case(gone.family_id).version == version
     with pytest.raises(RuleViolation) as info:
-        app.record_consultation(gone.family_id, duration_minutes=30, mode=ContactMode.PHONE,
-                                topics=[Topic.OTHER], members_present=[], location=None,
-                                notes="nach der Löschung", next_follow_up_on=None,
-                                occurred_on=ERASED_ON, recorded_by="cm-anna")
+        app.handle(RecordConsultation(family_id=gone.family_id, duration_minutes=30,
+            mode=ContactMode.PHONE, topics=[Topic.OTHER], members_present=[], location=None,
+            notes="nach der Löschung", next_follow_up_on=None, occurred_on=ERASED_ON),
+            recorded_by="cm-anna")
     assert info.value.rule == "case_erased"
     assert app.get_case(gone.family_id).version == version
 
@@ -360,14 +361,14 @@ def test_corrected_non_personal_facts_survive_erasure(app: FamilyCases) -> None:
 
 def test_erased_case_with_a_corrected_consultation_date_still_loads(app: FamilyCases) -> None:
     case = build_full_case(app, correct=False)
-    later = app.record_consultation(
-        case.family_id, duration_minutes=45, mode=ContactMode.PHONE, topics=[Topic.SCHOOL],
-        members_present=[], location=None, notes=None, next_follow_up_on=None,
-        occurred_on=INTAKE.replace(day=20), recorded_by="cm-bernd")
-    app.correct_entry(case.family_id, corrected_version=later.version,
-                      changes=[FieldChange("occurred_on", INTAKE.replace(day=19).isoformat())],
-                      reason="Datum vertauscht", occurred_on=INTAKE.replace(day=21),
-                      recorded_by="cm-bernd")
+    later = app.handle(RecordConsultation(family_id=case.family_id, duration_minutes=45,
+        mode=ContactMode.PHONE, topics=[Topic.SCHOOL], members_present=[], location=None,
+        notes=None, next_follow_up_on=None, occurred_on=INTAKE.replace(day=20)),
+        recorded_by="cm-bernd")
+    app.handle(CorrectEntry(family_id=case.family_id, corrected_version=later.version,
+        changes=[FieldChange("occurred_on", INTAKE.replace(day=19).isoformat())],
+        reason="Datum vertauscht", occurred_on=INTAKE.replace(day=21)),
+        recorded_by="cm-bernd")
     _erase(app, case)
 
     state = app.get_case(case.family_id).state

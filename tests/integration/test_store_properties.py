@@ -25,6 +25,27 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from application.cases import FamilyCases
+from application.commands import (
+    AchieveGoal,
+    AddMember,
+    AssignCaseManager,
+    ChangeMemberDetails,
+    CloseCase,
+    CorrectEntry,
+    DropGoal,
+    EnterParticipant,
+    FamilyCommand,
+    MakeReferral,
+    RecordConsultation,
+    RecordExit,
+    RecordFollowUp,
+    RecordLeavingStatus,
+    RecordMemberLeft,
+    RecordReferralOutcome,
+    ReopenCase,
+    ReviseGoal,
+    SetGoal,
+)
 from domain import rules
 from domain.family_case import FamilyCase
 from domain.records import CaseState, EntryData, FieldChange, MemberData
@@ -47,6 +68,7 @@ from domain.values import (
     ReferralOutcome,
     Topic,
 )
+from tests.support.builders import run_intake
 
 T = TypeVar("T")
 
@@ -112,8 +134,16 @@ def enum_value(cls: Any, n: int) -> Any:
 Command = tuple[str, dict[str, Any]]
 
 # domain command -> application command of the same meaning
-APPLICATION_COMMANDS = {"close": "close_case", "reopen": "reopen_case",
-                        "correct": "correct_entry"}
+APPLICATION_COMMANDS: dict[str, type[FamilyCommand]] = {
+    "add_member": AddMember, "change_member_details": ChangeMemberDetails,
+    "record_member_left": RecordMemberLeft, "enter_participant": EnterParticipant,
+    "record_exit": RecordExit, "record_leaving_status": RecordLeavingStatus,
+    "record_follow_up": RecordFollowUp, "record_consultation": RecordConsultation,
+    "set_goal": SetGoal, "revise_goal": ReviseGoal, "achieve_goal": AchieveGoal,
+    "drop_goal": DropGoal, "make_referral": MakeReferral,
+    "record_referral_outcome": RecordReferralOutcome,
+    "assign_case_manager": AssignCaseManager, "close": CloseCase, "reopen": ReopenCase,
+    "correct": CorrectEntry}
 
 
 def cmd(name: str, **kwargs: Any) -> Command:
@@ -147,7 +177,7 @@ class Driver:
             occurred_on=intake.opened_on, recorded_by="cm-anna")
         family_id = uuid4()
         if via == "api":
-            opened = app.open_case(family_id=family_id, **facts)
+            opened = run_intake(app, family_id=family_id, **facts)
             case_number = opened.case_number
         else:
             case_number = f"{intake.project}-{intake.opened_on.year}-{intake.variant:04d}"
@@ -165,8 +195,11 @@ class Driver:
             self.case.collect_events()
             if command is not None:
                 name, kwargs = command
-                result = getattr(self.app, APPLICATION_COMMANDS.get(name, name))(
-                    self.case.id, **kwargs, expected_version=version_before)
+                args = dict(kwargs)
+                recorded_by = args.pop("recorded_by")
+                result = self.app.handle(
+                    APPLICATION_COMMANDS[name](family_id=self.case.id, **args),
+                    recorded_by=recorded_by, expected_version=version_before)
                 assert result.version == self.case.version
         self.events.extend(pending)
 

@@ -13,6 +13,13 @@ import eventsourcing.domain
 import pytest
 
 from application.cases import CaseNotFound, FamilyCases, StaleVersion
+from application.commands import (
+    AddMember,
+    AssignCaseManager,
+    CloseCase,
+    CorrectEntry,
+    RecordConsultation,
+)
 from application.settings import Settings
 from domain.case_numbers import CaseNumberSequence
 from domain.records import FieldChange, MemberData
@@ -34,11 +41,12 @@ def running(settings: Settings) -> Iterator[FamilyCases]:
 
 
 def consult(app: FamilyCases, family_id: UUID, *, occurred_on: date = INTAKE + DAY,
-            recorded_by: str = "cm-anna", **kwargs: Any) -> Any:
-    return app.record_consultation(
-        family_id, duration_minutes=45, mode=ContactMode.OFFICE, topics=[Topic.BENEFITS],
-        members_present=[], location=None, notes="Antrag besprochen", next_follow_up_on=None,
-        occurred_on=occurred_on, recorded_by=recorded_by, **kwargs)
+            recorded_by: str = "cm-anna", expected_version: int | None = None) -> Any:
+    return app.handle(RecordConsultation(
+        family_id=family_id, duration_minutes=45, mode=ContactMode.OFFICE,
+        topics=[Topic.BENEFITS], members_present=[], location=None, notes="Antrag besprochen",
+        next_follow_up_on=None, occurred_on=occurred_on), recorded_by=recorded_by,
+        expected_version=expected_version)
 
 
 def newcomer() -> MemberData:
@@ -67,13 +75,15 @@ class Clock:
 def test_get_case_at_every_version_gives_the_case_as_it_was_then(app: FamilyCases) -> None:
     opened, members = open_case(app)
     fid = opened.family_id
-    added = app.add_member(fid, member=newcomer(), occurred_on=INTAKE + DAY,
-                           recorded_by="cm-anna")
+    added = app.handle(AddMember(family_id=fid, member=newcomer(), occurred_on=INTAKE + DAY),
+        recorded_by="cm-anna")
     consulted = consult(app, fid, occurred_on=INTAKE + 2 * DAY)
-    transferred = app.assign_case_manager(fid, case_manager="cm-bernd", reason=None,
-                                          occurred_on=INTAKE + 3 * DAY, recorded_by="lead")
-    closed = app.close_case(fid, reason=ClosureReason.NO_CONTACT, note=None,
-                            occurred_on=INTAKE + 4 * DAY, recorded_by="cm-bernd")
+    transferred = app.handle(AssignCaseManager(family_id=fid, case_manager="cm-bernd", reason=None,
+        occurred_on=INTAKE + 3 * DAY),
+        recorded_by="lead")
+    closed = app.handle(CloseCase(family_id=fid, reason=ClosureReason.NO_CONTACT, note=None,
+        occurred_on=INTAKE + 4 * DAY),
+        recorded_by="cm-bernd")
     assert [added.version, consulted.version, transferred.version, closed.version] == [
         3, 4, 5, 6]
 
@@ -117,8 +127,9 @@ QUERIES = {
     "get_case_as_of": lambda app, fid: app.get_case_as_of(fid, today_in_programme()),
     "history": lambda app, fid: app.history(fid),
     "record_consultation": lambda app, fid: consult(app, fid),
-    "add_member": lambda app, fid: app.add_member(fid, member=newcomer(), occurred_on=INTAKE,
-                                                  recorded_by="x"),
+    "add_member": lambda app, fid: app.handle(AddMember(family_id=fid, member=newcomer(),
+        occurred_on=INTAKE),
+        recorded_by="x"),
 }
 
 def assert_case_not_found(app: FamilyCases, fid: UUID,
@@ -178,8 +189,9 @@ def test_get_case_as_of_each_recording_day_in_programme_time(
     clock.set(2026, 3, 12, 23, 1)  # 00:01 on 13 March in Berlin, still the 12th in UTC
     consult(app, fid)  # 4
     clock.set(2026, 7, 1, 21, 30)  # 23:30 on 1 July in Berlin (CEST)
-    app.assign_case_manager(fid, case_manager="cm-bernd", reason=None,
-                            occurred_on=INTAKE + DAY, recorded_by="lead")  # 5
+    app.handle(AssignCaseManager(family_id=fid, case_manager="cm-bernd", reason=None,
+        occurred_on=INTAKE + DAY),
+        recorded_by="lead")  # 5
     clock.set(2026, 7, 1, 22, 30)  # 00:30 on 2 July in Berlin
     consult(app, fid)  # 6
 
@@ -208,10 +220,10 @@ def test_history_has_both_timelines(app: FamilyCases) -> None:
     fid = opened.family_id
     first = consult(app, fid, occurred_on=INTAKE + 5 * DAY, recorded_by="cm-anna")
     consult(app, fid, occurred_on=INTAKE + 2 * DAY, recorded_by="cm-carla")  # backdated
-    app.correct_entry(fid, corrected_version=first.version,
-                      changes=[FieldChange("occurred_on", (INTAKE + 4 * DAY).isoformat())],
-                      reason="Datum vertippt", occurred_on=INTAKE + 6 * DAY,
-                      recorded_by="team-lead")
+    app.handle(CorrectEntry(family_id=fid, corrected_version=first.version,
+        changes=[FieldChange("occurred_on", (INTAKE + 4 * DAY).isoformat())],
+        reason="Datum vertippt", occurred_on=INTAKE + 6 * DAY),
+        recorded_by="team-lead")
     after = datetime.now(UTC)
 
     history = app.history(fid)
@@ -287,18 +299,19 @@ def test_a_stale_expected_version_is_refused_and_stores_nothing(app: FamilyCases
 
 
 @pytest.mark.parametrize("command", [
-    pytest.param(lambda app, fid, v: app.add_member(
-        fid, member=newcomer(), occurred_on=INTAKE, recorded_by="x", expected_version=v),
+    pytest.param(lambda app, fid, v: app.handle(AddMember(family_id=fid, member=newcomer(),
+        occurred_on=INTAKE),
+        recorded_by="x", expected_version=v),
         id="add_member"),
-    pytest.param(lambda app, fid, v: app.assign_case_manager(
-        fid, case_manager="cm-zoe", reason=None, occurred_on=INTAKE, recorded_by="x",
-        expected_version=v), id="assign_case_manager"),
-    pytest.param(lambda app, fid, v: app.close_case(
-        fid, reason=ClosureReason.OTHER, note="n", occurred_on=INTAKE, recorded_by="x",
-        expected_version=v), id="close_case"),
-    pytest.param(lambda app, fid, v: app.correct_entry(
-        fid, corrected_version=1, changes=[FieldChange("district", "Uerdingen")],
-        reason="r", occurred_on=INTAKE, recorded_by="x", expected_version=v),
+    pytest.param(lambda app, fid, v: app.handle(AssignCaseManager(family_id=fid,
+        case_manager="cm-zoe", reason=None, occurred_on=INTAKE),
+        recorded_by="x", expected_version=v), id="assign_case_manager"),
+    pytest.param(lambda app, fid, v: app.handle(CloseCase(family_id=fid,
+        reason=ClosureReason.OTHER, note="n", occurred_on=INTAKE),
+        recorded_by="x", expected_version=v), id="close_case"),
+    pytest.param(lambda app, fid, v: app.handle(CorrectEntry(family_id=fid, corrected_version=1,
+        changes=[FieldChange("district", "Uerdingen")], reason="r", occurred_on=INTAKE),
+        recorded_by="x", expected_version=v),
         id="correct_entry"),
 ])
 def test_every_command_checks_the_expected_version(

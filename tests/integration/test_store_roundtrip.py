@@ -19,6 +19,26 @@ import pytest
 from eventsourcing.utils import resolve_topic
 
 from application.cases import FamilyCases
+from application.commands import (
+    AchieveGoal,
+    AddMember,
+    AssignCaseManager,
+    ChangeMemberDetails,
+    CloseCase,
+    CorrectEntry,
+    DropGoal,
+    EnterParticipant,
+    MakeReferral,
+    RecordConsultation,
+    RecordExit,
+    RecordFollowUp,
+    RecordLeavingStatus,
+    RecordMemberLeft,
+    RecordReferralOutcome,
+    ReopenCase,
+    ReviseGoal,
+    SetGoal,
+)
 from application.mapper import field_adapters
 from application.views import BASE_FIELDS
 from domain.case_numbers import CaseNumberSequence
@@ -136,62 +156,75 @@ def build_full_case(app: FamilyCases, *, family_name: str = FAMILY_NAME, note: s
     d = INTAKE
     adult = MemberData(uuid4(), MemberRole.OTHER_ADULT, "Gesine", family_name,
                        date(1960, 7, 4), Gender.NON_BINARY)
-    app.add_member(fid, member=adult, occurred_on=d + DAY, recorded_by="cm-anna")
-    app.change_member_details(fid, member_id=kid.member_id, given_name="Jonte-Malik",
-                              birth_date=date(2018, 1, 1), gender=Gender.NON_BINARY,
-                              occurred_on=d + DAY, recorded_by="cm-anna")
-    app.enter_participant(fid, member_id=mom.member_id, entry=entry(), occurred_on=d + 2 * DAY,
-                          recorded_by="cm-anna")
+    app.handle(AddMember(family_id=fid, member=adult, occurred_on=d + DAY), recorded_by="cm-anna")
+    app.handle(ChangeMemberDetails(family_id=fid, member_id=kid.member_id,
+        given_name="Jonte-Malik", birth_date=date(2018, 1, 1), gender=Gender.NON_BINARY,
+        occurred_on=d + DAY),
+        recorded_by="cm-anna")
+    app.handle(EnterParticipant(family_id=fid, member_id=mom.member_id, entry=entry(),
+        occurred_on=d + 2 * DAY),
+        recorded_by="cm-anna")
     consultation_id = uuid4()
-    consulted = app.record_consultation(
-        fid, consultation_id=consultation_id, duration_minutes=90, mode=ContactMode.HOME_VISIT,
+    consulted = app.handle(RecordConsultation(family_id=fid, consultation_id=consultation_id,
+        duration_minutes=90, mode=ContactMode.HOME_VISIT,
         topics=[Topic.MONEY_AND_DEBTS, Topic.HOUSING_AND_EVICTION],
-        members_present=[mom.member_id, kid.member_id], location="Küche der Familie",
-        notes=note, next_follow_up_on=d + 20 * DAY, occurred_on=d + 3 * DAY,
+        members_present=[mom.member_id, kid.member_id], location="Küche der Familie", notes=note,
+        next_follow_up_on=d + 20 * DAY, occurred_on=d + 3 * DAY),
         recorded_by="cm-anna")
     goal_ids = [uuid4(), uuid4()]
-    app.set_goal(fid, goal_id=goal_ids[0], member_ids=[mom.member_id], life_area=LifeArea.MONEY,
-                 description="Schuldnerberatung aufsuchen", target_date=d + 60 * DAY,
-                 occurred_on=d + 3 * DAY, recorded_by="cm-anna")
-    app.revise_goal(fid, goal_id=goal_ids[0], description="Ratenzahlung vereinbaren",
-                    target_date=d + 90 * DAY, reason="Termin verschoben",
-                    occurred_on=d + 10 * DAY, recorded_by="cm-anna")
-    app.achieve_goal(fid, goal_id=goal_ids[0], occurred_on=d + 30 * DAY, recorded_by="cm-anna")
-    app.set_goal(fid, goal_id=goal_ids[1], member_ids=[kid.member_id, mom.member_id],
-                 life_area=LifeArea.EDUCATION, description="Kita-Platz", target_date=None,
-                 occurred_on=d + 4 * DAY, recorded_by="cm-anna")
-    app.drop_goal(fid, goal_id=goal_ids[1], reason="Familie zieht um", occurred_on=d + 31 * DAY,
-                  recorded_by="cm-anna")
+    app.handle(SetGoal(family_id=fid, goal_id=goal_ids[0], member_ids=[mom.member_id],
+        life_area=LifeArea.MONEY, description="Schuldnerberatung aufsuchen",
+        target_date=d + 60 * DAY, occurred_on=d + 3 * DAY),
+        recorded_by="cm-anna")
+    app.handle(ReviseGoal(family_id=fid, goal_id=goal_ids[0],
+        description="Ratenzahlung vereinbaren", target_date=d + 90 * DAY,
+        reason="Termin verschoben", occurred_on=d + 10 * DAY),
+        recorded_by="cm-anna")
+    app.handle(AchieveGoal(family_id=fid, goal_id=goal_ids[0], occurred_on=d + 30 * DAY),
+        recorded_by="cm-anna")
+    app.handle(SetGoal(family_id=fid, goal_id=goal_ids[1],
+        member_ids=[kid.member_id, mom.member_id], life_area=LifeArea.EDUCATION,
+        description="Kita-Platz", target_date=None, occurred_on=d + 4 * DAY),
+        recorded_by="cm-anna")
+    app.handle(DropGoal(family_id=fid, goal_id=goal_ids[1], reason="Familie zieht um",
+        occurred_on=d + 31 * DAY),
+        recorded_by="cm-anna")
     referral_id = uuid4()
-    app.make_referral(fid, referral_id=referral_id, member_id=mom.member_id,
-                      institution_type=InstitutionType.DEBT_COUNSELLING,
-                      institution_name="Schuldnerberatung Krefeld",
-                      purpose="Mietschulden klären", consent_confirmed=True,
-                      occurred_on=d + 5 * DAY, recorded_by="cm-anna")
-    app.record_referral_outcome(fid, referral_id=referral_id,
-                                outcome=ReferralOutcome.FIRST_APPOINTMENT_KEPT,
-                                occurred_on=d + 12 * DAY, recorded_by="cm-anna")
-    app.assign_case_manager(fid, case_manager="cm-bernd", reason="Elternzeit von Anna",
-                            occurred_on=d + 14 * DAY, recorded_by="team-lead")
-    app.record_exit(fid, member_id=mom.member_id, status=ExitStatus.JOB_SEARCHING,
-                    occurred_on=d + 40 * DAY, recorded_by="cm-bernd")
-    app.record_leaving_status(fid, member_id=mom.member_id, status=ExitStatus.EMPLOYED,
-                              occurred_on=d + 50 * DAY, recorded_by="cm-bernd")
-    app.record_follow_up(fid, member_id=mom.member_id, status=FollowUpStatus.EMPLOYED,
-                         better_situation=True, occurred_on=d + 45 * DAY + 180 * DAY,
-                         recorded_by="cm-bernd")
-    app.record_member_left(fid, member_id=adult.member_id, reason="zieht zu ihrer Schwester",
-                           occurred_on=d + 41 * DAY, recorded_by="cm-bernd")
+    app.handle(MakeReferral(family_id=fid, referral_id=referral_id, member_id=mom.member_id,
+        institution_type=InstitutionType.DEBT_COUNSELLING,
+        institution_name="Schuldnerberatung Krefeld", purpose="Mietschulden klären",
+        consent_confirmed=True, occurred_on=d + 5 * DAY),
+        recorded_by="cm-anna")
+    app.handle(RecordReferralOutcome(family_id=fid, referral_id=referral_id,
+        outcome=ReferralOutcome.FIRST_APPOINTMENT_KEPT, occurred_on=d + 12 * DAY),
+        recorded_by="cm-anna")
+    app.handle(AssignCaseManager(family_id=fid, case_manager="cm-bernd",
+        reason="Elternzeit von Anna", occurred_on=d + 14 * DAY),
+        recorded_by="team-lead")
+    app.handle(RecordExit(family_id=fid, member_id=mom.member_id, status=ExitStatus.JOB_SEARCHING,
+        occurred_on=d + 40 * DAY),
+        recorded_by="cm-bernd")
+    app.handle(RecordLeavingStatus(family_id=fid, member_id=mom.member_id,
+        status=ExitStatus.EMPLOYED, occurred_on=d + 50 * DAY),
+        recorded_by="cm-bernd")
+    app.handle(RecordFollowUp(family_id=fid, member_id=mom.member_id,
+        status=FollowUpStatus.EMPLOYED, better_situation=True,
+        occurred_on=d + 45 * DAY + 180 * DAY), recorded_by="cm-bernd")
+    app.handle(RecordMemberLeft(family_id=fid, member_id=adult.member_id,
+        reason="zieht zu ihrer Schwester", occurred_on=d + 41 * DAY),
+        recorded_by="cm-bernd")
     if correct:
-        app.correct_entry(fid, corrected_version=consulted.version,
-                          changes=[FieldChange("duration_minutes", "75"),
-                                   FieldChange("mode", ContactMode.OFFICE.value)],
-                          reason="Tippfehler", occurred_on=d + 42 * DAY,
-                          recorded_by="cm-bernd")
-    app.close_case(fid, reason=ClosureReason.GOALS_ACHIEVED, note="Abschlussgespräch geführt",
-                   occurred_on=d + 60 * DAY, recorded_by="cm-bernd")
-    app.reopen_case(fid, reason="Familie meldet sich erneut", occurred_on=d + 70 * DAY,
-                    recorded_by="cm-bernd")
+        app.handle(CorrectEntry(
+            family_id=fid, corrected_version=consulted.version,
+            changes=[FieldChange("duration_minutes", "75"),
+                     FieldChange("mode", ContactMode.OFFICE.value)],
+            reason="Tippfehler", occurred_on=d + 42 * DAY), recorded_by="cm-bernd")
+    app.handle(CloseCase(family_id=fid, reason=ClosureReason.GOALS_ACHIEVED,
+        note="Abschlussgespräch geführt", occurred_on=d + 60 * DAY),
+        recorded_by="cm-bernd")
+    app.handle(ReopenCase(family_id=fid, reason="Familie meldet sich erneut",
+        occurred_on=d + 70 * DAY),
+        recorded_by="cm-bernd")
     if erase:
         app.erase_personal_data(fid, reason="Löschantrag Art. 17 DSGVO",
                                 occurred_on=d + 80 * DAY, recorded_by="dpo")

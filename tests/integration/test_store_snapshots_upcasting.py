@@ -17,6 +17,7 @@ from eventsourcing.persistence import StoredEvent
 from eventsourcing.utils import get_topic
 
 from application.cases import CaseNotFound, FamilyCases, snapshot_due
+from application.commands import CorrectEntry, RecordConsultation
 from application.mapper import _sealed
 from application.settings import Settings
 from domain.case_numbers import CaseNumberSequence
@@ -49,11 +50,11 @@ def replayed(app: FamilyCases, family_id: UUID, version: int | None = None) -> F
 
 
 def consult(app: FamilyCases, family_id: UUID, i: int, member_id: UUID) -> None:
-    app.record_consultation(
-        family_id, duration_minutes=30 + i % 90, mode=list(ContactMode)[i % len(ContactMode)],
-        topics=[list(Topic)[i % len(Topic)]], members_present=[member_id],
-        location="Beratungsstelle Süd", notes=f"Gespräch {i} mit Familie {FAMILY_NAME}",
-        next_follow_up_on=INTAKE + (i + 7) * DAY, occurred_on=INTAKE + i * DAY,
+    app.handle(RecordConsultation(family_id=family_id, duration_minutes=30 + i % 90,
+        mode=list(ContactMode)[i % len(ContactMode)], topics=[list(Topic)[i % len(Topic)]],
+        members_present=[member_id], location="Beratungsstelle Süd",
+        notes=f"Gespräch {i} mit Familie {FAMILY_NAME}", next_follow_up_on=INTAKE + (i + 7) * DAY,
+        occurred_on=INTAKE + i * DAY),
         recorded_by="cm-anna")
 
 
@@ -301,10 +302,10 @@ def test_a_version_1_consultation_can_be_corrected_and_snapshotted(
         app.recorder.insert_events([v1_consultation(
             opened.family_id, 3, topic="job_search", notes="alte Notiz",
             consultation_id=consultation_id)])
-        result = app.correct_entry(opened.family_id, corrected_version=3,
-                                   changes=[FieldChange("duration_minutes", "55")],
-                                   reason="nachgetragen", occurred_on=INTAKE + 20 * DAY,
-                                   recorded_by="cm-anna")
+        result = app.handle(CorrectEntry(family_id=opened.family_id, corrected_version=3,
+            changes=[FieldChange("duration_minutes", "55")], reason="nachgetragen",
+            occurred_on=INTAKE + 20 * DAY),
+            recorded_by="cm-anna")
         assert result.version == 4
         assert app.snapshots is not None
         assert [s.originator_version for s in app.snapshots.get(opened.family_id)] == [4]

@@ -7,6 +7,7 @@ from typing import Any
 from uuid import UUID, uuid4
 
 from application.cases import FamilyCases
+from application.commands import OpenCase
 from application.views import OpenedCase
 from domain.records import EntryData, MemberData
 from domain.values import (
@@ -55,7 +56,16 @@ def intake_kwargs(members: list[MemberData] | None = None, **overrides: Any) -> 
 def open_case(app: FamilyCases, members: list[MemberData] | None = None,
               **overrides: Any) -> tuple[OpenedCase, list[MemberData]]:
     members = members or [parent(), child()]
-    return app.open_case(**intake_kwargs(members, **overrides)), members
+    return run_intake(app, **intake_kwargs(members, **overrides)), members
+
+
+def run_intake(app: FamilyCases, **values: Any) -> OpenedCase:
+    """An intake from keyword values (as ``intake_kwargs`` makes them), recorded by
+    their ``recorded_by``."""
+    recorded_by = values.pop("recorded_by")
+    opened = app.handle(OpenCase(**values), recorded_by=recorded_by)
+    assert isinstance(opened, OpenedCase)
+    return opened
 
 
 def first_parent_id(members: list[MemberData]) -> UUID:

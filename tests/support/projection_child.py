@@ -8,7 +8,7 @@ import sys
 from application.cases import FamilyCases
 from application.settings import Settings
 from projections.engine import CatchUp
-from projections.registry import all_views
+from projections.views.registry import all_views
 
 
 def main() -> None:

@@ -1,0 +1,80 @@
+"""Every command Lotse takes, declared once (see ``base``); importing this package
+registers them all in ``COMMANDS``."""
+
+from application.commands import case as case_commands
+from application.commands import casework, household, participation, reports, staff
+from application.commands.base import COMMANDS, Command, FamilyCommand, ProjectCommand, Route
+from application.commands.case import (
+    AssignCaseManager,
+    ChangeIn,
+    CloseCase,
+    CorrectEntry,
+    ErasePersonalData,
+    ReopenCase,
+    Target,
+)
+from application.commands.casework import (
+    AchieveGoal,
+    DropGoal,
+    MakeReferral,
+    RecordConsultation,
+    RecordReferralOutcome,
+    ReviseGoal,
+    SetGoal,
+)
+from application.commands.household import (
+    AddMember,
+    ChangeMemberDetails,
+    MemberIn,
+    OpenCase,
+    RecordMemberLeft,
+)
+from application.commands.participation import (
+    EnterParticipant,
+    RecordExit,
+    RecordFollowUp,
+    RecordLeavingStatus,
+)
+from application.commands.reports import SubmitReport
+from application.commands.staff import AddStaff, IssueToken, RevokeToken
+
+__all__ = [
+    "COMMANDS",
+    "AchieveGoal",
+    "AddMember",
+    "AddStaff",
+    "AssignCaseManager",
+    "ChangeIn",
+    "ChangeMemberDetails",
+    "CloseCase",
+    "Command",
+    "CorrectEntry",
+    "DropGoal",
+    "EnterParticipant",
+    "ErasePersonalData",
+    "FamilyCommand",
+    "IssueToken",
+    "MakeReferral",
+    "MemberIn",
+    "OpenCase",
+    "ProjectCommand",
+    "RecordConsultation",
+    "RecordExit",
+    "RecordFollowUp",
+    "RecordLeavingStatus",
+    "RecordMemberLeft",
+    "RecordReferralOutcome",
+    "ReopenCase",
+    "ReviseGoal",
+    "RevokeToken",
+    "Route",
+    "SetGoal",
+    "SubmitReport",
+    "Target",
+    "case_commands",
+    "casework",
+    "household",
+    "participation",
+    "reports",
+    "staff",
+]

@@ -1,0 +1,181 @@
+"""Who may do what: every access rule of Lotse, in this one module (API, CLI, web).
+
+- A **case manager** sees and changes only the families assigned to them, and opens
+  new cases for themselves.
+- A **coordinator** sees every family of the project, opens cases for any case manager
+  of the project, assigns and transfers cases, and has a family's personal data erased.
+- An **auditor** reads everything in the project, including histories and the log of
+  who read which family, and changes nothing.
+- **Reporting** sees aggregated figures only, never a family's record.
+- An **admin** manages the project's staff accounts, never families.
+
+Nobody sees anything of another project: a family or project outside the caller's
+projects answers 404, exactly like one that does not exist, and so does a family of
+the caller's project that a case manager is not responsible for. A role that may see a
+family but not do the thing asked answers 403. Every read of a family's record by
+someone who is not its case manager is written to the read log (``read_logged``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from application.directory import Actor
+from application.refusals import Refusal
+from domain.directory import Role
+
+
+class Action(StrEnum):
+    OPEN_CASE = "open_case"
+    CASEWORK = "casework"  # members, ESF+ entry/exit, consultations, goals, referrals, ...
+    ASSIGN = "assign"
+    ERASE = "erase"
+    READ_CASE = "read_case"
+    READ_HISTORY = "read_history"
+    SEARCH = "search"
+    READ_CASELOAD = "read_caseload"
+    READ_TEAM = "read_team"
+    READ_CASELOAD_HISTORY = "read_caseload_history"
+    READ_AUDIT_LOG = "read_audit_log"
+    MANAGE_STAFF = "manage_staff"
+    READ_VIEWS = "read_views"
+    READ_STAFF = "read_staff"
+    READ_FIGURES = "read_figures"
+    READ_REPORT_DETAILS = "read_report_details"  # who is behind each figure
+    SUBMIT_REPORT = "submit_report"
+
+
+PERMISSIONS: dict[Role, frozenset[Action]] = {
+    Role.CASE_MANAGER: frozenset({Action.OPEN_CASE, Action.CASEWORK, Action.READ_CASE,
+                                  Action.READ_HISTORY, Action.SEARCH, Action.READ_CASELOAD}),
+    Role.COORDINATOR: frozenset({Action.OPEN_CASE, Action.ASSIGN, Action.ERASE,
+                                 Action.READ_CASE, Action.READ_HISTORY, Action.SEARCH,
+                                 Action.READ_CASELOAD, Action.READ_TEAM, Action.READ_STAFF,
+                                 Action.READ_FIGURES, Action.READ_CASELOAD_HISTORY,
+                                 Action.READ_REPORT_DETAILS, Action.SUBMIT_REPORT}),
+    Role.AUDITOR: frozenset({Action.READ_CASE, Action.READ_HISTORY, Action.SEARCH,
+                             Action.READ_CASELOAD, Action.READ_TEAM, Action.READ_AUDIT_LOG,
+                             Action.READ_FIGURES, Action.READ_CASELOAD_HISTORY,
+                             Action.READ_REPORT_DETAILS}),
+    Role.REPORTING: frozenset({Action.READ_FIGURES}),
+    Role.ADMIN: frozenset({Action.MANAGE_STAFF, Action.READ_STAFF, Action.READ_VIEWS}),
+}
+
+OWN_CASES_ONLY = frozenset({Role.CASE_MANAGER})
+"""Roles that see only the families assigned to them."""
+
+
+def may(role: Role | None, action: Action) -> bool:
+    return role is not None and action in PERMISSIONS[role]
+
+
+@dataclass(frozen=True)
+class FamilyAccess:
+    role: Role
+    read_logged: bool
+    """True when the caller is not the family's case manager: reads are logged."""
+
+
+def hidden(what: str = "family") -> Refusal:
+    if what == "project":
+        return Refusal(404, "project_not_found", "Not found",
+                          "there is no such project among yours")
+    return Refusal(404, "family_not_found", "Not found",
+                      "there is no such family case among the cases you may see")
+
+
+DOING = {
+    Action.OPEN_CASE: "open cases", Action.CASEWORK: "record casework on a family",
+    Action.ASSIGN: "assign or transfer cases", Action.ERASE: "erase personal data",
+    Action.READ_CASE: "read a family's record", Action.READ_HISTORY: "read a family's history",
+    Action.SEARCH: "search families", Action.READ_CASELOAD: "read caseloads",
+    Action.READ_TEAM: "see the team overview",
+    Action.READ_CASELOAD_HISTORY: "see who carried which case when",
+    Action.READ_AUDIT_LOG: "read the read log",
+    Action.MANAGE_STAFF: "manage staff accounts", Action.READ_STAFF: "list staff",
+    Action.READ_VIEWS: "see the views' state",
+    Action.READ_FIGURES: "read figures",
+    Action.READ_REPORT_DETAILS: "see who is behind a report's figures",
+    Action.SUBMIT_REPORT: "submit reports"}
+
+
+WHO = {Role.CASE_MANAGER: "a case manager", Role.COORDINATOR: "a coordinator",
+       Role.AUDITOR: "an auditor", Role.REPORTING: "a reporting user", Role.ADMIN: "an admin"}
+
+
+def forbidden(role: Role, action: Action) -> Refusal:
+    return Refusal(403, "forbidden", "Forbidden",
+                      f"{WHO[role]} may not {DOING[action]} in this project")
+
+
+def check_family(actor: Actor, action: Action, project: str,
+                 case_manager: str | None) -> FamilyAccess:
+    """May ``actor`` do ``action`` on a family of ``project`` assigned to ``case_manager``?"""
+    role = actor.role_in(project)
+    if role is None:
+        raise hidden()
+    sees = may(role, Action.READ_CASE)
+    if sees and role in OWN_CASES_ONLY and case_manager != actor.staff_id:
+        raise hidden()
+    if not may(role, action):
+        raise forbidden(role, action)
+    return FamilyAccess(role, read_logged=case_manager != actor.staff_id)
+
+
+def check_project(actor: Actor, action: Action, project: str) -> Role:
+    """May ``actor`` do ``action`` in ``project`` (not on one family)?"""
+    role = actor.role_in(project)
+    if role is None:
+        raise hidden("project")
+    if not may(role, action):
+        raise forbidden(role, action)
+    return role
+
+
+def projects_for(actor: Actor, action: Action) -> dict[str, Role]:
+    """The caller's projects in which they may do ``action``."""
+    return {p: r for p, r in actor.roles.items() if may(r, action)}
+
+
+def check_intake_case_manager(actor: Actor, project: str, requested: str | None) -> str:
+    """Whom a new case is assigned to: case managers open cases for themselves;
+    coordinators name the case manager."""
+    role = check_project(actor, Action.OPEN_CASE, project)
+    if role is Role.CASE_MANAGER:
+        if requested not in (None, actor.staff_id):
+            raise Refusal(403, "forbidden", "Forbidden",
+                             "a case manager opens cases for themselves; a coordinator "
+                             "assigns them to others", field="case_manager")
+        return actor.staff_id
+    if requested is None:
+        raise Refusal(422, "case_manager_missing", "Invalid input",
+                         "name the case manager the new case is assigned to",
+                         field="case_manager")
+    return requested
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Where a read across families may look: these projects (with the caller's role in
+    each), and only the caller's own families when ``own_cases_only``."""
+
+    projects: dict[str, Role]
+    own_cases_only: bool
+
+
+def scope_for(actor: Actor, action: Action, project: str | None) -> Scope:
+    """The caller's scope for ``action`` in ``project`` (None: all their projects)."""
+    allowed = projects_for(actor, action)
+    if not allowed and project is None:
+        raise forbidden(next(iter(actor.roles.values())), action)
+    if project is not None:
+        check_project(actor, action, project)
+        allowed = {project: allowed[project]}
+    own = {p for p, r in allowed.items() if r in OWN_CASES_ONLY}
+    if own and len(own) != len(allowed):
+        # Mixed roles: the projects seen whole and those seen in part are read apart.
+        raise Refusal(422, "project_required", "Invalid input",
+                         "you hold different roles in your projects: name one with ?project=",
+                         field="project")
+    return Scope(allowed, bool(own))

@@ -1,0 +1,108 @@
+"""``lotse demo`` and ``lotse demo-data``: the fictional data set, for trying the API
+(through the application, a family at a time) and for benchmarks (in bulk)."""
+
+from __future__ import annotations
+
+import time
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from cli.store import console, open_cases
+
+if TYPE_CHECKING:
+    from demo.loading import DemoStaff
+
+
+def demo(families: Annotated[int, typer.Option(min=1, max=5000, help=(
+        "How many fictional families to record."))] = 300) -> None:
+    """Load a fictional data set: three projects, their staff and families with up to 18
+    months of casework. Prints a token per staff member to try the API with."""
+    from application.directory import Directory
+    from demo.loading import load_demo
+    from domain.rules import today_in_programme
+
+    with open_cases() as cases:
+        directory = Directory(cases)
+        if directory.projects():
+            console.print("[yellow]This store holds projects already; the demo needs an "
+                          "empty data directory (set LOTSE_DATA_DIR).[/yellow]")
+            raise typer.Exit(1)
+        with console.status(f"Recording {families} fictional families ..."):
+            summary = load_demo(cases, directory, today=today_in_programme(),
+                                families=families)
+    _print_staff(summary.staff)
+    console.print(f"{summary.families} families, {summary.events} events in projects "
+                  f"{', '.join(summary.projects)}. Start the API with `lotse serve`.")
+
+
+def _print_staff(staff: list[DemoStaff]) -> None:
+    from rich.table import Table
+
+    table = Table(title="Demo staff")
+    for column in ("project", "role", "name", "staff id"):
+        table.add_column(column)
+    for s in staff:
+        table.add_row(s.project, s.role, s.name, s.staff_id)
+    console.print(table)
+    console.print("Tokens (shown only now; one per line, project role staff-id token):")
+    for s in staff:  # plain lines: a table would wrap the tokens
+        print(f"{s.project} {s.role:<13} {s.staff_id} {s.token}")
+
+
+def demo_data(families: Annotated[int, typer.Option(min=1, max=5_000_000, help=(
+                  "How many fictional families to record (about 20 events each)."))],
+              seed: Annotated[int, typer.Option(help=(
+                  "The same seed gives the same families and histories."))] = 7,
+              chunk: Annotated[int, typer.Option(min=1, max=10_000, help=(
+                  "Families saved per transaction (on PostgreSQL at most 2,000 events)."
+                  ))] = 250) -> None:
+    """Record many fictional families fast, for benchmarks: the families `lotse demo`
+    records (same planning, same rules, the same histories for a seed), saved a chunk of
+    families per transaction, about ten times faster. Adds the three demo projects and
+    their staff when they are missing (printing their tokens once) and otherwise uses the
+    projects' staff as they are; refuses a store whose demo projects already hold
+    families of the last 18 months (case numbers follow intake dates). Nobody else should
+    record in the demo projects meanwhile: that stops the load (the chunks saved before
+    stay)."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from application.directory import Directory
+    from demo.bulk import load_bulk_demo, refuse_loaded
+    from demo.loading import DemoAlreadyLoaded
+    from domain.rules import today_in_programme
+
+    today = today_in_programme()
+    with open_cases() as cases:
+        try:
+            refuse_loaded(cases, today)
+        except DemoAlreadyLoaded as e:
+            console.print(f"[yellow]{e}[/yellow]")
+            raise typer.Exit(1) from None
+        with Progress(TextColumn("[bold]{task.description}"), BarColumn(),
+                      MofNCompleteColumn(), TextColumn("families {task.fields[events]:>12,} "
+                                                       "events"),
+                      TextColumn("{task.fields[rate]:>8,.0f} events/s"), TimeElapsedColumn(),
+                      console=console) as bar:
+            task = bar.add_task("Recording", total=families, events=0, rate=0.0)
+            started = time.perf_counter()
+
+            def progress(done: int, events: int) -> None:
+                bar.update(task, completed=done, events=events,
+                           rate=events / max(time.perf_counter() - started, 1e-6))
+
+            try:
+                summary = load_bulk_demo(cases, Directory(cases), today=today,
+                                         families=families, seed=seed, chunk=chunk,
+                                         progress=progress)
+            except (DemoAlreadyLoaded, ValueError) as e:
+                bar.stop()
+                console.print(f"[yellow]{e}[/yellow]")
+                raise typer.Exit(1) from None
+            seconds = time.perf_counter() - started
+            bar.update(task, completed=summary.families, events=summary.events,
+                       rate=summary.events / max(seconds, 1e-6))
+    if summary.staff:
+        _print_staff(summary.staff)
+    console.print(f"{summary.families:,} families, {summary.events:,} events in "
+                  f"{seconds:.1f} s ({summary.events / max(seconds, 1e-6):,.0f} events/s)")

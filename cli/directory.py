@@ -1,0 +1,146 @@
+"""``lotse projects`` and ``lotse staff``: programme sites, staff accounts, their roles
+and tokens. Every change is an event of the directory, recorded with who ran it."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from cli.store import console, execute, open_cases, operator, refused
+
+if TYPE_CHECKING:
+    from application.cases import FamilyCases
+
+projects_app = typer.Typer(help="Programme sites (projects).", no_args_is_help=True)
+staff_app = typer.Typer(help="Staff accounts, roles and tokens.", no_args_is_help=True)
+
+
+class RoleName(StrEnum):
+    """The roles of ``domain.directory.Role``, spelled out here so that reading the
+    options does not load the domain (a test keeps the two the same)."""
+
+    CASE_MANAGER = "case_manager"
+    COORDINATOR = "coordinator"
+    AUDITOR = "auditor"
+    REPORTING = "reporting"
+    ADMIN = "admin"
+
+
+@projects_app.command("add")
+def projects_add(code: Annotated[str, typer.Argument(help="2-10 capitals/digits, e.g. KR")],
+                 name: Annotated[str, typer.Option(help="e.g. 'WiQ Plus Krefeld'")],
+                 yearly_target: Annotated[int | None, typer.Option(
+                     help="Families to reach per year.")] = None) -> None:
+    """Add a project (a programme site)."""
+    from application.directory import Directory
+    from domain.errors import DomainError
+
+    with open_cases() as cases:
+        try:
+            project = Directory(cases).add_project(code=code, name=name,
+                                                   yearly_target=yearly_target,
+                                                   recorded_by=operator())
+        except DomainError as e:
+            raise refused(e) from None
+    console.print(f"Project {project.code} ({project.name}) added.")
+
+
+@projects_app.command("list")
+def projects_list() -> None:
+    """List the projects."""
+    from rich.table import Table
+
+    from application.directory import Directory
+
+    with open_cases() as cases:
+        table = Table("code", "name", "yearly target")
+        for p in Directory(cases).projects():
+            table.add_row(p.code, p.name, str(p.yearly_target or "-"))
+    console.print(table)
+
+
+@staff_app.command("add")
+def staff_add(project: Annotated[str, typer.Option(help="Project code.")],
+              role: Annotated[RoleName, typer.Option(help="Role in that project.")],
+              name: Annotated[str, typer.Option(help="Full name.")]) -> None:
+    """Add a staff member; the last line printed is their token, shown only now."""
+    from application.commands.staff import AddStaff
+
+    with open_cases() as cases:
+        issued = execute(cases, AddStaff(project=project, name=name, role=role.value))
+    console.print(f"Staff {issued['staff_id']} is {role} in {project}. Token (shown once):")
+    print(issued["token"])
+
+
+@staff_app.command("grant")
+def staff_grant(staff_id: str, project: Annotated[str, typer.Option()],
+                role: Annotated[RoleName, typer.Option()]) -> None:
+    """Give a staff member a role in (another) project."""
+    from application.directory import Directory
+    from domain.directory import Role
+    from domain.errors import DomainError
+
+    with open_cases() as cases:
+        try:
+            Directory(cases).grant_role(staff_id=staff_id, project=project, role=Role(role),
+                                        recorded_by=operator())
+        except DomainError as e:
+            raise refused(e) from None
+    console.print(f"{staff_id} is now {role} in {project}.")
+
+
+@staff_app.command("token")
+def staff_token(staff_id: str) -> None:
+    """Issue another token; the last line printed is the token, shown only now."""
+    from application.commands.staff import IssueToken
+
+    with open_cases() as cases:
+        issued = execute(cases, IssueToken(project=_a_project_of(cases, staff_id),
+                                           staff_id=staff_id))
+    console.print(f"New token {issued['token_id']} for {staff_id} (shown once):")
+    print(issued["token"])
+
+
+@staff_app.command("revoke")
+def staff_revoke(staff_id: str, token_id: Annotated[str, typer.Argument(
+        help="The token id (the part after `lotse_`, before the next `_`).")]) -> None:
+    """Revoke a token at once, in every server process."""
+    from application.commands.staff import RevokeToken
+
+    with open_cases() as cases:
+        execute(cases, RevokeToken(project=_a_project_of(cases, staff_id), staff_id=staff_id,
+                                   token_id=token_id))
+    console.print(f"Token {token_id} of {staff_id} revoked.")
+
+
+def _a_project_of(cases: FamilyCases, staff_id: str) -> str:
+    """A project the staff member works in (a token opens all of them)."""
+    from application.directory import Directory
+    from domain.errors import DomainError
+
+    try:
+        roles = Directory(cases).member(staff_id).roles
+    except DomainError as e:
+        raise refused(e) from None
+    if not roles:
+        console.print(f"[red]{staff_id} has no role in any project[/red]")
+        raise typer.Exit(1)
+    return next(iter(roles))
+
+
+@staff_app.command("list")
+def staff_list(project: Annotated[str | None, typer.Option()] = None) -> None:
+    """List staff with their roles and active token ids."""
+    from rich.table import Table
+
+    from application.directory import Directory
+
+    with open_cases() as cases:
+        table = Table("staff id", "name", "roles", "active tokens")
+        for s in Directory(cases).staff(project):
+            table.add_row(s.staff_id, s.name or "-",
+                          ", ".join(f"{p}: {r}" for p, r in s.roles.items()),
+                          ", ".join(s.active_tokens) or "-")
+    console.print(table)

@@ -1,0 +1,27 @@
+"""``lotse``: the command line (server, projects and staff, demo data, views, reports,
+keys). Only typer is imported here; each command imports what it needs when it runs."""
+
+from __future__ import annotations
+
+import typer
+
+from cli.demo import demo, demo_data
+from cli.directory import projects_app, staff_app
+from cli.report import report_app
+from cli.server import keygen, serve
+from cli.views import projections_app
+
+app = typer.Typer(help="Lotse: case tracking for ESF+ family coaching programmes.",
+                  no_args_is_help=True)
+app.command()(serve)
+app.command()(demo)
+app.command("demo-data")(demo_data)
+app.command()(keygen)
+app.add_typer(projects_app, name="projects")
+app.add_typer(staff_app, name="staff")
+app.add_typer(projections_app, name="projections")
+app.add_typer(report_app, name="report")
+
+
+def main() -> None:
+    app()

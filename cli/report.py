@@ -1,0 +1,75 @@
+"""``lotse report esf``: the ESF+ common indicators of a project for a reporting period,
+as JSON, CSV or an XLSX workbook (the auditor's view, with the evidence)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from cli.store import console, open_cases
+
+report_app = typer.Typer(help="Reports for the funder.", no_args_is_help=True)
+
+
+@report_app.command("esf")
+def report_esf(
+        project: Annotated[str, typer.Option(help="Project code, e.g. KR.")],
+        period: Annotated[str, typer.Option(help="2026-H1 (cut-off 30 June) or 2026-H2.")],
+        as_known: Annotated[str, typer.Option("--as", help=(
+            "now (corrections and backdated entries recorded later included) or cutoff "
+            "(only what was recorded by the end of the cut-off day)."))] = "now",
+        format: Annotated[str, typer.Option(help="json, csv or xlsx.")] = "json",
+        table: Annotated[str, typer.Option(help=(
+            "CSV: indicators (default) or programme (the programme figures)."))
+        ] = "indicators",
+        output: Annotated[Path | None, typer.Option(help=(
+            "Write the report here (default: print it)."))] = None,
+) -> None:
+    """The ESF+ common indicators of a project for a reporting period, with every figure
+    that differs between "now" and "at the cut-off" (JSON: with the participants and
+    events behind each figure, as an auditor sees them)."""
+    import json
+
+    from application.directory import Directory
+    from projections.reporting.esf_figures import Period
+    from projections.reporting.esf_render import CSV_TABLES, report_csv, report_json, report_xlsx
+    from projections.reporting.esf_report import AS_KNOWN, esf_report
+    from projections.views.registry import Views
+
+    try:
+        chosen = Period.parse(period)
+    except ValueError as e:
+        console.print(f"[red]{e}[/red]")
+        raise typer.Exit(2) from None
+    if as_known not in AS_KNOWN or format not in ("json", "csv", "xlsx") or (
+            table not in CSV_TABLES):
+        console.print("[red]--as is now or cutoff; --format is json, csv or xlsx; --table "
+                      "is indicators or programme[/red]")
+        raise typer.Exit(2)
+    if format == "xlsx" and output is None:
+        console.print("[red]an XLSX workbook needs --output FILE[/red]")
+        raise typer.Exit(2)
+    with open_cases() as cases:
+        if project not in {p.code for p in Directory(cases).projects()}:
+            console.print(f"[red]No such project: {project}[/red]")
+            raise typer.Exit(2)
+        views = Views.build(cases)
+        views.engine.run_once()
+        report = esf_report(cases, views.esf, project, chosen, as_known, details=True,
+                            programme=views.programme,
+                            yearly_target=Directory(cases).project(project).yearly_target)
+    if format == "xlsx":
+        assert output is not None
+        output.write_bytes(report_xlsx(report, details=True))
+        console.print(f"Wrote the {chosen} report of {project} ({as_known}) to {output}.")
+        return
+    text = (report_csv(report, table) if format == "csv" else
+            json.dumps(report_json(report, details=True), ensure_ascii=False, indent=2) + "\n")
+    if output is None:
+        sys.stdout.write(text)
+    else:
+        output.write_text(text, encoding="utf-8")
+        console.print(f"Wrote the {chosen} report of {project} ({as_known}) to {output}.")

@@ -1,0 +1,79 @@
+"""What the commands that open the store share: the console they print to, the
+settings and the application they open, who ran them, and how a refusal is printed."""
+
+from __future__ import annotations
+
+import getpass
+from typing import TYPE_CHECKING, Any
+
+import typer
+from rich.console import Console
+
+if TYPE_CHECKING:
+    from application.cases import FamilyCases
+    from application.commands.base import Command
+    from application.settings import Settings
+    from domain.errors import DomainError
+
+console = Console()
+
+
+def open_settings() -> Settings:
+    """The settings from the environment, with the master key resolved (exit 2 if not)."""
+    from application.settings import ConfigurationError, Settings
+
+    try:
+        settings = Settings()
+        settings.resolve_master_key()
+    except (ConfigurationError, ValueError) as e:
+        console.print(f"[red]Configuration error:[/red] {e}")
+        raise typer.Exit(2) from None
+    return settings
+
+
+def open_cases() -> FamilyCases:
+    """The application on the configured store (exit 2 if it cannot be opened)."""
+    from application.cases import FamilyCases
+    from application.settings import ConfigurationError
+
+    settings = open_settings()
+    try:
+        return FamilyCases(settings)
+    except ConfigurationError as e:
+        console.print(f"[red]Configuration error:[/red] {e}")
+        raise typer.Exit(2) from None
+
+
+def operator() -> str:
+    """Who ran a command-line change (recorded with its events)."""
+    return f"cli:{getpass.getuser()}"
+
+
+def execute(cases: FamilyCases, command: Command) -> dict[str, Any]:
+    """Run ``command`` through the pipeline every transport uses, as the operator: an
+    admin of every project (whoever runs ``lotse`` holds the master key anyway). The
+    answer's body; a refusal is printed and exits 1."""
+    from application.directory import Actor, Directory
+    from application.pipeline import Pipeline
+    from application.refusals import Refusal
+    from domain.directory import Role
+    from domain.errors import DomainError
+
+    directory = Directory(cases)
+    actor = Actor(operator(), None, {p.code: Role.ADMIN for p in directory.projects()})
+    try:
+        return Pipeline.for_cases(cases, directory).execute(command, actor).body
+    except DomainError as e:
+        raise refused(e) from None
+    except Refusal as e:
+        detail = e.detail
+        if e.rule == "project_not_found":  # the operator sees every project there is
+            detail = f"there is no project {getattr(command, 'project', '')}"
+        console.print(f"[red]{detail}[/red] (rule: {e.rule})")
+        raise typer.Exit(1) from None
+
+
+def refused(error: DomainError) -> typer.Exit:
+    """Print the rule a command broke; the exit to raise."""
+    console.print(f"[red]{error.message}[/red] (rule: {error.rule})")
+    return typer.Exit(1)

@@ -1,0 +1,248 @@
+"""The catch-up engine: applies the event log to the views it is given, exactly once.
+
+An engine follows one or more views: it reads the notifications after the lowest of
+their stored positions once (filtered by topic in the query), gives each view the events
+it has not applied yet, applies one page per transaction and moves each view's position
+*in the same transaction*, with compare-and-set: a crash leaves either the page and its
+positions or neither, and two engines on one view never apply a page twice (the slower
+one rolls back and reads on from the new positions). Same code on SQLite and
+PostgreSQL. ``wait_for`` gives read-your-writes: a reader names the log position its
+write returned and waits, bounded, until the views have reached it. Engines notice a
+rebuild's switch to a new generation on their next catch-up and follow the new tables.
+
+**Shares.** A rebuild may run in several processes, each taking the families whose id
+falls in its share (``CatchUp(share=(k, n))``: it decodes and applies only their events,
+with positions of their own; see ``projections.engine.rebuild``).
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.utils import get_topic
+
+from application.cases import FamilyCases
+from application.facts import FactDecoder
+from application.sql import Cursor
+from projections.engine.positions import (
+    GENERATIONS,
+    POSITIONS,
+    ensure_tables,
+    serving_generation,
+)
+from projections.engine.view import View
+
+PAGE_SIZE = 500
+
+
+@dataclass(frozen=True)
+class ViewStatus:
+    name: str
+    position: int
+    head: int
+    behind: int
+    """Log positions between the view and the log's end (other views' events included)."""
+    oldest_unprocessed_seconds: float | None
+    events_per_second: float | None
+    """Of the last page any engine applied to the view (reading, decoding, applying);
+    None before the first."""
+    generation: int = 0
+
+
+def _number(originator_id: UUID | str) -> int:
+    return (originator_id if isinstance(originator_id, UUID) else UUID(originator_id)).int
+
+
+class _Moved(Exception):
+    """Another engine advanced a position first."""
+
+
+class CatchUp:
+    """Keeps one or more views up to date with one application's event log."""
+
+    def __init__(self, cases: FamilyCases, views: View | Sequence[View], *,
+                 page_size: int = PAGE_SIZE, follow_serving: bool = True,
+                 share: tuple[int, int] | None = None) -> None:
+        self.cases, self.page_size = cases, page_size
+        self.views: list[View] = [views] if isinstance(views, View) else list(views)
+        self.view = self.views[0]
+        self.follow_serving = follow_serving
+        """Follow a rebuild's switch to new tables (False: the rebuild's own engine)."""
+        self.share = share
+        """(k, n): apply only the events of families whose id modulo n is k, with
+        positions of their own (the share of one process of a rebuild)."""
+        self._suffix = "" if share is None else f"/{share[0]}of{share[1]}"
+        self.tables = cases.tables
+        self._lock = threading.Lock()
+        self._moved = threading.Condition()
+        # The PersonalDataMapper's events, decoded faster (application/facts.py).
+        self._decode: Any = FactDecoder(cases.mapper)  # type: ignore[arg-type]
+        self._kinds: dict[str, dict[type, bool]] = {}
+        t = self.tables
+        with t.transaction(commit=True) as c:
+            ensure_tables(t, c)
+            for view in self.views:
+                if follow_serving:
+                    view.generation = serving_generation(t, c, view)
+                self._prepare(c, view)
+        self._topics = sorted({topic for v in self.views for topic in v.topics()})
+        self._unseal_topics = frozenset(get_topic(cls) for v in self.views
+                                        for cls in v.personal_events)
+        self._unseal_items: frozenset[str] | None = frozenset(
+            i for v in self.views for i in v.personal_items)
+        if any(v.personal_events and not v.personal_items for v in self.views):
+            self._unseal_items = None  # (a view reads all personal data of its events)
+        for view in self.views:
+            view.attach(cases)
+
+    def _wanted(self, view: View) -> Callable[[type], bool]:
+        """Whether the view takes events of a class (``isinstance``, cached per class)."""
+        known = self._kinds.setdefault(view.name, {})
+
+        def wanted(kind: type) -> bool:
+            found = known.get(kind)
+            if found is None:
+                found = known[kind] = issubclass(kind, view.events)
+            return found
+        return wanted
+
+    def key(self, view: View) -> str:
+        """Where this engine keeps the view's position."""
+        return view.position_key + self._suffix
+
+    def _prepare(self, c: Cursor, view: View) -> None:
+        c.execute(self.tables.sql("INSERT INTO {q} (name, position) VALUES ({p}, 0) "
+                                  "ON CONFLICT (name) DO NOTHING", q=POSITIONS),
+                  (self.key(view),))
+        view.create(c, self.tables)
+
+    def _follow(self) -> None:
+        """Move to the tables a rebuild switched to (they exist: the rebuild made them)."""
+        if not self.follow_serving:
+            return
+        t = self.tables
+        names = [v.name for v in self.views]
+        rows = t.fetchall(t.sql(f"SELECT name, generation FROM {{g}} WHERE name IN "
+                                f"({', '.join([t.p] * len(names))})", g=GENERATIONS), names)
+        serving = {str(n): int(g) for n, g in rows}
+        for view in self.views:
+            generation = serving.get(view.name, view.generation)
+            if generation != view.generation:
+                view.generation = generation
+                with t.transaction(commit=True) as c:
+                    self._prepare(c, view)
+
+    def positions(self) -> dict[str, int]:
+        t = self.tables
+        keys = [self.key(v) for v in self.views]
+        rows = t.fetchall(t.sql(f"SELECT name, position FROM {{q}} WHERE name IN "
+                                f"({', '.join([t.p] * len(keys))})", q=POSITIONS), keys)
+        found = {str(n): int(p) for n, p in rows}
+        return {k: found.get(k, 0) for k in keys}
+
+    def position(self) -> int:
+        """The log position every view of this engine has reached."""
+        return min(self.positions().values())
+
+    def run_once(self, *, max_pages: int | None = None,
+                 progress: Callable[[int, int], None] | None = None,
+                 until: int | None = None) -> int:
+        """Apply what the log holds now (or up to position ``until``), page by page;
+        returns the events applied (to any view). ``progress(position, head)`` is called
+        after each page."""
+        applied = 0
+        t = self.tables
+        with self._lock:
+            self._follow()
+            stop = (self.cases.recorder.max_notification_id() or 0) if until is None else until
+            pages = 0
+            while max_pages is None or pages < max_pages:
+                positions = self.positions()
+                start = min(positions.values())
+                if start >= stop:
+                    break
+                began = time.perf_counter()
+                page = self.cases.recorder.select_notifications(
+                    start, self.page_size, stop=stop, topics=self._topics,
+                    inclusive_of_start=False)
+                # A short page holds everything of interest up to ``stop``.
+                new = page[-1].id if len(page) == self.page_size else stop
+                if self.share is not None:  # (the other shares' events are not decoded)
+                    k, n_shares = self.share
+                    page = [n for n in page if _number(n.originator_id) % n_shares == k]
+                decoded = self._decode.page(page, self._unseal_topics, self._unseal_items)
+                count = 0
+                try:
+                    with t.transaction(commit=True) as c:
+                        for view in self.views:
+                            key = self.key(view)
+                            since = positions[key]
+                            if since >= new:
+                                continue
+                            wanted = self._wanted(view)
+                            events = [e for i, e in decoded
+                                      if i > since and wanted(type(e))]
+                            if events:  # (undone below if another engine was first)
+                                view.apply(c, t, events)
+                            moved = c.execute(t.sql(
+                                "UPDATE {q} SET position = {p}, rate = {p} WHERE name = {p} "
+                                "AND position = {p} RETURNING name", q=POSITIONS),
+                                (new, len(events) / max(time.perf_counter() - began, 1e-6),
+                                 key, since)).fetchone()
+                            if moved is None:
+                                raise _Moved
+                            count = max(count, len(events))
+                except _Moved:
+                    continue
+                applied += count
+                pages += 1
+                if progress is not None:
+                    progress(new, stop)
+        with self._moved:
+            self._moved.notify_all()
+        return applied
+
+    def status(self) -> list[ViewStatus]:
+        """Where each view stands: for `lotse projections status`, the admin endpoint and
+        the Prometheus metrics."""
+        self._follow()
+        head = self.cases.recorder.max_notification_id() or 0
+        positions = self.positions()
+        t = self.tables
+        keys = [v.position_key for v in self.views]
+        rates = {str(n): r for n, r in t.fetchall(t.sql(
+            f"SELECT name, rate FROM {{q}} WHERE name IN ({', '.join([t.p] * len(keys))})",
+            q=POSITIONS), keys)}
+        result = []
+        for view in self.views:
+            position = positions[view.position_key]
+            oldest = None
+            if position < head:
+                first = self.cases.recorder.select_notifications(
+                    position, 1, stop=head, topics=view.topics(), inclusive_of_start=False)
+                if first:
+                    event = self._decode(first[0], unseal=False)
+                    oldest = max(0.0, (datetime.now(UTC) - event.timestamp).total_seconds())
+            rate = rates.get(view.position_key)
+            result.append(ViewStatus(view.name, position, head, head - position, oldest,
+                                     None if rate is None else float(rate), view.generation))
+        return result
+
+    def wait_for(self, position: int, timeout: float = 2.0) -> bool:
+        """Read-your-writes: catch up until the views have passed ``position`` (a log
+        position a command returned), at most ``timeout`` seconds."""
+        deadline = time.monotonic() + timeout
+        while self.position() < position:
+            if time.monotonic() >= deadline:
+                return False
+            if not self.run_once():
+                with self._moved:
+                    self._moved.wait(0.01)
+        return True
+

@@ -1,0 +1,1 @@
+"""The views the service reads, and the registry that lists every view (``registry``)."""

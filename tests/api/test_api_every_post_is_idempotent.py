@@ -1,0 +1,118 @@
+"""Every POST of the API honours Idempotency-Key, by construction: walks ``/openapi.json``.
+
+Each command is sent twice with the same key: the repeat answers as the first did
+(marked ``Idempotent-Replayed``) and records nothing; the same key with another body is
+refused and records nothing either. A POST route this test does not know fails it, so
+a new command is covered the moment it exists.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from api.app import create_app
+from tests.api.test_api_commands import ROUTES, Family, fill
+from tests.support.world import World, intake_body
+
+POSTS = sorted(path for path, ops in create_app().openapi()["paths"].items() if "post" in ops)
+Request = tuple[str, str, Any, Any]  # role, path, body, the body of another command
+
+
+def _as_template(path: str) -> str:
+    """A path of ``ROUTES`` with the placeholders of the OpenAPI description."""
+    return "/families/{family_id}" + re.sub(
+        r"{(parent|child)}", "{member_id}",
+        path.replace("{goal}", "{goal_id}").replace("{referral}", "{referral_id}"))
+
+
+FAMILY_ROUTES = {_as_template(r.path): name for name, r in ROUTES.items()}
+
+
+def family_command(world: World, template: str) -> Request:
+    name = FAMILY_ROUTES[template]
+    route = ROUTES[name]
+    family = Family(world, world.intake())
+    ids = {"parent": family.parent, "child": family.child}
+    if route.prepare is not None:
+        ids.update(route.prepare(family))
+    other = {**route.body, "occurred_on": "2026-03-05"} if name != "erasure" else \
+        {"reason": "another reason"}
+    return (route.role, f"/families/{family.id}{fill(route.path, ids)}",
+            fill(route.body, ids), fill(other, ids))
+
+
+def intake(world: World, template: str) -> Request:
+    return ("case_manager", "/families", intake_body(),
+            intake_body(district="Krefeld-Süd"))
+
+
+def staff(world: World, template: str) -> Request:
+    return ("admin", "/projects/KR/staff", {"name": "Ben Kaya", "role": "case_manager"},
+            {"name": "Ben Kaya", "role": "auditor"})
+
+
+def _someone(world: World) -> tuple[str, str]:
+    issued = world.add_staff("case_manager", "KR", "Lena Wolf")
+    return issued.staff_id, issued.token_id
+
+
+def token(world: World, template: str) -> Request:
+    staff_id, _ = _someone(world)
+    return ("admin", f"/projects/KR/staff/{staff_id}/tokens", None,
+            None)
+
+
+def revocation(world: World, template: str) -> Request:
+    staff_id, token_id = _someone(world)
+    return ("admin", f"/projects/KR/staff/{staff_id}/tokens/{token_id}/revocation",
+            None, None)
+
+
+def submission(world: World, template: str) -> Request:
+    return ("coordinator", "/reports/esf/submissions",
+            {"project": "KR", "period": "2026-H1"}, {"project": "KR", "period": "2026-H2"})
+
+
+BUILDERS: dict[str, Callable[[World, str], Request]] = {
+    "/families": intake, "/projects/{project}/staff": staff,
+    "/projects/{project}/staff/{staff_id}/tokens": token,
+    "/projects/{project}/staff/{staff_id}/tokens/{token_id}/revocation": revocation,
+    "/reports/esf/submissions": submission,
+    **dict.fromkeys(FAMILY_ROUTES, family_command)}
+
+
+def recorded(world: World) -> int:
+    return world.services.cases.recorder.max_notification_id() or 0
+
+
+@pytest.mark.parametrize("template", POSTS)
+def test_every_post_answers_a_repeated_key_as_the_first_time_and_records_nothing_new(
+        world: World, template: str) -> None:
+    assert template in BUILDERS, f"POST {template} is not covered by this test: add it"
+    role, path, body, other = BUILDERS[template](world, template)
+    client = world.client(role)
+    key = {"Idempotency-Key": f"repeat-{template}"}
+    first = client.post(path, json=body, headers=key)
+    assert first.status_code in (200, 201), first.text
+    assert "Idempotent-Replayed" not in first.headers
+    head = recorded(world)
+
+    again = client.post(path, json=body, headers=key)
+    assert again.status_code == first.status_code, again.text
+    assert again.headers["Idempotent-Replayed"] == "true"
+    expected = first.json()
+    if "token" in expected:
+        expected["token"] = None  # a token is shown once
+    assert again.json() == expected
+    assert again.headers.get("ETag") == first.headers.get("ETag")
+    assert recorded(world) == head, "a repeat recorded events"
+
+    if other is not None:
+        reused = client.post(path, json=other, headers=key)
+        assert reused.status_code == 422, reused.text
+        assert reused.json()["rule"] == "idempotency_key_reused"
+        assert recorded(world) == head, "a reused key recorded events"
