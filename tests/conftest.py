@@ -88,17 +88,20 @@ def make_settings(store: str, tmp_path: Path) -> Iterator[SettingsFactory]:
     test shares that store (for several application instances or processes)."""
     schema = f"t_{uuid.uuid4().hex[:16]}"
     master = new_key_text()
+    used = False  # the API world brings schemas of its own
 
     def make(**overrides: Any) -> Settings:
+        nonlocal used
         values: dict[str, Any] = {"data_dir": tmp_path / "data", "master_key": master,
                                   "mode": "production"}
         if store == "postgres":
             values.update(database_url=POSTGRES_URL, postgres_schema=schema)
         values.update(overrides)
+        used = used or values.get("postgres_schema") == schema
         return Settings(**values)
 
     yield make
-    if store == "postgres":
+    if store == "postgres" and used:
         drop_schema(schema)
 
 

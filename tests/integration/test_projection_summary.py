@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 from uuid import UUID, uuid4
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -125,6 +126,7 @@ def from_the_cases(app: FamilyCases) -> dict[UUID, FamilySummaryRecord | None]:
     return {f: from_the_case(app, f) for f in family_ids(app)}
 
 
+@pytest.mark.slow
 @settings(max_examples=3, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(seed=st.integers(0, 100_000))
