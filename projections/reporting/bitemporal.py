@@ -237,10 +237,9 @@ class BitemporalView(FamilyDocView[Doc]):
             rows = [(f, e, d, None, *self.seal_row(base, f, e, d, row))
                     for f, e, d, bundle in versions for row in bundle.get(base, [])]
             if rows:
-                names = ", ".join(column.split()[0] for column in columns)
-                c.executemany(tables.sql(
-                    f"INSERT INTO {{t}} (family_id, entity, known_from, known_to, {names}) "
-                    f"VALUES ({', '.join([tables.p] * (4 + len(columns)))})", t=table), rows)
+                tables.insert_many(c, table, (*KEYS, "known_to",
+                                              *(column.split()[0] for column in columns)),
+                                   rows)
             if closed:  # (after the inserts: a version may begin and end in one page)
                 c.executemany(tables.sql(
                     "UPDATE {t} SET known_to = {p} WHERE family_id = {p} AND entity = {p} "
