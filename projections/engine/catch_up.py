@@ -178,6 +178,7 @@ class CatchUp:
                     page = [n for n in page if _number(n.originator_id) % n_shares == k]
                 decoded = self._decode.page(page, self._unseal_topics, self._unseal_items)
                 count = 0
+                kinds = {type(e) for _, e in decoded}
                 try:
                     with t.transaction(commit=True) as c:
                         for view in self.views:
@@ -186,8 +187,9 @@ class CatchUp:
                             if since >= new:
                                 continue
                             wanted = self._wanted(view)
+                            taken = {kind for kind in kinds if wanted(kind)}
                             events = [e for i, e in decoded
-                                      if i > since and wanted(type(e))]
+                                      if i > since and type(e) in taken]
                             if events:  # (undone below if another engine was first)
                                 view.apply(c, t, events)
                             moved = c.execute(t.sql(
