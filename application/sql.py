@@ -37,6 +37,24 @@ class Tables:
     def sql(self, statement: str, **tables: str) -> str:
         return statement.format(p=self.p, **{k: self.table(v) for k, v in tables.items()})
 
+    def insert_many(self, c: Cursor, table: str, columns: Sequence[str],
+                    rows: Sequence[Sequence[Any]]) -> None:
+        """Insert ``rows`` (of ``columns``) into ``table`` (resolved by ``table()``), in
+        their order: on SQLite in one ``executemany`` (its loop binds and steps in C), on
+        PostgreSQL by ``COPY``, which psycopg formats in C: its ``executemany`` costs a
+        Bind and Execute per row (26 µs a row of 12 columns)."""
+        if not rows:
+            return
+        names = ", ".join(columns)  # (the views' own names, never input)
+        if not self.postgres:
+            values = ", ".join([self.p] * len(columns))
+            c.executemany(self.sql(f"INSERT INTO {{t}} ({names}) VALUES ({values})",  # noqa: S608
+                                   t=table), rows)
+            return
+        with c.cursor.copy(self.sql(f"COPY {{t}} ({names}) FROM STDIN", t=table)) as copy:
+            for row in rows:
+                copy.write_row(row)
+
     @contextmanager
     def transaction(self, *, commit: bool) -> Iterator[Cursor]:
         with self.datastore.transaction(commit=commit) as c:

@@ -63,6 +63,57 @@ class _Moved(Exception):
     """Another engine advanced a position first."""
 
 
+class _NeedsLock(Exception):
+    """A view read after it wrote: its page is applied under the write lock instead."""
+
+
+class _Deferred(Cursor):
+    """A cursor for applying a page before SQLite's write lock is taken: reads go to a
+    read transaction at once, writes are kept in order and run under the lock
+    (``replay``). A read after a write (a view reading back what it wrote) raises
+    ``_NeedsLock``. Sound because a view's tables change only together with its
+    position: when the compare-and-set of the position succeeds under the lock, nothing
+    changed what the reads saw."""
+
+    def __init__(self, reader: Cursor) -> None:  # (no super().__init__: no new cursor)
+        self.cursor = reader.cursor
+        self.reader = reader
+        self.writes: list[tuple[str, Any, bool]] = []
+        self._read = False
+
+    def execute(self, statement: str, params: Sequence[Any] = ()) -> Cursor:
+        if statement.lstrip()[:6].upper() == "SELECT":
+            if self.writes:
+                raise _NeedsLock
+            self.reader.execute(statement, params)
+            self._read = True
+        else:
+            self.writes.append((statement, tuple(params), False))
+            self._read = False
+        return self
+
+    def executemany(self, statement: str, rows: Sequence[Sequence[Any]]) -> None:
+        if rows:
+            self.writes.append((statement, [tuple(r) for r in rows], True))
+
+    def fetchone(self) -> tuple[Any, ...] | None:
+        if not self._read:
+            raise _NeedsLock  # (a write's RETURNING)
+        return self.reader.fetchone()
+
+    def fetchall(self) -> list[tuple[Any, ...]]:
+        if not self._read:
+            raise _NeedsLock
+        return self.reader.fetchall()
+
+    def replay(self, c: Cursor) -> None:
+        for statement, params, many in self.writes:
+            if many:
+                c.executemany(statement, params)
+            else:
+                c.execute(statement, params)
+
+
 class CatchUp:
     """Keeps one or more views up to date with one application's event log."""
 
@@ -77,6 +128,9 @@ class CatchUp:
         self.share = share
         """(k, n): apply only the events of families whose id modulo n is k, with
         positions of their own (the share of one process of a rebuild)."""
+        self.fold_before_lock = not follow_serving
+        """On SQLite, fold each page before taking the store's write lock and write under
+        it (``_apply_before_lock``): a rebuild's processes then fold at once."""
         self._suffix = "" if share is None else f"/{share[0]}of{share[1]}"
         self.tables = cases.tables
         self._lock = threading.Lock()
@@ -178,6 +232,16 @@ class CatchUp:
                     page = [n for n in page if _number(n.originator_id) % n_shares == k]
                 decoded = self._decode.page(page, self._unseal_topics, self._unseal_items)
                 count = 0
+                kinds = {type(e) for _, e in decoded}
+                pages_events: dict[str, list[Any]] = {}
+                for view in self.views:
+                    since = positions[self.key(view)]
+                    if since < new:
+                        wanted = self._wanted(view)
+                        taken = {kind for kind in kinds if wanted(kind)}
+                        pages_events[view.name] = [e for i, e in decoded
+                                                   if i > since and type(e) in taken]
+                deferred = self._apply_before_lock(pages_events)
                 try:
                     with t.transaction(commit=True) as c:
                         for view in self.views:
@@ -185,10 +249,10 @@ class CatchUp:
                             since = positions[key]
                             if since >= new:
                                 continue
-                            wanted = self._wanted(view)
-                            events = [e for i, e in decoded
-                                      if i > since and wanted(type(e))]
-                            if events:  # (undone below if another engine was first)
+                            events = pages_events[view.name]
+                            if deferred is not None:
+                                deferred[view.name].replay(c)
+                            elif events:  # (undone below if another engine was first)
                                 view.apply(c, t, events)
                             moved = c.execute(t.sql(
                                 "UPDATE {q} SET position = {p}, rate = {p} WHERE name = {p} "
@@ -207,6 +271,32 @@ class CatchUp:
         with self._moved:
             self._moved.notify_all()
         return applied
+
+    def _apply_before_lock(self, pages_events: dict[str, list[Any]]
+                           ) -> dict[str, _Deferred] | None:
+        """A rebuild's engine on SQLite applies a page before taking the write lock
+        (which SQLite holds for the whole store): the processes of a rebuild then fold
+        their pages at once and take turns only to write. None: apply under the lock
+        (PostgreSQL locks rows, not the store; the engines that follow the serving
+        views keep their pages short; a rebuild catching up with writes made meanwhile,
+        ``fold_before_lock`` off: the writers then wait for it, as it must end; a view
+        read back what it wrote)."""
+        t = self.tables
+        if t.postgres or not self.fold_before_lock:
+            return None
+        deferred: dict[str, _Deferred] = {}
+        try:
+            with t.transaction(commit=False) as r:
+                for view in self.views:
+                    events = pages_events.get(view.name)
+                    if events is None:
+                        continue
+                    cursor = deferred[view.name] = _Deferred(r)
+                    if events:
+                        view.apply(cursor, t, events)
+        except _NeedsLock:
+            return None
+        return deferred
 
     def status(self) -> list[ViewStatus]:
         """Where each view stands: for `lotse projections status`, the admin endpoint and

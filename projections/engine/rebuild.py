@@ -152,6 +152,9 @@ def _fill(cases: FamilyCases, views: Sequence[View], page_size: int,
             head = cases.recorder.max_notification_id() or 0
             if head - engine.position() < page_size:
                 return events  # the rest the engines that follow the view apply later
+            # What was written meanwhile under the lock, as the engines that follow do:
+            # folding first lets writers in between, and the rounds must end.
+            engine.fold_before_lock = False
 
 
 def _fill_shared(cases: FamilyCases, views: Sequence[View], page_size: int,

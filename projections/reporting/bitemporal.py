@@ -34,6 +34,8 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any, ClassVar
 
+import orjson
+
 from application.sql import Cursor, Tables
 from domain.rules import PROGRAMME_TZ
 from projections.engine.documents import Doc, FamilyDocView, dumps, upsert
@@ -137,6 +139,7 @@ class BitemporalView(FamilyDocView[Doc]):
         deltas: dict[tuple[Any, ...], int] = {}
         for family_id, family_events in by_family.items():
             doc = stored.get(family_id)
+            days = [recorded_day(event) for event in family_events]
             last = len(family_events) - 1
             touched: set[str] | None = set()
             for i, event in enumerate(family_events):
@@ -145,8 +148,8 @@ class BitemporalView(FamilyDocView[Doc]):
                     continue
                 more = self.touches(event)
                 touched = None if more is None or touched is None else touched | more
-                day = recorded_day(event)
-                if i < last and recorded_day(family_events[i + 1]) == day:
+                day = days[i]
+                if i < last and days[i + 1] == day:
                     continue
                 written = doc.setdefault(WRITTEN, {})
                 now = self.entities(family_id, doc, touched)
@@ -162,7 +165,7 @@ class BitemporalView(FamilyDocView[Doc]):
                         versions = [v for v in versions if v[:3] != (family_id, entity, day)]
                         replaced.append((family_id, entity, day))
                 for entity, bundle in now.items():
-                    digest = hashlib.blake2b(dumps(bundle).encode(), digest_size=12).hexdigest()
+                    digest = hashlib.blake2b(orjson.dumps(bundle), digest_size=12).hexdigest()
                     before = written.get(entity)
                     if before is not None:
                         known_from, digest_before, *cells_before = before
@@ -234,13 +237,16 @@ class BitemporalView(FamilyDocView[Doc]):
                 c.executemany(tables.sql(
                     "DELETE FROM {t} WHERE family_id = {p} AND entity = {p} AND "
                     "known_from = {p}", t=table), replaced)
-            rows = [(f, e, d, None, *self.seal_row(base, f, e, d, row))
-                    for f, e, d, bundle in versions for row in bundle.get(base, [])]
+            if type(self).seal_row is BitemporalView.seal_row:  # (nothing sealed)
+                rows = [(f, e, d, None, *row)
+                        for f, e, d, bundle in versions for row in bundle.get(base, [])]
+            else:
+                rows = [(f, e, d, None, *self.seal_row(base, f, e, d, row))
+                        for f, e, d, bundle in versions for row in bundle.get(base, [])]
             if rows:
-                names = ", ".join(column.split()[0] for column in columns)
-                c.executemany(tables.sql(
-                    f"INSERT INTO {{t}} (family_id, entity, known_from, known_to, {names}) "
-                    f"VALUES ({', '.join([tables.p] * (4 + len(columns)))})", t=table), rows)
+                tables.insert_many(c, table, (*KEYS, "known_to",
+                                              *(column.split()[0] for column in columns)),
+                                   rows)
             if closed:  # (after the inserts: a version may begin and end in one page)
                 c.executemany(tables.sql(
                     "UPDATE {t} SET known_to = {p} WHERE family_id = {p} AND entity = {p} "
