@@ -21,6 +21,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, ValidationError, create_model
 
+from api.body_depth import DepthCheckedRoute
 from api.deps import COMMAND_HEADERS, CommandCaller, command_caller, services_of
 from api.problems import COMMAND_RESPONSES, ERROR_RESPONSES
 from api.responses import CommandAccepted, IssuedTokenOut, StaffOut, SubmissionOut
@@ -35,7 +36,7 @@ from application.commands import (
 )
 from application.pipeline import Accepted
 
-router = APIRouter()
+router = APIRouter(route_class=DepthCheckedRoute)
 
 ANSWERS: dict[type[Command], type[BaseModel]] = {
     AddStaff: IssuedTokenOut, IssueToken: IssuedTokenOut, RevokeToken: StaffOut,

@@ -59,6 +59,20 @@ def test_a_deeply_nested_body_is_a_client_error_not_a_crash(
     assert family.version() == 2
 
 
+def test_a_body_nested_deeper_than_any_command_is_refused_before_parsing(
+        world: World) -> None:
+    family = Family(world, world.intake())
+    raw = ('{"duration_minutes": 30, "mode": "office", "topics": ' + "[" * 40 + "]" * 40
+           + "}").encode()
+
+    response = family.world.client("case_manager").post(
+        f"/families/{family.id}/consultations", content=raw,
+        headers={"Content-Type": "application/json"})
+
+    problem(response, 400, "body_nested_too_deeply", "body")
+    assert family.version() == 2
+
+
 def test_a_body_over_64_kib_is_refused_with_413(world: World) -> None:
     family = Family(world, world.intake())
     body = {**fill(CONSULTATION, {"parent": family.parent}), "notes": "x" * 70_000}
