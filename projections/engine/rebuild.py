@@ -139,6 +139,13 @@ def _portable(views: Sequence[View]) -> bool:
     return True
 
 
+CATCH_UP_ROUNDS = 8
+"""Rounds a rebuild spends catching up with writes made meanwhile. Writers faster than
+the rebuild would keep it from ever getting within a page of the log's end; after these
+rounds it switches over all the same, and the engines that follow the view apply the
+rest from its position (nothing is lost, the switch only comes with a longer lag)."""
+
+
 def _fill(cases: FamilyCases, views: Sequence[View], page_size: int,
           progress: Callable[[int, int], None] | None,
           share: tuple[int, int] | None = None) -> int:
@@ -147,14 +154,15 @@ def _fill(cases: FamilyCases, views: Sequence[View], page_size: int,
     engine = CatchUp(cases, views, page_size=page_size, follow_serving=False, share=share)
     events = 0
     with young_collections_only():
-        while True:  # each round ends at the log's end as it began
+        for _ in range(CATCH_UP_ROUNDS):  # each round ends at the log's end as it began
             events += engine.run_once(progress=progress)
             head = cases.recorder.max_notification_id() or 0
             if head - engine.position() < page_size:
-                return events  # the rest the engines that follow the view apply later
+                break  # the rest the engines that follow the view apply later
             # What was written meanwhile under the lock, as the engines that follow do:
             # folding first lets writers in between, and the rounds must end.
             engine.fold_before_lock = False
+    return events
 
 
 def _fill_shared(cases: FamilyCases, views: Sequence[View], page_size: int,
