@@ -82,7 +82,8 @@ def rebuild(cases: FamilyCases, views: Sequence[View], *,
     the serving one, reading the log once for all of them, while the serving tables go
     on answering and following new events; then switch each view over and drop the
     generation before the one that served until now. Writes made meanwhile are in the
-    new tables: the rebuild catches up until less than a page is left (it ends under
+    new tables: the rebuild catches up until less than a page is left or for
+    ``CATCH_UP_ROUNDS`` rounds (it ends under
     constant writes too), and the engines that follow the view go on from the new
     generation's position after the switch."""
     t = cases.tables
