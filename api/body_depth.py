@@ -19,12 +19,13 @@ from api.problems import ApiProblem
 MAX_DEPTH = 32
 
 
-def nesting_depth(body: bytes) -> int:
-    """How deep arrays and objects nest in a JSON text (brackets inside strings do not
-    count). Bodies with few brackets, as every real command has, need no scan."""
+def nests_too_deep(body: bytes) -> bool:
+    """Whether arrays and objects nest deeper than ``MAX_DEPTH`` in a JSON text (brackets
+    inside strings do not count). Bodies with few brackets, as every real command has,
+    need no scan."""
     if body.count(b"[") + body.count(b"{") <= MAX_DEPTH:
-        return 0
-    depth = deepest = 0
+        return False
+    depth = 0
     in_string = escaped = False
     for byte in body:
         if in_string:
@@ -38,10 +39,11 @@ def nesting_depth(body: bytes) -> int:
             in_string = True
         elif byte in (0x5B, 0x7B):  # [ {
             depth += 1
-            deepest = max(deepest, depth)
+            if depth > MAX_DEPTH:
+                return True
         elif byte in (0x5D, 0x7D):  # ] }
             depth -= 1
-    return deepest
+    return False
 
 
 class DepthCheckedRoute(APIRoute):
@@ -51,7 +53,7 @@ class DepthCheckedRoute(APIRoute):
         handler = super().get_route_handler()
 
         async def checked(request: Request) -> Response:
-            if nesting_depth(await request.body()) > MAX_DEPTH:  # (read once, kept)
+            if nests_too_deep(await request.body()):  # (read once, kept for parsing)
                 raise ApiProblem(400, "body_nested_too_deeply", "Bad request",
                                  f"the body nests arrays or objects more than {MAX_DEPTH} "
                                  "levels deep", field="body")

@@ -25,7 +25,7 @@ from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.persistence import IntegrityError
 
 from application.cases import ConcurrencyConflict
-from application.idempotency import pending_key
+from application.idempotency import note_for_repeats
 from domain.directory import DIRECTORY_ID, ProjectRecord, Role, StaffDirectory, StaffRecord
 
 if TYPE_CHECKING:
@@ -79,12 +79,6 @@ def new_token(staff_id: str) -> tuple[IssuedToken, str]:
     return IssuedToken(staff_id, token_id, f"{TOKEN_PREFIX}{token_id}_{secret}"), _digest(secret)
 
 
-def _note_for_repeats(**facts: str) -> None:
-    """What a repeat of a keyed request answers with (never the token itself: it is
-    shown once, and only its digest is stored)."""
-    pending = pending_key()
-    if pending is not None:
-        pending.facts.update(facts)
 
 
 class Directory:
@@ -111,7 +105,7 @@ class Directory:
         """A new staff account with one role and a first token."""
         staff_id = f"st-{secrets.token_hex(4)}"
         issued, digest = new_token(staff_id)
-        _note_for_repeats(staff_id=staff_id, token_id=issued.token_id)
+        note_for_repeats(staff_id=staff_id, token_id=issued.token_id)
 
         def command(d: StaffDirectory) -> None:
             d.add_staff(staff_id=staff_id, name=name, project=project, role=role,
@@ -133,7 +127,7 @@ class Directory:
 
     def issue_token(self, *, staff_id: str, recorded_by: str) -> IssuedToken:
         issued, digest = new_token(staff_id)
-        _note_for_repeats(staff_id=staff_id, token_id=issued.token_id)
+        note_for_repeats(staff_id=staff_id, token_id=issued.token_id)
         self._change(lambda d: d.issue_token(staff_id=staff_id, token_id=issued.token_id,
                                              digest=digest, recorded_by=recorded_by))
         return issued

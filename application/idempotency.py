@@ -82,6 +82,14 @@ def pending_key() -> PendingKey | None:
     return _pending.get()
 
 
+def note_for_repeats(**facts: Any) -> None:
+    """What a repeat of the running keyed command answers with (values of the answer
+    that are not in its events: never a secret such as a new token)."""
+    pending = pending_key()
+    if pending is not None:
+        pending.facts.update(facts)
+
+
 def row_for(pending: PendingKey, receipt: Receipt) -> tuple[Any, ...]:
     return (pending.scope, pending.key, receipt.fingerprint,
             receipt.family_id.hex if receipt.family_id else None, receipt.version,

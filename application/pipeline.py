@@ -29,7 +29,7 @@ from application import policy
 from application.cases import FamilyCases
 from application.commands.base import Command, FamilyCommand, ProjectCommand
 from application.directory import Actor, Directory
-from application.idempotency import KeyReplayed, PendingKey, Receipt, keyed, pending_key
+from application.idempotency import KeyReplayed, PendingKey, Receipt, keyed
 from application.refusals import Refusal, invalid
 from application.views import OpenedCase
 from domain.records import CaseState
@@ -52,13 +52,12 @@ class Accepted:
 
 class Pipeline:
     def __init__(self, cases: FamilyCases, directory: Directory, fingerprint_key: bytes,
-                 *, after_erasure: Callable[[], object] | None = None,
-                 report_figures: ReportFigures | None = None) -> None:
+                 *, after_erasure: Callable[[], object] | None = None) -> None:
         self.cases, self.directory = cases, directory
         self._fingerprint_key = fingerprint_key
         self.after_erasure = after_erasure
         """Run after an erasure (and its repeats): the search index forgets the names."""
-        self._report_figures = report_figures
+        self._report_figures: ReportFigures | None = None
 
     @classmethod
     def for_cases(cls, cases: FamilyCases, directory: Directory, **options: Any) -> Pipeline:
@@ -75,13 +74,6 @@ class Pipeline:
         if self._report_figures is None:
             raise RuntimeError("this pipeline was built without the ESF+ report")
         return self._report_figures(project, period, as_known)
-
-    @staticmethod
-    def note_for_repeats(facts: dict[str, Any]) -> None:
-        """What a repeat of the running keyed command answers with."""
-        pending = pending_key()
-        if pending is not None:
-            pending.facts.update(facts)
 
     def execute(self, command: Command, actor: Actor, expected_version: int | None = None,
                 idempotency_key: str | None = None) -> Accepted:

@@ -8,6 +8,7 @@ from pydantic import ConfigDict, Field
 
 from application import policy
 from application.commands.base import ProjectCommand, Route
+from application.idempotency import note_for_repeats
 from domain.rules import today_in_programme
 
 if TYPE_CHECKING:
@@ -47,7 +48,7 @@ class SubmitReport(ProjectCommand):
             "project": self.project, "period": period, "as": self.as_known,
             "submitted_on": submitted_on.isoformat(), "submitted_by": actor.staff_id,
             "figures": {code: list(v) for code, v in figures.items()}}
-        pipeline.note_for_repeats(answer)
+        note_for_repeats(**answer)
         version = pipeline.cases.submit_report(
             project=self.project, period=period, as_known=self.as_known, figures=figures,
             submitted_by=actor.staff_id, submitted_on=submitted_on)
