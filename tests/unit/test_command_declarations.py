@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import inspect
+import typing
 
 import pytest
 
-from application.commands import COMMANDS, FamilyCommand
+from application.commands import COMMANDS, FamilyCommand, Target
 from application.policy import PERMISSIONS, Action
+from domain.corrections import TARGETS
 from domain.family_case import FamilyCase
 
 # (an intake and an erasure run their own way: a new case with its number, a key destroyed)
@@ -38,3 +40,7 @@ def test_every_route_is_declared_by_exactly_one_command() -> None:
     assert len(routes) == len(set(routes))
     bodies = [c.route.body for c in COMMANDS]
     assert len(bodies) == len(set(bodies)), "two commands would share a body schema name"
+
+
+def test_a_correction_names_exactly_the_kinds_of_target_the_domain_resolves() -> None:
+    assert set(typing.get_args(Target.model_fields["kind"].annotation)) == set(TARGETS)
