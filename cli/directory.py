@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from cli.store import console, execute, open_cases, operator, refused
+from cli.store import console, errors, execute, open_cases, operator, refused
 
 if TYPE_CHECKING:
     from application.cases import FamilyCases
@@ -69,7 +69,7 @@ def staff_add(project: Annotated[str, typer.Option(help="Project code.")],
     from application.commands.staff import AddStaff
 
     with open_cases() as cases:
-        issued = execute(cases, AddStaff(project=project, name=name, role=role.value))
+        issued = execute(cases, AddStaff, project=project, name=name, role=role.value)
     console.print(f"Staff {issued['staff_id']} is {role} in {project}. Token (shown once):")
     print(issued["token"])
 
@@ -97,8 +97,8 @@ def staff_token(staff_id: str) -> None:
     from application.commands.staff import IssueToken
 
     with open_cases() as cases:
-        issued = execute(cases, IssueToken(project=_a_project_of(cases, staff_id),
-                                           staff_id=staff_id))
+        issued = execute(cases, IssueToken, project=_a_project_of(cases, staff_id),
+                         staff_id=staff_id)
     console.print(f"New token {issued['token_id']} for {staff_id} (shown once):")
     print(issued["token"])
 
@@ -106,12 +106,12 @@ def staff_token(staff_id: str) -> None:
 @staff_app.command("revoke")
 def staff_revoke(staff_id: str, token_id: Annotated[str, typer.Argument(
         help="The token id (the part after `lotse_`, before the next `_`).")]) -> None:
-    """Revoke a token at once, in every server process."""
+    """Revoke a token; running servers refuse it within about two seconds."""
     from application.commands.staff import RevokeToken
 
     with open_cases() as cases:
-        execute(cases, RevokeToken(project=_a_project_of(cases, staff_id), staff_id=staff_id,
-                                   token_id=token_id))
+        execute(cases, RevokeToken, project=_a_project_of(cases, staff_id), staff_id=staff_id,
+                token_id=token_id)
     console.print(f"Token {token_id} of {staff_id} revoked.")
 
 
@@ -125,7 +125,7 @@ def _a_project_of(cases: FamilyCases, staff_id: str) -> str:
     except DomainError as e:
         raise refused(e) from None
     if not roles:
-        console.print(f"[red]{staff_id} has no role in any project[/red]")
+        errors.print(f"[red]{staff_id} has no role in any project[/red]")
         raise typer.Exit(1)
     return next(iter(roles))
 

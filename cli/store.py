@@ -16,6 +16,9 @@ if TYPE_CHECKING:
     from domain.errors import DomainError
 
 console = Console()
+errors = Console(stderr=True)
+"""Refusals and configuration errors: on standard error, so that a script reading a
+command's output (a token) never takes an error message for it."""
 
 
 def open_settings() -> Settings:
@@ -26,7 +29,7 @@ def open_settings() -> Settings:
         settings = Settings()
         settings.resolve_master_key()
     except (ConfigurationError, ValueError) as e:
-        console.print(f"[red]Configuration error:[/red] {e}")
+        errors.print(f"[red]Configuration error:[/red] {e}")
         raise typer.Exit(2) from None
     return settings
 
@@ -40,7 +43,7 @@ def open_cases() -> FamilyCases:
     try:
         return FamilyCases(settings)
     except ConfigurationError as e:
-        console.print(f"[red]Configuration error:[/red] {e}")
+        errors.print(f"[red]Configuration error:[/red] {e}")
         raise typer.Exit(2) from None
 
 
@@ -49,10 +52,12 @@ def operator() -> str:
     return f"cli:{getpass.getuser()}"
 
 
-def execute(cases: FamilyCases, command: Command) -> dict[str, Any]:
-    """Run ``command`` through the pipeline every transport uses, as the operator: an
-    admin of every project (whoever runs ``lotse`` holds the master key anyway). The
-    answer's body; a refusal is printed and exits 1."""
+def execute(cases: FamilyCases, command: type[Command], **fields: Any) -> dict[str, Any]:
+    """Make ``command`` of ``fields`` and run it through the pipeline every transport
+    uses, as the operator: an admin of every project (whoever runs ``lotse`` holds the
+    master key anyway). The answer's body; a refusal is printed and exits 1."""
+    from pydantic import ValidationError
+
     from application.directory import Actor, Directory
     from application.pipeline import Pipeline
     from application.refusals import Refusal
@@ -62,18 +67,24 @@ def execute(cases: FamilyCases, command: Command) -> dict[str, Any]:
     directory = Directory(cases)
     actor = Actor(operator(), None, {p.code: Role.ADMIN for p in directory.projects()})
     try:
-        return Pipeline.for_cases(cases, directory).execute(command, actor).body
+        intended = command(**fields)
+        return Pipeline.for_cases(cases, directory).execute(intended, actor).body
+    except ValidationError as e:
+        first = e.errors()[0]
+        where = ".".join(str(part) for part in first["loc"])
+        errors.print(f"[red]{where}: {first['msg']}[/red] (rule: {first['type']})")
+        raise typer.Exit(1) from None
     except DomainError as e:
         raise refused(e) from None
     except Refusal as e:
-        detail = e.detail
-        if e.rule == "project_not_found":  # the operator sees every project there is
-            detail = f"there is no project {getattr(command, 'project', '')}"
-        console.print(f"[red]{detail}[/red] (rule: {e.rule})")
+        detail, rule = e.detail, e.rule
+        if rule == "project_not_found":  # the operator sees every project there is
+            detail, rule = f"there is no project {fields.get('project')!r}", "unknown_project"
+        errors.print(f"[red]{detail}[/red] (rule: {rule})")
         raise typer.Exit(1) from None
 
 
 def refused(error: DomainError) -> typer.Exit:
     """Print the rule a command broke; the exit to raise."""
-    console.print(f"[red]{error.message}[/red] (rule: {error.rule})")
+    errors.print(f"[red]{error.message}[/red] (rule: {error.rule})")
     return typer.Exit(1)

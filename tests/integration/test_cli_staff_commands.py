@@ -4,6 +4,8 @@ operator (an admin of every project): the same rules, the same refusals, recorde
 
 from __future__ import annotations
 
+import getpass
+import re
 from typing import Any
 
 import pytest
@@ -12,7 +14,7 @@ from typer.testing import CliRunner
 from application.cases import FamilyCases
 from application.directory import Directory
 from cli.main import app as cli
-from domain.directory import Role
+from domain.directory import DIRECTORY_ID, Role
 from tests.support.processes import environment_for
 
 
@@ -32,12 +34,20 @@ def run(*args: str) -> Any:
     return CliRunner().invoke(cli, list(args), env={"COLUMNS": "200"})
 
 
+def issued(output: str) -> tuple[str, str, str]:
+    """The staff id, the token id and the token a command printed."""
+    staff = re.search(r"\bst-[0-9a-f]+\b", output)
+    token = re.search(r"^lotse_([0-9a-f]+)_\S+$", output, re.MULTILINE)
+    assert staff is not None, output
+    assert token is not None, output
+    return staff.group(0), token.group(1), token.group(0)
+
+
 def test_staff_added_on_the_command_line_get_a_working_token_and_a_second_one(
         operator_env: Any) -> None:
     added = run("staff", "add", "--project", "KR", "--role", "case_manager", "--name", "Ana")
     assert added.exit_code == 0, added.output
-    token = added.output.strip().splitlines()[-1]
-    staff_id = added.output.split()[1]
+    staff_id, _, token = issued(added.output)
 
     second = run("staff", "token", staff_id)
     assert second.exit_code == 0, second.output
@@ -46,14 +56,16 @@ def test_staff_added_on_the_command_line_get_a_working_token_and_a_second_one(
         actor = directory.authenticate(token)
         assert actor is not None
         assert actor.roles == {"KR": Role.CASE_MANAGER}
-        assert directory.authenticate(second.output.strip().splitlines()[-1]) is not None
+        assert directory.authenticate(issued(second.output)[2]) is not None
         assert len(directory.member(staff_id).active_tokens) == 2
+        recorders = {e.recorded_by for e in app.events.get(DIRECTORY_ID)
+                     if getattr(e, "staff_id", None) == staff_id}
+        assert recorders == {f"cli:{getpass.getuser()}"}
 
 
 def test_a_revoked_token_stops_working_and_an_unknown_one_is_refused(operator_env: Any) -> None:
     added = run("staff", "add", "--project", "KR", "--role", "admin", "--name", "Bea")
-    token, staff_id = added.output.strip().splitlines()[-1], added.output.split()[1]
-    token_id = token.split("_")[1]
+    staff_id, token_id, token = issued(added.output)
 
     assert run("staff", "revoke", staff_id, token_id).exit_code == 0
     unknown = run("staff", "revoke", staff_id, "000000000000")
@@ -68,6 +80,21 @@ def test_staff_for_a_project_that_does_not_exist_are_refused_and_nothing_is_stor
         operator_env: Any) -> None:
     result = run("staff", "add", "--project", "XX", "--role", "admin", "--name", "Cem")
     assert result.exit_code == 1
-    assert "there is no project XX" in result.output
+    assert "there is no project 'XX' (rule: unknown_project)" in result.output
+    with FamilyCases(operator_env) as app:
+        assert Directory(app).staff() == []
+
+
+@pytest.mark.parametrize(("args", "said"), [
+    (("staff", "add", "--project", "KR", "--role", "admin", "--name", ""),
+     "name: String should have at least 1 character"),
+    (("staff", "token", "st-nobody"), "unknown_staff"),
+])
+def test_bad_input_is_refused_in_a_sentence_with_nothing_stored(
+        operator_env: Any, args: tuple[str, ...], said: str) -> None:
+    result = run(*args)
+    assert result.exit_code == 1
+    assert said in result.output
+    assert "Traceback" not in result.output
     with FamilyCases(operator_env) as app:
         assert Directory(app).staff() == []
