@@ -73,7 +73,13 @@ class _Deferred(Cursor):
     (``replay``). A read after a write (a view reading back what it wrote) raises
     ``_NeedsLock``. Sound because a view's tables change only together with its
     position: when the compare-and-set of the position succeeds under the lock, nothing
-    changed what the reads saw."""
+    changed what the reads saw. With shares (several rebuild processes, each with a
+    position of its own on the same tables) this rests on two rules every view keeps:
+    a share reads only the documents of its own families, and rows shared by families
+    (counters) are only ever changed by adding to them. A view that read a shared row
+    and wrote it back whole would lose updates here; it must not fold before the lock.
+    Writes go through ``execute``/``executemany`` only (``self.cursor`` is the read
+    transaction's, never committed)."""
 
     def __init__(self, reader: Cursor) -> None:  # (no super().__init__: no new cursor)
         self.cursor = reader.cursor

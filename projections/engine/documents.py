@@ -179,8 +179,3 @@ def upsert(c: Cursor, tables: Tables, table: str, columns: Sequence[str], key: S
         f"({', '.join([tables.p] * len(columns))}) ON CONFLICT ({', '.join(key)}) "
         + (f"DO UPDATE SET {update}" if others else "DO NOTHING"), t=table), rows)
 
-
-def delete_families(c: Cursor, tables: Tables, table: str, family_ids: list[str]) -> None:
-    for chunk in chunks(family_ids):
-        c.execute(tables.sql(f"DELETE FROM {{t}} WHERE family_id IN "
-                             f"({', '.join([tables.p] * len(chunk))})", t=table), chunk)

@@ -114,7 +114,8 @@ def test_a_correction_names_its_target_one_way_exactly(
     body = {"changes": [{"field": "district", "value": "Krefeld-Süd"}],
             "reason": "Tippfehler", **naming}
     response = family.post("/corrections", body)
-    assert response.status_code == 422, response.text
+    found = problem(response, 422, "value_error")
+    assert "either by `target`" in found["detail"]
     assert family.version() == 2
 
 
@@ -125,3 +126,17 @@ def test_a_text_value_still_works_for_a_number(world: World) -> None:
         "corrected_version": held["version"],
         "changes": [{"field": "duration_minutes", "value": "60"}], "reason": "Tippfehler"})
     assert response.status_code == 200, response.text
+    case = world.client("case_manager").get(f"/families/{family.id}").json()
+    assert [c["duration_minutes"] for c in case["consultations"]] == [60]
+
+
+def test_a_target_of_another_family_or_of_another_kind_is_unknown(world: World) -> None:
+    family, other = Family(world, world.intake()), Family(world, world.intake())
+    theirs = other.ok("/consultations", fill(CONSULTATION, {"parent": other.parent}))
+    goal = family.ok("/goals", fill(GOAL, {"parent": family.parent}))
+
+    for target in ({"kind": "consultation", "id": theirs["consultation_id"]},
+                   {"kind": "consultation", "id": goal["goal_id"]}):
+        response = correct(family, target, ("duration_minutes", 60))
+        problem(response, 422, "unknown_target")
+    assert family.version() == 3
