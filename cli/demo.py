@@ -57,8 +57,10 @@ def demo_data(families: Annotated[int, typer.Option(min=1, max=5_000_000, help=(
               chunk: Annotated[int, typer.Option(min=1, max=10_000, help=(
                   "Families saved per transaction (on PostgreSQL at most 2,000 events)."
                   ))] = 250) -> None:
-    """Record many fictional families fast, for benchmarks: the families `lotse demo`
-    records (same planning, same rules, the same histories for a seed), saved a chunk of
+    """Record many fictional families fast, for benchmarks.
+
+    The families `lotse demo` records (same planning, same rules, the same histories
+    for a seed), saved a chunk of
     families per transaction, about ten times faster. Adds the three demo projects and
     their staff when they are missing (printing their tokens once) and otherwise uses the
     projects' staff as they are; refuses a store whose demo projects already hold
