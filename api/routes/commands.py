@@ -52,8 +52,11 @@ def body_model(command: type[Command]) -> type[BaseModel] | None:
         return None
     fields: dict[str, Any] = {n: (command.model_fields[n].annotation, command.model_fields[n])
                               for n in names}
+    shown = command.model_config.get("json_schema_extra")
+    if command.example is not None:  # placeholders become sample ids
+        shown = {"examples": [command.example.for_docs(tuple(names))]}
     config = ConfigDict(extra="forbid", str_max_length=10_000, populate_by_name=True,
-                        json_schema_extra=command.model_config.get("json_schema_extra"))
+                        json_schema_extra=shown)
     model: type[BaseModel] = create_model(command.route.body, __config__=config,
                                           __doc__=command.__doc__, **fields)
     return model

@@ -16,6 +16,8 @@ idempotency and its access check (README, "Adding a command").
 from __future__ import annotations
 
 import re
+import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -49,6 +51,61 @@ class Route:
     tag: str = "commands"
 
 
+PLACEHOLDER = re.compile(r"^{(\w+)}$")
+
+
+@dataclass(frozen=True)
+class Example:
+    """A worked example of a command: the request its OpenAPI description shows, and what
+    the tests that run every command send (the replay of every event type, the store round
+    trip, the HTTP walk over every route, the access matrix), so that declaring a command
+    with its example is what makes them cover it.
+
+    ``fields`` are the command's fields as a caller gives them (path fields included,
+    ``family_id`` not). A value ``"{name}"`` stands for an id that exists only once the
+    example runs: ``{parent}`` and ``{child}`` (the members of the intake the examples run
+    on, dated 2026-03-02), ``{colleague}`` (another case manager of the project), or a new
+    id an earlier example answered (``{goal_id}``). ``after`` names the commands whose
+    examples run on the case first (each once); ``records`` the events the command
+    records; ``last`` marks a command after which no other may run (an erasure)."""
+
+    fields: Mapping[str, Any]
+    records: tuple[str, ...]
+    after: tuple[type[FamilyCommand], ...] = ()
+    last: bool = False
+
+    def filled(self, ids: Mapping[str, str]) -> dict[str, Any]:
+        """The fields with each placeholder replaced by ``ids``."""
+        filled: dict[str, Any] = fill(self.fields, ids)
+        return filled
+
+    def for_docs(self, names: tuple[str, ...]) -> dict[str, Any]:
+        """The fields ``names`` (the request body), placeholders as sample ids."""
+        body: dict[str, Any] = fill({n: self.fields[n] for n in names if n in self.fields},
+                                    SampleIds())
+        return body
+
+
+class SampleIds(dict[str, str]):
+    """A sample id for any placeholder, the same one each time."""
+
+    def __missing__(self, name: str) -> str:
+        return str(uuid.uuid5(uuid.NAMESPACE_URL, f"urn:lotse:example:{name}"))
+
+
+def fill(value: Any, ids: Mapping[str, str]) -> Any:
+    """``value`` with every ``"{name}"`` string (in lists and objects too) replaced by
+    ``ids[name]``."""
+    if isinstance(value, str):
+        found = PLACEHOLDER.match(value)
+        return ids[found.group(1)] if found else value
+    if isinstance(value, Mapping):
+        return {k: fill(v, ids) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [fill(v, ids) for v in value]
+    return value
+
+
 COMMANDS: list[type[Command]] = []
 """Every declared command, in declaration order (one route each)."""
 
@@ -60,6 +117,8 @@ class Command(BaseModel):
 
     route: ClassVar[Route]
     action: ClassVar[Action]
+    example: ClassVar[Example | None] = None
+    """A worked example (required of family commands: see ``Example``)."""
     rerun_on_repeat: ClassVar[bool] = False
     """Run again on a repeat of its idempotency key (effects beyond its events)."""
 

@@ -8,7 +8,8 @@ from uuid import UUID
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, model_validator
 
 from application import policy
-from application.commands.base import FamilyCommand, Route
+from application.commands.base import Example, FamilyCommand, Route
+from application.commands.casework import RecordConsultation
 from application.commands.fields import StaffId, Text
 from application.refusals import invalid
 from domain.corrections import BOOLEANS, NUMBERS, target_version
@@ -33,9 +34,10 @@ class AssignCaseManager(FamilyCommand):
                             "AssignmentIn")
     action: ClassVar = A.ASSIGN
     method: ClassVar = "assign_case_manager"
-    model_config = ConfigDict(json_schema_extra={"examples": [{
-        "case_manager": "st-3f9a2c1b", "reason": "parental leave of Ms Yilmaz",
-        "occurred_on": "2026-11-20"}]})
+    example: ClassVar = Example({"case_manager": "{colleague}",
+                                 "reason": "parental leave of Ms Yilmaz",
+                                 "occurred_on": "2026-05-01"},
+                                records=("CaseManagerAssigned",))
 
     case_manager: StaffId
     reason: Text | None = None
@@ -52,8 +54,8 @@ class CloseCase(FamilyCommand):
     route: ClassVar = Route("/families/{family_id}/closure", "Close the case", "ClosureIn")
     action: ClassVar = A.CASEWORK
     method: ClassVar = "close"
-    model_config = ConfigDict(json_schema_extra={"examples": [{
-        "reason": "goals_achieved", "note": "both goals reached", "occurred_on": "2026-11-20"}]})
+    example: ClassVar = Example({"reason": "goals_achieved", "note": "both goals reached",
+                                 "occurred_on": "2026-10-01"}, records=("CaseClosed",))
 
     reason: ClosureReason
     note: Text | None = None
@@ -64,8 +66,8 @@ class ReopenCase(FamilyCommand):
                             "ReopeningIn")
     action: ClassVar = A.CASEWORK
     method: ClassVar = "reopen"
-    model_config = ConfigDict(json_schema_extra={"examples": [{
-        "reason": "family asked to continue", "occurred_on": "2026-11-20"}]})
+    example: ClassVar = Example({"reason": "new debts", "occurred_on": "2026-10-15"},
+                                records=("CaseReopened",), after=(CloseCase,))
 
     reason: Text = Field(min_length=1)
 
@@ -116,10 +118,11 @@ class CorrectEntry(FamilyCommand):
                             "reason", "CorrectionIn")
     action: ClassVar = A.CASEWORK
     method: ClassVar = "correct"
-    model_config = ConfigDict(json_schema_extra={"examples": [{
-        "target": {"kind": "consultation", "id": "11111111-2222-4333-8444-555555555555"},
+    example: ClassVar = Example({
+        "target": {"kind": "consultation", "id": "{consultation_id}"},
         "changes": [{"field": "duration_minutes", "value": 60}],
-        "reason": "typed 45 instead of 60", "occurred_on": "2026-11-20"}]})
+        "reason": "typed 45 instead of 60", "occurred_on": "2026-03-11"},
+        records=("EntryCorrected",), after=(RecordConsultation,))
 
     target: Target | None = None
     corrected_version: StrictInt | None = Field(default=None, ge=1, le=10_000_000)
@@ -150,8 +153,9 @@ class ErasePersonalData(FamilyCommand):
                             "Erase the family's personal data (coordinators)", "ErasureIn")
     action: ClassVar = A.ERASE
     rerun_on_repeat: ClassVar = True  # a repeat after a failure half-way completes it
-    model_config = ConfigDict(json_schema_extra={"examples": [{
-        "reason": "request of the family (GDPR Art. 17)", "occurred_on": "2026-11-20"}]})
+    example: ClassVar = Example({"reason": "request of the family (GDPR Art. 17)",
+                                 "occurred_on": "2026-11-20"},
+                                records=("PersonalDataErased",), last=True)
 
     reason: Text = Field(min_length=1)
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, ClassVar
 from uuid import UUID
 
-from pydantic import ConfigDict, Field, StrictBool, StrictInt
+from pydantic import Field, StrictBool, StrictInt
 
 from application import policy
-from application.commands.base import FamilyCommand, Route
+from application.commands.base import Example, FamilyCommand, Route
 from application.commands.fields import IsoDate, Name, NewId, Text
 from domain.values import ContactMode, InstitutionType, LifeArea, ReferralOutcome, Topic
 
@@ -23,10 +23,12 @@ class RecordConsultation(FamilyCommand):
                             "ConsultationIn")
     action: ClassVar = A.CASEWORK
     method: ClassVar = "record_consultation"
-    model_config = ConfigDict(json_schema_extra={"examples": [{
+    example: ClassVar = Example({
         "duration_minutes": 45, "mode": "home_visit", "topics": ["money_and_debts"],
-        "members_present": [], "notes": "Went through the Jobcenter letter together.",
-        "next_follow_up_on": "2026-12-01", "occurred_on": "2026-11-20"}]})
+        "members_present": ["{parent}"], "location": "at home",
+        "notes": "Went through the Jobcenter letter.\nNext: the bank account.",
+        "next_follow_up_on": "2026-12-01", "occurred_on": "2026-03-10"},
+        records=("ConsultationRecorded",))
 
     consultation_id: NewId
     duration_minutes: StrictInt = Field(ge=1, le=1440)
@@ -45,10 +47,10 @@ class SetGoal(FamilyCommand):
     route: ClassVar = Route("/families/{family_id}/goals", "Set a goal", "GoalIn")
     action: ClassVar = A.CASEWORK
     method: ClassVar = "set_goal"
-    model_config = ConfigDict(json_schema_extra={"examples": [{
-        "member_ids": ["11111111-2222-4333-8444-555555555555"], "life_area": "work",
-        "description": "Apply for the part-time job at the Kita kitchen",
-        "target_date": "2027-02-01", "occurred_on": "2026-11-20"}]})
+    example: ClassVar = Example({
+        "member_ids": ["{parent}"], "life_area": "family_life",
+        "description": "Find a Kita place for Noah", "target_date": "2026-12-31",
+        "occurred_on": "2026-03-10"}, records=("GoalSet",))
 
     goal_id: NewId
     member_ids: list[UUID] = Field(min_length=1, max_length=20)
@@ -65,9 +67,9 @@ class ReviseGoal(FamilyCommand):
                             "Revise a goal", "GoalRevisionIn")
     action: ClassVar = A.CASEWORK
     method: ClassVar = "revise_goal"
-    model_config = ConfigDict(json_schema_extra={"examples": [{
-        "target_date": "2027-04-01", "reason": "the course starts later",
-        "occurred_on": "2026-11-20"}]})
+    example: ClassVar = Example({
+        "goal_id": "{goal_id}", "target_date": "2027-03-31", "reason": "the Kita opens later",
+        "occurred_on": "2026-05-01"}, records=("GoalRevised",), after=(SetGoal,))
 
     goal_id: UUID
     description: Text | None = None
@@ -80,13 +82,10 @@ class AchieveGoal(FamilyCommand):
                             "A goal was achieved", "DatedIn")
     action: ClassVar = A.CASEWORK
     method: ClassVar = "achieve_goal"
-    model_config = ConfigDict(json_schema_extra={"examples": [{"occurred_on": "2026-11-20"}]})
+    example: ClassVar = Example({"goal_id": "{goal_id}", "occurred_on": "2026-08-01"},
+                                records=("GoalAchieved",), after=(SetGoal,))
 
     goal_id: UUID
-
-
-REASON_EXAMPLE = ConfigDict(json_schema_extra={"examples": [{
-    "reason": "family asked to continue", "occurred_on": "2026-11-20"}]})
 
 
 class DropGoal(FamilyCommand):
@@ -94,7 +93,10 @@ class DropGoal(FamilyCommand):
                             "Drop a goal, with the reason", "GoalDropIn")
     action: ClassVar = A.CASEWORK
     method: ClassVar = "drop_goal"
-    model_config = REASON_EXAMPLE
+    example: ClassVar = Example({"goal_id": "{goal_id}",
+                                 "reason": "the family chose another way",
+                                 "occurred_on": "2026-08-01"},
+                                records=("GoalDropped",), after=(SetGoal,))
 
     goal_id: UUID
     reason: Text = Field(min_length=1)
@@ -105,11 +107,10 @@ class MakeReferral(FamilyCommand):
                             "Refer a member to an institution", "ReferralIn")
     action: ClassVar = A.CASEWORK
     method: ClassVar = "make_referral"
-    model_config = ConfigDict(json_schema_extra={"examples": [{
-        "member_id": "11111111-2222-4333-8444-555555555555",
-        "institution_type": "debt_counselling",
+    example: ClassVar = Example({
+        "member_id": "{parent}", "institution_type": "debt_counselling",
         "institution_name": "Schuldnerberatung Diakonie Krefeld", "purpose": "rent arrears",
-        "consent_confirmed": True, "occurred_on": "2026-11-20"}]})
+        "consent_confirmed": True, "occurred_on": "2026-04-01"}, records=("ReferralMade",))
 
     referral_id: NewId
     member_id: UUID
@@ -127,8 +128,9 @@ class RecordReferralOutcome(FamilyCommand):
                             "Record what came of a referral", "ReferralOutcomeIn")
     action: ClassVar = A.CASEWORK
     method: ClassVar = "record_referral_outcome"
-    model_config = ConfigDict(json_schema_extra={"examples": [{
-        "outcome": "first_appointment_kept", "occurred_on": "2026-11-20"}]})
+    example: ClassVar = Example({"referral_id": "{referral_id}", "outcome": "accepted",
+                                 "occurred_on": "2026-04-15"},
+                                records=("ReferralOutcomeRecorded",), after=(MakeReferral,))
 
     referral_id: UUID
     outcome: ReferralOutcome

@@ -9,7 +9,7 @@ from uuid import UUID, uuid4
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from application import policy
-from application.commands.base import FamilyCommand, Route
+from application.commands.base import Example, FamilyCommand, Route
 from application.commands.fields import GENERATED, IsoDate, Name, NewId, Occurred, StaffId, Text
 from application.refusals import invalid
 from domain.directory import Role
@@ -45,7 +45,7 @@ class OpenCase(FamilyCommand):
 
     route: ClassVar = Route("/families", "Intake: open a family's case", "IntakeIn", 201)
     action: ClassVar = A.OPEN_CASE
-    model_config = ConfigDict(json_schema_extra={"examples": [{
+    example: ClassVar = Example({
         "project": "KR", "members": [
             {"role": "parent", "given_name": "Amira", "family_name": "Okonkwo-Brandt",
              "birth_date": "1991-05-17", "gender": "female"},
@@ -54,7 +54,8 @@ class OpenCase(FamilyCommand):
         "district": "Krefeld-Mitte", "postal_code": "47798",
         "street_address": "Westwall 12", "access_route": "kita",
         "benefit_situation": "sgb_ii", "consent_purposes": ["ESF+ reporting"],
-        "consent_given_on": "2026-11-20", "occurred_on": "2026-11-20"}]})
+        "consent_given_on": "2026-03-02", "occurred_on": "2026-03-02"},
+        records=("CaseOpened", "CaseManagerAssigned"))
 
     family_id: NewId
     project: str = Field(max_length=10, examples=["KR"])
@@ -127,9 +128,10 @@ class AddMember(FamilyCommand):
                             "MemberAddIn")
     action: ClassVar = A.CASEWORK
     method: ClassVar = "add_member"
-    model_config = ConfigDict(json_schema_extra={"examples": [{
+    example: ClassVar = Example({
         "role": "child", "given_name": "Mila", "family_name": "Okonkwo-Brandt",
-        "birth_date": "2026-10-02", "gender": "female", "occurred_on": "2026-11-20"}]})
+        "birth_date": "2026-02-10", "gender": "female", "occurred_on": "2026-04-01"},
+        records=("MemberAdded",))
 
     member_id: NewId
     role: MemberRole
@@ -160,8 +162,9 @@ class ChangeMemberDetails(FamilyCommand):
                             "Change a member's name, birth date or gender", "MemberDetailsIn")
     action: ClassVar = A.CASEWORK
     method: ClassVar = "change_member_details"
-    model_config = ConfigDict(json_schema_extra={"examples": [{
-        "family_name": "Brandt", "occurred_on": "2026-11-20"}]})
+    example: ClassVar = Example({"member_id": "{parent}", "family_name": "Brandt",
+                                 "occurred_on": "2026-04-01"},
+                                records=("MemberDetailsChanged",))
 
     member_id: UUID
     given_name: Name | None = None
@@ -175,8 +178,10 @@ class RecordMemberLeft(FamilyCommand):
                             "Record that a member left the household", "MemberLeftIn")
     action: ClassVar = A.CASEWORK
     method: ClassVar = "record_member_left"
-    model_config = ConfigDict(json_schema_extra={"examples": [{
-        "reason": "moved to his father in Duisburg", "occurred_on": "2026-11-20"}]})
+    example: ClassVar = Example({"member_id": "{child}",
+                                 "reason": "moved to his father in Duisburg",
+                                 "occurred_on": "2026-04-01"},
+                                records=("MemberLeftHousehold",))
 
     member_id: UUID
     reason: Text | None = None

@@ -6,10 +6,10 @@ import dataclasses
 from typing import TYPE_CHECKING, Any, ClassVar
 from uuid import UUID
 
-from pydantic import ConfigDict, Field, StrictBool, StrictInt, model_validator
+from pydantic import Field, StrictBool, StrictInt, model_validator
 
 from application import policy
-from application.commands.base import FamilyCommand, Route
+from application.commands.base import Example, FamilyCommand, Route
 from domain.records import EntryData
 from domain.values import (
     Answer,
@@ -34,11 +34,12 @@ class EnterParticipant(FamilyCommand):
                             "ESF+ entry of a participant", "ParticipantIn")
     action: ClassVar = A.CASEWORK
     method: ClassVar = "enter_participant"
-    model_config = ConfigDict(json_schema_extra={"examples": [{
-        "member_id": "11111111-2222-4333-8444-555555555555", "labour_market_status": "unemployed",
+    example: ClassVar = Example({
+        "member_id": "{parent}", "labour_market_status": "unemployed",
         "unemployed_months": 14, "isced": "isced_3_4", "disability": "no",
         "citizenship": "third_country", "foreign_background": "yes", "minority": "declined",
-        "homeless": "no", "rural": False, "occurred_on": "2026-11-20"}]})
+        "homeless": "no", "rural": False, "occurred_on": "2026-03-09"},
+        records=("ParticipantEntered",))
 
     member_id: UUID
     labour_market_status: LabourMarketStatus | None = None
@@ -67,17 +68,15 @@ class EnterParticipant(FamilyCommand):
         return {"member_id": self.member_id, "entry": entry}
 
 
-STATUS_EXAMPLE = ConfigDict(json_schema_extra={"examples": [{
-    "status": "job_searching", "occurred_on": "2026-11-20"}]})
-
-
 class RecordExit(FamilyCommand):
     route: ClassVar = Route("/families/{family_id}/participants/{member_id}/exit",
                             "ESF+ exit of a participant, with the status on leaving",
                             "StatusIn")
     action: ClassVar = A.CASEWORK
     method: ClassVar = "record_exit"
-    model_config = STATUS_EXAMPLE
+    example: ClassVar = Example({"member_id": "{parent}", "status": "job_searching",
+                                 "occurred_on": "2026-05-04"},
+                                records=("ParticipantLeft",), after=(EnterParticipant,))
 
     member_id: UUID
     status: ExitStatus
@@ -89,7 +88,9 @@ class RecordLeavingStatus(FamilyCommand):
                             "LeavingStatusIn")
     action: ClassVar = A.CASEWORK
     method: ClassVar = "record_leaving_status"
-    model_config = STATUS_EXAMPLE
+    example: ClassVar = Example({"member_id": "{parent}", "status": "employed",
+                                 "occurred_on": "2026-05-20"},
+                                records=("LeavingStatusRecorded",), after=(RecordExit,))
 
     member_id: UUID
     status: ExitStatus
@@ -100,9 +101,9 @@ class RecordFollowUp(FamilyCommand):
                             "Six-month follow-up of a participant who left", "FollowUpIn")
     action: ClassVar = A.CASEWORK
     method: ClassVar = "record_follow_up"
-    model_config = ConfigDict(json_schema_extra={"examples": [{
-        "member_id": "11111111-2222-4333-8444-555555555555", "status": "employed",
-        "better_situation": True, "occurred_on": "2026-11-20"}]})
+    example: ClassVar = Example({"member_id": "{parent}", "status": "employed",
+                                 "better_situation": True, "occurred_on": "2026-11-04"},
+                                records=("FollowUpRecorded",), after=(RecordExit,))
 
     member_id: UUID
     status: FollowUpStatus

@@ -7,12 +7,18 @@ mode, first and last contact) are summed here, one family at a time.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
+from typing import Annotated
 from uuid import UUID
+
+from pydantic import Field, computed_field
+from pydantic.dataclasses import dataclass
 
 from application.sql import Tables
 from projections.views.family_summary import ROWS, FamilySummary, SummaryDoc
+
+# The records are pydantic dataclasses: ``GET /families/{id}/summary`` answers them as
+# they are, so a field added here is in the answer and its OpenAPI description.
 
 
 @dataclass(frozen=True)
@@ -29,7 +35,8 @@ class MemberSummary:
     gender: str | None
     in_household: bool
     left_household_on: date | None
-    participations: tuple[ParticipationSummary, ...]
+    participations: Annotated[tuple[ParticipationSummary, ...], Field(
+        description="ESF+ participations, in order: entry, exit and the status on leaving.")]
 
 
 @dataclass(frozen=True)
@@ -38,7 +45,7 @@ class GoalSummary:
     life_area: str
     set_on: date
     target_date: date | None
-    status: str
+    status: Annotated[str, Field(description="open, achieved or dropped")]
     closed_on: date | None
     revisions: int
 
@@ -48,22 +55,41 @@ class ReferralSummary:
     referral_id: UUID
     institution_type: str
     referred_on: date
-    outcome: str | None
+    outcome: Annotated[str | None, Field(description="The latest outcome; None while pending.")]
     outcome_on: date | None
 
+    @computed_field(description="No outcome recorded yet.")  # type: ignore[prop-decorator]
     @property
     def pending(self) -> bool:
         return self.outcome is None
 
 
+def hours(minutes: int) -> float:
+    return round(minutes / 60, 2)
+
+
 @dataclass(frozen=True)
-class Tally:
-    count: int
+class TopicHours:
+    topic: str
+    consultations: int
     minutes: int
 
+    @computed_field  # type: ignore[prop-decorator]
     @property
     def hours(self) -> float:
-        return round(self.minutes / 60, 2)
+        return hours(self.minutes)
+
+
+@dataclass(frozen=True)
+class ModeHours:
+    mode: str
+    consultations: int
+    minutes: int
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def hours(self) -> float:
+        return hours(self.minutes)
 
 
 @dataclass(frozen=True)
@@ -72,12 +98,14 @@ class ConsultationFigures:
     minutes: int
     first_contact_on: date | None
     last_contact_on: date | None
-    by_topic: dict[str, Tally]
-    by_mode: dict[str, Tally]
+    by_topic: Annotated[tuple[TopicHours, ...], Field(description=(
+        "A consultation with several topics counts in full under each of them."))]
+    by_mode: tuple[ModeHours, ...]
 
+    @computed_field  # type: ignore[prop-decorator]
     @property
     def hours(self) -> float:
-        return round(self.minutes / 60, 2)
+        return hours(self.minutes)
 
 
 @dataclass(frozen=True)
@@ -89,7 +117,7 @@ class FamilySummaryRecord:
     case_manager: str | None
     opened_on: date
     closed_on: date | None
-    version: int
+    version: Annotated[int, Field(description="The family's version the summary shows.")]
     members: tuple[MemberSummary, ...]
     goals: tuple[GoalSummary, ...]
     referrals: tuple[ReferralSummary, ...]
@@ -100,14 +128,14 @@ def _day(text: str | None) -> date | None:
     return date.fromisoformat(text) if text else None
 
 
-def tally(pairs: list[tuple[str, int]]) -> dict[str, Tally]:
-    """Count and minutes per key (from one (key, minutes) pair per count), keys sorted."""
+def tally(pairs: list[tuple[str, int]]) -> list[tuple[str, int, int]]:
+    """(key, count, minutes) per key, from one (key, minutes) pair per count, keys sorted."""
     counts: dict[str, list[int]] = {}
     for key, minutes in pairs:
         slot = counts.setdefault(key, [0, 0])
         slot[0] += 1
         slot[1] += minutes
-    return {k: Tally(*counts[k]) for k in sorted(counts)}
+    return [(k, counts[k][0], counts[k][1]) for k in sorted(counts)]
 
 
 def summary_of(family_id: UUID, d: SummaryDoc) -> FamilySummaryRecord:
@@ -139,7 +167,8 @@ def summary_of(family_id: UUID, d: SummaryDoc) -> FamilySummaryRecord:
             count=len(held), minutes=sum(c.minutes for c in held),
             first_contact_on=_day(min(days, default=None)),
             last_contact_on=_day(max(days, default=None)),
-            by_topic=by_topic, by_mode=by_mode))
+            by_topic=tuple(TopicHours(*t) for t in by_topic),
+            by_mode=tuple(ModeHours(*m) for m in by_mode)))
 
 
 def read_summary(tables: Tables, view: FamilySummary,

@@ -8,41 +8,27 @@ a new command is covered the moment it exists.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from typing import Any
 
 import pytest
 
 from api.app import create_app
-from tests.api.test_api_commands import ROUTES, Family, fill
+from tests.api.test_api_commands import ROUTES, prepared
 from tests.support.world import World, intake_body
 
 POSTS = sorted(path for path, ops in create_app().openapi()["paths"].items() if "post" in ops)
 Request = tuple[str, str, Any, Any]  # role, path, body, the body of another command
 
 
-def _as_template(path: str) -> str:
-    """A path of ``ROUTES`` with the placeholders of the OpenAPI description."""
-    return "/families/{family_id}" + re.sub(
-        r"{(parent|child)}", "{member_id}",
-        path.replace("{goal}", "{goal_id}").replace("{referral}", "{referral_id}"))
-
-
-FAMILY_ROUTES = {_as_template(r.path): name for name, r in ROUTES.items()}
+FAMILY_ROUTES = {r.command.route.path: name for name, r in ROUTES.items()}
 
 
 def family_command(world: World, template: str) -> Request:
     name = FAMILY_ROUTES[template]
-    route = ROUTES[name]
-    family = Family(world, world.intake())
-    ids = {"parent": family.parent, "child": family.child}
-    if route.prepare is not None:
-        ids.update(route.prepare(family))
-    other = {**route.body, "occurred_on": "2026-03-05"} if name != "erasure" else \
-        {"reason": "another reason"}
-    return (route.role, f"/families/{family.id}{fill(route.path, ids)}",
-            fill(route.body, ids), fill(other, ids))
+    family, route, path, body = prepared(world, name)
+    other = {**body, "occurred_on": "2026-03-05"}
+    return route.role, f"/families/{family.id}{path}", body, other
 
 
 def intake(world: World, template: str) -> Request:

@@ -54,9 +54,10 @@ from projections.views.family_summary_read import (
     FamilySummaryRecord,
     GoalSummary,
     MemberSummary,
+    ModeHours,
     ParticipationSummary,
     ReferralSummary,
-    Tally,
+    TopicHours,
     read_summary,
 )
 from tests.conftest import drop_schema
@@ -101,8 +102,8 @@ def from_the_case(app: FamilyCases, family_id: UUID) -> FamilySummaryRecord:
             count=len(held), minutes=sum(c.duration_minutes for c in held),
             first_contact_on=min((c.held_on for c in held), default=None),
             last_contact_on=s.last_contact_on,
-            by_topic={k: Tally(topics[k], topic_minutes[k]) for k in sorted(topics)},
-            by_mode={k: Tally(modes[k], mode_minutes[k]) for k in sorted(modes)}))
+            by_topic=tuple(TopicHours(k, topics[k], topic_minutes[k]) for k in sorted(topics)),
+            by_mode=tuple(ModeHours(k, modes[k], mode_minutes[k]) for k in sorted(modes))))
 
 
 def serving(app: FamilyCases) -> FamilySummary:
@@ -194,9 +195,10 @@ def test_every_shown_fact_follows_its_correction_as_the_case_does(app: FamilyCas
     before = read_summary(app.tables, engine.view, family)  # type: ignore[arg-type]
     assert before == from_the_case(app, family)
     assert before is not None
-    assert before.consultations.by_topic == {"benefits": Tally(2, 75),
-                                             "money_and_debts": Tally(1, 45)}
-    assert before.consultations.by_mode == {"home_visit": Tally(1, 45), "phone": Tally(1, 30)}
+    assert before.consultations.by_topic == (TopicHours("benefits", 2, 75),
+                                             TopicHours("money_and_debts", 1, 45))
+    assert before.consultations.by_mode == (ModeHours("home_visit", 1, 45),
+                                            ModeHours("phone", 1, 30))
     assert (before.consultations.first_contact_on, before.consultations.last_contact_on) == (
         on(5), on(12))
     assert before.goals[0].target_date == on(1, 8)  # the revision
@@ -228,7 +230,7 @@ def test_every_shown_fact_follows_its_correction_as_the_case_does(app: FamilyCas
     after = read_summary(app.tables, engine.view, family)  # type: ignore[arg-type]
     assert after == from_the_case(app, family)
     assert after is not None
-    assert after.consultations.by_mode == {"phone": Tally(1, 30), "video": Tally(1, 90)}
+    assert after.consultations.by_mode == (ModeHours("phone", 1, 30), ModeHours("video", 1, 90))
     assert after.consultations.minutes == 120
     assert after.consultations.hours == 2.0
     assert (after.consultations.first_contact_on, after.consultations.last_contact_on) == (

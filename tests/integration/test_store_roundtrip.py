@@ -58,6 +58,7 @@ from domain.values import (
     Topic,
 )
 from tests.support.builders import INTAKE, child, entry, open_case, parent
+from tests.support.examples import ON_A_FAMILY, example_of, run_every_example, through
 
 FAMILY_NAME = "Zwiebelmeier-Quast"
 NOTE = "Mutter berichtet von Mietschulden bei der Wohnungsbaugenossenschaft Rheinblick"
@@ -225,6 +226,12 @@ def build_full_case(app: FamilyCases, *, family_name: str = FAMILY_NAME, note: s
     app.handle(ReopenCase(family_id=fid, reason="Familie meldet sich erneut",
         occurred_on=d + 70 * DAY),
         recorded_by="cm-bernd")
+    run_every_example(  # an event type new since these steps: its command's example
+        through(app, fid, "cm-bernd"), {"parent": str(mom.member_id),
+                                        "child": str(kid.member_id), "colleague": "cm-anna"},
+        recorded={e.event for e in app.history(fid)},
+        among=[c for c in ON_A_FAMILY if not example_of(c).last
+               and (correct or "EntryCorrected" not in example_of(c).records)])
     if erase:
         app.erase_personal_data(fid, reason="Löschantrag Art. 17 DSGVO",
                                 occurred_on=d + 80 * DAY, recorded_by="dpo")

@@ -33,6 +33,7 @@ from domain.values import (
     Topic,
 )
 from tests.support.builders import INTAKE, child, entry, intake_kwargs, parent
+from tests.support.examples import DECIDING, in_memory, run_every_example
 
 TODAY = date(2026, 6, 30)
 BY: dict[str, Any] = {"recorded_by": "cm-berk", "today": TODAY}
@@ -383,6 +384,10 @@ def test_replaying_the_collected_events_rebuilds_an_equal_case() -> None:
     case.assign_case_manager(case_manager="cm-carla", reason=None, occurred_on=day(33), **BY)
     case.close(reason=ClosureReason.OTHER, note=None, occurred_on=day(34), **BY)
     case.reopen(reason="r", occurred_on=day(35), **BY)
+    run_every_example(in_memory(case), {"parent": str(p_id), "child": str(k_id),  # and
+                                        "colleague": "cm-carla"},  # a new event type's
+                      recorded={type(e).__name__ for e in case.pending_events},  # example
+                      among=DECIDING)
     before_erasure = copy.deepcopy(case.state)
     case.record_personal_data_erased(reason="request", occurred_on=day(40), **BY)
     history = case.collect_events()
