@@ -141,10 +141,12 @@ class Templates:
         if schema is None or self._tables(schema) != self.pg_tables:
             schema = self._new_schema()
             build_services(make_settings(postgres_schema=schema)).cases.close()
+        import psycopg
+
         try:
             self._refill(schema)
-        except Exception:  # a lock an earlier test left behind: a schema of its own then
-            schema = self._new_schema()
+        except psycopg.errors.LockNotAvailable:  # an earlier test's connection still holds
+            schema = self._new_schema()  # a lock (lock_timeout): a schema of its own then
             build_services(make_settings(postgres_schema=schema)).cases.close()
             self._refill(schema)
         return make_settings(master_key=self.master_key, postgres_schema=schema), staff
