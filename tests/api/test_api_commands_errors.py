@@ -13,7 +13,7 @@ from uuid import uuid4
 import pytest
 
 from domain.rules import today_in_programme
-from tests.api.test_api_commands import (
+from tests.support.api import (
     CONSULTATION,
     ROUTES,
     Family,

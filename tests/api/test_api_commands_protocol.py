@@ -11,7 +11,7 @@ from uuid import uuid4
 
 import pytest
 
-from tests.api.test_api_commands import (
+from tests.support.api import (
     CONSULTATION,
     ROUTES,
     Family,

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from tests.api.test_api_commands import CONSULTATION, ENTRY, GOAL, REFERRAL, Family, fill, problem
+from tests.support.api import CONSULTATION, ENTRY, GOAL, REFERRAL, Family, fill, problem
 from tests.support.world import World
 
 

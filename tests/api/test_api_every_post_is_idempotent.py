@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from api.app import create_app
-from tests.api.test_api_commands import ROUTES, prepared
+from tests.support.api import ROUTES, prepared
 from tests.support.world import World, intake_body
 
 POSTS = sorted(path for path, ops in create_app().openapi()["paths"].items() if "post" in ops)

@@ -9,8 +9,8 @@ from uuid import uuid4
 
 import pytest
 
-from tests.api.test_api_commands import CONSULTATION, ENTRY, GOAL, REFERRAL, Family, fill, problem
 from tests.api.test_api_reads import reads_logged
+from tests.support.api import CONSULTATION, ENTRY, GOAL, REFERRAL, Family, fill, problem
 from tests.support.world import World
 
 # ----- GET /families/{id}/summary -------------------------------------------------------

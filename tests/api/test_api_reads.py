@@ -14,7 +14,7 @@ from fastapi.testclient import TestClient
 
 from domain.directory import Role
 from domain.rules import PROGRAMME_TZ, today_in_programme
-from tests.api.test_api_commands import CONSULTATION, Family, bad_clients, fill, problem
+from tests.support.api import CONSULTATION, Family, bad_clients, fill, problem
 from tests.support.world import World
 
 CASE_KEYS = {

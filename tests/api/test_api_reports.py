@@ -10,7 +10,7 @@ from typing import Any
 import openpyxl
 import pytest
 
-from tests.api.test_api_commands import problem
+from tests.support.api import problem
 from tests.support.world import World
 
 

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from tests.api.test_api_commands import problem
+from tests.support.api import problem
 from tests.support.world import World
 
 

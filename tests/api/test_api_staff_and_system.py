@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 
 from domain.directory import Role
-from tests.api.test_api_commands import Family, bad_clients, problem
 from tests.api.test_api_reads import client_for
+from tests.support.api import Family, bad_clients, problem
 from tests.support.world import World
 
 ROLES = ("case_manager", "coordinator", "auditor", "reporting", "admin")
