@@ -11,6 +11,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from api import problems
 from api.deps import Services
+from api.no_store import NoStore
 from api.routes import (
     caseload,
     caseload_history,
@@ -120,8 +121,9 @@ class LotseAPI(FastAPI):
 
     def build_middleware_stack(self) -> ASGIApp:
         """The declared-size check goes outermost, before FastAPI's own body limit (which
-        would answer a declared oversize body in plain text)."""
-        return DeclaredSizeLimit(super().build_middleware_stack())
+        would answer a declared oversize body in plain text); every answer with personal
+        data, refusals included, is marked ``no-store``."""
+        return NoStore(DeclaredSizeLimit(super().build_middleware_stack()))
 
 
 class DeclaredSizeLimit:

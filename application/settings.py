@@ -70,7 +70,9 @@ class Settings(BaseSettings):
                 "create one with `lotse keygen`).")
         path = self.data_dir / MASTER_KEY_FILE
         if not path.exists():
-            self.data_dir.mkdir(parents=True, exist_ok=True)
+            from application.files import make_private_dir
+
+            make_private_dir(self.data_dir)
             # Written aside, then linked into place: a process starting at the same moment
             # either wins the link or reads the complete key of the one that did.
             fd, tmp = tempfile.mkstemp(dir=self.data_dir, prefix=".master-")

@@ -8,6 +8,7 @@ from urllib.parse import unquote, urlsplit
 
 from eventsourcing.utils import get_topic
 
+from application.files import secure_data_dir
 from application.recorders import LotseSQLiteFactory
 from application.settings import Settings
 
@@ -20,7 +21,7 @@ def persistence_env(settings: Settings) -> dict[str, str]:
     """The eventsourcing environment for the configured store."""
     env = {"IS_SNAPSHOTTING_ENABLED": "y"}
     if settings.database_url is None:
-        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        secure_data_dir(settings)
         env.update(PERSISTENCE_MODULE=get_topic(LotseSQLiteFactory),
                    SQLITE_DBNAME=str(settings.sqlite_path),
                    SQLITE_LOCK_TIMEOUT=str(SQLITE_LOCK_TIMEOUT_SECONDS))

@@ -22,12 +22,16 @@ command's output (a token) never takes an error message for it."""
 
 
 def open_settings() -> Settings:
-    """The settings from the environment, with the master key resolved (exit 2 if not)."""
+    """The settings from the environment, with the master key resolved and the data
+    directory private (exit 2 if not)."""
+    from application.files import secure_data_dir
     from application.settings import ConfigurationError, Settings
 
     try:
         settings = Settings()
         settings.resolve_master_key()
+        if not settings.uses_postgres:
+            secure_data_dir(settings)  # (refused if others may read it)
     except (ConfigurationError, ValueError) as e:
         errors.print(f"[red]Configuration error:[/red] {e}")
         raise typer.Exit(2) from None

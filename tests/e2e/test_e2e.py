@@ -12,11 +12,16 @@ a) Eight concurrent clients send 200 commands each to the same ten families; hal
 b) A keyed command repeated after the servers restarted gets the original answer and
    records nothing new; the servers stop cleanly on SIGTERM.
 c) Server processes released at the same moment on one PostgreSQL schema all start.
+d) Every view answers on a fresh server.
+e) The store on disk is private and no answer with personal data may be cached.
 """
 
 from __future__ import annotations
 
+import os
 import random
+import stat
+import subprocess
 import threading
 import time
 import uuid
@@ -34,7 +39,7 @@ import pytest
 from domain.rules import today_in_programme
 from domain.values import ContactMode, InstitutionType, LifeArea, Topic
 from tests.conftest import SettingsFactory
-from tests.support.processes import Deployment
+from tests.support.processes import Deployment, lotse_executable
 
 pytestmark = pytest.mark.e2e
 
@@ -526,3 +531,48 @@ def test_every_view_answers_on_a_fresh_server(deployment: Deployment, store: str
     for name in ("caseload", "family_summary", "caseload_history", "social_space",
                  "esf_participants", "programme_facts"):
         assert name in status
+
+
+# ----- e) what a server leaves on disk and in caches -------------------------------------
+
+
+def test_a_served_store_is_private_and_no_answer_with_personal_data_may_be_cached(
+        deployment: Deployment, store: str) -> None:
+    """On a real server started under the usual umask: every answer but the API's
+    description says ``Cache-Control: no-store`` (refusals too); the embedded store's
+    directory is 0700 and its files 0600; a server on a store others may read does not
+    start (production mode)."""
+    before = os.umask(0o022)
+    try:
+        deployment.add_project("KR", "WiQ Plus Krefeld")
+        anna = deployment.add_staff("KR", "case_manager", "Anna Schmidt")
+        [server] = deployment.start(1)
+    finally:
+        os.umask(before)
+    with client(server.url, anna) as c:
+        opened = c.post("/families", json=intake_body(today_in_programme(), 1))
+        answers = [opened, c.get(f"/families/{opened.json()['family_id']}"),
+                   c.get("/caseload"), c.get(f"/families/{uuid.uuid4()}"),
+                   c.get("/me", headers={"Authorization": "Bearer nonsense"}),
+                   c.get("/healthz")]
+        described = c.get("/openapi.json")
+    assert opened.status_code == 201, opened.text
+    assert [(a.request.url.path, a.headers.get("Cache-Control")) for a in answers] == [
+        (a.request.url.path, "no-store") for a in answers]
+    assert "no-store" not in described.headers.get("Cache-Control", "")
+    if store == "postgres":
+        return
+    data = deployment.settings.data_dir
+    assert stat.S_IMODE(data.stat().st_mode) == 0o700
+    modes = {p.name: oct(stat.S_IMODE(p.stat().st_mode)) for p in data.iterdir()}
+    assert "lotse.sqlite-wal" in modes, modes
+    assert modes == dict.fromkeys(modes, oct(0o600))
+
+    deployment.stop()
+    os.chmod(data, 0o755)
+    refused = subprocess.run([str(lotse_executable()), "serve", "--port", "1"],
+                             env=deployment.env, capture_output=True, text=True, timeout=60,
+                             check=False)
+    assert refused.returncode == 2, refused.stdout + refused.stderr
+    assert "others may read it" in refused.stderr
+    assert "chmod -R go-rwx" in refused.stderr
