@@ -174,8 +174,7 @@ class FamilyCommand(Command):
 
     def arguments(self) -> dict[str, Any]:
         """The aggregate method's keywords: the command's fields of the same names."""
-        return {name: getattr(self, name) for name in type(self).model_fields
-                if name not in ("family_id", "occurred_on")}
+        return {name: getattr(self, name) for name in _argument_names(type(self))}
 
     def decide(self, case: FamilyCase, recorded_by: str) -> None:
         """The one domain call: ``method`` with the arguments, the business date and who
@@ -192,6 +191,18 @@ class FamilyCommand(Command):
         """Load the case, check, decide and save (retried on collisions)."""
         return cases.update(self.family_id, expected_version, guard,
                             lambda case: self.decide(case, recorded_by))
+
+
+_ARGUMENTS: dict[type[FamilyCommand], tuple[str, ...]] = {}
+
+
+def _argument_names(command: type[FamilyCommand]) -> tuple[str, ...]:
+    """The fields ``arguments`` passes on (found once per class)."""
+    names = _ARGUMENTS.get(command)
+    if names is None:
+        names = _ARGUMENTS[command] = tuple(
+            name for name in command.model_fields if name not in ("family_id", "occurred_on"))
+    return names
 
 
 class ProjectCommand(Command):

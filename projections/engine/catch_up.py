@@ -137,6 +137,10 @@ class CatchUp:
         self.fold_before_lock = not follow_serving
         """On SQLite, fold each page before taking the store's write lock and write under
         it (``_apply_before_lock``): a rebuild's processes then fold at once."""
+        self.keep_documents = follow_serving and share is None
+        """Views may keep the documents of a page for the next (``View.begin_page``): an
+        engine that follows the serving tables applies short pages of the same families
+        (a rebuild's long pages seldom meet a family twice)."""
         self._suffix = "" if share is None else f"/{share[0]}of{share[1]}"
         self.tables = cases.tables
         self._lock = threading.Lock()
@@ -248,6 +252,11 @@ class CatchUp:
                         pages_events[view.name] = [e for i, e in decoded
                                                    if i > since and type(e) in taken]
                 deferred = self._apply_before_lock(pages_events)
+                begun = [view for view in self.views
+                         if self.keep_documents and positions[self.key(view)] < new]
+                for view in begun:
+                    view.begin_page(positions[self.key(view)])
+                committed = False
                 try:
                     with t.transaction(commit=True) as c:
                         for view in self.views:
@@ -268,8 +277,12 @@ class CatchUp:
                             if moved is None:
                                 raise _Moved
                             count = max(count, len(events))
+                    committed = True
                 except _Moved:
                     continue
+                finally:
+                    for view in begun:
+                        view.end_page(new if committed else None)
                 applied += count
                 pages += 1
                 if progress is not None:

@@ -17,11 +17,23 @@ of events whose corrections it shows (``corrects``) and keeps a ``Refs`` in its 
 (``refs_of``): the base notes what each of their versions refers to and hands each
 ``EntryCorrected`` of them to ``correct`` with its resolved ``Target``
 (``projections.engine.corrections``), after ``fold`` has seen it.
+
+**Kept documents.** An engine that follows the serving tables applies short pages, each
+touching a few families whose documents it had in hand a moment ago; reading them back
+and making the typed documents again cost as much as the fold itself, and grows with a
+family's history. Between the engine's ``begin_page(position)`` and ``end_page(position)``
+a view keeps the documents it wrote (``DOCS_KEPT`` at most, the most recently written)
+and takes them instead of the stored ones on the next page, as long as its tables are
+still at the position where it wrote them (a view's tables change only together with its
+position: another engine that moved it, a rebuild's switch or a page rolled back, and
+the view reads them from its tables again). A view that seals its documents
+(``decode_doc`` of its own) keeps none: personal data is not kept in memory.
 """
 
 from __future__ import annotations
 
 from abc import abstractmethod
+from collections import OrderedDict
 from collections.abc import Iterator, Sequence
 from datetime import date
 from typing import Any, Generic, TypeVar
@@ -37,6 +49,9 @@ Doc = dict[str, Any]
 """An untyped document (JSON object as stored)."""
 D = TypeVar("D")
 CHUNK = 500  # parameters per IN (...) list
+DOCS_KEPT = 1_000
+"""Per view, the documents kept between the pages of an engine (the most recently
+written)."""
 
 
 class FamilyDocView(View, Generic[D]):
@@ -49,6 +64,41 @@ class FamilyDocView(View, Generic[D]):
     corrects_by_version: frozenset[str] = frozenset()
     """Those of them the view keeps by the version that recorded them (their ``Refs``
     keep no key: smaller documents)."""
+    _kept: OrderedDict[str, Any] | None = None
+    """The documents as written at ``_kept_at`` (generation, position); None: none."""
+    _kept_at: tuple[int, int] | None = None
+    _page: dict[str, Any] | None = None
+    """The documents written by the page under way (between ``begin_page`` and
+    ``end_page``); None outside one."""
+
+    def begin_page(self, position: int) -> None:
+        if not self._keeps_documents():
+            return
+        if self._kept_at != (self.generation, position):
+            self._kept, self._kept_at = None, None
+        self._page = {}
+
+    def end_page(self, position: int | None) -> None:
+        page, self._page = self._page, None
+        if position is None or page is None:  # (rolled back: the documents may have
+            self._kept, self._kept_at = None, None  # changed in memory only)
+            return
+        kept = self._kept if self._kept is not None else OrderedDict()
+        for family_id, doc in page.items():
+            kept[family_id] = doc
+            kept.move_to_end(family_id)
+        while len(kept) > DOCS_KEPT:
+            kept.popitem(last=False)
+        self._kept, self._kept_at = kept, (self.generation, position)
+
+    def _keeps_documents(self) -> bool:
+        return type(self).decode_doc is FamilyDocView.decode_doc
+
+    def written(self, changed: dict[str, tuple[Any, D]]) -> None:
+        """The documents the page wrote (``apply`` calls it once they are stored): kept
+        for the next page if the engine commits this one."""
+        if self._page is not None:
+            self._page.update((family_id, doc) for family_id, (_, doc) in changed.items())
 
     def apply(self, c: Cursor, tables: Tables, events: Sequence[Any]) -> None:
         by_family: dict[str, list[Any]] = {}
@@ -76,6 +126,7 @@ class FamilyDocView(View, Generic[D]):
                 changed[family_id] = (remembered, doc)
         if changed:
             self.write(c, tables, changed)
+            self.written(changed)
 
     def _followed(self) -> dict[type, str]:
         """Per event class, what ``follow`` does with it (cached)."""
@@ -110,7 +161,21 @@ class FamilyDocView(View, Generic[D]):
         """Apply ``correction`` of ``target`` (an event of a kind in ``corrects``)."""
 
     def load(self, c: Cursor, tables: Tables, family_ids: list[str]) -> dict[str, D]:
+        """The stored documents of ``family_ids`` (those it has: a family without one
+        has none yet), or those kept from the page before (see "Kept documents")."""
         docs: dict[str, D] = {}
+        kept = self._kept if self._page is not None else None
+        if self._page is None:
+            self._kept, self._kept_at = None, None  # (applied outside an engine's page)
+        if kept is not None:
+            missing = []
+            for family_id in family_ids:
+                doc = kept.pop(family_id, None)  # (changed in place from here on)
+                if doc is None:
+                    missing.append(family_id)
+                else:
+                    docs[family_id] = doc
+            family_ids = missing
         table = self.t(self.docs_table)
         for chunk in chunks(family_ids):
             rows = c.execute(tables.sql(

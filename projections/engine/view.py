@@ -48,6 +48,14 @@ class View(ABC):
     def apply(self, c: Cursor, tables: Tables, events: Sequence[Any]) -> None:
         """Apply events (in log order) inside the engine's transaction."""
 
+    def begin_page(self, position: int) -> None:  # noqa: B027 (most views keep nothing)
+        """An engine that follows the serving tables is about to apply a page to them;
+        they hold the log up to ``position``."""
+
+    def end_page(self, position: int | None) -> None:  # noqa: B027
+        """The page is committed and the tables hold the log up to ``position``; None:
+        it was rolled back (or failed)."""
+
     def attach(self, cases: FamilyCases) -> None:  # noqa: B027 (most views need nothing)
         """Called by each engine that keeps the view (a view that needs the application,
         e.g. its family keys, takes it here)."""

@@ -190,6 +190,7 @@ class BitemporalView(FamilyDocView[Doc]):
                     for family_id, (_, doc) in changed.items()])
             self.store(c, tables, versions, closed, replaced)
             self.count(c, tables, deltas)
+            self.written(changed)
 
     def encode_doc(self, family_id: str, doc: Doc) -> str:
         """The document as stored (a view holding personal data seals it here)."""

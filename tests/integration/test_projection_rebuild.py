@@ -17,7 +17,7 @@ import pytest
 from typer.testing import CliRunner
 
 from application.cases import FamilyCases
-from application.commands import RecordConsultation
+from application.commands import ChangeIn, CorrectEntry, RecordConsultation
 from application.directory import Directory
 from application.sql import Tables
 from cli.main import app as cli
@@ -278,3 +278,77 @@ def test_lotse_projections_rebuild_switches_every_view_and_says_so(
     unknown = runner.invoke(cli, ["projections", "rebuild", "nonsense"])
     assert unknown.exit_code == 2
     assert "No such view: nonsense" in unknown.output
+
+
+def test_engines_that_keep_documents_between_pages_equal_a_rebuild(app: FamilyCases) -> None:
+    """An engine that follows the serving tables keeps the documents it wrote for its next
+    page; another engine moving the same views in between (another process) makes it
+    read them from the tables again. Whatever the interleaving, with corrections and an
+    erasure, the views equal a rebuild's."""
+    demo(app, families=8, seed=11)
+    opened = [n.originator_id for n in app.recorder.select_notifications(0, 10_000)
+              if n.topic.endswith("CaseOpened")]
+    app.erase_personal_data(opened[0], reason="Antrag nach Art. 17", occurred_on=TODAY,
+                            recorded_by="co-clara")
+    keeping, other = CatchUp(app, all_views(), page_size=7), CatchUp(app, all_views(),
+                                                                     page_size=5)
+
+    def interleaved() -> None:
+        for i in range(100_000):
+            mine = keeping.run_once(max_pages=1)
+            theirs = other.run_once(max_pages=1) if i % 3 == 2 else 0
+            if not mine and not theirs and keeping.position() == other.position() == (
+                    app.recorder.max_notification_id()):
+                return
+
+    interleaved()
+    open_ones = [UUID(f) for f, row in everything(app).items() if row[3] == "open"][:3]
+    assert open_ones
+    for family in open_ones:
+        for minutes in (20, 30):
+            result = app.handle(RecordConsultation(
+                family_id=family, duration_minutes=minutes, mode=ContactMode.PHONE,
+                topics=[Topic.BENEFITS], occurred_on=TODAY), recorded_by="cm-anna")
+        app.handle(CorrectEntry(family_id=family, corrected_version=result.version,
+                                changes=[ChangeIn(field="duration_minutes", value=45)],
+                                reason="typed 30 instead of 45", occurred_on=TODAY),
+                   recorded_by="cm-anna")
+    interleaved()
+    followed = contents(app, keeping.views)
+    assert followed["caseload.lotse_view_caseload"]
+    rebuild(app, all_views(), page_size=25)
+    assert contents(app, serving(app)) == followed
+
+
+def test_a_kept_document_is_read_again_once_another_engine_moved_the_view(
+        app: FamilyCases) -> None:
+    demo(app, families=4, seed=2)
+    keeping = CatchUp(app, Caseload())
+    keeping.run_once()
+    family = next(UUID(f) for f, row in everything(app).items() if row[3] == "open")
+    view = keeping.views[0]
+    assert isinstance(view, Caseload)
+    read: list[str] = []
+    decode = view.decode_doc
+    view.decode_doc = lambda f, text: read.append(f) or decode(f, text)  # type: ignore[method-assign]
+
+    def consult() -> None:
+        app.handle(RecordConsultation(family_id=family, duration_minutes=30,
+                                      mode=ContactMode.PHONE, topics=[Topic.BENEFITS],
+                                      occurred_on=TODAY), recorded_by="cm-anna")
+
+    consult()
+    keeping.run_once()
+    assert read == []  # the document written by the page before
+    consult()
+    CatchUp(app, Caseload()).run_once()  # another process moves the view
+    consult()
+    keeping.run_once()
+    assert read == [family.hex]
+    assert contents(app, [view]) == contents(app, [_caught_up(app)])
+
+
+def _caught_up(app: FamilyCases) -> Caseload:
+    view = Caseload()
+    rebuild(app, [view])
+    return view
