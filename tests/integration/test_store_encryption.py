@@ -26,7 +26,7 @@ from application.views import HistoryEntry
 from domain.errors import RuleViolation
 from domain.events import ALL_EVENTS
 from domain.records import FieldChange
-from domain.values import CaseStatus, ContactMode, Topic
+from domain.values import CaseStatus, ContactMode, ErasureBasis, Topic
 from tests.conftest import POSTGRES_URL, SettingsFactory
 from tests.integration.test_store_roundtrip import FAMILY_NAME, NOTE, FullCase, build_full_case
 from tests.support.builders import INTAKE
@@ -186,7 +186,8 @@ def test_a_sealed_value_cannot_be_opened_in_another_family(app: FamilyCases) -> 
 
 
 def _erase(app: FamilyCases, case: FullCase) -> None:
-    app.erase_personal_data(case.family_id, reason="Löschantrag Art. 17 DSGVO",
+    app.erase_personal_data(case.family_id, legal_basis=ErasureBasis.ART17_REQUEST,
+                            note="Löschantrag Art. 17 DSGVO",
                             occurred_on=ERASED_ON, recorded_by="dpo")
 
 
@@ -328,7 +329,8 @@ def test_erasure_is_idempotent_and_closes_the_case_to_new_entries(
     app, gone, _ = erased
     version = app.get_case(gone.family_id).version
 
-    again = app.erase_personal_data(gone.family_id, reason="nochmal", occurred_on=ERASED_ON,
+    again = app.erase_personal_data(gone.family_id, legal_basis=ErasureBasis.ART17_REQUEST,
+                                    note="nochmal", occurred_on=ERASED_ON,
                                     recorded_by="dpo")
 
     assert again.version == version
@@ -344,7 +346,8 @@ def test_erasure_is_idempotent_and_closes_the_case_to_new_entries(
 
 def test_erasing_an_unknown_family_is_case_not_found(app: FamilyCases) -> None:
     with pytest.raises(CaseNotFound):
-        app.erase_personal_data(UUID(int=7), reason="x", occurred_on=ERASED_ON,
+        app.erase_personal_data(UUID(int=7), legal_basis=ErasureBasis.ART17_REQUEST,
+                                     note="x", occurred_on=ERASED_ON,
                                 recorded_by="dpo")
 
 

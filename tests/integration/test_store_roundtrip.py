@@ -46,7 +46,9 @@ from domain.events import ALL_EVENTS
 from domain.records import FieldChange, MemberData
 from domain.values import (
     ClosureReason,
+    ConsentPurpose,
     ContactMode,
+    ErasureBasis,
     ExitStatus,
     FollowUpStatus,
     Gender,
@@ -233,7 +235,8 @@ def build_full_case(app: FamilyCases, *, family_name: str = FAMILY_NAME, note: s
         among=[c for c in ON_A_FAMILY if not example_of(c).last
                and (correct or "EntryCorrected" not in example_of(c).records)])
     if erase:
-        app.erase_personal_data(fid, reason="Löschantrag Art. 17 DSGVO",
+        app.erase_personal_data(fid, legal_basis=ErasureBasis.ART17_REQUEST,
+                                note="Löschantrag Art. 17 DSGVO",
                                 occurred_on=d + 80 * DAY, recorded_by="dpo")
     return FullCase(fid, project, opened.case_number, members, mom.member_id, kid.member_id,
                     adult.member_id, consultation_id, consulted.version, goal_ids, referral_id)
@@ -373,4 +376,6 @@ def test_state_read_back_has_the_emitted_types(app: FamilyCases) -> None:
     assert state.members[case.child_id].gender is Gender.NON_BINARY
     assert state.members[case.adult_id].in_household is False
     assert state.case_manager == "cm-bernd"
-    assert state.consent_purposes == ("ESF+ reporting",)
+    assert [(c.purpose, c.given, c.on, c.version) for c in state.consents] == [
+        (ConsentPurpose.ESF_REPORTING, True, INTAKE, 1),
+        (ConsentPurpose.REFERRAL_TO_PARTNERS, True, INTAKE, 1)]
