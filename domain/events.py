@@ -107,7 +107,7 @@ class CaseOpened(CaseEvent, Aggregate.Created):
     benefit_situation: BenefitSituation
     consent_purposes: tuple[ConsentPurpose, ...]
     consent_given_on: date
-    consent_texts: tuple[str, ...]
+    consent_texts: tuple[str | None, ...]  # (None: erased)
 
     personal = (*(f"members.*.{f}" for f in MEMBER_PERSONAL), "street_address",
                 "consent_texts.*")

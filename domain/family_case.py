@@ -69,10 +69,11 @@ class FamilyCase(Aggregate):
         state: CaseState
 
     @staticmethod
-    def upcast_state_v1_v2(state: dict[str, Any]) -> None:
-        """A snapshot taken before consents were events: the intake's purposes as
-        ``CaseOpened.upcast_v1_v2`` reads them (the snapshot is sealed whole, so its
-        texts were never in clear)."""
+    def upcast_state_v1_v2(attributes: dict[str, Any]) -> None:
+        """A snapshot taken before consents were events (its ``snapshot_types``
+        attributes as stored): the intake's purposes as ``CaseOpened.upcast_v1_v2`` reads
+        them (a snapshot is sealed whole, so its texts were never in clear)."""
+        state = attributes["state"]
         codes, texts = consent.from_legacy(state.pop("consent_purposes", None) or ())
         given_on = state.pop("consent_given_on", None)
         state["consents"] = [{"purpose": c, "given": True, "on": given_on, "version": 1}

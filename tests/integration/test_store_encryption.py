@@ -194,7 +194,8 @@ def _erase(app: FamilyCases, case: FullCase) -> None:
 def assert_erased(app: FamilyCases, case: FullCase) -> None:
     history = app.history(case.family_id)
     assert history[-1].event == "PersonalDataErased"
-    assert history[-1].facts == {"reason": "Löschantrag Art. 17 DSGVO"}
+    assert history[-1].facts == {"legal_basis": "art17_request", "note": None}
+    assert history[-1].erased_fields == ("note",)  # sealed, and the key is gone
     classes = {cls.__name__: cls for cls in ALL_EVENTS}
     for entry_ in history:
         roots = {p.split(".")[0] for p in classes[entry_.event].personal}
@@ -220,10 +221,11 @@ def assert_erased(app: FamilyCases, case: FullCase) -> None:
     assert consultation.occurred_on == INTAKE.replace(day=5)
     for name in ("MemberAdded", "MemberDetailsChanged", "ParticipantEntered", "GoalSet",
                  "GoalRevised", "GoalDropped", "ReferralMade", "CaseClosed", "CaseReopened",
-                 "MemberLeftHousehold"):
+                 "MemberLeftHousehold", "PersonalDataErased"):
         assert all(e.erased_fields for e in entries(history, name)), name
     for name in ("GoalAchieved", "ReferralOutcomeRecorded", "ParticipantLeft",
-                 "LeavingStatusRecorded", "FollowUpRecorded", "PersonalDataErased"):
+                 "LeavingStatusRecorded", "FollowUpRecorded", "ConsentGiven",
+                 "ConsentWithdrawn"):
         assert all(not e.erased_fields for e in entries(history, name)), name
 
     view = app.get_case(case.family_id)
@@ -250,7 +252,8 @@ def assert_erased(app: FamilyCases, case: FullCase) -> None:
 def assert_intact(app: FamilyCases, case: FullCase, family_name: str, note: str) -> None:
     history = app.history(case.family_id)
     assert all(e.erased_fields == () for e in history)
-    assert history[-1].event == "CaseReopened"
+    assert [e.event for e in history][-3:] == [  # the last two: the commands' examples
+        "CaseReopened", "ConsentGiven", "ConsentWithdrawn"]
     state = app.get_case(case.family_id).state
     assert state.status is CaseStatus.OPEN
     assert {m.family_name for m in state.members.values()} == {family_name}
