@@ -127,7 +127,8 @@ def test_a_referral_needs_the_consent_for_referrals_in_force_on_its_date() -> No
 
     err = refused(case, lambda: refer(case, day(4)), "consent_missing", "occurred_on")
     assert err.ids["purpose"] == "referral_to_partners"
-    assert "referral_to_partners" in err.message and str(day(4)) in err.message
+    assert "referral_to_partners" in err.message
+    assert str(day(4)) in err.message
 
     case.give_consent(purpose=REFERRALS, occurred_on=day(5), **BY)
     case.collect_events()
