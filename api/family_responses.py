@@ -75,7 +75,7 @@ class ReferralOut(BaseModel):
     referral_id: UUID
     member_id: UUID
     institution_type: str
-    institution_name: str
+    institution_name: str | None = Field(description="null after erasure (sealed)")
     purpose: str | None
     referred_on: date
     outcome: str | None
