@@ -32,7 +32,8 @@ def in_force(changes: Iterable[ConsentChange], purpose: ConsentPurpose, on: date
 
 
 def in_force_now(changes: Sequence[ConsentChange]) -> list[ConsentChange]:
-    """The gift of each purpose in force after every recorded change, in catalogue order."""
+    """The consents in force after every recorded change (the change that gave each), in
+    the catalogue's order."""
     last = (latest(changes, p) for p in ConsentPurpose)
     return [c for c in last if c is not None and c.given]
 
