@@ -11,6 +11,7 @@ from uuid import UUID
 from pydantic import BaseModel, ConfigDict, Field
 
 from application.views import CaseView, HistoryEntry
+from domain import consent
 from domain.records import EntryData
 
 
@@ -74,11 +75,29 @@ class ReferralOut(BaseModel):
     referral_id: UUID
     member_id: UUID
     institution_type: str
-    institution_name: str
+    institution_name: str | None = Field(description="null after erasure (sealed)")
     purpose: str | None
     referred_on: date
     outcome: str | None
     outcomes: list[dict[str, Any]]
+
+
+class ConsentOut(BaseModel):
+    """A consent in force: its purpose (a code of the catalogue), since when, and the
+    version of the event that gave it."""
+
+    purpose: str = Field(examples=["referral_to_partners"])
+    given_on: date
+    version: int
+
+
+class ConsentChangeOut(BaseModel):
+    """A consent given or withdrawn, on a day, by the event at ``version``."""
+
+    purpose: str = Field(examples=["photo_and_media"])
+    change: str = Field(description="`given` or `withdrawn`", examples=["withdrawn"])
+    on: date
+    version: int
 
 
 class CaseOut(BaseModel):
@@ -100,8 +119,13 @@ class CaseOut(BaseModel):
     street_address: str | None
     access_route: str
     benefit_situation: str
-    consent_purposes: list[str]
-    consent_given_on: date
+    consents: list[ConsentOut] = Field(description="The consents in force (after every "
+                                       "change recorded), in the catalogue's order.")
+    consent_history: list[ConsentChangeOut] = Field(
+        description="Every consent given and withdrawn, by date (the intake's first).")
+    consent_texts: list[str] | None = Field(
+        description="Purposes an intake recorded as free text before the catalogue that "
+        "match none of its codes: never a consent in force; null after erasure.")
     last_contact_on: date | None
     next_follow_up_on: date | None
     corrections: int
@@ -125,7 +149,12 @@ def case_out(view: CaseView) -> CaseOut:
         closed_on=s.closed_on, closure_reason=s.closure_reason, district=s.district,
         postal_code=s.postal_code, street_address=s.street_address,
         access_route=s.access_route, benefit_situation=s.benefit_situation,
-        consent_purposes=list(s.consent_purposes), consent_given_on=s.consent_given_on,
+        consents=[ConsentOut(purpose=c.purpose, given_on=c.on, version=c.version)
+                  for c in consent.in_force_now(s.consents)],
+        consent_history=[ConsentChangeOut(purpose=c.purpose, on=c.on, version=c.version,
+                                          change="given" if c.given else "withdrawn")
+                         for c in sorted(s.consents, key=lambda c: (c.on, c.version))],
+        consent_texts=None if s.status.value == "erased" else list(s.consent_texts),
         last_contact_on=s.last_contact_on, next_follow_up_on=s.next_follow_up_on,
         corrections=s.corrections,
         members=[MemberOut(**vars(m)) for m in s.members.values()],

@@ -47,6 +47,7 @@ from domain.family_case import FamilyCase
 from domain.records import CaseState
 from domain.report_submissions import Figures, ReportSubmissions
 from domain.rules import PROGRAMME_TZ
+from domain.values import ErasureBasis
 
 MAX_ATTEMPTS = 30
 INTAKE_ATTEMPTS = 200
@@ -171,7 +172,8 @@ class FamilyCases(Application[UUID]):
 
     # ----- erasure --------------------------------------------------------------------
 
-    def erase_personal_data(self, family_id: UUID, *, reason: str, occurred_on: date,
+    def erase_personal_data(self, family_id: UUID, *, legal_basis: ErasureBasis,
+                            note: str | None = None, occurred_on: date,
                             recorded_by: str, expected_version: int | None = None,
                             guard: Guard | None = None) -> CommandResult:
         """Crypto-shredding: record the erasure, then destroy the family's key and its
@@ -187,7 +189,8 @@ class FamilyCases(Application[UUID]):
         try:
             result = self.update(family_id, expected_version, guard,
                                   lambda c: c.record_personal_data_erased(
-                reason=reason, occurred_on=occurred_on, recorded_by=recorded_by),
+                legal_basis=legal_basis, note=note, occurred_on=occurred_on,
+                recorded_by=recorded_by),
                 snapshot=False)
         except RuleViolation as e:
             if e.rule != "case_erased":

@@ -4,7 +4,10 @@ Each event field is dumped by pydantic from its type hint, so dates, enums, tupl
 records round-trip exactly. The paths an event class names in ``personal`` are sealed
 with the family's key (AES-GCM, bound to the family id); a snapshot's whole state is
 sealed. When the key is destroyed, sealed values read back as ``None`` and the event
-lists them in ``erased_fields``.
+lists them in ``erased_fields``. A personal value an older class version stored in clear
+(marked by its upcaster, ``domain.events.clear``) is read the same way. A snapshot
+records the aggregate's ``snapshot_version``; an older one is upcast by the aggregate's
+``upcast_state_vN_vN+1``.
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ from eventsourcing.utils import get_topic, resolve_topic
 from pydantic import TypeAdapter
 
 from application.keys import FamilyKeys, seal, unseal
+from domain.events import CLEAR
 
 SEALED = "$sealed"
 ERASED_FIELDS = "erased_fields"
@@ -86,6 +90,9 @@ class PersonalDataMapper(Mapper[UUID]):
                             key, _state_json(aggregate_cls, state["state"]), aad)).decode()}}
             else:
                 data = self._dump_snapshot(state)
+            state_version = getattr(aggregate_cls, "snapshot_version", 1)
+            if state_version > 1:
+                data["state_version"] = state_version
         else:
             adapters = field_adapters(cls)
             data = {k: adapters[k].dump_python(v, mode="json") for k, v in state.items()}
@@ -125,9 +132,13 @@ class PersonalDataMapper(Mapper[UUID]):
                 key = self.keys.key_for_reading(family_id) if unseal else None
                 data = _unseal_tree(data, key, family_id.bytes, "", erased, only)
             from_version = data.pop("class_version", 1)
+            upcast = from_version < getattr(cls, "class_version", 1)
             while from_version < getattr(cls, "class_version", 1):
                 getattr(cls, f"upcast_v{from_version}_v{from_version + 1}")(data)
                 from_version += 1
+            if upcast and CLEAR.encode() in orjson.dumps(data):
+                opened = (self.keys.key_for_reading(family_id) is not None) if unseal else False
+                data = _reveal_clear(data, opened, "", erased, only)
             if issubclass(cls, CanSnapshotAggregate):
                 state = self._load_snapshot(data)
             else:
@@ -150,7 +161,12 @@ class PersonalDataMapper(Mapper[UUID]):
             raise ValueError("the snapshot's family key was destroyed")
         aggregate_cls = resolve_topic(data["topic"])
         adapters = _snapshot_adapters(aggregate_cls)
-        inner = {k: adapters[k].validate_python(v) for k, v in data["state"].items()}
+        outer = data["state"]
+        version = data.get("state_version", 1)
+        while version < getattr(aggregate_cls, "snapshot_version", 1):
+            getattr(aggregate_cls, f"upcast_state_v{version}_v{version + 1}")(outer)
+            version += 1
+        inner = {k: adapters[k].validate_python(v) for k, v in outer.items()}
         return {"timestamp": datetime.fromisoformat(data["timestamp"]), "topic": data["topic"],
                 "state": inner}
 
@@ -192,6 +208,25 @@ def _seal_path(node: Json, parts: list[str], key: bytes, aad: bytes) -> None:
         _seal_path(node[head], rest, key, aad)
     elif node[head] is not None:
         node[head] = _sealed(key, node[head], aad)
+
+
+def _reveal_clear(node: Json, opened: bool, path: str, erased: list[str],
+                  only: frozenset[str] | None) -> Json:
+    """Personal values an upcaster marked as stored in clear, read like sealed ones: the
+    value where a sealed one would be opened (``opened``: the key is at hand and personal
+    data wanted), else ``None`` and the path listed as erased."""
+    if isinstance(node, dict):
+        if len(node) == 1 and CLEAR in node:
+            if not opened or (only is not None and path.rsplit(".", 1)[-1] not in only):
+                erased.append(path)
+                return None
+            return node[CLEAR]
+        return {k: _reveal_clear(v, opened, f"{path}.{k}" if path else k, erased, only)
+                for k, v in node.items()}
+    if isinstance(node, list):
+        return [_reveal_clear(v, opened, f"{path}.{i}", erased, only)
+                for i, v in enumerate(node)]
+    return node
 
 
 def _unseal_tree(node: Json, key: bytes | None, aad: bytes, path: str,

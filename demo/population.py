@@ -22,6 +22,7 @@ from domain.values import (
     BenefitSituation,
     Citizenship,
     ClosureReason,
+    ConsentPurpose,
     ContactMode,
     ExitStatus,
     FollowUpStatus,
@@ -105,7 +106,8 @@ CITIZENSHIP = {"de": {EU: 1}, "pl": {EU: 1}, "tr": {THIRD: 55, EU: 45}, "ua": {T
                "ar": {THIRD: 85, Citizenship.STATELESS: 10, EU: 5}}
 ACCESS = dict(zip(AccessRoute, (12, 25, 20, 12, 18, 8, 5), strict=True))
 BENEFITS = dict(zip(BenefitSituation, (55, 5, 12, 10, 18), strict=True))
-CONSENT = ("ESF+ reporting", "referrals to partner institutions", "exchange with the Jobcenter")
+CONSENT = (ConsentPurpose.ESF_REPORTING, ConsentPurpose.REFERRAL_TO_PARTNERS,
+           ConsentPurpose.JOBCENTER_EXCHANGE)
 MODES = dict(zip(ContactMode, (30, 15, 22, 20, 3, 10), strict=True))
 MINUTES = dict(zip(ContactMode, ((45, 90), (15, 45), (60, 120), (10, 30), (20, 45),
                                  (90, 180)), strict=True))
@@ -158,8 +160,9 @@ DROPS = ("Familie setzt andere Prioritäten", "Kein Betreuungsplatz verfügbar",
          "Gesundheitliche Gründe", "Ziel hat sich durch den Umzug erledigt")
 REOPENINGS = ("Familie meldet sich erneut: Räumungsklage angekündigt",
               "Neue Schulden nach Jobverlust, Familie bittet um Unterstützung")
-ERASURES = ("Aufnahme irrtümlich angelegt: Familie wohnt außerhalb des Projektgebiets",
-            "Doppelte Aufnahme: die Familie wird in einem anderen Fall begleitet")
+ERASURES = (  # notes of erasures of data without a legal basis (unlawfully_recorded)
+    "Aufnahme irrtümlich angelegt: Familie wohnt außerhalb des Projektgebiets",
+    "Doppelte Aufnahme: die Familie wird in einem anderen Fall begleitet")
 OUTCOME_CHAINS = {  # (outcome, from, to days after the previous step): weight
     ((ReferralOutcome.ACCEPTED, 5, 20), (ReferralOutcome.FIRST_APPOINTMENT_KEPT, 7, 30),
      (ReferralOutcome.COMPLETED, 30, 120)): 45,

@@ -26,6 +26,7 @@ from application.commands import (
     EnterParticipant,
     ErasePersonalData,
     FamilyCommand,
+    GiveConsent,
     MakeReferral,
     RecordConsultation,
     RecordExit,
@@ -39,7 +40,7 @@ from application.commands import (
 from demo import population as fam
 from domain import events as ev
 from domain.records import EntryData, FieldChange, MemberData
-from domain.values import ExitStatus, MemberRole, Topic
+from domain.values import ConsentPurpose, ErasureBasis, ExitStatus, MemberRole, Topic
 
 
 @dataclass(frozen=True)
@@ -103,6 +104,7 @@ class FamilyStory:
     closed_on: date | None = None
     last_on: date = date.min  # the latest business date recorded
     entries: dict[UUID, EntryData] = field(default_factory=dict)
+    consented: list[ConsentPurpose] = field(default_factory=list)  # at intake, or planned
     steps: list[Step] = field(default_factory=list)
     versions: dict[Hashable, int] = field(default_factory=dict)
 
@@ -210,12 +212,13 @@ class FamilyStory:
     def intake(self) -> None:
         rng, site, day = self.rng, self.site.spec, self.opened_on
         district, postal_code = rng.choice(site.districts)
+        self.consented = list(fam.CONSENT[: rng.randint(1, len(fam.CONSENT))])
         street = f"{rng.choice(fam.STREETS)} {rng.randint(1, 140)}"
         self.case_number, self.version = self.recorder.open_case(
             project=site.code, members=self.members, district=district,
             postal_code=postal_code, street_address=None if rng.random() < 0.05 else street,
             access_route=fam.pick(rng, fam.ACCESS), benefit_situation=fam.pick(rng, fam.BENEFITS),
-            consent_purposes=fam.CONSENT[: rng.randint(1, len(fam.CONSENT))],
+            consent_purposes=list(self.consented),
             consent_given_on=day, case_manager=self.case_manager, occurred_on=day,
             recorded_by=self.case_manager, family_id=self.family_id, today=self.today)
 
@@ -260,6 +263,9 @@ class FamilyStory:
         """A referral and its outcomes so far (outcomes may follow a closure)."""
         rng = self.rng
         args = fam.referral(rng, rng.choice(self.adults).member_id, self.site.spec.town)
+        if ConsentPurpose.REFERRAL_TO_PARTNERS not in self.consented:
+            self.consented.append(ConsentPurpose.REFERRAL_TO_PARTNERS)  # asked at intake
+            self.at(self.opened_on, GiveConsent, purpose=ConsentPurpose.REFERRAL_TO_PARTNERS)
         self.at(day, MakeReferral, **args)
         for outcome, low, high in fam.pick(rng, fam.OUTCOME_CHAINS):
             day += timedelta(days=rng.randint(low, high))
@@ -312,5 +318,6 @@ class FamilyStory:
 
     def erase(self, on: date) -> None:
         self.version = self.recorder.command(
-            self.family_id, ErasePersonalData, reason=self.rng.choice(fam.ERASURES),
+            self.family_id, ErasePersonalData, legal_basis=ErasureBasis.UNLAWFULLY_RECORDED,
+            note=self.rng.choice(fam.ERASURES),
             occurred_on=on, recorded_by=self.site.admin)

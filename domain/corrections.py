@@ -96,6 +96,9 @@ BOOLEANS = frozenset({"rural"})
 OPTIONAL = frozenset({*(_ENTRY.keys() - {"occurred_on"}), "next_follow_up_on", "target_date"})
 # Special-category items (GDPR Art. 9): personal data, sealed with the family's key.
 SENSITIVE = frozenset({"disability", "minority", "foreign_background", "homeless"})
+# Facts whose corrected values are sealed with the family's key (``sensitive_changes``):
+# the special-category items and the free text among the correctable facts.
+PERSONAL_CORRECTIONS = SENSITIVE | {"institution_name"}
 # Dates that name a future day by nature.
 FUTURE_ALLOWED = frozenset({"next_follow_up_on", "target_date"})
 

@@ -4,7 +4,15 @@ Every event records ``occurred_on`` (the business date, may lie in the past) and
 ``recorded_by`` (staff id); the library adds ``timestamp``, when it was recorded.
 ``apply`` only assigns state: it runs again on every replay, so it must not decide
 anything. ``personal`` names the paths (``*`` for every item of a sequence) that hold
-personal data; the store encrypts them with the family's own key.
+personal data; the store encrypts them with the family's own key. Every free-text field
+is personal; the others are codes (enums), ids, dates and numbers
+(``tests/unit/test_event_fields.py`` walks every event class).
+
+Upcasting: ``class_version`` and ``upcast_vN_vN+1`` (a static method changing the stored
+data of version N into version N+1's, after the sealed values are opened). A personal
+value that version N stored in clear is marked ``clear(value)`` by the upcaster: it is
+read like a sealed value (``None``, and listed as erased, once the family's key is
+destroyed or when personal data is not asked for), although its bytes stay in the store.
 """
 
 from __future__ import annotations
@@ -16,9 +24,11 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate
 
-from domain.corrections import apply_correction
+from domain import consent
+from domain.corrections import OPTIONAL, PERSONAL_CORRECTIONS, apply_correction
 from domain.records import (
     CaseState,
+    ConsentChange,
     Consultation,
     EntryData,
     EventRef,
@@ -34,7 +44,9 @@ from domain.values import (
     BenefitSituation,
     CaseStatus,
     ClosureReason,
+    ConsentPurpose,
     ContactMode,
+    ErasureBasis,
     ExitStatus,
     FollowUpStatus,
     Gender,
@@ -48,6 +60,13 @@ if TYPE_CHECKING:
     from domain.family_case import FamilyCase
 
 MEMBER_PERSONAL = ("given_name", "family_name", "birth_date")
+CLEAR = "$clear"
+
+
+def clear(value: Any) -> Any:
+    """For upcasters: a personal value an older class version stored in clear (see the
+    module's docstring); ``None`` stays ``None``."""
+    return None if value is None else {CLEAR: value}
 
 
 class CaseEvent(Aggregate.Event):
@@ -70,7 +89,13 @@ class CaseEvent(Aggregate.Event):
 
 
 class CaseOpened(CaseEvent, Aggregate.Created):
-    """Intake: the family's case is opened in a project with its household."""
+    """Intake: the family's case is opened in a project with its household and the
+    purposes it consents to (given on ``consent_given_on``). Version 2 replaced the
+    free-text purposes of version 1 by codes of the catalogue: a text that names one
+    exactly becomes its code, any other stays in ``consent_texts`` (personal, and never
+    a consent in force: nobody can tell what it allowed)."""
+
+    class_version = 2
 
     project: str
     case_number: str
@@ -80,10 +105,18 @@ class CaseOpened(CaseEvent, Aggregate.Created):
     street_address: str | None
     access_route: AccessRoute
     benefit_situation: BenefitSituation
-    consent_purposes: tuple[str, ...]
+    consent_purposes: tuple[ConsentPurpose, ...]
     consent_given_on: date
+    consent_texts: tuple[str | None, ...]  # (None: erased)
 
-    personal = (*(f"members.*.{f}" for f in MEMBER_PERSONAL), "street_address")
+    personal = (*(f"members.*.{f}" for f in MEMBER_PERSONAL), "street_address",
+                "consent_texts.*")
+
+    @staticmethod
+    def upcast_v1_v2(state: dict[str, Any]) -> None:
+        codes, texts = consent.from_legacy(state.get("consent_purposes") or ())
+        state["consent_purposes"] = codes
+        state["consent_texts"] = [clear(t) for t in texts]
 
     def apply(self, aggregate: Any) -> None:
         aggregate.state = CaseState(
@@ -95,9 +128,10 @@ class CaseOpened(CaseEvent, Aggregate.Created):
             street_address=self.street_address,
             access_route=self.access_route,
             benefit_situation=self.benefit_situation,
-            consent_purposes=tuple(self.consent_purposes),
-            consent_given_on=self.consent_given_on,
             members={m.member_id: _member(m) for m in self.members},
+            consents=[ConsentChange(p, True, self.consent_given_on, self.originator_version)
+                      for p in self.consent_purposes],
+            consent_texts=tuple(t for t in self.consent_texts if t is not None),
         )
         super().apply(aggregate)
 
@@ -259,14 +293,25 @@ class GoalDropped(CaseEvent):
 
 
 class ReferralMade(CaseEvent):
+    """A member referred to an institution (passing data on: it needs the family's
+    consent for referrals in force on ``occurred_on``). Version 2 seals the institution's
+    name (free text: "Dr. ..., Psychotherapie" says more than its type); version 1
+    stored it in clear."""
+
+    class_version = 2
+
     referral_id: UUID
     member_id: UUID
     institution_type: InstitutionType
-    institution_name: str
+    institution_name: str | None
     purpose: str | None
     consent_confirmed: bool
 
-    personal = ("purpose",)
+    personal = ("institution_name", "purpose")
+
+    @staticmethod
+    def upcast_v1_v2(state: dict[str, Any]) -> None:
+        state["institution_name"] = clear(state.get("institution_name"))
 
     def apply_to(self, state: CaseState) -> None:
         state.referrals[self.referral_id] = Referral(
@@ -275,6 +320,27 @@ class ReferralMade(CaseEvent):
 
     def ref_key(self) -> str | None:
         return str(self.referral_id)
+
+
+class ConsentGiven(CaseEvent):
+    """The family gave its consent for ``purpose`` on ``occurred_on``."""
+
+    purpose: ConsentPurpose
+
+    def apply_to(self, state: CaseState) -> None:
+        state.consents.append(ConsentChange(self.purpose, True, self.occurred_on,
+                                            self.originator_version))
+
+
+class ConsentWithdrawn(CaseEvent):
+    """The family withdrew its consent for ``purpose`` on ``occurred_on`` (what was done
+    while it was in force stays lawful)."""
+
+    purpose: ConsentPurpose
+
+    def apply_to(self, state: CaseState) -> None:
+        state.consents.append(ConsentChange(self.purpose, False, self.occurred_on,
+                                            self.originator_version))
 
 
 class ReferralOutcomeRecorded(CaseEvent):
@@ -366,8 +432,12 @@ class CaseReopened(CaseEvent):
 class EntryCorrected(CaseEvent):
     """A correction of an earlier event, by version, with a reason. The earlier event
     stays as it was; the state and every report read the corrected values. Corrections
-    of special-category items travel in ``sensitive_changes`` and are sealed like the
-    items themselves; after erasure they read as unknown."""
+    of personal facts (the special-category items, free text such as an institution's
+    name: ``PERSONAL_CORRECTIONS``) travel in ``sensitive_changes`` and are sealed like
+    the facts themselves; after erasure they read as unknown and are passed over.
+    Version 1 kept a corrected institution name among the ``changes``, in clear."""
+
+    class_version = 2
 
     corrected_version: int
     changes: tuple[FieldChange, ...]
@@ -376,22 +446,49 @@ class EntryCorrected(CaseEvent):
 
     personal = ("sensitive_changes.*.value", "reason")
 
+    @staticmethod
+    def upcast_v1_v2(state: dict[str, Any]) -> None:
+        changes = state.get("changes") or []
+        moved = [c for c in changes if c.get("field") in PERSONAL_CORRECTIONS]
+        state["changes"] = [c for c in changes if c not in moved]
+        state["sensitive_changes"] = [*(state.get("sensitive_changes") or []),
+                                      *({**c, "value": clear(c.get("value"))} for c in moved)]
+
     def apply_to(self, state: CaseState) -> None:
         ref = state.refs[self.corrected_version]
-        for change in (*self.changes, *self.sensitive_changes):
+        erased = set(getattr(self, "erased_fields", ()))
+        for i, change in enumerate(self.sensitive_changes):
+            if f"sensitive_changes.{i}.value" in erased and change.field not in OPTIONAL:
+                continue  # an erased text (a name): the erasure blanks the fact anyway
+            apply_correction(state, self.corrected_version, ref, change)
+        for change in self.changes:
             apply_correction(state, self.corrected_version, ref, change)
         state.corrections += 1
 
 
 class PersonalDataErased(CaseEvent):
     """The family's key was destroyed: its personal data is unreadable everywhere, in
-    every event and snapshot, while the rest of its history stays readable."""
+    every event and snapshot, while the rest of its history stays readable. The legal
+    basis is a code; the note is sealed (so unreadable once the key is gone). Version 1
+    had a free-text ``reason`` in clear instead: it reads as the note, erased, and its
+    legal basis as unknown (``None``)."""
 
-    reason: str
+    class_version = 2
+
+    legal_basis: ErasureBasis | None
+    note: str | None
+
+    personal = ("note",)
+
+    @staticmethod
+    def upcast_v1_v2(state: dict[str, Any]) -> None:
+        state["note"] = clear(state.pop("reason", None))
+        state["legal_basis"] = None
 
     def apply_to(self, state: CaseState) -> None:
         state.status = CaseStatus.ERASED
         state.street_address = None
+        state.consent_texts = ()
         for m in state.members.values():
             m.given_name = m.family_name = None
             m.birth_date = None
@@ -400,7 +497,7 @@ class PersonalDataErased(CaseEvent):
         for g in state.goals.values():
             g.description = None
         for r in state.referrals.values():
-            r.purpose = None
+            r.purpose = r.institution_name = None
         for ps in state.participations.values():
             for p in ps:
                 p.entry = replace(p.entry, disability=None, minority=None,
@@ -412,4 +509,5 @@ ALL_EVENTS: tuple[type[CaseEvent], ...] = (
     ConsultationRecorded, GoalSet, GoalRevised, GoalAchieved, GoalDropped, ReferralMade,
     ReferralOutcomeRecorded, CaseManagerAssigned, ParticipantLeft, LeavingStatusRecorded,
     FollowUpRecorded, CaseClosed, CaseReopened, EntryCorrected, PersonalDataErased,
+    ConsentGiven, ConsentWithdrawn,
 )

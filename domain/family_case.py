@@ -10,14 +10,19 @@ from __future__ import annotations
 from collections.abc import Sequence
 from copy import deepcopy
 from datetime import date, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate
 
+from domain import consent, rules
 from domain import events as ev
-from domain import rules
-from domain.corrections import FUTURE_ALLOWED, SENSITIVE, apply_correction, parse_change
+from domain.corrections import (
+    FUTURE_ALLOWED,
+    PERSONAL_CORRECTIONS,
+    apply_correction,
+    parse_change,
+)
 from domain.errors import InvalidInput, NotFound, RuleViolation
 from domain.records import (
     CaseState,
@@ -33,7 +38,9 @@ from domain.values import (
     BenefitSituation,
     CaseStatus,
     ClosureReason,
+    ConsentPurpose,
     ContactMode,
+    ErasureBasis,
     ExitStatus,
     FollowUpStatus,
     Gender,
@@ -54,8 +61,24 @@ class FamilyCase(Aggregate):
     snapshot_types = {  # noqa: RUF012 (an annotation would make the aggregate a dataclass)
         "_created_on": datetime, "_modified_on": datetime, "state": CaseState}
 
+    snapshot_version = 2
+    """Version 2 of the state keeps consents as changes (``consents``, ``consent_texts``)
+    instead of the intake's free-text ``consent_purposes`` and ``consent_given_on``."""
+
     if TYPE_CHECKING:
         state: CaseState
+
+    @staticmethod
+    def upcast_state_v1_v2(attributes: dict[str, Any]) -> None:
+        """A snapshot taken before consents were events (its ``snapshot_types``
+        attributes as stored): the intake's purposes as ``CaseOpened.upcast_v1_v2`` reads
+        them (a snapshot is sealed whole, so its texts were never in clear)."""
+        state = attributes["state"]
+        codes, texts = consent.from_legacy(state.pop("consent_purposes", None) or ())
+        given_on = state.pop("consent_given_on", None)
+        state["consents"] = [{"purpose": c, "given": True, "on": given_on, "version": 1}
+                             for c in codes]
+        state["consent_texts"] = texts
 
     def __init__(self) -> None:
         """State is assigned by ``CaseOpened.apply``."""
@@ -66,7 +89,8 @@ class FamilyCase(Aggregate):
     def open(cls, *, family_id: UUID, project: str, case_number: str,
              members: Sequence[MemberData], district: str, postal_code: str,
              street_address: str | None, access_route: AccessRoute,
-             benefit_situation: BenefitSituation, consent_purposes: Sequence[str],
+             benefit_situation: BenefitSituation,
+             consent_purposes: Sequence[ConsentPurpose | str],
              consent_given_on: date, case_manager: str, occurred_on: date,
              recorded_by: str, today: date | None = None) -> FamilyCase:
         today = today or rules.today_in_programme()
@@ -83,7 +107,7 @@ class FamilyCase(Aggregate):
             raise InvalidInput("duplicate_member", "member ids must be distinct",
                                field="members")
         manager = rules.text(case_manager, "case_manager", max_len=100)
-        purposes = tuple(rules.text(p, "consent_purposes") for p in consent_purposes)
+        purposes = consent.purposes(consent_purposes, "consent_purposes")
         if not purposes:
             raise InvalidInput("consent_missing", "intake needs the purposes consented to",
                                field="consent_purposes")
@@ -96,7 +120,7 @@ class FamilyCase(Aggregate):
             street_address=rules.optional_text(street_address, "street_address",
                                                max_len=rules.NAME_MAX),
             access_route=access_route, benefit_situation=benefit_situation,
-            consent_purposes=purposes, consent_given_on=consent_given_on,
+            consent_purposes=purposes, consent_given_on=consent_given_on, consent_texts=(),
         )
         case.trigger_event(ev.CaseManagerAssigned, occurred_on=occurred_on,
                            recorded_by=rules.staff_id(recorded_by),
@@ -297,8 +321,10 @@ class FamilyCase(Aggregate):
                       institution_type: InstitutionType, institution_name: str,
                       purpose: str | None, consent_confirmed: bool, occurred_on: date,
                       recorded_by: str, today: date | None = None) -> None:
-        """A referral passes data to another institution, so it needs the member's
-        consent (not the legal basis of the ESF+ data)."""
+        """A referral passes data to another institution, so it needs consent (not the
+        legal basis of the ESF+ data): the family's consent for referrals recorded and in
+        force on the referral's date, and the case manager's confirmation that the family
+        agreed to this referral (``consent_confirmed``)."""
         self._check_open(occurred_on, today)
         if referral_id in self.state.referrals:
             raise RuleViolation("duplicate_referral", "this referral is recorded already",
@@ -308,6 +334,8 @@ class FamilyCase(Aggregate):
             raise RuleViolation("referral_without_consent", "a referral needs the member's "
                                 "consent to pass on data", field="consent_confirmed",
                                 member_id=member_id)
+        consent.require(self.state, ConsentPurpose.REFERRAL_TO_PARTNERS, occurred_on,
+                        "a referral passes data to another institution: it")
         self._trigger(ev.ReferralMade, occurred_on, recorded_by, referral_id=referral_id,
                       member_id=member_id, institution_type=institution_type,
                       institution_name=rules.text(institution_name, "institution_name"),
@@ -330,6 +358,23 @@ class FamilyCase(Aggregate):
                                 "referral", field="occurred_on", referral_id=referral_id)
         self._trigger(ev.ReferralOutcomeRecorded, occurred_on, recorded_by,
                       referral_id=referral_id, outcome=outcome)
+
+    # ----- consent --------------------------------------------------------------------
+
+    def give_consent(self, *, purpose: ConsentPurpose, occurred_on: date, recorded_by: str,
+                     today: date | None = None) -> None:
+        self._check_not_erased(occurred_on, today)
+        purpose = consent.purposes([purpose], "purpose")[0]
+        consent.check_change(self.state, purpose, occurred_on, give=True)
+        self._trigger(ev.ConsentGiven, occurred_on, recorded_by, purpose=purpose)
+
+    def withdraw_consent(self, *, purpose: ConsentPurpose, occurred_on: date,
+                         recorded_by: str, today: date | None = None) -> None:
+        """Works on closed cases too: a family may withdraw consent at any time."""
+        self._check_not_erased(occurred_on, today)
+        purpose = consent.purposes([purpose], "purpose")[0]
+        consent.check_change(self.state, purpose, occurred_on, give=False)
+        self._trigger(ev.ConsentWithdrawn, occurred_on, recorded_by, purpose=purpose)
 
     # ----- responsibility and life cycle --------------------------------------------
 
@@ -394,18 +439,26 @@ class FamilyCase(Aggregate):
         self._trigger(ev.EntryCorrected, occurred_on, recorded_by,
                       corrected_version=corrected_version,
                       changes=tuple(FieldChange(c.field, c.value) for c in changes
-                                    if c.field not in SENSITIVE),
+                                    if c.field not in PERSONAL_CORRECTIONS),
                       sensitive_changes=tuple(FieldChange(c.field, c.value) for c in changes
-                                              if c.field in SENSITIVE),
+                                              if c.field in PERSONAL_CORRECTIONS),
                       reason=rules.text(reason, "reason", max_len=rules.TEXT_MAX,
                                         multiline=True))
 
-    def record_personal_data_erased(self, *, reason: str, occurred_on: date,
-                                    recorded_by: str, today: date | None = None) -> None:
-        """Records that the family's key is destroyed (the application destroys it)."""
+    def record_personal_data_erased(self, *, legal_basis: ErasureBasis, note: str | None,
+                                    occurred_on: date, recorded_by: str,
+                                    today: date | None = None) -> None:
+        """Records that the family's key is destroyed (the application destroys it), on
+        which legal basis; the note is sealed like every free text."""
         self._check_not_erased(occurred_on, today)
-        self._trigger(ev.PersonalDataErased, occurred_on, recorded_by,
-                      reason=rules.text(reason, "reason", max_len=rules.NAME_MAX))
+        try:
+            basis = ErasureBasis(legal_basis)
+        except ValueError:
+            raise InvalidInput("invalid_legal_basis", f"{legal_basis!r} is not a legal basis "
+                               f"of an erasure; one of {', '.join(ErasureBasis)}",
+                               field="legal_basis") from None
+        self._trigger(ev.PersonalDataErased, occurred_on, recorded_by, legal_basis=basis,
+                      note=rules.optional_text(note, "note"))
 
     # ----- guards ---------------------------------------------------------------------
 

@@ -18,6 +18,7 @@ from domain.values import (
     CaseStatus,
     Citizenship,
     ClosureReason,
+    ConsentPurpose,
     ContactMode,
     ExitStatus,
     FollowUpStatus,
@@ -135,7 +136,7 @@ class Referral:
     referral_id: UUID
     member_id: UUID
     institution_type: InstitutionType
-    institution_name: str
+    institution_name: str | None
     purpose: str | None
     referred_on: date
     outcomes: list[tuple[date, ReferralOutcome]] = field(default_factory=list)
@@ -143,6 +144,17 @@ class Referral:
     @property
     def outcome(self) -> ReferralOutcome | None:
         return self.outcomes[-1][1] if self.outcomes else None
+
+
+@dataclass(frozen=True)
+class ConsentChange:
+    """A consent given or withdrawn for one purpose, on a day, by the event at
+    ``version`` (an intake's consents: version 1)."""
+
+    purpose: ConsentPurpose
+    given: bool
+    on: date
+    version: int
 
 
 @dataclass
@@ -165,8 +177,6 @@ class CaseState:
     street_address: str | None
     access_route: AccessRoute
     benefit_situation: BenefitSituation
-    consent_purposes: tuple[str, ...]
-    consent_given_on: date
     status: CaseStatus = CaseStatus.OPEN
     case_manager: str | None = None
     closed_on: date | None = None
@@ -181,6 +191,11 @@ class CaseState:
     referrals: dict[UUID, Referral] = field(default_factory=dict)
     refs: dict[int, EventRef] = field(default_factory=dict)
     corrections: int = 0
+    consents: list[ConsentChange] = field(default_factory=list)
+    """Every consent given and withdrawn, in the order recorded (see ``domain.consent``)."""
+    consent_texts: tuple[str, ...] = ()
+    """Purposes an intake recorded as free text before the catalogue that match none
+    of its codes: shown, never a consent in force (personal data: gone on erasure)."""
 
     def note_contact(self, c: Consultation) -> None:
         """Keep the last contact and the follow-up agreed at the latest consultation."""

@@ -173,3 +173,40 @@ class CaseStatus(StrEnum):
     OPEN = "open"
     CLOSED = "closed"
     ERASED = "erased"
+
+
+class ConsentPurpose(StrEnum):
+    """What a family consents to, from a fixed catalogue (a code, never free text). The
+    ESF+ data themselves rest on a legal obligation, not on consent (``ESF.md``); consent
+    matters where data leave the programme or go beyond it."""
+
+    ESF_REPORTING = "esf_reporting"
+    """Taking part in the ESF+ reporting and its evaluation (information and consent
+    form of the programme)."""
+    REFERRAL_TO_PARTNERS = "referral_to_partners"
+    """Passing data to partner institutions when referring a member (every referral
+    needs it in force on its date)."""
+    JOBCENTER_EXCHANGE = "jobcenter_exchange"
+    """Exchanging information with the Jobcenter about the family's case."""
+    YOUTH_OFFICE_EXCHANGE = "youth_office_exchange"
+    """Exchanging information with the youth office (Jugendamt)."""
+    SCHOOL_AND_KITA_EXCHANGE = "school_and_kita_exchange"
+    """Exchanging information with the children's school or Kita."""
+    FOLLOW_UP_CONTACT = "follow_up_contact"
+    """Being contacted after leaving (the six-month follow-up survey)."""
+    PHOTO_AND_MEDIA = "photo_and_media"
+    """Photos and reports for the programme's public relations."""
+
+
+class ErasureBasis(StrEnum):
+    """The legal basis of an erasure of a family's personal data (a code; a note, if
+    any, is sealed with the family's key and unreadable once the erasure is done)."""
+
+    ART17_REQUEST = "art17_request"
+    """The family's request (GDPR Art. 17(1)), once no retention duty overrides it."""
+    UNLAWFULLY_RECORDED = "unlawfully_recorded"
+    """The data were recorded unlawfully (GDPR Art. 17(1)(d)): erased at once."""
+    RETENTION_ENDED = "retention_ended"
+    """The programme's retention period ended (CPR Art. 82; GDPR Art. 17(1)(a))."""
+    AUTHORITY_ORDER = "authority_order"
+    """Ordered by a supervisory authority or a court (GDPR Art. 17(1)(e), 58(2)(g))."""

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import Callable
+from enum import Enum
 from typing import Annotated, Any
 from uuid import UUID
 
@@ -66,6 +67,8 @@ def _path_type(command: type[Command], name: str) -> Any:
     field = command.model_fields[name]
     if field.annotation is UUID:
         return UUID
+    if isinstance(field.annotation, type) and issubclass(field.annotation, Enum):
+        return field.annotation  # (a code: its values in the description)
     longest = next((m.max_length for m in field.metadata if isinstance(m, MaxLen)), 100)
     return Annotated[str, Path(max_length=longest)]
 

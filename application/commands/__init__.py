@@ -3,6 +3,7 @@ registers them all in ``COMMANDS``."""
 
 from application.commands import case as case_commands
 from application.commands import casework, household, participation, reports, staff
+from application.commands import consent as consent_commands
 from application.commands.base import COMMANDS, Command, FamilyCommand, ProjectCommand, Route
 from application.commands.case import (
     AssignCaseManager,
@@ -22,6 +23,7 @@ from application.commands.casework import (
     ReviseGoal,
     SetGoal,
 )
+from application.commands.consent import GiveConsent, WithdrawConsent
 from application.commands.household import (
     AddMember,
     ChangeMemberDetails,
@@ -53,6 +55,7 @@ __all__ = [
     "EnterParticipant",
     "ErasePersonalData",
     "FamilyCommand",
+    "GiveConsent",
     "IssueToken",
     "MakeReferral",
     "MemberIn",
@@ -71,8 +74,10 @@ __all__ = [
     "SetGoal",
     "SubmitReport",
     "Target",
+    "WithdrawConsent",
     "case_commands",
     "casework",
+    "consent_commands",
     "household",
     "participation",
     "reports",

@@ -16,7 +16,7 @@ from domain.corrections import BOOLEANS, NUMBERS, target_version
 from domain.directory import Role
 from domain.errors import InvalidInput
 from domain.records import CaseState, FieldChange
-from domain.values import ClosureReason
+from domain.values import ClosureReason, ErasureBasis
 
 if TYPE_CHECKING:
     from application.cases import FamilyCases, Guard
@@ -147,17 +147,21 @@ class CorrectEntry(FamilyCommand):
 
 class ErasePersonalData(FamilyCommand):
     """Destroys the family's key: names, birth dates, notes and the special-category
-    ESF+ items become unreadable everywhere; the rest of the history stays."""
+    ESF+ items become unreadable everywhere; the rest of the history stays. The legal
+    basis is a code; the note (no names here: it is sealed, and unreadable once the
+    erasure is done) is optional."""
 
     route: ClassVar = Route("/families/{family_id}/erasure",
                             "Erase the family's personal data (coordinators)", "ErasureIn")
     action: ClassVar = A.ERASE
     rerun_on_repeat: ClassVar = True  # a repeat after a failure half-way completes it
-    example: ClassVar = Example({"reason": "request of the family (GDPR Art. 17)",
+    example: ClassVar = Example({"legal_basis": "art17_request",
+                                 "note": "request by letter of 2026-11-18",
                                  "occurred_on": "2026-11-20"},
                                 records=("PersonalDataErased",), last=True)
 
-    reason: Text = Field(min_length=1)
+    legal_basis: ErasureBasis
+    note: Text | None = None
 
     def after(self, pipeline: Pipeline) -> None:
         if pipeline.after_erasure is not None:
@@ -166,5 +170,6 @@ class ErasePersonalData(FamilyCommand):
     def run(self, cases: FamilyCases, recorded_by: str, expected_version: int | None,
             guard: Guard | None) -> CommandResult:
         return cases.erase_personal_data(
-            self.family_id, reason=self.reason, occurred_on=self.on(),
+            self.family_id, legal_basis=self.legal_basis, note=self.note,
+            occurred_on=self.on(),
             recorded_by=recorded_by, expected_version=expected_version, guard=guard)

@@ -14,7 +14,7 @@ from application.commands.fields import GENERATED, IsoDate, Name, NewId, Occurre
 from application.refusals import invalid
 from domain.directory import Role
 from domain.records import MemberData
-from domain.values import AccessRoute, BenefitSituation, Gender, MemberRole
+from domain.values import AccessRoute, BenefitSituation, ConsentPurpose, Gender, MemberRole
 
 if TYPE_CHECKING:
     from application.cases import FamilyCases, Guard
@@ -53,7 +53,8 @@ class OpenCase(FamilyCommand):
              "birth_date": "2019-09-03", "gender": "male"}],
         "district": "Krefeld-Mitte", "postal_code": "47798",
         "street_address": "Westwall 12", "access_route": "kita",
-        "benefit_situation": "sgb_ii", "consent_purposes": ["ESF+ reporting"],
+        "benefit_situation": "sgb_ii",
+        "consent_purposes": ["esf_reporting", "referral_to_partners"],
         "consent_given_on": "2026-03-02", "occurred_on": "2026-03-02"},
         records=("CaseOpened", "CaseManagerAssigned"))
 
@@ -65,7 +66,10 @@ class OpenCase(FamilyCommand):
     street_address: Name | None = None
     access_route: AccessRoute
     benefit_situation: BenefitSituation
-    consent_purposes: list[Name] = Field(min_length=1, max_length=10)
+    consent_purposes: list[ConsentPurpose] = Field(
+        min_length=1, max_length=len(ConsentPurpose), description="The purposes the family "
+        "consents to, as codes of the catalogue; each becomes a consent given on "
+        "`consent_given_on` (withdrawn or given later through `/consents`).")
     consent_given_on: IsoDate
     case_manager: StaffId | None = Field(
         default=None, description="Coordinators name the case manager; a case manager "

@@ -249,7 +249,8 @@ def test_after_erasure_names_are_null_and_the_history_lists_erased_fields(
     family, _, path, body = prepared(world, "RecordConsultation")
     family.ok(path, body)
 
-    family.ok("/erasure", {"reason": "Art. 17 request"}, "coordinator")
+    family.ok("/erasure", {"legal_basis": "art17_request",
+                           "note": "Art. 17 request"}, "coordinator")
 
     case = world.client("coordinator").get(f"/families/{family.id}").json()
     assert case["status"] == "erased"
@@ -271,9 +272,11 @@ def test_after_erasure_names_are_null_and_the_history_lists_erased_fields(
 def test_an_erased_case_takes_no_more_entries_and_a_repeated_erasure_is_harmless(
         world: World) -> None:
     family = Family(world, world.intake())
-    family.ok("/erasure", {"reason": "Art. 17 request"}, "coordinator")
+    family.ok("/erasure", {"legal_basis": "art17_request",
+                           "note": "Art. 17 request"}, "coordinator")
 
-    again = family.post("/erasure", {"reason": "Art. 17 request"}, "coordinator")
+    again = family.post("/erasure", {"legal_basis": "art17_request",
+                                     "note": "Art. 17 request"}, "coordinator")
     refused = family.post("/consultations", fill(CONSULTATION, {"parent": family.parent}))
 
     assert again.status_code == 200, again.text

@@ -131,7 +131,7 @@ def _prepare_families(count: int) -> Callable[[Settings], dict[str, Any]]:
                                                       Gender.FEMALE)],
                     district="Krefeld-Mitte", postal_code="47798", street_address=None,
                     access_route=AccessRoute.SELF, benefit_situation=BenefitSituation.SGB_II,
-                    consent_purposes=["ESF+ reporting"], consent_given_on=date(2026, 1, 5),
+                    consent_purposes=["esf_reporting"], consent_given_on=date(2026, 1, 5),
                     case_manager=token.staff_id, occurred_on=date(2026, 1, 5)),
                     recorded_by=token.staff_id)
                 families.append(str(opened.family_id))

@@ -100,7 +100,8 @@ def intake_body(opened_on: date, n: int) -> dict[str, Any]:
              "birth_date": "2019-09-03", "gender": "male"}],
         "district": "Krefeld-Mitte", "postal_code": "47798", "street_address": "Westwall 12",
         "access_route": "kita", "benefit_situation": "sgb_ii",
-        "consent_purposes": ["ESF+ reporting"], "consent_given_on": opened_on.isoformat(),
+        "consent_purposes": ["esf_reporting", "referral_to_partners"],
+        "consent_given_on": opened_on.isoformat(),
         "occurred_on": opened_on.isoformat()}
 
 

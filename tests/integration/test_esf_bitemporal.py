@@ -31,6 +31,7 @@ from domain.records import EntryData, FieldChange, MemberData
 from domain.values import (
     Answer,
     Citizenship,
+    ErasureBasis,
     ExitStatus,
     FollowUpStatus,
     Gender,
@@ -135,7 +136,8 @@ class History:
                 changes=[change], reason="Unterlagen", occurred_on=day),
                 recorded_by="cm-anna")
         elif rng.random() < 0.3:
-            app.erase_personal_data(family, reason="Widerspruch", occurred_on=day,
+            app.erase_personal_data(family, legal_basis=ErasureBasis.ART17_REQUEST,
+                                    note="Widerspruch", occurred_on=day,
                                     recorded_by="lead-kr")
 
 

@@ -54,6 +54,7 @@ from domain.values import (
     Answer,
     Citizenship,
     ContactMode,
+    ErasureBasis,
     ExitStatus,
     FollowUpStatus,
     Gender,
@@ -320,7 +321,8 @@ def test_birth_dates_are_sealed_at_rest_and_unknown_after_erasure(fixture: Fixtu
                      "third_country", "stateless", "isced_", "unemployed"):
             assert word not in at_rest, (base, word)
     family = fixture.families["P3"]
-    app.erase_personal_data(family, reason="Widerspruch nach Ende der Aufbewahrungsfrist",
+    app.erase_personal_data(family, legal_basis=ErasureBasis.ART17_REQUEST,
+                            note="Widerspruch nach Ende der Aufbewahrungsfrist",
                             occurred_on=date(2026, 11, 30), recorded_by="lead-kr")
     after = report_now(app, view, date(2026, 6, 30))
     # Erased: the birth date is unknown, so the record is incomplete, and the special

@@ -17,7 +17,7 @@ from application.cases import FamilyCases
 from application.commands import AssignCaseManager, ChangeMemberDetails, CloseCase
 from domain.errors import InvalidInput
 from domain.records import MemberData
-from domain.values import ClosureReason
+from domain.values import ClosureReason, ErasureBasis
 from projections.views import family_index
 from projections.views.family_index import TOPICS, FamilyIndex, name_tokens, words
 from tests.conftest import SettingsFactory
@@ -181,7 +181,8 @@ def test_erasure_removes_names_and_tokens(index: FamilyIndex, app: FamilyCases) 
     erased, _ = open_case(app)
     kept, _ = open_case(app)
     assert found(index, "okonkwo") == [erased.case_number, kept.case_number]
-    app.erase_personal_data(erased.family_id, reason="Art. 17 GDPR", occurred_on=LATER,
+    app.erase_personal_data(erased.family_id, legal_basis=ErasureBasis.ART17_REQUEST,
+                            note="Art. 17 GDPR", occurred_on=LATER,
                             recorded_by="lead")
     assert found(index, "okonkwo") == [kept.case_number]
     [summary] = index.search(projects=["KR"], query=erased.case_number).items

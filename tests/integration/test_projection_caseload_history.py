@@ -18,7 +18,7 @@ from application.cases import FamilyCases
 from application.commands import AssignCaseManager, CloseCase, ReopenCase
 from application.directory import Directory
 from demo.loading import load_demo
-from domain.values import ClosureReason
+from domain.values import ClosureReason, ErasureBasis
 from projections.engine import CatchUp, rebuild
 from projections.views.caseload_history import CaseloadHistory, Interval, read_history
 from tests.conftest import drop_schema
@@ -171,7 +171,8 @@ def test_transfer_closure_a_transfer_while_closed_reopening_and_erasure(
     assert state() == [transfer, carried,
                        ("cm-carla", date(2026, 7, 1), None, "co-dora", "reopening", None)]
 
-    app.erase_personal_data(family, reason="Antrag", occurred_on=date(2026, 7, 2),
+    app.erase_personal_data(family, legal_basis=ErasureBasis.ART17_REQUEST,
+                            note="Antrag", occurred_on=date(2026, 7, 2),
                             recorded_by="co-clara")
     assert state() == [transfer, carried, ("cm-carla", date(2026, 7, 1), date(2026, 7, 2),
                                            "co-dora", "reopening", "erasure")]

@@ -22,7 +22,7 @@ from application.directory import Directory
 from application.sql import Tables
 from cli.main import app as cli
 from demo.loading import load_demo
-from domain.values import ContactMode, Topic
+from domain.values import ContactMode, ErasureBasis, Topic
 from projections.engine import GENERATIONS, POSITIONS, CatchUp, View, rebuild
 from projections.views.caseload import ROWS, Caseload, read_caseload
 from projections.views.registry import all_views
@@ -119,7 +119,8 @@ def test_a_rebuild_equals_the_views_applied_event_by_event_with_an_erasure(
     demo(app, families=12, seed=8)
     opened = [n.originator_id for n in app.recorder.select_notifications(0, 10_000)
               if n.topic.endswith("CaseOpened")]
-    app.erase_personal_data(opened[0], reason="Antrag nach Art. 17", occurred_on=TODAY,
+    app.erase_personal_data(opened[0], legal_basis=ErasureBasis.ART17_REQUEST,
+                            note="Antrag nach Art. 17", occurred_on=TODAY,
                             recorded_by="co-clara")
     one_by_one = CatchUp(app, all_views(), page_size=1)
     one_by_one.run_once()

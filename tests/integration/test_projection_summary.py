@@ -39,6 +39,7 @@ from domain.records import FieldChange, MemberData
 from domain.values import (
     ClosureReason,
     ContactMode,
+    ErasureBasis,
     ExitStatus,
     Gender,
     InstitutionType,
@@ -299,7 +300,8 @@ def test_the_summary_follows_the_household_a_closure_reopening_transfer_and_eras
         "open", None, "cm-bernd")
     assert len(next(m for m in reopened.members if m.member_id == parent).participations) == 2
 
-    app.erase_personal_data(family, reason="Antrag nach Art. 17", occurred_on=date(2026, 5, 3),
+    app.erase_personal_data(family, legal_basis=ErasureBasis.ART17_REQUEST,
+                            note="Antrag nach Art. 17", occurred_on=date(2026, 5, 3),
                             recorded_by="co-clara")
     engine.run_once()
     erased = read_summary(app.tables, engine.view, family)  # type: ignore[arg-type]

@@ -39,7 +39,7 @@ from application.views import CommandResult, OpenedCase
 from domain.case_numbers import CaseNumberSequence
 from domain.errors import DomainError, RuleViolation
 from domain.family_case import FamilyCase
-from domain.values import ClosureReason, ContactMode, ExitStatus, LifeArea, Topic
+from domain.values import ClosureReason, ContactMode, ErasureBasis, ExitStatus, LifeArea, Topic
 from tests.support.builders import (
     entry,
     first_parent_id,
@@ -609,7 +609,8 @@ def test_other_dependent_conflicts_record_once_and_name_the_rule(
 # ----- e) races with the erasure of personal data ------------------------------------
 
 
-ERASE = {"reason": "Art. 17 GDPR request", "occurred_on": DAY, "recorded_by": "cm-anna"}
+ERASE = {"legal_basis": ErasureBasis.ART17_REQUEST,
+         "note": "Art. 17 GDPR request", "occurred_on": DAY, "recorded_by": "cm-anna"}
 
 
 def test_two_erasures_at_once_both_succeed_and_record_one_erasure(

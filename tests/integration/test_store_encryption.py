@@ -26,7 +26,7 @@ from application.views import HistoryEntry
 from domain.errors import RuleViolation
 from domain.events import ALL_EVENTS
 from domain.records import FieldChange
-from domain.values import CaseStatus, ContactMode, Topic
+from domain.values import CaseStatus, ContactMode, ErasureBasis, Topic
 from tests.conftest import POSTGRES_URL, SettingsFactory
 from tests.integration.test_store_roundtrip import FAMILY_NAME, NOTE, FullCase, build_full_case
 from tests.support.builders import INTAKE
@@ -186,14 +186,16 @@ def test_a_sealed_value_cannot_be_opened_in_another_family(app: FamilyCases) -> 
 
 
 def _erase(app: FamilyCases, case: FullCase) -> None:
-    app.erase_personal_data(case.family_id, reason="Löschantrag Art. 17 DSGVO",
+    app.erase_personal_data(case.family_id, legal_basis=ErasureBasis.ART17_REQUEST,
+                            note="Löschantrag Art. 17 DSGVO",
                             occurred_on=ERASED_ON, recorded_by="dpo")
 
 
 def assert_erased(app: FamilyCases, case: FullCase) -> None:
     history = app.history(case.family_id)
     assert history[-1].event == "PersonalDataErased"
-    assert history[-1].facts == {"reason": "Löschantrag Art. 17 DSGVO"}
+    assert history[-1].facts == {"legal_basis": "art17_request", "note": None}
+    assert history[-1].erased_fields == ("note",)  # sealed, and the key is gone
     classes = {cls.__name__: cls for cls in ALL_EVENTS}
     for entry_ in history:
         roots = {p.split(".")[0] for p in classes[entry_.event].personal}
@@ -219,10 +221,11 @@ def assert_erased(app: FamilyCases, case: FullCase) -> None:
     assert consultation.occurred_on == INTAKE.replace(day=5)
     for name in ("MemberAdded", "MemberDetailsChanged", "ParticipantEntered", "GoalSet",
                  "GoalRevised", "GoalDropped", "ReferralMade", "CaseClosed", "CaseReopened",
-                 "MemberLeftHousehold"):
+                 "MemberLeftHousehold", "PersonalDataErased"):
         assert all(e.erased_fields for e in entries(history, name)), name
     for name in ("GoalAchieved", "ReferralOutcomeRecorded", "ParticipantLeft",
-                 "LeavingStatusRecorded", "FollowUpRecorded", "PersonalDataErased"):
+                 "LeavingStatusRecorded", "FollowUpRecorded", "ConsentGiven",
+                 "ConsentWithdrawn"):
         assert all(not e.erased_fields for e in entries(history, name)), name
 
     view = app.get_case(case.family_id)
@@ -330,7 +333,8 @@ def test_erasure_is_idempotent_and_closes_the_case_to_new_entries(
     app, gone, _ = erased
     version = app.get_case(gone.family_id).version
 
-    again = app.erase_personal_data(gone.family_id, reason="nochmal", occurred_on=ERASED_ON,
+    again = app.erase_personal_data(gone.family_id, legal_basis=ErasureBasis.ART17_REQUEST,
+                                    note="nochmal", occurred_on=ERASED_ON,
                                     recorded_by="dpo")
 
     assert again.version == version
@@ -346,7 +350,8 @@ def test_erasure_is_idempotent_and_closes_the_case_to_new_entries(
 
 def test_erasing_an_unknown_family_is_case_not_found(app: FamilyCases) -> None:
     with pytest.raises(CaseNotFound):
-        app.erase_personal_data(UUID(int=7), reason="x", occurred_on=ERASED_ON,
+        app.erase_personal_data(UUID(int=7), legal_basis=ErasureBasis.ART17_REQUEST,
+                                     note="x", occurred_on=ERASED_ON,
                                 recorded_by="dpo")
 
 

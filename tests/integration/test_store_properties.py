@@ -172,7 +172,7 @@ class Driver:
             street_address=None if intake.variant % 3 == 0 else intake.text,
             access_route=enum_value(AccessRoute, intake.variant),
             benefit_situation=enum_value(BenefitSituation, intake.variant // 7),
-            consent_purposes=["ESF+ reporting", intake.text][:1 + intake.variant % 2],
+            consent_purposes=["esf_reporting", "referral_to_partners"],
             consent_given_on=intake.opened_on, case_manager="cm-anna",
             occurred_on=intake.opened_on, recorded_by="cm-anna")
         family_id = uuid4()

@@ -46,7 +46,9 @@ from domain.events import ALL_EVENTS
 from domain.records import FieldChange, MemberData
 from domain.values import (
     ClosureReason,
+    ConsentPurpose,
     ContactMode,
+    ErasureBasis,
     ExitStatus,
     FollowUpStatus,
     Gender,
@@ -233,7 +235,8 @@ def build_full_case(app: FamilyCases, *, family_name: str = FAMILY_NAME, note: s
         among=[c for c in ON_A_FAMILY if not example_of(c).last
                and (correct or "EntryCorrected" not in example_of(c).records)])
     if erase:
-        app.erase_personal_data(fid, reason="Löschantrag Art. 17 DSGVO",
+        app.erase_personal_data(fid, legal_basis=ErasureBasis.ART17_REQUEST,
+                                note="Löschantrag Art. 17 DSGVO",
                                 occurred_on=d + 80 * DAY, recorded_by="dpo")
     return FullCase(fid, project, opened.case_number, members, mom.member_id, kid.member_id,
                     adult.member_id, consultation_id, consulted.version, goal_ids, referral_id)
@@ -296,8 +299,13 @@ def test_erasure_event_round_trips_and_covers_all_event_types(
 
     assert len(read_back) == len(emitted)
     assert {type(e).__name__ for e in read_back} == {cls.__name__ for cls in ALL_EVENTS}
-    assert_same_event(emitted[-1], read_back[-1])
     assert type(read_back[-1]).__name__ == "PersonalDataErased"
+    assert emitted[-1].note == "Löschantrag Art. 17 DSGVO"  # sealed, and the key is gone:
+    assert read_back[-1].note is None
+    assert read_back[-1].erased_fields == ("note",)
+    for f in dataclasses.fields(emitted[-1]):
+        if f.name != "note":
+            assert_same(getattr(emitted[-1], f.name), getattr(read_back[-1], f.name), f.name)
     for expected, actual in zip(emitted[:-1], read_back[:-1], strict=True):
         roots = personal_roots(type(expected))
         for f in dataclasses.fields(expected):
@@ -373,4 +381,9 @@ def test_state_read_back_has_the_emitted_types(app: FamilyCases) -> None:
     assert state.members[case.child_id].gender is Gender.NON_BINARY
     assert state.members[case.adult_id].in_household is False
     assert state.case_manager == "cm-bernd"
-    assert state.consent_purposes == ("ESF+ reporting",)
+    assert [(c.purpose, c.given, c.on, c.version) for c in state.consents] == [
+        (ConsentPurpose.ESF_REPORTING, True, INTAKE, 1),
+        (ConsentPurpose.REFERRAL_TO_PARTNERS, True, INTAKE, 1),
+        (ConsentPurpose.PHOTO_AND_MEDIA, True, date(2026, 3, 10), state.consents[2].version),
+        (ConsentPurpose.PHOTO_AND_MEDIA, False, date(2026, 6, 1),
+         state.consents[2].version + 1)]  # (the commands' examples)

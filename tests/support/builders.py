@@ -22,6 +22,7 @@ from domain.values import (
 )
 
 INTAKE = date(2026, 3, 2)
+CONSENTS = ["esf_reporting", "referral_to_partners"]  # a referral needs the second
 
 
 def parent(given: str = "Amira", family: str = "Okonkwo-Brandt",
@@ -46,7 +47,7 @@ def intake_kwargs(members: list[MemberData] | None = None, **overrides: Any) -> 
     values: dict[str, Any] = dict(
         project="KR", members=members or [parent(), child()], district="Krefeld-Mitte",
         postal_code="47798", street_address="Westwall 12", access_route=AccessRoute.KITA,
-        benefit_situation=BenefitSituation.SGB_II, consent_purposes=["ESF+ reporting"],
+        benefit_situation=BenefitSituation.SGB_II, consent_purposes=CONSENTS,
         consent_given_on=INTAKE, case_manager="cm-anna", occurred_on=INTAKE,
         recorded_by="cm-anna")
     values.update(overrides)

@@ -41,7 +41,8 @@ def intake_body(project: str = "KR", **overrides: Any) -> dict[str, Any]:
              "birth_date": "2019-09-03", "gender": "male"}],
         "district": "Krefeld-Mitte", "postal_code": "47798", "street_address": "Westwall 12",
         "access_route": "kita", "benefit_situation": "sgb_ii",
-        "consent_purposes": ["ESF+ reporting"], "consent_given_on": "2026-03-02",
+        "consent_purposes": ["esf_reporting", "referral_to_partners"],
+        "consent_given_on": "2026-03-02",
         "occurred_on": "2026-03-02"}
     body.update(overrides)
     return body

@@ -25,5 +25,6 @@ def test_a_body_nests_too_deep_only_beyond_the_limit_outside_strings(
 
 def test_every_real_command_body_passes() -> None:
     body = {"members": [{"role": "parent", "given_name": "Amira [Mama]"}],
-            "consent_purposes": ["ESF+ reporting"], "changes": [{"field": "x", "value": 1}]}
+            "consent_purposes": ["esf_reporting", "referral_to_partners"],
+            "changes": [{"field": "x", "value": 1}]}
     assert not nests_too_deep(json.dumps(body).encode())

@@ -22,7 +22,9 @@ from domain.values import (
     BenefitSituation,
     CaseStatus,
     ClosureReason,
+    ConsentPurpose,
     ContactMode,
+    ErasureBasis,
     ExitStatus,
     FollowUpStatus,
     Gender,
@@ -86,7 +88,8 @@ def test_open_emits_case_opened_then_the_intake_case_manager_assignment() -> Non
     assert (opened.occurred_on, opened.recorded_by) == (INTAKE, "cm-anna")
     assert (opened.project, opened.case_number, opened.district) == (
         "KR", "KR-2026-0001", "Krefeld-Mitte")
-    assert (opened.members, opened.consent_purposes) == (tuple(members), ("ESF+ reporting",))
+    assert (opened.members, opened.consent_purposes, opened.consent_texts) == (
+        tuple(members), (ConsentPurpose.ESF_REPORTING, ConsentPurpose.REFERRAL_TO_PARTNERS), ())
     assert (assigned.case_manager, assigned.previous_case_manager, assigned.reason) == (
         "cm-anna", None, "intake")
     assert (assigned.occurred_on, assigned.recorded_by) == (INTAKE, "cm-anna")
@@ -336,8 +339,10 @@ def test_record_personal_data_erased_blanks_personal_state_and_keeps_the_rest() 
     refer(case, parent_id)
     case.enter_participant(member_id=parent_id, entry=entry(), occurred_on=day(2), **BY)
     case.collect_events()
-    case.record_personal_data_erased(reason="Art. 17 request", occurred_on=day(9), **BY)
-    assert emitted(case, ev.PersonalDataErased, day(9)).reason == "Art. 17 request"
+    case.record_personal_data_erased(legal_basis=ErasureBasis.ART17_REQUEST,
+                                     note="Art. 17 request", occurred_on=day(9), **BY)
+    erased = emitted(case, ev.PersonalDataErased, day(9))
+    assert (erased.legal_basis, erased.note) == (ErasureBasis.ART17_REQUEST, "Art. 17 request")
     s = case.state
     assert (s.status, s.street_address) == (CaseStatus.ERASED, None)
     m = s.members[parent_id]
@@ -389,7 +394,8 @@ def test_replaying_the_collected_events_rebuilds_an_equal_case() -> None:
                       recorded={type(e).__name__ for e in case.pending_events},  # example
                       among=DECIDING)
     before_erasure = copy.deepcopy(case.state)
-    case.record_personal_data_erased(reason="request", occurred_on=day(40), **BY)
+    case.record_personal_data_erased(legal_basis=ErasureBasis.ART17_REQUEST, note="request",
+                                     occurred_on=day(40), **BY)
     history = case.collect_events()
     assert {type(e).__name__ for e in history} == {e.__name__ for e in ev.ALL_EVENTS}
     assert len(history) == case.version

@@ -35,7 +35,8 @@ TOMORROW = TODAY + timedelta(days=1)
     ({"members": [MemberData(uuid4(), MemberRole.PARENT, "A", " ")]}, "blank_text",
      "family_name"),
     ({"consent_purposes": []}, "consent_missing", "consent_purposes"),
-    ({"consent_purposes": ["ESF+ reporting", " "]}, "blank_text", "consent_purposes"),
+    ({"consent_purposes": ["esf_reporting", "ESF+ reporting"]}, "invalid_consent_purpose",
+     "consent_purposes"),
     *(({"project": p}, "invalid_project_code", "project")
       for p in ("kr", "K", "1KR", "KR-1", "ABCDEFGHIJK", "")),
     *(({"postal_code": p}, "invalid_postal_code", "postal_code")

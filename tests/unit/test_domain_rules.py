@@ -21,7 +21,9 @@ from domain.family_case import FamilyCase
 from domain.records import FieldChange, MemberData
 from domain.values import (
     ClosureReason,
+    ConsentPurpose,
     ContactMode,
+    ErasureBasis,
     ExitStatus,
     FollowUpStatus,
     Gender,
@@ -52,7 +54,8 @@ def busy_case() -> tuple[FamilyCase, Ids]:
     members = [p_data, parent("Jonas", gender=Gender.MALE), child(),
                MemberData(uuid4(), MemberRole.OTHER_ADULT, "Ingrid", "Brandt")]
     i = Ids(p_data=p_data, nobody=uuid4(), cons=uuid4(), g=uuid4(), g2=uuid4(), r=uuid4(),
-            r2=uuid4(), **{n: m.member_id for n, m in zip("pakx", members, strict=True)})
+            r2=uuid4(), **{n: m.member_id for n, m in zip("pakx", members, strict=True)},
+            referral="referral_to_partners", photo="photo_and_media")
     c = FamilyCase.open(family_id=uuid4(), case_number="KR-2026-0007", today=TODAY,
                         **intake_kwargs(members))
     c.enter_participant(member_id=i.p, entry=entry(), occurred_on=day(1), **BY)
@@ -117,7 +120,10 @@ VALID: dict[str, Callable[[Ids], dict[str, Any]]] = {
     "assign_case_manager": lambda i: {"case_manager": "cm-carla", "reason": None},
     "correct": lambda i: {"corrected_version": i.cons_v, "reason": "typo",
                           "changes": [FieldChange("mode", "video")]},
-    "record_personal_data_erased": lambda i: {"reason": "Art. 17 request"},
+    "record_personal_data_erased": lambda i: {"legal_basis": ErasureBasis.ART17_REQUEST,
+                                              "note": "Art. 17 request"},
+    "give_consent": lambda i: {"purpose": ConsentPurpose.PHOTO_AND_MEDIA},
+    "withdraw_consent": lambda i: {"purpose": ConsentPurpose.REFERRAL_TO_PARTNERS},
     "close": lambda i: {"reason": ClosureReason.OTHER, "note": None},
     "reopen": lambda i: {"reason": "asked again"},
 }
@@ -190,7 +196,8 @@ def test_casework_commands_refuse_a_closed_case(command: str) -> None:
     ("assign_case_manager", "CaseManagerAssigned"), ("correct", "EntryCorrected"),
     ("record_follow_up", "FollowUpRecorded"), ("record_leaving_status", "LeavingStatusRecorded"),
     ("record_personal_data_erased", "PersonalDataErased"),
-    ("record_referral_outcome", "ReferralOutcomeRecorded"), ("reopen", "CaseReopened")])
+    ("record_referral_outcome", "ReferralOutcomeRecorded"), ("reopen", "CaseReopened"),
+    ("give_consent", "ConsentGiven"), ("withdraw_consent", "ConsentWithdrawn")])
 def test_follow_up_work_is_still_accepted_on_a_closed_case(command: str, event: str) -> None:
     assert command in ALSO_WHEN_CLOSED
     case, i = closed_case()
@@ -314,9 +321,17 @@ RULES = [
       "case_manager"),
     r("close", lambda i: {}, "participants_still_active", member_ids="a"),
     r("reopen", lambda i: {}, "case_not_closed"),
-    r("record_personal_data_erased", lambda i: {"reason": " "}, "blank_text", "reason"),
-    r("record_personal_data_erased", lambda i: {"reason": "x" * 201}, "text_too_long",
-      "reason"),
+    r("record_personal_data_erased", lambda i: {"legal_basis": "request"},
+      "invalid_legal_basis", "legal_basis"),
+    r("record_personal_data_erased", lambda i: {"note": "x" * 10_001}, "text_too_long",
+      "note"),
+    r("record_personal_data_erased", lambda i: {"note": "Frau\x07"}, "control_characters",
+      "note"),
+    r("give_consent", lambda i: {"purpose": ConsentPurpose.REFERRAL_TO_PARTNERS},
+      "consent_already_given", "purpose", purpose="referral"),
+    r("give_consent", lambda i: {"purpose": "photos"}, "invalid_consent_purpose", "purpose"),
+    r("withdraw_consent", lambda i: {"purpose": ConsentPurpose.PHOTO_AND_MEDIA},
+      "consent_not_in_force", "purpose", purpose="photo"),
 ]
 
 
