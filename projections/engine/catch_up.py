@@ -135,6 +135,9 @@ class CatchUp:
         """(k, n): apply only the events of families whose id modulo n is k, with
         positions of their own (the share of one process of a rebuild)."""
         self.fold_before_lock = not follow_serving
+        self.with_indexes = follow_serving
+        """Create the views' indexes with their tables (False: a rebuild, which creates
+        them after filling the tables)."""
         """On SQLite, fold each page before taking the store's write lock and write under
         it (``_apply_before_lock``): a rebuild's processes then fold at once."""
         self._suffix = "" if share is None else f"/{share[0]}of{share[1]}"
@@ -181,6 +184,8 @@ class CatchUp:
                                   "ON CONFLICT (name) DO NOTHING", q=POSITIONS),
                   (self.key(view),))
         view.create(c, self.tables)
+        if self.with_indexes:
+            view.create_indexes(c, self.tables)
 
     def _follow(self) -> None:
         """Move to the tables a rebuild switched to (they exist: the rebuild made them)."""

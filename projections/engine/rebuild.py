@@ -85,7 +85,8 @@ def rebuild(cases: FamilyCases, views: Sequence[View], *,
     new tables: the rebuild catches up until less than a page is left or for
     ``CATCH_UP_ROUNDS`` rounds (it ends under
     constant writes too), and the engines that follow the view go on from the new
-    generation's position after the switch."""
+    generation's position after the switch. The new tables get their indexes once filled,
+    before the switch."""
     t = cases.tables
     started = time.perf_counter()
     serving: dict[str, int] = {}
@@ -100,6 +101,9 @@ def rebuild(cases: FamilyCases, views: Sequence[View], *,
         events = _fill_shared(cases, views, page_size, progress, workers)
     else:
         events = _fill(cases, views, page_size, progress)
+    with t.transaction(commit=True) as c:  # (the fill leaves them out: cheaper at once)
+        for view in views:
+            view.create_indexes(c, t)
     result = []
     with t.transaction(commit=True) as c:
         for view in views:

@@ -122,10 +122,6 @@ class BitemporalView(FamilyDocView[Doc]):
                 f"CREATE TABLE IF NOT EXISTS {{t}} ({', '.join(columns)}, known_period INTEGER "
                 f"NOT NULL, n INTEGER NOT NULL, PRIMARY KEY ({names}, known_period))",
                 t=self.t(table)))
-        self.create_more(c, tables)
-
-    def create_more(self, c: Cursor, tables: Tables) -> None:
-        """Indexes beyond the tables' keys."""
 
     def apply(self, c: Cursor, tables: Tables, events: Sequence[Any]) -> None:
         by_family: dict[str, list[Any]] = {}

@@ -183,7 +183,7 @@ class EsfParticipants(BitemporalView):
             self._unseal(sealed, _row_aad(family_id, entity, known_from)))
         return record
 
-    def create_more(self, c: Cursor, tables: Tables) -> None:
+    def create_indexes(self, c: Cursor, tables: Tables) -> None:
         for base, index, columns in (
                 (ROWS, "lotse_esf_project", "project, complete, entered_on"),
                 # (the counts of a rule's findings read these indexes only)

@@ -120,7 +120,7 @@ class ProgrammeFacts(BitemporalView):
               ev.GoalAchieved, ev.GoalDropped, ev.ReferralMade, ev.ReferralOutcomeRecorded,
               ev.CaseClosed, ev.CaseReopened, ev.EntryCorrected)
 
-    def create_more(self, c: Cursor, tables: Tables) -> None:
+    def create_indexes(self, c: Cursor, tables: Tables) -> None:
         c.execute(tables.sql(f"CREATE INDEX IF NOT EXISTS {self.t('lotse_programme_project')} "
                              "ON {t} (project, kind, on_day)", t=self.t(FACTS)))
 

@@ -87,6 +87,8 @@ class Caseload(FamilyDocView[CaseloadDoc]):
             "opened_on TEXT NOT NULL, last_contact_on TEXT, next_follow_up_on TEXT, "
             "open_goals INTEGER NOT NULL, pending_referrals INTEGER NOT NULL, "
             "doc TEXT NOT NULL)", r=self.t(ROWS)))
+
+    def create_indexes(self, c: Cursor, tables: Tables) -> None:
         c.execute(tables.sql(f"CREATE INDEX IF NOT EXISTS {self.t('lotse_view_caseload_cm')} "
                              "ON {r} (project, case_manager, status)", r=self.t(ROWS)))
 

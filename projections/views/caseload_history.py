@@ -134,6 +134,8 @@ class CaseloadHistory(FamilyDocView[HistoryDoc]):
             "from_on TEXT NOT NULL, until_on TEXT, assigned_by TEXT NOT NULL, "
             "started_by TEXT NOT NULL, version INTEGER NOT NULL, ended_by TEXT, "
             "ended_version INTEGER, PRIMARY KEY (family_id, seq))", r=self.t(ROWS)))
+
+    def create_indexes(self, c: Cursor, tables: Tables) -> None:
         c.execute(tables.sql(
             f"CREATE INDEX IF NOT EXISTS {self.t('lotse_view_caseload_history_from')} "
             "ON {r} (project, from_on)", r=self.t(ROWS)))
