@@ -51,38 +51,49 @@ class FamilyDocView(View, Generic[D]):
     keep no key: smaller documents)."""
 
     def apply(self, c: Cursor, tables: Tables, events: Sequence[Any]) -> None:
-        by_family: dict[str, list[Any]] = {}
-        for event in events:
-            by_family.setdefault(event.originator_id.hex, []).append(event)
-        stored = self.load(c, tables, list(by_family))
         changed: dict[str, tuple[Any, D]] = {}
-        followed = self._followed() if self.corrects else None
-        for family_id, family_events in by_family.items():
-            doc = stored.get(family_id)
+        for family_id, doc, family_events in self.families(c, tables, events):
             remembered = self.before(doc)
             for event in family_events:
-                doc = self.fold(doc, event)
-                if followed is None or doc is None:
-                    continue
-                kind = type(event)
-                how = followed.get(kind)
-                if how is None:
-                    how = followed[kind] = _how(kind, self.corrects)
-                if how is _NOTE:
-                    self.refs_of(doc).note(event)
-                elif how is _CORRECT:
-                    self._correct(doc, event)
+                doc = self.fold_and_follow(doc, event)
             if doc is not None:
                 changed[family_id] = (remembered, doc)
         if changed:
             self.write(c, tables, changed)
 
-    def _followed(self) -> dict[type, str]:
-        """Per event class, what ``follow`` does with it (cached)."""
-        found: dict[type, str] | None = self.__dict__.get("_followed_kinds")
-        if found is None:
-            found = self.__dict__["_followed_kinds"] = {}
-        return found
+    def families(self, c: Cursor, tables: Tables, events: Sequence[Any]
+                 ) -> list[tuple[str, D | None, list[Any]]]:
+        """The page's events by family (each family's in log order) with the family's
+        stored document (None: none yet), loaded in one query."""
+        by_family: dict[str, list[Any]] = {}
+        for event in events:
+            by_family.setdefault(event.originator_id.hex, []).append(event)
+        stored = self.load(c, tables, list(by_family))
+        return [(family_id, stored.get(family_id), family_events)
+                for family_id, family_events in by_family.items()]
+
+    def fold_and_follow(self, doc: D | None, event: Any) -> D | None:
+        """The document after ``event``: ``fold``, then (a view that follows
+        corrections) what the event's version refers to noted, or a correction handed to
+        ``correct`` with its target."""
+        doc = self.fold(doc, event)
+        if doc is not None and self.corrects:
+            how = self._how(type(event))
+            if how is _NOTE:
+                self.refs_of(doc).note(event)
+            elif how is _CORRECT:
+                self._correct(doc, event)
+        return doc
+
+    def _how(self, kind: type) -> str:
+        """What ``fold_and_follow`` does with an event of class ``kind`` (cached)."""
+        known: dict[type, str] | None = self.__dict__.get("_hows")
+        if known is None:
+            known = self.__dict__["_hows"] = {}
+        how = known.get(kind)
+        if how is None:
+            how = known[kind] = _how(kind, self.corrects)
+        return how
 
     def _correct(self, doc: D, correction: Any) -> None:
         target = self.refs_of(doc).target(correction)
@@ -91,7 +102,7 @@ class FamilyDocView(View, Generic[D]):
 
     def follow(self, doc: D, event: Any) -> None:
         """Note what ``event`` refers to, or hand a correction to ``correct`` with its
-        target (for a view that folds outside ``apply``, after each ``fold``)."""
+        target (after a ``fold`` of one's own; ``fold_and_follow`` does both)."""
         if isinstance(event, EntryCorrected):
             self._correct(doc, event)
         else:

@@ -124,22 +124,17 @@ class BitemporalView(FamilyDocView[Doc]):
                 t=self.t(table)))
 
     def apply(self, c: Cursor, tables: Tables, events: Sequence[Any]) -> None:
-        by_family: dict[str, list[Any]] = {}
-        for event in events:
-            by_family.setdefault(event.originator_id.hex, []).append(event)
-        stored = self.load(c, tables, list(by_family))
         changed: dict[str, tuple[Any, Doc]] = {}
         versions: list[tuple[str, str, str, Bundle]] = []  # family, entity, day, rows
         closed: list[tuple[str, str, str, str]] = []  # known_to, family, entity, known_from
         replaced: list[tuple[str, str, str]] = []  # family, entity, known_from
         deltas: dict[tuple[Any, ...], int] = {}
-        for family_id, family_events in by_family.items():
-            doc = stored.get(family_id)
+        for family_id, doc, family_events in self.families(c, tables, events):
             days = [recorded_day(event) for event in family_events]
             last = len(family_events) - 1
             touched: set[str] | None = set()
             for i, event in enumerate(family_events):
-                doc = self.fold(doc, event)
+                doc = self.fold_and_follow(doc, event)
                 if doc is None:
                     continue
                 more = self.touches(event)
