@@ -176,17 +176,3 @@ def dumps(doc: Any) -> str:
 
 def iso(value: date | None) -> str | None:
     return value.isoformat() if value else None
-
-
-def upsert(c: Cursor, tables: Tables, table: str, columns: Sequence[str], key: Sequence[str],
-           rows: Sequence[Sequence[Any]]) -> None:
-    """Insert or replace rows (by ``key``) in one ``executemany``."""
-    if not rows:
-        return
-    others = [col for col in columns if col not in key]
-    update = ", ".join(f"{col} = excluded.{col}" for col in others)
-    c.executemany(tables.sql(
-        f"INSERT INTO {{t}} ({', '.join(columns)}) VALUES "
-        f"({', '.join([tables.p] * len(columns))}) ON CONFLICT ({', '.join(key)}) "
-        + (f"DO UPDATE SET {update}" if others else "DO NOTHING"), t=table), rows)
-

@@ -38,7 +38,7 @@ import orjson
 
 from application.sql import Cursor, Tables
 from domain.rules import PROGRAMME_TZ
-from projections.engine.documents import Doc, FamilyDocView, dumps, upsert
+from projections.engine.documents import Doc, FamilyDocView, dumps
 
 KEYS = ("family_id", "entity", "known_from")
 """The first columns of every table of a bitemporal view (then ``known_to``)."""
@@ -176,9 +176,9 @@ class BitemporalView(FamilyDocView[Doc]):
                     doc[WRITTEN] = dict(sorted(doc[WRITTEN].items()))
                 changed[family_id] = (None, doc)
         if changed:
-            upsert(c, tables, self.t(self.docs_table), ("family_id", "doc"), ("family_id",),
-                   [(family_id, self.encode_doc(family_id, doc))
-                    for family_id, (_, doc) in changed.items()])
+            tables.upsert(c, self.t(self.docs_table), ("family_id", "doc"), ("family_id",),
+                          [(family_id, self.encode_doc(family_id, doc))
+                           for family_id, (_, doc) in changed.items()])
             self.store(c, tables, versions, closed, replaced)
             self.count(c, tables, deltas)
 
@@ -204,15 +204,10 @@ class BitemporalView(FamilyDocView[Doc]):
             return
         table, columns = self.counters
         names = [column.split()[0] for column in columns]
-        c.executemany(tables.sql(
-            f"INSERT INTO {{t}} ({', '.join(names)}, known_period, n) VALUES "
-            f"({', '.join([tables.p] * (len(names) + 2))}) ON CONFLICT ({', '.join(names)}, "
-            "known_period) DO UPDATE SET n = {t}.n + excluded.n", t=self.t(table)), rows)
         # (a cell back at zero goes: the counters are then the same however the events
         # were paged)
-        c.executemany(tables.sql(
-            f"DELETE FROM {{t}} WHERE {' AND '.join(f'{n} = {{p}}' for n in names)} AND "
-            "known_period = {p} AND n = 0", t=self.t(table)), [row[:-1] for row in rows])
+        tables.upsert(c, self.t(table), (*names, "known_period", "n"), (*names, "known_period"),
+                      rows, add=("n",), drop_zero=True)
 
     def write(self, c: Cursor, tables: Tables, changed: dict[str, tuple[Any, Doc]]) -> None:
         raise NotImplementedError  # (apply stores documents and versions itself)

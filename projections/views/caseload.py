@@ -23,7 +23,7 @@ from application.sql import Cursor, Tables
 from domain import events as ev
 from domain.family_case import FamilyCase
 from projections.engine.corrections import Refs, Target, corrected_value
-from projections.engine.documents import FamilyDocView, dumps, iso, upsert
+from projections.engine.documents import FamilyDocView, dumps, iso
 
 ROWS = "lotse_view_caseload"
 COLUMNS = ("family_id", "project", "case_number", "case_manager", "status", "opened_on",
@@ -149,7 +149,7 @@ class Caseload(FamilyDocView[CaseloadDoc]):
                          latest.follow_up_on if latest else None, d.open_goals,
                          sum(1 for answered in d.referrals.values() if not answered),
                          dumps(d.stored())))
-        upsert(c, tables, self.t(ROWS), COLUMNS, ("family_id",), rows)
+        tables.upsert(c, self.t(ROWS), COLUMNS, ("family_id",), rows)
 
 
 @dataclass(frozen=True)
