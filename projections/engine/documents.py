@@ -25,6 +25,7 @@ from abc import abstractmethod
 from collections.abc import Iterator, Sequence
 from datetime import date
 from typing import Any, Generic, TypeVar
+from uuid import UUID
 
 import orjson
 
@@ -65,12 +66,14 @@ class FamilyDocView(View, Generic[D]):
                  ) -> list[tuple[str, D | None, list[Any]]]:
         """The page's events by family (each family's in log order) with the family's
         stored document (None: none yet), loaded in one query."""
-        by_family: dict[str, list[Any]] = {}
+        by_family: dict[UUID, list[Any]] = {}
         for event in events:
-            by_family.setdefault(event.originator_id.hex, []).append(event)
-        stored = self.load(c, tables, list(by_family))
+            by_family.setdefault(event.originator_id, []).append(event)
+        family_ids = [family.hex for family in by_family]  # (once per family, not event)
+        stored = self.load(c, tables, family_ids)
         return [(family_id, stored.get(family_id), family_events)
-                for family_id, family_events in by_family.items()]
+                for family_id, family_events in zip(family_ids, by_family.values(),
+                                                    strict=True)]
 
     def fold_and_follow(self, doc: D | None, event: Any) -> D | None:
         """The document after ``event``: ``fold``, then (a view that follows
