@@ -24,7 +24,7 @@ from __future__ import annotations
 from abc import abstractmethod
 from collections.abc import Iterator, Sequence
 from datetime import date
-from typing import Any, Generic, TypeVar
+from typing import Any, ClassVar, Generic, TypeVar
 from uuid import UUID
 
 import orjson
@@ -50,6 +50,14 @@ class FamilyDocView(View, Generic[D]):
     corrects_by_version: frozenset[str] = frozenset()
     """Those of them the view keeps by the version that recorded them (their ``Refs``
     keep no key: smaller documents)."""
+
+    _hows: ClassVar[dict[type, str]] = {}
+    """What ``fold_and_follow`` does with an event of each class (per view class, as
+    ``corrects`` is)."""
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        cls._hows = {}
 
     def apply(self, c: Cursor, tables: Tables, events: Sequence[Any]) -> None:
         changed: dict[str, tuple[Any, D]] = {}
@@ -80,23 +88,17 @@ class FamilyDocView(View, Generic[D]):
         corrections) what the event's version refers to noted, or a correction handed to
         ``correct`` with its target."""
         doc = self.fold(doc, event)
-        if doc is not None and self.corrects:
-            how = self._how(type(event))
-            if how is _NOTE:
-                self.refs_of(doc).note(event)
-            elif how is _CORRECT:
-                self._correct(doc, event)
-        return doc
-
-    def _how(self, kind: type) -> str:
-        """What ``fold_and_follow`` does with an event of class ``kind`` (cached)."""
-        known: dict[type, str] | None = self.__dict__.get("_hows")
-        if known is None:
-            known = self.__dict__["_hows"] = {}
-        how = known.get(kind)
+        if doc is None or not self.corrects:
+            return doc
+        kind = type(event)
+        how = self._hows.get(kind)
         if how is None:
-            how = known[kind] = _how(kind, self.corrects)
-        return how
+            how = self._hows[kind] = _how(kind, self.corrects)
+        if how is _NOTE:
+            self.refs_of(doc).note(event)
+        elif how is _CORRECT:
+            self._correct(doc, event)
+        return doc
 
     def _correct(self, doc: D, correction: Any) -> None:
         target = self.refs_of(doc).target(correction)
