@@ -135,6 +135,12 @@ class CatchUp:
         """(k, n): apply only the events of families whose id modulo n is k, with
         positions of their own (the share of one process of a rebuild)."""
         self.fold_before_lock = not follow_serving
+        self.wait_for_disk = follow_serving
+        """Commit each page only once it is on disk. False: a rebuild's pages, written to
+        tables nobody reads before its switch (which waits for the disk, and for every
+        page before it with it): on PostgreSQL they commit without waiting (a crash of
+        the server may lose the last pages whole, never part of one, and the rebuild
+        fails and is run again)."""
         self.with_indexes = follow_serving
         """Create the views' indexes with their tables (False: a rebuild, which creates
         them after filling the tables)."""
@@ -255,6 +261,8 @@ class CatchUp:
                 deferred = self._apply_before_lock(pages_events)
                 try:
                     with t.transaction(commit=True) as c:
+                        if t.postgres and not self.wait_for_disk:
+                            c.execute("SET LOCAL synchronous_commit = off")
                         for view in self.views:
                             key = self.key(view)
                             since = positions[key]
