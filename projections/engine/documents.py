@@ -25,7 +25,6 @@ from abc import abstractmethod
 from collections.abc import Iterator, Sequence
 from datetime import date
 from typing import Any, ClassVar, Generic, TypeVar
-from uuid import UUID
 
 import orjson
 
@@ -74,10 +73,11 @@ class FamilyDocView(View, Generic[D]):
                  ) -> list[tuple[str, D | None, list[Any]]]:
         """The page's events by family (each family's in log order) with the family's
         stored document (None: none yet), loaded in one query."""
-        by_family: dict[UUID, list[Any]] = {}
+        by_family: dict[int, list[Any]] = {}  # (by the id's number: a UUID hashes in Python)
         for event in events:
-            by_family.setdefault(event.originator_id, []).append(event)
-        family_ids = [family.hex for family in by_family]  # (once per family, not event)
+            by_family.setdefault(event.originator_id.int, []).append(event)
+        family_ids = [family_events[0].originator_id.hex  # (once per family, not event)
+                      for family_events in by_family.values()]
         stored = self.load(c, tables, family_ids)
         return [(family_id, stored.get(family_id), family_events)
                 for family_id, family_events in zip(family_ids, by_family.values(),
