@@ -10,6 +10,10 @@ from collections.abc import Collection, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
+STAGED_ROWS = 50
+"""From this many rows on, ``Tables.upsert`` stages them on PostgreSQL (fewer rows, as
+the engines that follow the log write them, cost less than its four statements)."""
+
 
 class Tables:
     """Runs statements in the application's datastore (its connection pool)."""
@@ -46,7 +50,7 @@ class Tables:
         if not rows:
             return
         names = ", ".join(columns)  # (the views' own names, never input)
-        if not self.postgres:
+        if not self.postgres or len(rows) < STAGED_ROWS:
             values = ", ".join([self.p] * len(columns))
             c.executemany(self.sql(f"INSERT INTO {{t}} ({names}) VALUES ({values})",  # noqa: S608
                                    t=table), rows)
@@ -62,11 +66,11 @@ class Tables:
         row of the same ``key`` exists, replace its other columns, or add to those named
         in ``add`` (counters; ``drop_zero``: a row whose counters all came to zero goes).
         No two rows may share a key. On SQLite one ``executemany`` (a second for
-        ``drop_zero``); on PostgreSQL the rows go by ``COPY`` into a temporary table of
-        the same columns (the session's own), from which one ``INSERT ... SELECT``
-        upserts them, in key order (two rebuild processes adding to the same counters
-        then lock them in one order): psycopg's ``executemany`` costs the server a
-        statement per row."""
+        ``drop_zero``); on PostgreSQL, from ``STAGED_ROWS`` rows on, the rows go by
+        ``COPY`` into a temporary table of the same columns (the session's own), from
+        which one ``INSERT ... SELECT`` upserts them, in key order (two rebuild processes
+        adding to the same counters then lock them in one order): psycopg's
+        ``executemany`` costs the server a statement per row."""
         if not rows:
             return
         names = ", ".join(columns)  # (the views' own names, never input)
@@ -76,7 +80,7 @@ class Tables:
         conflict = (f"ON CONFLICT ({', '.join(key)}) "
                     + (f"DO UPDATE SET {update}" if others else "DO NOTHING"))
         zero = " AND ".join(f"v.{col} = 0" for col in add)
-        if not self.postgres:
+        if not self.postgres or len(rows) < STAGED_ROWS:
             values = ", ".join([self.p] * len(columns))
             insert = f"INSERT INTO {{t}} AS v ({names}) VALUES ({values}) {conflict}"  # noqa: S608
             c.executemany(self.sql(insert, t=table), rows)
