@@ -10,6 +10,10 @@ from collections.abc import Collection, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
+STAGED_ROWS = 50
+"""From this many rows on, ``Tables.upsert`` stages them on PostgreSQL (fewer rows, as
+the engines that follow the log write them, cost less than its four statements)."""
+
 
 class Tables:
     """Runs statements in the application's datastore (its connection pool)."""
@@ -46,7 +50,7 @@ class Tables:
         if not rows:
             return
         names = ", ".join(columns)  # (the views' own names, never input)
-        if not self.postgres:
+        if not self.postgres or len(rows) < STAGED_ROWS:
             values = ", ".join([self.p] * len(columns))
             c.executemany(self.sql(f"INSERT INTO {{t}} ({names}) VALUES ({values})",  # noqa: S608
                                    t=table), rows)
@@ -54,6 +58,52 @@ class Tables:
         with c.cursor.copy(self.sql(f"COPY {{t}} ({names}) FROM STDIN", t=table)) as copy:
             for row in rows:
                 copy.write_row(row)
+
+    def upsert(self, c: Cursor, table: str, columns: Sequence[str], key: Sequence[str],
+               rows: Sequence[Sequence[Any]], *, add: Collection[str] = (),
+               drop_zero: bool = False) -> None:
+        """Insert ``rows`` (of ``columns``) into ``table`` (resolved by ``table()``); where a
+        row of the same ``key`` exists, replace its other columns, or add to those named
+        in ``add`` (counters; ``drop_zero``: a row whose counters all came to zero goes).
+        No two rows may share a key. On SQLite one ``executemany`` (a second for
+        ``drop_zero``); on PostgreSQL, from ``STAGED_ROWS`` rows on, the rows go by
+        ``COPY`` into a temporary table of the same columns (the session's own), from
+        which one ``INSERT ... SELECT`` upserts them, in key order (two rebuild processes
+        adding to the same counters then lock them in one order): psycopg's
+        ``executemany`` costs the server a statement per row."""
+        if not rows:
+            return
+        names = ", ".join(columns)  # (the views' own names, never input)
+        others = [col for col in columns if col not in key]
+        update = ", ".join(f"{col} = v.{col} + excluded.{col}" if col in add
+                           else f"{col} = excluded.{col}" for col in others)
+        conflict = (f"ON CONFLICT ({', '.join(key)}) "
+                    + (f"DO UPDATE SET {update}" if others else "DO NOTHING"))
+        zero = " AND ".join(f"v.{col} = 0" for col in add)
+        if not self.postgres or len(rows) < STAGED_ROWS:
+            values = ", ".join([self.p] * len(columns))
+            insert = f"INSERT INTO {{t}} AS v ({names}) VALUES ({values}) {conflict}"  # noqa: S608
+            c.executemany(self.sql(insert, t=table), rows)
+            if drop_zero:
+                same = " AND ".join(f"{col} = {self.p}" for col in key)
+                at = [columns.index(col) for col in key]
+                delete = f"DELETE FROM {{t}} AS v WHERE {same} AND {zero}"  # noqa: S608
+                c.executemany(self.sql(delete, t=table), [[row[i] for i in at] for row in rows])
+            return
+        stage = f'"lotse_stage_{table}"'
+        c.execute(f"CREATE TEMPORARY TABLE IF NOT EXISTS {stage} AS "  # noqa: S608
+                  f"SELECT {names} FROM {self.table(table)} WITH NO DATA")
+        with c.cursor.copy(f"COPY {stage} ({names}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+        by_key = ", ".join(key)
+        c.execute(self.sql(f"INSERT INTO {{t}} AS v ({names}) SELECT {names} "  # noqa: S608
+                           f"FROM {stage} ORDER BY {by_key} {conflict}", t=table))
+        if drop_zero:  # (rows this transaction holds already: no lock waits)
+            same = " AND ".join(f"v.{col} = s.{col}" for col in key)
+            c.execute(self.sql(f"DELETE FROM {{t}} AS v USING {stage} AS s "  # noqa: S608
+                               f"WHERE {same} AND {zero}", t=table))
+        c.execute(f"DELETE FROM {stage}")  # noqa: S608
 
     @contextmanager
     def transaction(self, *, commit: bool) -> Iterator[Cursor]:

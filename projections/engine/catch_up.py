@@ -135,6 +135,15 @@ class CatchUp:
         """(k, n): apply only the events of families whose id modulo n is k, with
         positions of their own (the share of one process of a rebuild)."""
         self.fold_before_lock = not follow_serving
+        self.wait_for_disk = follow_serving
+        """Commit each page only once it is on disk. False: a rebuild's pages, written to
+        tables nobody reads before its switch (which waits for the disk, and for every
+        page before it with it): on PostgreSQL they commit without waiting (a crash of
+        the server may lose the last pages whole, never part of one, and the rebuild
+        fails and is run again)."""
+        self.with_indexes = follow_serving
+        """Create the views' indexes with their tables (False: a rebuild, which creates
+        them after filling the tables)."""
         """On SQLite, fold each page before taking the store's write lock and write under
         it (``_apply_before_lock``): a rebuild's processes then fold at once."""
         self.keep_documents = follow_serving and share is None
@@ -185,6 +194,8 @@ class CatchUp:
                                   "ON CONFLICT (name) DO NOTHING", q=POSITIONS),
                   (self.key(view),))
         view.create(c, self.tables)
+        if self.with_indexes:
+            view.create_indexes(c, self.tables)
 
     def _follow(self) -> None:
         """Move to the tables a rebuild switched to (they exist: the rebuild made them)."""
@@ -259,6 +270,8 @@ class CatchUp:
                 committed = False
                 try:
                     with t.transaction(commit=True) as c:
+                        if t.postgres and not self.wait_for_disk:
+                            c.execute("SET LOCAL synchronous_commit = off")
                         for view in self.views:
                             key = self.key(view)
                             since = positions[key]

@@ -36,7 +36,7 @@ from abc import abstractmethod
 from collections import OrderedDict
 from collections.abc import Iterator, Sequence
 from datetime import date
-from typing import Any, Generic, TypeVar
+from typing import Any, ClassVar, Generic, TypeVar
 
 import orjson
 
@@ -100,40 +100,56 @@ class FamilyDocView(View, Generic[D]):
         if self._page is not None:
             self._page.update((family_id, doc) for family_id, (_, doc) in changed.items())
 
+    _hows: ClassVar[dict[type, str]] = {}
+    """What ``fold_and_follow`` does with an event of each class (per view class, as
+    ``corrects`` is)."""
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        cls._hows = {}
+
     def apply(self, c: Cursor, tables: Tables, events: Sequence[Any]) -> None:
-        by_family: dict[str, list[Any]] = {}
-        for event in events:
-            by_family.setdefault(event.originator_id.hex, []).append(event)
-        stored = self.load(c, tables, list(by_family))
         changed: dict[str, tuple[Any, D]] = {}
-        followed = self._followed() if self.corrects else None
-        for family_id, family_events in by_family.items():
-            doc = stored.get(family_id)
+        for family_id, doc, family_events in self.families(c, tables, events):
             remembered = self.before(doc)
             for event in family_events:
-                doc = self.fold(doc, event)
-                if followed is None or doc is None:
-                    continue
-                kind = type(event)
-                how = followed.get(kind)
-                if how is None:
-                    how = followed[kind] = _how(kind, self.corrects)
-                if how is _NOTE:
-                    self.refs_of(doc).note(event)
-                elif how is _CORRECT:
-                    self._correct(doc, event)
+                doc = self.fold_and_follow(doc, event)
             if doc is not None:
                 changed[family_id] = (remembered, doc)
         if changed:
             self.write(c, tables, changed)
             self.written(changed)
 
-    def _followed(self) -> dict[type, str]:
-        """Per event class, what ``follow`` does with it (cached)."""
-        found: dict[type, str] | None = self.__dict__.get("_followed_kinds")
-        if found is None:
-            found = self.__dict__["_followed_kinds"] = {}
-        return found
+    def families(self, c: Cursor, tables: Tables, events: Sequence[Any]
+                 ) -> list[tuple[str, D | None, list[Any]]]:
+        """The page's events by family (each family's in log order) with the family's
+        stored document (None: none yet), loaded in one query."""
+        by_family: dict[int, list[Any]] = {}  # (by the id's number: a UUID hashes in Python)
+        for event in events:
+            by_family.setdefault(event.originator_id.int, []).append(event)
+        family_ids = [family_events[0].originator_id.hex  # (once per family, not event)
+                      for family_events in by_family.values()]
+        stored = self.load(c, tables, family_ids)
+        return [(family_id, stored.get(family_id), family_events)
+                for family_id, family_events in zip(family_ids, by_family.values(),
+                                                    strict=True)]
+
+    def fold_and_follow(self, doc: D | None, event: Any) -> D | None:
+        """The document after ``event``: ``fold``, then (a view that follows
+        corrections) what the event's version refers to noted, or a correction handed to
+        ``correct`` with its target."""
+        doc = self.fold(doc, event)
+        if doc is None or not self.corrects:
+            return doc
+        kind = type(event)
+        how = self._hows.get(kind)
+        if how is None:
+            how = self._hows[kind] = _how(kind, self.corrects)
+        if how is _NOTE:
+            self.refs_of(doc).note(event)
+        elif how is _CORRECT:
+            self._correct(doc, event)
+        return doc
 
     def _correct(self, doc: D, correction: Any) -> None:
         target = self.refs_of(doc).target(correction)
@@ -142,7 +158,7 @@ class FamilyDocView(View, Generic[D]):
 
     def follow(self, doc: D, event: Any) -> None:
         """Note what ``event`` refers to, or hand a correction to ``correct`` with its
-        target (for a view that folds outside ``apply``, after each ``fold``)."""
+        target (after a ``fold`` of one's own; ``fold_and_follow`` does both)."""
         if isinstance(event, EntryCorrected):
             self._correct(doc, event)
         else:
@@ -230,17 +246,3 @@ def dumps(doc: Any) -> str:
 
 def iso(value: date | None) -> str | None:
     return value.isoformat() if value else None
-
-
-def upsert(c: Cursor, tables: Tables, table: str, columns: Sequence[str], key: Sequence[str],
-           rows: Sequence[Sequence[Any]]) -> None:
-    """Insert or replace rows (by ``key``) in one ``executemany``."""
-    if not rows:
-        return
-    others = [col for col in columns if col not in key]
-    update = ", ".join(f"{col} = excluded.{col}" for col in others)
-    c.executemany(tables.sql(
-        f"INSERT INTO {{t}} ({', '.join(columns)}) VALUES "
-        f"({', '.join([tables.p] * len(columns))}) ON CONFLICT ({', '.join(key)}) "
-        + (f"DO UPDATE SET {update}" if others else "DO NOTHING"), t=table), rows)
-

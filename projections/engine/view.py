@@ -44,6 +44,11 @@ class View(ABC):
     def create(self, c: Cursor, tables: Tables) -> None:
         """Create the view's tables (of ``self.generation``) if they do not exist."""
 
+    def create_indexes(self, c: Cursor, tables: Tables) -> None:  # noqa: B027 (often none)
+        """Create the indexes the view's reads need beyond its tables' keys, if they do
+        not exist. A rebuild creates them once it has filled the tables: an index built
+        over the rows at once costs a fraction of one kept up row by row."""
+
     @abstractmethod
     def apply(self, c: Cursor, tables: Tables, events: Sequence[Any]) -> None:
         """Apply events (in log order) inside the engine's transaction."""

@@ -38,7 +38,7 @@ import orjson
 
 from application.sql import Cursor, Tables
 from domain.rules import PROGRAMME_TZ
-from projections.engine.documents import Doc, FamilyDocView, dumps, upsert
+from projections.engine.documents import Doc, FamilyDocView, dumps
 
 KEYS = ("family_id", "entity", "known_from")
 """The first columns of every table of a bitemporal view (then ``known_to``)."""
@@ -122,28 +122,19 @@ class BitemporalView(FamilyDocView[Doc]):
                 f"CREATE TABLE IF NOT EXISTS {{t}} ({', '.join(columns)}, known_period INTEGER "
                 f"NOT NULL, n INTEGER NOT NULL, PRIMARY KEY ({names}, known_period))",
                 t=self.t(table)))
-        self.create_more(c, tables)
-
-    def create_more(self, c: Cursor, tables: Tables) -> None:
-        """Indexes beyond the tables' keys."""
 
     def apply(self, c: Cursor, tables: Tables, events: Sequence[Any]) -> None:
-        by_family: dict[str, list[Any]] = {}
-        for event in events:
-            by_family.setdefault(event.originator_id.hex, []).append(event)
-        stored = self.load(c, tables, list(by_family))
         changed: dict[str, tuple[Any, Doc]] = {}
         versions: list[tuple[str, str, str, Bundle]] = []  # family, entity, day, rows
         closed: list[tuple[str, str, str, str]] = []  # known_to, family, entity, known_from
         replaced: list[tuple[str, str, str]] = []  # family, entity, known_from
         deltas: dict[tuple[Any, ...], int] = {}
-        for family_id, family_events in by_family.items():
-            doc = stored.get(family_id)
+        for family_id, doc, family_events in self.families(c, tables, events):
             days = [recorded_day(event) for event in family_events]
             last = len(family_events) - 1
             touched: set[str] | None = set()
             for i, event in enumerate(family_events):
-                doc = self.fold(doc, event)
+                doc = self.fold_and_follow(doc, event)
                 if doc is None:
                     continue
                 more = self.touches(event)
@@ -185,9 +176,9 @@ class BitemporalView(FamilyDocView[Doc]):
                     doc[WRITTEN] = dict(sorted(doc[WRITTEN].items()))
                 changed[family_id] = (None, doc)
         if changed:
-            upsert(c, tables, self.t(self.docs_table), ("family_id", "doc"), ("family_id",),
-                   [(family_id, self.encode_doc(family_id, doc))
-                    for family_id, (_, doc) in changed.items()])
+            tables.upsert(c, self.t(self.docs_table), ("family_id", "doc"), ("family_id",),
+                          [(family_id, self.encode_doc(family_id, doc))
+                           for family_id, (_, doc) in changed.items()])
             self.store(c, tables, versions, closed, replaced)
             self.count(c, tables, deltas)
             self.written(changed)
@@ -214,15 +205,10 @@ class BitemporalView(FamilyDocView[Doc]):
             return
         table, columns = self.counters
         names = [column.split()[0] for column in columns]
-        c.executemany(tables.sql(
-            f"INSERT INTO {{t}} ({', '.join(names)}, known_period, n) VALUES "
-            f"({', '.join([tables.p] * (len(names) + 2))}) ON CONFLICT ({', '.join(names)}, "
-            "known_period) DO UPDATE SET n = {t}.n + excluded.n", t=self.t(table)), rows)
         # (a cell back at zero goes: the counters are then the same however the events
         # were paged)
-        c.executemany(tables.sql(
-            f"DELETE FROM {{t}} WHERE {' AND '.join(f'{n} = {{p}}' for n in names)} AND "
-            "known_period = {p} AND n = 0", t=self.t(table)), [row[:-1] for row in rows])
+        tables.upsert(c, self.t(table), (*names, "known_period", "n"), (*names, "known_period"),
+                      rows, add=("n",), drop_zero=True)
 
     def write(self, c: Cursor, tables: Tables, changed: dict[str, tuple[Any, Doc]]) -> None:
         raise NotImplementedError  # (apply stores documents and versions itself)

@@ -39,6 +39,7 @@ from application.sql import Cursor, Tables
 from domain import events as ev
 from domain.corrections import SENSITIVE
 from domain.family_case import FamilyCase
+from projections.engine.corrections import Refs, Target
 from projections.engine.documents import Doc, dumps
 from projections.reporting.bitemporal import (
     BitemporalView,
@@ -141,6 +142,7 @@ class EsfParticipants(BitemporalView):
     personal_events = (FamilyCase.CaseOpened, ev.MemberAdded, ev.MemberDetailsChanged,
                        ev.ParticipantEntered, ev.EntryCorrected)
     personal_items = frozenset({"birth_date", *SENSITIVE, "value"})  # (value: a correction's)
+    corrects = frozenset({"ParticipantEntered", "ParticipantLeft"})
 
     def __init__(self) -> None:
         self.folder = Folder(None)
@@ -183,7 +185,7 @@ class EsfParticipants(BitemporalView):
             self._unseal(sealed, _row_aad(family_id, entity, known_from)))
         return record
 
-    def create_more(self, c: Cursor, tables: Tables) -> None:
+    def create_indexes(self, c: Cursor, tables: Tables) -> None:
         for base, index, columns in (
                 (ROWS, "lotse_esf_project", "project, complete, entered_on"),
                 # (the counts of a rule's findings read these indexes only)
@@ -238,6 +240,12 @@ class EsfParticipants(BitemporalView):
 
     def fold(self, doc: Doc | None, e: Any) -> Doc | None:
         return self.folder.fold(doc, e)
+
+    def refs_of(self, doc: Doc) -> Refs:
+        return self.new_refs(doc["r"])  # (kept in place in its stored form)
+
+    def correct(self, doc: Doc, correction: Any, target: Target) -> None:
+        self.folder.correct(doc, correction, target)
 
     def _scrub_earlier_versions(self, c: Cursor, tables: Tables, families: list[str]) -> None:
         """Erasure reaches the versions known before it too: what a report at an earlier

@@ -6,9 +6,10 @@ the **first** entry (a re-entry keeps them; only exits and results move on), the
 the first entry date, and each stint (entry, exit, the status on leaving and the later
 statuses, the six-month follow-up), each fact with the version of the event that
 recorded it, so that every figure can be traced to its events. Corrections
-(``EntryCorrected``) reach the entry or exit they correct through
-``projections.engine.corrections`` and change it, parsed with the domain's own parsers,
-exactly as ``CaseState`` does. Birth dates are sealed with the family's key.
+(``EntryCorrected``) reach the entry or exit they correct as in every view (the view's
+``fold_and_follow``, ``projections.engine.documents``) and ``Folder.correct`` changes
+it, parsed with the domain's own parsers, exactly as ``CaseState`` does. Birth dates are
+sealed with the family's key.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from domain import events as ev
 from domain.corrections import CORRECTABLE, SENSITIVE
 from domain.family_case import FamilyCase
 from domain.rules import PROGRAMME_TZ
-from projections.engine.corrections import Refs, corrected_value
+from projections.engine.corrections import Target, corrected_value
 from projections.engine.documents import Doc
 
 ENTRY_FIELDS = ("labour_market_status", "unemployed_months", "isced", "disability",
@@ -134,13 +135,11 @@ class Folder:
                            "t": e.timestamp.astimezone(PROGRAMME_TZ).date().isoformat(),
                            "e": {f: _text(getattr(e.entry, f)) for f in ENTRY_FIELDS},
                            "l": None, "lv": None, "s": None, "ls": [], "f": None})
-            _refs(doc).note(e)
         elif isinstance(e, ev.ParticipantLeft):
             stints = doc["x"].get(str(e.member_id))
             if stints:
                 stints[-1].update(l=e.occurred_on.isoformat(), lv=e.originator_version,
                                   s=str(e.status))
-                _refs(doc).note(e)
         elif isinstance(e, ev.LeavingStatusRecorded):
             stints = doc["x"].get(str(e.member_id))
             if stints:
@@ -151,8 +150,6 @@ class Folder:
             if stints:
                 stints[-1]["f"] = [*FollowUp(e.occurred_on.isoformat(), str(e.status),
                                              e.better_situation, e.originator_version)]
-        elif isinstance(e, ev.EntryCorrected):
-            self._correct(doc, e)
         elif isinstance(e, ev.PersonalDataErased):
             doc["m"] = {k: [*MemberFacts(*m)._replace(birth=None)] for k, m in doc["m"].items()}
             for stints in doc["x"].values():
@@ -161,10 +158,8 @@ class Folder:
                         stint["e"][item] = None
         return doc
 
-    def _correct(self, doc: Doc, e: Any) -> None:
-        target = _refs(doc).target(e)
-        if target is None:
-            return
+    def correct(self, doc: Doc, e: Any, target: Target) -> None:
+        """Apply the correction ``e`` of ``target`` (an entry or an exit)."""
         entry = target.event == "ParticipantEntered"
         stint = next((s for s in doc["x"].get(target.key or "", ())
                       if (s["v"] if entry else s["lv"]) == target.version), None)
@@ -181,14 +176,6 @@ class Folder:
                 stint["e"][change.field] = value
             else:
                 stint["s"] = value
-
-
-_FOLLOWED = frozenset({"ParticipantEntered", "ParticipantLeft"})
-
-
-def _refs(doc: Doc) -> Refs:
-    """The document's ``Refs`` (kept in place in its stored form)."""
-    return Refs(_FOLLOWED, doc["r"])
 
 
 # ----- participant records -------------------------------------------------------------

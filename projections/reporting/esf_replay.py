@@ -13,7 +13,7 @@ from application.cases import FamilyCases
 from domain.rules import PROGRAMME_TZ
 from projections.engine.documents import Doc
 from projections.reporting.esf import EsfParticipants
-from projections.reporting.esf_participants import Folder, Participant, participants_of
+from projections.reporting.esf_participants import Participant, participants_of
 
 
 def events_recorded_after(cases: FamilyCases, family_ids: Iterable[str],
@@ -40,8 +40,8 @@ def participants_as_recorded_by(cases: FamilyCases, family_ids: Iterable[str],
     """The participants of ``family_ids`` as the events recorded by ``recorded_by`` show
     them (the same fold, in memory), and per family the events recorded after it
     (version, event type): what makes "now" differ from "as known at the cut-off"."""
-    folder = Folder(None)
-    kinds = EsfParticipants.events
+    view = EsfParticipants()  # (not attached: birth dates stay in memory, unsealed)
+    kinds = view.events
     result: list[Participant] = []
     later: dict[str, list[tuple[int, str]]] = {}
     for family_id in family_ids:
@@ -52,9 +52,9 @@ def participants_as_recorded_by(cases: FamilyCases, family_ids: Iterable[str],
                     (event.originator_version, type(event).__name__))
                 continue
             if isinstance(event, kinds):
-                doc = folder.fold(doc, event)
+                doc = view.fold_and_follow(doc, event)
         if doc is not None:
-            result.extend(participants_of(folder, family_id, doc))
+            result.extend(participants_of(view.folder, family_id, doc))
     return result, later
 
 

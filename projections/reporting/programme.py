@@ -1,7 +1,7 @@
 """Programme figures (Akti(F) Plus style) of a project, as known now or at a cut-off.
 
 **The view.** ``ProgrammeFacts`` folds each family's events into the family summary's
-document (``FamilySummary.fold`` and ``follow``: the same facts, corrected by
+document (``FamilySummary.fold_and_follow``: the same facts, corrected by
 ``EntryCorrected`` exactly as the summary corrects them) plus what the summary does not
 keep: when a member joined the household, every closure with its reason and reopening,
 every referral outcome with its date. It writes the facts as rows of one bitemporal
@@ -120,7 +120,7 @@ class ProgrammeFacts(BitemporalView):
               ev.GoalAchieved, ev.GoalDropped, ev.ReferralMade, ev.ReferralOutcomeRecorded,
               ev.CaseClosed, ev.CaseReopened, ev.EntryCorrected)
 
-    def create_more(self, c: Cursor, tables: Tables) -> None:
+    def create_indexes(self, c: Cursor, tables: Tables) -> None:
         c.execute(tables.sql(f"CREATE INDEX IF NOT EXISTS {self.t('lotse_programme_project')} "
                              "ON {t} (project, kind, on_day)", t=self.t(FACTS)))
 
@@ -142,10 +142,10 @@ class ProgrammeFacts(BitemporalView):
                          for k, os in outcomes.items()}})
 
     def fold(self, doc: Doc | None, e: Any) -> Doc | None:
-        summary = _SUMMARY.fold(None if doc is None else doc["s"], e)
+        # (the summary's corrections too, as the summary has them)
+        summary = _SUMMARY.fold_and_follow(None if doc is None else doc["s"], e)
         if summary is None:
             return None
-        _SUMMARY.follow(summary, e)  # (the summary's corrections, as the summary has them)
         if doc is None:  # (the intake)
             return {"s": summary, "joined": {}, "closures": [], "outcomes": {}}
         extra = _EXTRA.get(type(e))

@@ -23,7 +23,7 @@ from application.sql import Cursor, Tables
 from domain import events as ev
 from domain.family_case import FamilyCase
 from projections.engine.corrections import Refs, Target, corrected_value
-from projections.engine.documents import FamilyDocView, dumps, iso, upsert
+from projections.engine.documents import FamilyDocView, dumps, iso
 
 ROWS = "lotse_view_caseload"
 COLUMNS = ("family_id", "project", "case_number", "case_manager", "status", "opened_on",
@@ -87,6 +87,8 @@ class Caseload(FamilyDocView[CaseloadDoc]):
             "opened_on TEXT NOT NULL, last_contact_on TEXT, next_follow_up_on TEXT, "
             "open_goals INTEGER NOT NULL, pending_referrals INTEGER NOT NULL, "
             "doc TEXT NOT NULL)", r=self.t(ROWS)))
+
+    def create_indexes(self, c: Cursor, tables: Tables) -> None:
         c.execute(tables.sql(f"CREATE INDEX IF NOT EXISTS {self.t('lotse_view_caseload_cm')} "
                              "ON {r} (project, case_manager, status)", r=self.t(ROWS)))
 
@@ -147,7 +149,7 @@ class Caseload(FamilyDocView[CaseloadDoc]):
                          latest.follow_up_on if latest else None, d.open_goals,
                          sum(1 for answered in d.referrals.values() if not answered),
                          dumps(d.stored())))
-        upsert(c, tables, self.t(ROWS), COLUMNS, ("family_id",), rows)
+        tables.upsert(c, self.t(ROWS), COLUMNS, ("family_id",), rows)
 
 
 @dataclass(frozen=True)

@@ -47,7 +47,7 @@ from uuid import UUID
 from application.sql import Cursor, Tables
 from domain import events as ev
 from domain.family_case import FamilyCase
-from projections.engine.documents import FamilyDocView, dumps, upsert
+from projections.engine.documents import FamilyDocView, dumps
 
 ROWS = "lotse_view_caseload_history"
 DOCS = "lotse_view_caseload_history_docs"
@@ -134,6 +134,8 @@ class CaseloadHistory(FamilyDocView[HistoryDoc]):
             "from_on TEXT NOT NULL, until_on TEXT, assigned_by TEXT NOT NULL, "
             "started_by TEXT NOT NULL, version INTEGER NOT NULL, ended_by TEXT, "
             "ended_version INTEGER, PRIMARY KEY (family_id, seq))", r=self.t(ROWS)))
+
+    def create_indexes(self, c: Cursor, tables: Tables) -> None:
         c.execute(tables.sql(
             f"CREATE INDEX IF NOT EXISTS {self.t('lotse_view_caseload_history_from')} "
             "ON {r} (project, from_on)", r=self.t(ROWS)))
@@ -179,9 +181,9 @@ class CaseloadHistory(FamilyDocView[HistoryDoc]):
         for family_id, (first, d) in changed.items():
             rows.extend((family_id, seq, d.project, d.case_number, *span.stored())
                         for seq, span in enumerate(d.intervals[first:], first))
-        upsert(c, tables, self.t(DOCS), ("family_id", "doc"), ("family_id",),
-               [(family_id, dumps(d.stored())) for family_id, (_, d) in changed.items()])
-        upsert(c, tables, self.t(ROWS), COLUMNS, ("family_id", "seq"), rows)
+        tables.upsert(c, self.t(DOCS), ("family_id", "doc"), ("family_id",),
+                      [(family_id, dumps(d.stored())) for family_id, (_, d) in changed.items()])
+        tables.upsert(c, self.t(ROWS), COLUMNS, ("family_id", "seq"), rows)
 
 
 @dataclass(frozen=True)

@@ -37,7 +37,7 @@ from application.sql import Cursor, Tables
 from domain import events as ev
 from domain.family_case import FamilyCase
 from projections.engine.corrections import Refs, Target, corrected_value
-from projections.engine.documents import FamilyDocView, dumps, upsert
+from projections.engine.documents import FamilyDocView, dumps
 
 ROWS = "lotse_view_family_summary"
 COLUMNS = ("family_id", "project", "case_manager", "status", "version", "doc")
@@ -329,6 +329,6 @@ class FamilySummary(FamilyDocView[SummaryDoc]):
 
     def write(self, c: Cursor, tables: Tables,
               changed: dict[str, tuple[Any, SummaryDoc]]) -> None:
-        upsert(c, tables, self.t(ROWS), COLUMNS, ("family_id",), [
+        tables.upsert(c, self.t(ROWS), COLUMNS, ("family_id",), [
             (family_id, d.project, d.case_manager, d.status, d.version, dumps(d.stored()))
             for family_id, (_, d) in changed.items()])

@@ -32,7 +32,7 @@ from domain import events as ev
 from domain.family_case import FamilyCase
 from domain.values import ReferralOutcome
 from projections.engine.corrections import Refs, Target, corrected_value
-from projections.engine.documents import FamilyDocView, dumps, upsert
+from projections.engine.documents import FamilyDocView, dumps
 
 ROWS = "lotse_view_social_space"
 DOCS = "lotse_view_social_space_docs"
@@ -284,8 +284,8 @@ class SocialSpace(FamilyDocView[SocialDoc]):
 
     def write(self, c: Cursor, tables: Tables,
               changed: dict[str, tuple[Any, SocialDoc]]) -> None:
-        upsert(c, tables, self.t(DOCS), ("family_id", "doc"), ("family_id",),
-               [(family_id, dumps(doc.stored())) for family_id, (_, doc) in changed.items()])
+        tables.upsert(c, self.t(DOCS), ("family_id", "doc"), ("family_id",),
+                      [(family_id, dumps(doc.stored())) for family_id, (_, doc) in changed.items()])
         delta, self._delta = self._delta, {}
         # In key order: rebuild processes adding to the same counters at once then lock
         # them in one order (PostgreSQL would otherwise find them deadlocked).
@@ -293,15 +293,11 @@ class SocialSpace(FamilyDocView[SocialDoc]):
                 if n or minutes]
         if not rows:
             return
-        p = tables.p
-        c.executemany(tables.sql(
-            f"INSERT INTO {{r}} AS v ({', '.join(COLUMNS)}) VALUES "
-            f"({', '.join([p] * len(COLUMNS))}) ON CONFLICT ({', '.join(KEY_COLUMNS)}) "
-            "DO UPDATE SET n = v.n + excluded.n, minutes = v.minutes + excluded.minutes",
-            r=self.t(ROWS)), rows)
+        tables.upsert(c, self.t(ROWS), COLUMNS, KEY_COLUMNS, rows, add=("n", "minutes"))
         # A counter that fell to nothing goes, so the rows equal a rebuild's exactly.
         emptied = [key for key, (n, minutes) in sorted(delta.items()) if n < 0 or minutes < 0]
         if emptied:
+            p = tables.p
             c.executemany(tables.sql(
                 "DELETE FROM {r} WHERE "
                 + " AND ".join(f"{col} = {p}" for col in KEY_COLUMNS)
