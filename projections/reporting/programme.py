@@ -108,7 +108,10 @@ class ProgrammeFacts(BitemporalView):
     name = "programme_facts"
     table_names = (FACTS, DOCS)
     docs_table = DOCS
-    schema_version = 2  # (2: the summary's named document inside, its corrections' targets)
+    schema_version = 100 * 2 + FamilySummary.schema_version
+    """Its own form (2: the summary's named document inside, its corrections' targets)
+    and the family summary's, whose document it keeps inside its own: a new form of
+    either makes the facts rebuild themselves."""
     columns: ClassVar[dict[str, tuple[str, ...]]] = {
         FACTS: ("part TEXT NOT NULL", "project TEXT NOT NULL", "kind TEXT NOT NULL",
                 "on_day TEXT NOT NULL", "end_day TEXT", "category TEXT", "status TEXT",

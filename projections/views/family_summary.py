@@ -225,11 +225,6 @@ def _erased(d: SummaryDoc, e: Any) -> None:
     d.status = "erased"
 
 
-def _nothing(d: SummaryDoc, e: Any) -> None:
-    """Leaving statuses, follow-ups and corrections (see ``correct``): only the family's
-    version moves."""
-
-
 _FOLD: dict[type, Callable[[SummaryDoc, Any], None]] = {
     ev.MemberAdded: _member_added, ev.MemberDetailsChanged: _details_changed,
     ev.MemberLeftHousehold: _left_household, ev.ParticipantEntered: _entered,
@@ -238,9 +233,8 @@ _FOLD: dict[type, Callable[[SummaryDoc, Any], None]] = {
     ev.GoalDropped: _goal_dropped, ev.ReferralMade: _referral,
     ev.ReferralOutcomeRecorded: _outcome, ev.CaseManagerAssigned: _assigned,
     ev.CaseClosed: _closed, ev.CaseReopened: _reopened, ev.PersonalDataErased: _erased,
-    ev.EntryCorrected: _nothing, ev.LeavingStatusRecorded: _nothing,
-    ev.FollowUpRecorded: _nothing,
 }
+"""What the summary shows of each event (the family's version moves with every event)."""
 
 # The fields a correction changes, per kind of target (the others are not shown).
 _CONSULTATION_FIELDS = frozenset({"occurred_on", "duration_minutes", "mode"})
@@ -290,7 +284,8 @@ class FamilySummary(FamilyDocView[SummaryDoc]):
     name = "family_summary"
     table_names = (ROWS,)
     docs_table = ROWS
-    schema_version = 2  # (2: named documents with their corrections' targets)
+    schema_version = 3  # (2: named documents with their corrections' targets; 3: the
+    # family's version after every event, also those the summary does not show)
     events = (FamilyCase.CaseOpened,  # (the aggregate's own subclass is what is stored)
               *(kind for kind in ev.ALL_EVENTS if kind is not ev.CaseOpened))
     corrects = frozenset({"ConsultationRecorded", "GoalSet", "ReferralMade",
@@ -315,13 +310,12 @@ class FamilySummary(FamilyDocView[SummaryDoc]):
             esf={}, goals={}, referrals={}, consultations={}, refs=self.new_refs())
 
     def fold(self, doc: SummaryDoc | None, e: Any) -> SummaryDoc | None:
-        fold = _FOLD.get(type(e))
-        if fold is None:
-            return self.opened(e) if isinstance(e, ev.CaseOpened) else doc
-        if doc is None:
-            return None  # (an event before the intake cannot exist)
-        doc.version = e.originator_version
-        fold(doc, e)
+        if doc is None:  # (an event before the intake cannot exist)
+            return self.opened(e) if isinstance(e, ev.CaseOpened) else None
+        doc.version = e.originator_version  # (every event: the summary's version is the
+        fold = _FOLD.get(type(e))  # family's, whether or not the summary shows the event)
+        if fold is not None:
+            fold(doc, e)
         return doc
 
     def correct(self, doc: SummaryDoc, correction: Any, target: Target) -> None:

@@ -289,7 +289,8 @@ def test_engines_that_keep_documents_between_pages_equal_a_rebuild(app: FamilyCa
     demo(app, families=8, seed=11)
     opened = [n.originator_id for n in app.recorder.select_notifications(0, 10_000)
               if n.topic.endswith("CaseOpened")]
-    app.erase_personal_data(opened[0], reason="Antrag nach Art. 17", occurred_on=TODAY,
+    app.erase_personal_data(opened[0], legal_basis=ErasureBasis.ART17_REQUEST,
+                            note="Antrag nach Art. 17", occurred_on=TODAY,
                             recorded_by="co-clara")
     keeping, other = CatchUp(app, all_views(), page_size=7), CatchUp(app, all_views(),
                                                                      page_size=5)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import uuid
 from collections import Counter
+from collections.abc import Mapping
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -23,6 +24,7 @@ from application.commands import (
     CloseCase,
     CorrectEntry,
     EnterParticipant,
+    FamilyCommand,
     MakeReferral,
     RecordConsultation,
     RecordExit,
@@ -63,6 +65,7 @@ from projections.views.family_summary_read import (
 )
 from tests.conftest import drop_schema
 from tests.support.builders import INTAKE, entry, first_parent_id, open_case
+from tests.support.examples import run_every_example, through
 
 TODAY = date(2026, 11, 20)
 
@@ -317,3 +320,26 @@ def test_an_unknown_family_has_no_summary(app: FamilyCases) -> None:
     engine = CatchUp(app, FamilySummary())
     engine.run_once()
     assert read_summary(app.tables, engine.view, uuid4()) is None  # type: ignore[arg-type]
+
+
+def test_after_each_commands_example_the_summary_shows_the_case_at_its_version(
+        app: FamilyCases) -> None:
+    """Every command's example in turn, the erasure last: after each, the view equals
+    the case (its version too, also after events the summary does not show), so a new
+    event type cannot leave the summary behind unnoticed."""
+    opened, members = open_case(app)
+    family = opened.family_id
+    engine = CatchUp(app, FamilySummary(), page_size=5)
+    run = through(app, family, "cm-anna")
+
+    def checked(command: type[FamilyCommand], fields: dict[str, Any]) -> Mapping[str, Any]:
+        facts = run(command, fields)
+        engine.run_once()
+        shown = read_summary(app.tables, engine.view, family)  # type: ignore[arg-type]
+        assert shown == from_the_case(app, family), command.__name__
+        return facts
+
+    run_every_example(checked, {"parent": str(members[0].member_id),
+                                "child": str(members[1].member_id), "colleague": "cm-bernd"})
+
+    assert app.get_case(family).state.status.value == "erased"
