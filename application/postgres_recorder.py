@@ -8,6 +8,7 @@ the factory by its topic (``application/store.py``).
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Sequence
 from typing import Any
 from uuid import UUID
@@ -19,6 +20,7 @@ from psycopg.rows import tuple_row
 from psycopg.sql import SQL, Identifier
 
 from application import idempotency
+from application.integrity import chain
 
 
 class LotsePostgresRecorder(PostgresApplicationRecorder):
@@ -27,6 +29,28 @@ class LotsePostgresRecorder(PostgresApplicationRecorder):
         self.idempotency_table = f'"{self.datastore.schema}"."{idempotency.TABLE}"'
         self.sql_create_statements.append(
             SQL(idempotency.CREATE.format(table=self.idempotency_table)))  # type: ignore[arg-type]
+        self.chain_table = f'"{self.datastore.schema}"."{chain.TABLE}"'
+        self.sql_create_statements.extend(
+            SQL(s) for s in chain.postgres_create(self.chain_table,  # type: ignore[arg-type]
+                                                  f"{chain.TABLE}_originator"))
+        self.chain_insert = (
+            f"INSERT INTO {self.chain_table} "  # noqa: S608 (validated schema, a constant)
+            "(notification_id, originator_id, originator_version, hash) "
+            "SELECT * FROM unnest(%s::bigint[], %s::uuid[], %s::bigint[], %s::bytea[]) "
+            "ON CONFLICT DO NOTHING")  # a link left by a deleted event stays as evidence
+        self.heads = chain.Heads()
+        self._links = threading.local()
+
+    def insert_events(self, stored_events: Sequence[StoredEvent],
+                      **kwargs: Any) -> Sequence[int] | None:
+        """The library's insert; the chain's heads learn the links once it committed."""
+        self._links.pending = []
+        try:
+            positions = super().insert_events(stored_events, **kwargs)
+            self.heads.committed(self._links.pending)
+            return positions
+        finally:
+            self._links.pending = []
 
     def analyze(self) -> None:
         """Gather the planner's statistics of the events table, after a bulk load: until
@@ -83,6 +107,12 @@ class LotsePostgresRecorder(PostgresApplicationRecorder):
     def _fetch_ids_after_insert_events(self, curs: Any, stored_events: Sequence[StoredEvent],
                                        **kwargs: Any) -> Sequence[int] | None:
         positions = super()._fetch_ids_after_insert_events(curs, stored_events, **kwargs)
+        if stored_events and positions:
+            links = self.heads.links_for(stored_events, positions,
+                                         lambda wanted: self._stored_links(curs, wanted))
+            columns = [list(c) for c in zip(*chain.rows(links, postgres=True), strict=True)]
+            curs.execute(self.chain_insert, columns)  # (pipelined: no round trip)
+            self._links.pending = links
         pending = idempotency.pending_key()
         if pending is not None and stored_events:
             receipt = pending.receipt_for(stored_events, positions)
@@ -92,6 +122,21 @@ class LotsePostgresRecorder(PostgresApplicationRecorder):
                          + " RETURNING 1", idempotency.row_for(pending, receipt))
             curs.fetchone()
         return positions
+
+
+    def _stored_links(self, curs: Any, wanted: Sequence[tuple[str, int]]
+                      ) -> dict[tuple[str, int], bytes]:
+        """One query for every previous link the heads did not know."""
+        curs.execute(
+            f"SELECT c.originator_id, c.originator_version, c.hash "  # noqa: S608
+            f"FROM {self.chain_table} c JOIN unnest(%s::uuid[], %s::bigint[]) AS w(o, v) "
+            "ON c.originator_id = w.o AND c.originator_version = w.v",
+            ([UUID(hex=k) for k, _ in wanted], [v for _, v in wanted]))
+        return {(_row(r)[0].hex, _row(r)[1]): bytes(_row(r)[2]) for r in curs.fetchall()}
+
+
+def _row(row: Any) -> tuple[Any, ...]:
+    return tuple(row.values()) if isinstance(row, dict) else tuple(row)
 
 
 _TOPIC = re.compile(r"[A-Za-z0-9_.:]+")  # module.path:Class.Name: nothing to escape
