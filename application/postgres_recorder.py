@@ -20,7 +20,7 @@ from psycopg.rows import tuple_row
 from psycopg.sql import SQL, Identifier
 
 from application import idempotency
-from application.integrity import chain
+from application.integrity import chain, checkpoints
 
 
 class LotsePostgresRecorder(PostgresApplicationRecorder):
@@ -33,6 +33,8 @@ class LotsePostgresRecorder(PostgresApplicationRecorder):
         self.sql_create_statements.extend(
             SQL(s) for s in chain.postgres_create(self.chain_table,  # type: ignore[arg-type]
                                                   f"{chain.TABLE}_originator"))
+        self.sql_create_statements.extend(SQL(s) for s in checkpoints.create_statements(  # type: ignore[arg-type]
+            f'"{self.datastore.schema}"."{checkpoints.TABLE}"', postgres=True))
         self.chain_insert = (
             f"INSERT INTO {self.chain_table} "  # noqa: S608 (validated schema, a constant)
             "(notification_id, originator_id, originator_version, hash) "

@@ -45,7 +45,7 @@ from eventsourcing.utils import Environment, EnvType
 from pydantic import TypeAdapter
 
 from application import idempotency
-from application.integrity import chain
+from application.integrity import chain, checkpoints
 
 _parse_uuid = TypeAdapter(UUID).validator.validate_python
 
@@ -111,7 +111,8 @@ class LotseSQLiteRecorder(SQLiteApplicationRecorder):
 
     def construct_create_table_statements(self) -> list[str]:
         return [*super().construct_create_table_statements(),
-                idempotency.CREATE.format(table=idempotency.TABLE), *chain.SQLITE_CREATE]
+                idempotency.CREATE.format(table=idempotency.TABLE), *chain.SQLITE_CREATE,
+                *checkpoints.create_statements(checkpoints.TABLE, postgres=False)]
 
     def insert_events(self, stored_events: Sequence[StoredEvent],
                       **kwargs: Any) -> Sequence[int] | None:
