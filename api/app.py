@@ -17,6 +17,7 @@ from api.routes import (
     caseload_history,
     commands,
     families,
+    integrity,
     family_summary,
     operations,
     reports,
@@ -93,7 +94,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     for router in (commands.router, families.router, caseload.router, staff.router,
                    statistics.router, family_summary.router, caseload_history.router,
                    reports.router,
-                   system.audit, operations.router, system.router, operations.metrics_router):
+                   system.audit, integrity.audit, operations.router, system.router, operations.metrics_router):
         # The routers carry their prefixes, tags and error responses already; adding
         # their routes directly spares each request FastAPI's included-router matching.
         app.router.routes.extend(router.routes)

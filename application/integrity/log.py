@@ -92,3 +92,20 @@ class Log:
             else:
                 yield [(n, o, v, h) for n, o, v, h in rows]
             after = rows[-1][0]
+
+
+def describe(log: Log, originator: str) -> str:
+    """``family <id>`` for a family's case, else the aggregate's class and id (the
+    directory, a case-number sequence, ...), as named by its first event's topic."""
+    p = log.tables.p
+    row = log.tables.fetchone(
+        f"SELECT topic FROM {log.events} WHERE originator_id = {p} "  # noqa: S608
+        "AND originator_version = 1", (UUID(hex=originator) if log.postgres else originator,))
+    try:
+        name = str(UUID(hex=originator))
+    except ValueError:
+        name = originator
+    if row is None:
+        return f"aggregate {name}"
+    kind = str(row[0]).rpartition(":")[2].split(".")[0]
+    return f"family {name}" if kind == "FamilyCase" else f"{kind} {name}"

@@ -19,6 +19,7 @@ from __future__ import annotations
 import time
 from hashlib import sha256
 from typing import TYPE_CHECKING
+from uuid import UUID
 
 from application.integrity import merkle
 from application.integrity.chain import GENESIS
@@ -129,7 +130,7 @@ class Verifier:
                     continue
                 if linked_key != key or linked_version != version:
                     self._report(report, Kind.MOVED, key, version, position, (
-                        f"the chain linked {linked_key} version {linked_version} "
+                        f"the chain linked {_named(linked_key)} version {linked_version} "
                         "at this place in the log"))
                 elif version != previous + 1:
                     self._report(report, Kind.GAP, key, version, position, (
@@ -209,6 +210,13 @@ def _extend(frontier: merkle.Frontier, leaves: list[bytes]) -> None:
     push = frontier.push
     for leaf in leaves:
         push(leaf)
+
+
+def _named(key: str) -> str:
+    try:
+        return str(UUID(hex=key))
+    except ValueError:
+        return key
 
 
 def _when(cp: StoredCheckpoint) -> str:

@@ -1,0 +1,109 @@
+"""``lotse audit``: tamper evidence - verify the log's chains, tree and checkpoints, and
+hand a signed checkpoint to an outside witness."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+from uuid import UUID
+
+import typer
+
+from cli.store import console, errors, open_cases
+
+if TYPE_CHECKING:
+    from application.integrity.findings import Finding, Report
+    from application.integrity.log import Log
+
+audit_app = typer.Typer(help="Tamper evidence of the event log.", no_args_is_help=True)
+
+
+@audit_app.command("verify")
+def verify(family: Annotated[UUID | None, typer.Option(
+               help="Check only this family's hash chain (no tree, no checkpoints).")] = None,
+           against: Annotated[Path | None, typer.Option(
+               exists=True, dir_okay=False, readable=True,
+               help="A checkpoint a witness holds (from `lotse audit checkpoint --export`): "
+                    "prove the log still extends it.")] = None) -> None:
+    """Check every event's link in its hash chain, the Merkle tree over the log and every
+    signed checkpoint; name the first family and version that does not verify. Exits 1
+    when something does not verify."""
+    from application.integrity.log import Log
+    from application.integrity.notes import NoteError
+    from application.integrity.service import Integrity
+
+    with open_cases() as cases:
+        text = None if against is None else against.read_text(encoding="utf-8")
+        try:
+            report = Integrity(cases).verify(family, text)
+        except NoteError as e:
+            errors.print(f"[red]{against} is not a checkpoint: {e}[/red]")
+            raise typer.Exit(2) from None
+        _print(report, Log(cases))
+        if not report.ok:
+            raise typer.Exit(1)
+
+
+def _print(report: Report, log: Log) -> None:
+    from application.integrity.log import describe
+
+    scope = f"family {report.family}" if report.family else "the log"
+    console.print(f"Checked {report.events:,} events of {scope} in {report.seconds:.2f} s.")
+    if report.family is None:
+        console.print(f"Merkle tree: {report.size:,} events, root "
+                      f"{report.root.hex()[:16]}…")
+        signed = (f"signatures checked with {report.signing_key}" if report.signing_key
+                  else "signatures NOT checked: no LOTSE_SIGNING_KEY")
+        console.print(f"Checkpoints: {report.checkpoints} checked; {signed}.")
+    if report.witness is not None:
+        w = report.witness
+        verdict = "extends" if w.extended else "does NOT extend"
+        console.print(f"Witness: the log {verdict} the checkpoint of {w.size:,} events"
+                      f" (consistency proof of {w.proof_hashes} hashes).")
+    if report.ok:
+        console.print("[green]Verified: nothing was altered.[/green]")
+        return
+    total = len(report.findings) + report.more
+    console.print(f"[red bold]NOT VERIFIED: {total} finding(s).[/red bold]")
+    first = report.findings[0]
+    console.print(f"[red]First: {_name(first, log)}[/red]")
+    for finding in report.findings[1:20]:
+        console.print(f"- {_name(finding, log)}")
+    if total > 20:
+        console.print(f"… and {total - 20} more.")
+
+
+def _name(finding: Finding, log: Log) -> str:
+    from application.integrity.log import describe
+
+    if finding.originator is None:
+        return f"{finding.kind}: {finding.detail}"
+    return (f"{describe(log, finding.originator)} version {finding.version} "
+            f"(event {finding.position}) {finding.kind}: {finding.detail}")
+
+
+@audit_app.command("checkpoint")
+def checkpoint(export: Annotated[Path | None, typer.Option(
+        dir_okay=False, help="Write the signed checkpoint here, for a witness.")] = None,
+               ) -> None:
+    """Sign a checkpoint of the log as it stands now (tree size, root hash, time); with
+    --export, write it to a file for an outside witness (the funder, the data-protection
+    officer), who keeps it and later runs `lotse audit verify --against FILE`."""
+    from application.integrity.service import Integrity
+    from application.settings import ConfigurationError
+
+    with open_cases() as cases:
+        integrity = Integrity(cases)
+        try:
+            stored = integrity.checkpoint()
+        except ConfigurationError as e:
+            errors.print(f"[red]Configuration error:[/red] {e}")
+            raise typer.Exit(2) from None
+        if stored is None:
+            errors.print("[red]The log is empty: nothing to sign yet.[/red]")
+            raise typer.Exit(1)
+        console.print(f"Checkpoint of {stored.size:,} events, root {stored.root.hex()[:16]}….")
+        if export is not None:
+            export.write_text(stored.note, encoding="utf-8")
+            console.print(f"Written to {export}. The witness checks its signature with:")
+            console.print(integrity.verifier_key() or "", soft_wrap=True)
