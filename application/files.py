@@ -31,7 +31,7 @@ def open_to_others(root: Path) -> list[tuple[Path, int]]:
     """The directory and every file or folder below it that others may use, with its
     mode."""
     found: list[tuple[Path, int]] = []
-    for folder, folders, files in os.walk(root):
+    for folder, _folders, files in os.walk(root):
         for path in (Path(folder), *(Path(folder) / f for f in files)):
             mode = stat.S_IMODE(path.lstat().st_mode)
             if mode & OTHERS:
@@ -50,7 +50,7 @@ def secure_data_dir(settings: Settings) -> None:
         raise ConfigurationError(
             f"the data directory {root} holds personal data but others may read it: "
             f"{listed}. Only the owner may: chmod -R go-rwx {root}")
-    for path, mode in loose:
+    for path, _mode in loose:
         os.chmod(path, DIR_MODE if path.is_dir() else FILE_MODE)
     if not settings.uses_postgres and not settings.sqlite_path.exists():
         os.close(os.open(settings.sqlite_path, os.O_CREAT | os.O_WRONLY, FILE_MODE))

@@ -30,11 +30,11 @@ class LotsePostgresRecorder(PostgresApplicationRecorder):
         self.sql_create_statements.append(
             SQL(idempotency.CREATE.format(table=self.idempotency_table)))  # type: ignore[arg-type]
         self.chain_table = f'"{self.datastore.schema}"."{chain.TABLE}"'
-        self.sql_create_statements.extend(
-            SQL(s) for s in chain.postgres_create(self.chain_table,  # type: ignore[arg-type]
-                                                  f"{chain.TABLE}_originator"))
-        self.sql_create_statements.extend(SQL(s) for s in checkpoints.create_statements(  # type: ignore[arg-type]
-            f'"{self.datastore.schema}"."{checkpoints.TABLE}"', postgres=True))
+        statements: list[Any] = [
+            *chain.postgres_create(self.chain_table, f"{chain.TABLE}_originator"),
+            *checkpoints.create_statements(f'"{self.datastore.schema}"."{checkpoints.TABLE}"',
+                                           postgres=True)]
+        self.sql_create_statements.extend(SQL(s) for s in statements)  # type: ignore[misc]
         self.chain_insert = (
             f"INSERT INTO {self.chain_table} "  # noqa: S608 (validated schema, a constant)
             "(notification_id, originator_id, originator_version, hash) "
@@ -48,7 +48,7 @@ class LotsePostgresRecorder(PostgresApplicationRecorder):
         """The library's insert; the chain's heads learn the links once it committed."""
         self._links.pending = []
         try:
-            positions = super().insert_events(stored_events, **kwargs)
+            positions: Sequence[int] | None = super().insert_events(stored_events, **kwargs)
             self.heads.committed(self._links.pending)
             return positions
         finally:

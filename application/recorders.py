@@ -182,7 +182,7 @@ class LotseSQLiteRecorder(SQLiteApplicationRecorder):
         return positions
 
 
-CHAIN_INSERT = (f"INSERT OR IGNORE INTO {chain.TABLE} "
+CHAIN_INSERT = (f"INSERT OR IGNORE INTO {chain.TABLE} "  # noqa: S608 (a constant)
                 "(notification_id, originator_id, originator_version, hash) VALUES (?, ?, ?, ?)")
 """OR IGNORE: a link left behind by a deleted event stays as the evidence of it."""
 

@@ -45,41 +45,54 @@ def verify(family: Annotated[UUID | None, typer.Option(
 
 
 def _print(report: Report, log: Log) -> None:
-    from application.integrity.log import describe
-
     scope = f"family {report.family}" if report.family else "the log"
-    console.print(f"Checked {report.events:,} events of {scope} in {report.seconds:.2f} s.")
+    say(f"Checked {report.events:,} events of {scope} in {report.seconds:.2f} s.")
     if report.family is None:
-        console.print(f"Merkle tree: {report.size:,} events, root "
-                      f"{report.root.hex()[:16]}…")
-        signed = (f"signatures checked with {report.signing_key}" if report.signing_key
-                  else "signatures NOT checked: no LOTSE_SIGNING_KEY")
-        console.print(f"Checkpoints: {report.checkpoints} checked; {signed}.")
+        say(f"Merkle tree: {report.size:,} events, root {report.root.hex()[:16]}…")
+        say(f"Checkpoints: {report.checkpoints} checked, "
+            + (f"signed by {report.signing_key}" if report.signing_key
+               else "signatures NOT checked (no LOTSE_SIGNING_KEY)") + ".")
     if report.witness is not None:
         w = report.witness
         verdict = "extends" if w.extended else "does NOT extend"
-        console.print(f"Witness: the log {verdict} the checkpoint of {w.size:,} events"
-                      f" (consistency proof of {w.proof_hashes} hashes).")
+        say(f"Witness: the log {verdict} its checkpoint of {w.size:,} events "
+            f"(consistency proof: {w.proof_hashes} hashes).")
     if report.ok:
-        console.print("[green]Verified: nothing was altered.[/green]")
+        say("Verified: nothing was altered.", "green")
         return
     total = len(report.findings) + report.more
-    console.print(f"[red bold]NOT VERIFIED: {total} finding(s).[/red bold]")
-    first = report.findings[0]
-    console.print(f"[red]First: {_name(first, log)}[/red]")
-    for finding in report.findings[1:20]:
-        console.print(f"- {_name(finding, log)}")
-    if total > 20:
-        console.print(f"… and {total - 20} more.")
+    say(f"NOT VERIFIED: {total} finding{'s' if total != 1 else ''}.", "red bold")
+    for i, finding in enumerate(report.findings[:SHOWN]):
+        what, detail = _name(finding, log)
+        say(("First: " if i == 0 else "- ") + what, "red" if i == 0 else None)
+        say(f"  {detail}")
+    if total > SHOWN:
+        say(f"… and {total - SHOWN} more.")
 
 
-def _name(finding: Finding, log: Log) -> str:
+SHOWN = 10
+
+
+def say(text: str, style: str | None = None) -> None:
+    """A paragraph wrapped to the terminal, continued lines indented, never split
+    inside a word (ids and keys stay whole)."""
+    import textwrap
+
+    width = max(console.width, 40)
+    lines = textwrap.wrap(text, width=width, subsequent_indent="  ",
+                          break_long_words=False, break_on_hyphens=False)
+    console.print("\n".join(lines), style=style, soft_wrap=True, highlight=False,
+                  markup=False)
+
+
+def _name(finding: Finding, log: Log) -> tuple[str, str]:
+    """What (family and version, or the tree) and the finding's kind with its detail."""
     from application.integrity.log import describe
 
     if finding.originator is None:
-        return f"{finding.kind}: {finding.detail}"
-    return (f"{describe(log, finding.originator)} version {finding.version} "
-            f"(event {finding.position}) {finding.kind}: {finding.detail}")
+        return f"{finding.kind}", finding.detail
+    return (f"{describe(log, finding.originator)}, version {finding.version} "
+            f"(event {finding.position})", f"{finding.kind}: {finding.detail}")
 
 
 @audit_app.command("checkpoint")
@@ -102,8 +115,8 @@ def checkpoint(export: Annotated[Path | None, typer.Option(
         if stored is None:
             errors.print("[red]The log is empty: nothing to sign yet.[/red]")
             raise typer.Exit(1)
-        console.print(f"Checkpoint of {stored.size:,} events, root {stored.root.hex()[:16]}….")
+        say(f"Checkpoint of {stored.size:,} events, root {stored.root.hex()[:16]}…")
         if export is not None:
             export.write_text(stored.note, encoding="utf-8")
-            console.print(f"Written to {export}. The witness checks its signature with:")
-            console.print(integrity.verifier_key() or "", soft_wrap=True)
+            say(f"Written to {export}. The witness checks its signature with this key:")
+            say(integrity.verifier_key() or "")

@@ -42,7 +42,7 @@ class Log:
     def event_pages(self, originator: str | None = None) -> Iterator[list[EventRow]]:
         """Every stored event in notification order (of one originator, if given)."""
         k, p = self.key, self.tables.p
-        where, extra = "", ()
+        where, extra = "", tuple[Any, ...]()
         if originator is not None:
             where = f" AND originator_id = {p}"
             extra = (UUID(hex=originator) if self.postgres else originator,)
@@ -56,20 +56,20 @@ class Log:
             if self.postgres:
                 yield [(n, o.hex, v, t, s) for n, o, v, t, s in rows]
             else:
-                yield [tuple(r) for r in rows]  # type: ignore[misc]
+                yield [tuple(r) for r in rows]
             position = rows[-1][0]
 
     def links_between(self, after: int, upto: int | None,
                       originator: str | None = None) -> list[LinkRow]:
         """The chain's links with notification ids in (after, upto] (no end: all)."""
         p = self.tables.p
-        conditions, params = [f"notification_id > {p}"], [after]
+        conditions, params = [f"notification_id > {p}"], list[Any]([after])
         if upto is not None:
             conditions.append(f"notification_id <= {p}")
             params.append(upto)
         if originator is not None:
             conditions.append(f"originator_id = {p}")
-            params.append(UUID(hex=originator) if self.postgres else originator)  # type: ignore[arg-type]
+            params.append(UUID(hex=originator) if self.postgres else originator)
         rows = self._rows(f"SELECT notification_id, originator_id, originator_version, hash "  # noqa: S608
                           f"FROM {self.links} WHERE {' AND '.join(conditions)} "
                           "ORDER BY notification_id", tuple(params))

@@ -92,10 +92,9 @@ class Verifier:
             self._missing(link, heads, report)
         for cp in pending:
             report.add(Finding(Kind.TRUNCATED, (
-                f"the log holds {frontier.size} events, but the checkpoint of "
-                f"{_when(cp)} covers {cp.size}: the log was cut short "
-                f"(events {frontier.size + 1} to {cp.size} are gone)"),
-                position=last or None), MAX_FINDINGS)
+                f"the log holds {frontier.size} events, fewer than the {cp.size} the "
+                f"checkpoint of {_when(cp)} covers: events were removed (the log cut "
+                "short, or deleted with their links)")), MAX_FINDINGS)
         report.events, report.size, report.root = frontier.size, frontier.size, frontier.root()
         report.checkpoints = len(stored) - len(pending)
         report.aggregates = len(heads)
@@ -192,7 +191,7 @@ class Verifier:
         if m > n:
             report.add(Finding(Kind.WITNESS, (
                 f"the witness holds a checkpoint of {m} events, the log only {n}: "
-                "the log was cut short")), MAX_FINDINGS)
+                "events were removed")), MAX_FINDINGS)
             return WitnessCheck(m, False, 0)
         if m == 0:
             return WitnessCheck(m, True, 0)

@@ -75,7 +75,7 @@ def run(*args: str) -> Any:
 def first_finding(output: str) -> str:
     """The line that names the first finding (joined where a narrow terminal wrapped)."""
     flat = " ".join(output.split())
-    found = re.search(r"First: (.*?)(?: - |$)", flat)
+    found = re.search(r"First: (.*?)(?: - [a-z]|$)", flat)
     assert found is not None, output
     return found.group(1)
 
@@ -95,20 +95,21 @@ def test_an_untouched_store_with_an_erased_family_verifies_whole_by_family_and_a
     whole = run("audit", "verify")
     assert whole.exit_code == 0, whole.output
     assert "Verified: nothing was altered." in whole.output
-    assert "Checkpoints: 2 checked" in " ".join(whole.output.split())
+    assert "Checkpoints: 2 checked, signed by lotse+" in " ".join(whole.output.split())
     erased = run("audit", "verify", "--family", str(populated.erased))
     assert erased.exit_code == 0, erased.output
     against = run("audit", "verify", "--against", str(populated.witness))
     assert against.exit_code == 0, against.output
-    assert "the log extends the checkpoint" in " ".join(against.output.split())
+    assert "the log extends its checkpoint" in " ".join(against.output.split())
 
 
 def test_the_erased_familys_chain_covers_its_ciphertext_which_stays_while_its_key_is_gone(
         populated: Store) -> None:
     with FamilyCases(populated.settings) as app:
         report = Integrity(app).verify(populated.erased)
-        assert report.ok and report.events == 2 + CONSULTATIONS + 1
-    topic, state = populated.raw.event(populated.erased, 3)
+        assert report.ok
+        assert report.events == 2 + CONSULTATIONS + 1
+    _topic, state = populated.raw.event(populated.erased, 3)
     assert b"Mietschulden" not in state  # the notes were sealed; the link covers these bytes
 
 
@@ -142,9 +143,10 @@ def test_one_changed_byte_names_the_family_and_version(populated: Store) -> None
     raw.run(("UPDATE {events} SET state = {p} WHERE originator_id = {p} AND "
              "originator_version = 4", (changed, raw.oid(family))))
     first = refused()
-    assert f"family {family} version 4" in first and "changed" in first
+    assert f"family {family}, version 4" in first
+    assert "changed" in first
     assert run("audit", "verify", "--family", str(populated.families[0])).exit_code == 0
-    assert f"family {family} version 4" in refused("--family", str(family))
+    assert f"family {family}, version 4" in refused("--family", str(family))
 
 
 def test_a_deleted_event_names_the_family_and_version(populated: Store) -> None:
@@ -152,7 +154,8 @@ def test_a_deleted_event_names_the_family_and_version(populated: Store) -> None:
     raw.run(("DELETE FROM {events} WHERE originator_id = {p} AND originator_version = 3",
              (raw.oid(family),)))
     first = refused()
-    assert f"family {family} version 3" in first and "missing" in first
+    assert f"family {family}, version 3" in first
+    assert "missing" in first
 
 
 def test_a_deleted_event_and_its_link_name_the_gap(populated: Store) -> None:
@@ -161,7 +164,8 @@ def test_a_deleted_event_and_its_link_name_the_gap(populated: Store) -> None:
         raw.run((f"DELETE FROM {table} WHERE originator_id = {{p}} AND originator_version = 3",
                  (raw.oid(family),)))
     first = refused()
-    assert f"family {family} version 4" in first and "versions 3 to 3 are missing" in first
+    assert f"family {family}, version 4" in first
+    assert "versions 3 to 3 are missing" in first
 
 
 def test_two_swapped_events_name_the_first_moved_one(populated: Store) -> None:
@@ -171,7 +175,7 @@ def test_two_swapped_events_name_the_first_moved_one(populated: Store) -> None:
             ("UPDATE {events} SET {key} = {p} WHERE {key} = {p}", (a, b)),
             ("UPDATE {events} SET {key} = {p} WHERE {key} = -1", (b,)))
     first = refused()
-    assert f"family {populated.families[2]} version 5 (event {a}) moved" in first
+    assert f"family {populated.families[2]}, version 5 (event {a}) moved" in first
     assert f"the chain linked {populated.families[0]} version 3" in first
 
 
@@ -182,8 +186,9 @@ def test_a_log_cut_short_names_the_first_event_gone(populated: Store) -> None:
     raw.run(("DELETE FROM {events} WHERE {key} >= {p}", (last[-1][0],)))
     first = refused()
     family = UUID(hex=last[-1][1]) if isinstance(last[-1][1], str) else last[-1][1]
-    assert f"{family} version {last[-1][2]}" in first and "missing" in first
-    assert "the log was cut short" in run("audit", "verify").output.replace("\n", " ")
+    assert f"{family}, version {last[-1][2]}" in first
+    assert "missing" in first
+    assert "events were removed" in " ".join(run("audit", "verify").output.split())
 
 
 def test_a_log_cut_short_with_its_links_is_named_by_the_checkpoint(populated: Store) -> None:
@@ -193,13 +198,12 @@ def test_a_log_cut_short_with_its_links_is_named_by_the_checkpoint(populated: St
     raw.run(("DELETE FROM {events} WHERE {key} >= {p}", (cut,)),
             ("DELETE FROM {chain} WHERE notification_id >= {p}", (cut,)))
     first = refused()
-    assert f"the log holds {size - 2} events" in first
-    assert f"covers {size - 1}: the log was cut short (events {size - 1} to {size - 1} are " \
-        "gone)" in first  # the witness's checkpoint; the latest covers all {size}
+    assert f"the log holds {size - 2} events, fewer than the {size - 1} the checkpoint" in first
+    assert "events were removed" in first  # (the witness's; the latest covers all {size})
     against = run("audit", "verify", "--against", str(populated.witness))
     assert against.exit_code == 1
-    assert (f"the witness holds a checkpoint of {size - 1} events, the log only {size - 2}"
-            in " ".join(against.output.split()))
+    assert (f"the witness holds a checkpoint of {size - 1} events, the log only {size - 2}: "
+            "events were removed" in " ".join(against.output.split()))
 
 
 def test_a_rewritten_history_re_signed_with_a_fresh_key_is_refused(populated: Store) -> None:
