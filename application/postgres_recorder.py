@@ -112,9 +112,10 @@ class LotsePostgresRecorder(PostgresApplicationRecorder):
         if stored_events and positions:
             links = self.heads.links_for(stored_events, positions,
                                          lambda wanted: self._stored_links(curs, wanted))
-            columns = [list(c) for c in zip(*chain.rows(links, postgres=True), strict=True)]
-            curs.execute(self.chain_insert, columns)  # (pipelined: no round trip)
-            self._links.pending = links
+            if links:
+                columns = [list(c) for c in zip(*chain.rows(links, postgres=True), strict=True)]
+                curs.execute(self.chain_insert, columns)  # (pipelined: no round trip)
+                self._links.pending = links
         pending = idempotency.pending_key()
         if pending is not None and stored_events:
             receipt = pending.receipt_for(stored_events, positions)

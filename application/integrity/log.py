@@ -9,6 +9,7 @@ few microseconds per row that adapting them would cost matter.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
@@ -18,8 +19,10 @@ if TYPE_CHECKING:
     from application.cases import FamilyCases
 
 PAGE = 5000
-EventRow = tuple[int, str, int, str, bytes]
-"""notification id, originator, version, topic, stored state"""
+CheckedRow = tuple[int, bytes, int, bytes, bytes, bytes | None, int | None, bytes | None]
+"""An event and the link stored at its place: notification id, originator (its hex
+digits, as bytes), version, topic (bytes), stored state; the link's originator, version
+and hash (None: no link there)."""
 LinkRow = tuple[int, str, int, bytes]
 """notification id, originator, version, chain hash"""
 
@@ -39,43 +42,71 @@ class Log:
             rows: list[Any] = c.cursor.fetchall()
             return rows
 
-    def event_pages(self, originator: str | None = None) -> Iterator[list[EventRow]]:
-        """Every stored event in notification order (of one originator, if given)."""
+    def _originator(self, originator: str) -> Any:
+        return UUID(hex=originator) if self.postgres else originator
+
+    def head(self) -> int:
+        row = self.tables.fetchone(f"SELECT MAX({self.key}) FROM {self.events}")  # noqa: S608
+        return int(row[0]) if row and row[0] is not None else 0
+
+    def checked_pages(self, head: int, originator: str | None = None
+                      ) -> Iterator[list[CheckedRow]]:
+        """Every stored event up to ``head`` in notification order (of one originator,
+        if given), each with the link stored at its place, one query per page."""
         k, p = self.key, self.tables.p
         where, extra = "", tuple[Any, ...]()
         if originator is not None:
-            where = f" AND originator_id = {p}"
-            extra = (UUID(hex=originator) if self.postgres else originator,)
-        statement = (f"SELECT {k}, originator_id, originator_version, topic, state "  # noqa: S608
-                     f"FROM {self.events} WHERE {k} > {p}{where} ORDER BY {k} LIMIT {p}")
-        position = 0
-        while True:
-            rows = self._rows(statement, (position, *extra, PAGE))
-            if not rows:
-                return
-            if self.postgres:
-                yield [(n, o.hex, v, t, s) for n, o, v, t, s in rows]
-            else:
-                yield [tuple(r) for r in rows]
-            position = rows[-1][0]
-
-    def links_between(self, after: int, upto: int | None,
-                      originator: str | None = None) -> list[LinkRow]:
-        """The chain's links with notification ids in (after, upto] (no end: all)."""
-        p = self.tables.p
-        conditions, params = [f"notification_id > {p}"], list[Any]([after])
-        if upto is not None:
-            conditions.append(f"notification_id <= {p}")
-            params.append(upto)
-        if originator is not None:
-            conditions.append(f"originator_id = {p}")
-            params.append(UUID(hex=originator) if self.postgres else originator)
-        rows = self._rows(f"SELECT notification_id, originator_id, originator_version, hash "  # noqa: S608
-                          f"FROM {self.links} WHERE {' AND '.join(conditions)} "
-                          "ORDER BY notification_id", tuple(params))
+            where, extra = f" AND e.originator_id = {p}", (self._originator(originator),)
         if self.postgres:
-            return [(n, o.hex, v, h) for n, o, v, h in rows]
-        return [(n, o, v, h) for n, o, v, h in rows]
+            columns = ("e.notification_id, e.originator_id, e.originator_version, e.topic, "
+                       "e.state, c.originator_id, c.originator_version, c.hash")
+        else:  # the text columns as bytes, as they are hashed
+            columns = ("e.rowid, CAST(e.originator_id AS BLOB), e.originator_version, "
+                       "CAST(e.topic AS BLOB), e.state, CAST(c.originator_id AS BLOB), "
+                       "c.originator_version, c.hash")
+        statement = (f"SELECT {columns} FROM {self.events} e "  # noqa: S608
+                     f"LEFT JOIN {self.links} c ON c.notification_id = e.{k} "
+                     f"WHERE e.{k} > {p} AND e.{k} <= {p}{where} ORDER BY e.{k} LIMIT {p}")
+        convert = self._converted
+        with ThreadPoolExecutor(1, thread_name_prefix="lotse-verify-read") as reader:
+            # the next page is read while the caller checks this one: the driver lets go
+            # of the interpreter while the store works (SQLite's steps, PostgreSQL's wait)
+            rows = self._rows(statement, (0, head, *extra, PAGE))
+            while rows:
+                ahead = reader.submit(self._rows, statement, (rows[-1][0], head, *extra, PAGE))
+                yield convert(rows)
+                rows = ahead.result()
+
+    def _converted(self, rows: list[Any]) -> list[CheckedRow]:
+        if not self.postgres:
+            return rows
+        return [(n, o.hex.encode(), v, t.encode(), bytes(s),
+                 None if lo is None else lo.hex.encode(), lv, None if lh is None else bytes(lh))
+                for n, o, v, t, s, lo, lv, lh in rows]
+
+    def link_count(self) -> int:
+        row = self.tables.fetchone(f"SELECT COUNT(*) FROM {self.links}")  # noqa: S608
+        return int(row[0]) if row else 0
+
+    def orphan_links(self, head: int | None, originator: str | None = None) -> list[LinkRow]:
+        """Links (up to ``head``; None: all) whose event is not in the log."""
+        p, k = self.tables.p, self.key
+        conditions, params = [], list[Any]()
+        if head is not None:
+            conditions.append(f"c.notification_id <= {p}")
+            params.append(head)
+        if originator is not None:
+            conditions.append(f"c.originator_id = {p}")
+            params.append(self._originator(originator))
+        conditions.append(f"NOT EXISTS (SELECT 1 FROM {self.events} e "  # noqa: S608
+                          f"WHERE e.{k} = c.notification_id)")
+        rows = self._rows(
+            f"SELECT c.notification_id, c.originator_id, c.originator_version, c.hash "  # noqa: S608
+            f"FROM {self.links} c WHERE {' AND '.join(conditions)} "
+            "ORDER BY c.notification_id", tuple(params))
+        if self.postgres:
+            return [(n, o.hex, v, bytes(h)) for n, o, v, h in rows]
+        return [(n, o, v, bytes(h)) for n, o, v, h in rows]
 
     def link_pages(self, after: int) -> Iterator[list[LinkRow]]:
         """The chain's links after ``after``, in pages, in notification order."""

@@ -51,6 +51,32 @@ class Frontier:
             hashes[-1] = sha256(b"\x01" + hashes[-1] + right).digest()
         self.size += 1
 
+    def extend(self, leaves: Sequence[bytes]) -> None:
+        """Append ``leaves``: each aligned block of 2**k of them is hashed level by level
+        (a list comprehension per level), then joins the frontier as one subtree."""
+        i, count = 0, len(leaves)
+        while i < count:
+            block = 1 << ((count - i).bit_length() - 1)
+            while self.size % block:
+                block >>= 1
+            level = list(leaves[i:i + block])
+            while len(level) > 1:
+                level = [sha256(b"\x01" + level[j] + level[j + 1]).digest()
+                         for j in range(0, len(level), 2)]
+            self._push_subtree(level[0], block)
+            i += block
+
+    def _push_subtree(self, root: bytes, size: int) -> None:
+        hashes, sizes = self.hashes, self.sizes
+        hashes.append(root)
+        sizes.append(size)
+        while len(sizes) > 1 and sizes[-1] == sizes[-2]:
+            right = hashes.pop()
+            sizes.pop()
+            sizes[-1] *= 2
+            hashes[-1] = sha256(b"\x01" + hashes[-1] + right).digest()
+        self.size += size
+
     def root(self) -> bytes:
         if not self.hashes:
             return EMPTY_ROOT

@@ -25,7 +25,7 @@ from application.integrity import merkle
 from application.integrity.chain import GENESIS
 from application.integrity.checkpoints import Checkpoints, StoredCheckpoint
 from application.integrity.findings import Finding, Kind, Report, WitnessCheck
-from application.integrity.log import EventRow, LinkRow, Log
+from application.integrity.log import CheckedRow, LinkRow, Log
 
 if TYPE_CHECKING:
     from application.cases import FamilyCases
@@ -48,14 +48,11 @@ class Verifier:
         """The chain of one aggregate (a family's case): no tree, no checkpoints."""
         started = time.perf_counter()
         report = Report(family=originator)
-        heads: dict[str, tuple[int, bytes]] = {}
-        links = self.log.links_between(0, None, originator)
-        li = 0
-        for page in self.log.event_pages(originator):
-            li = self._chains(page, links, li, heads, report, [])
+        heads: dict[bytes, tuple[int, bytes]] = {}
+        for page in self.log.checked_pages(self.log.head(), originator):
+            self._chains(page, heads, report, [])
             report.events += len(page)
-        for link in links[li:]:
-            self._missing(link, heads, report)
+        self._orphans(self.log.orphan_links(None, originator), heads, report)
         report.aggregates = len(heads)
         report.seconds = time.perf_counter() - started
         return report
@@ -65,31 +62,30 @@ class Verifier:
     def whole_log(self, witness: Note | None = None) -> Report:
         started = time.perf_counter()
         report = Report()
-        heads: dict[str, tuple[int, bytes]] = {}
+        stored = self.checkpoints.all()  # read before the head: none covers more than it
+        head = self.log.head()
+        heads: dict[bytes, tuple[int, bytes]] = {}
         frontier = merkle.Frontier()
-        stored = self.checkpoints.all()
         pending = list(stored)
         matched = 0  # the size of the last checkpoint whose root matched
         leaves = bytearray() if witness is not None else None
-        last = 0
-        for page in self.log.event_pages():
-            links = self.log.links_between(last, page[-1][0])
+        linked = 0
+        for page in self.log.checked_pages(head):
             computed: list[bytes] = []
-            li = self._chains(page, links, 0, heads, report, computed)
-            for link in links[li:]:
-                self._missing(link, heads, report)
-            last = page[-1][0]
+            linked += self._chains(page, heads, report, computed)
             if leaves is not None:
                 leaves += b"".join(computed)
             start = 0
             while pending and pending[0].size <= frontier.size + len(computed) - start:
                 cut = start + pending[0].size - frontier.size
-                _extend(frontier, computed[start:cut])
+                frontier.extend(computed[start:cut])
                 start = cut
                 matched = self._checkpoint(pending.pop(0), frontier, matched, report)
-            _extend(frontier, computed[start:])
-        for link in self.log.links_between(last, None):  # links after the last event
-            self._missing(link, heads, report)
+            frontier.extend(computed[start:])
+        if self.log.link_count() != linked:
+            # links without their events (a deleted event, a log cut short), or events
+            # written meanwhile: only then the anti-join, which tells them apart
+            self._orphans(self.log.orphan_links(None), heads, report)
         for cp in pending:
             report.add(Finding(Kind.TRUNCATED, (
                 f"the log holds {frontier.size} events, fewer than the {cp.size} the "
@@ -105,55 +101,52 @@ class Verifier:
 
     # ----- the steps --------------------------------------------------------------------
 
-    def _chains(self, page: list[EventRow], links: list[LinkRow], li: int,
-                heads: dict[str, tuple[int, bytes]], report: Report,
-                computed: list[bytes]) -> int:
-        """Check ``page`` against ``links`` from index ``li``; the index after the
-        links used. The hot loop of the check: kept to the bare operations."""
-        n = len(links)
-        keep = computed.append
-        for position, key, version, topic, state in page:
-            while li < n and links[li][0] < position:
-                self._missing(links[li], heads, report)
-                li += 1
-            head = heads.get(key)
-            previous, before = (0, GENESIS) if head is None else head
-            h = sha256(b"\x00%s%s\x00%d\x00%s\x00" % (before, key.encode(), version,
-                                                        topic.encode()) + state).digest()
+    def _chains(self, page: list[CheckedRow], heads: dict[bytes, tuple[int, bytes]],
+                report: Report, computed: list[bytes]) -> int:
+        """Check each event of ``page`` against the link at its place; the number of
+        events that had one. The hot loop of the check: kept to the bare operations."""
+        keep, get, sha, start = computed.append, heads.get, sha256, (0, GENESIS)
+        unlinked = 0
+        for position, key, version, topic, state, lkey, lversion, linked in page:
+            previous, before = get(key, start)
+            h = sha(b"\x00%s%s\x00%d\x00%s\x00" % (before, key, version, topic)
+                    + state).digest()
             keep(h)
-            if li < n and links[li][0] == position:
-                _, linked_key, linked_version, linked = links[li]
-                li += 1
-                if linked == h and linked_key == key and version == previous + 1:
-                    heads[key] = (version, h)
-                    continue
-                if linked_key != key or linked_version != version:
-                    self._report(report, Kind.MOVED, key, version, position, (
-                        f"the chain linked {_named(linked_key)} version {linked_version} "
-                        "at this place in the log"))
-                elif version != previous + 1:
-                    self._report(report, Kind.GAP, key, version, position, (
-                        f"follows version {previous}: versions {previous + 1} to "
-                        f"{version - 1} are missing" if version > previous + 1 else
-                        f"follows version {previous}: recorded twice or out of order"))
-                else:
-                    self._report(report, Kind.CHANGED, key, version, position,
-                                 "its stored bytes do not give its link")
-                heads[key] = (version, linked)
+            if linked == h and lkey == key and lversion == version == previous + 1:
+                heads[key] = (version, h)
                 continue
-            self._report(report, Kind.UNCHAINED, key, version, position,
-                         "no link: written around Lotse")
-            heads[key] = (version, h)
-        return li
+            name = key.decode()
+            if linked is None or lkey is None or lversion is None:
+                unlinked += 1
+                self._report(report, Kind.UNCHAINED, name, version, position,
+                             "no link: written around Lotse")
+                heads[key] = (version, h)
+                continue
+            if lkey != key or lversion != version:
+                self._report(report, Kind.MOVED, name, version, position, (
+                    f"the chain linked {_named(lkey.decode())} version {lversion} "
+                    "at this place in the log"))
+            elif version != previous + 1:
+                self._report(report, Kind.GAP, name, version, position, (
+                    f"follows version {previous}: versions {previous + 1} to "
+                    f"{version - 1} are missing" if version > previous + 1 else
+                    f"follows version {previous}: recorded twice or out of order"))
+            else:
+                self._report(report, Kind.CHANGED, name, version, position,
+                             "its stored bytes do not give its link")
+            heads[key] = (version, linked)
+        return len(page) - unlinked
 
-    def _missing(self, link: LinkRow, heads: dict[str, tuple[int, bytes]],
+    def _orphans(self, links: list[LinkRow], heads: dict[bytes, tuple[int, bytes]],
                  report: Report) -> None:
-        position, key, version, h = link
-        self._report(report, Kind.MISSING, key, version, position,
-                     "linked in the chain, but the event is gone (deleted)")
-        head = heads.get(key)
-        if head is None or head[0] < version:
-            heads[key] = (version, h)
+        """Links whose events are gone, put among the findings in log order."""
+        if not links:
+            return
+        for position, key, version, _ in links:
+            self._report(report, Kind.MISSING, key, version, position,
+                         "linked in the chain, but the event is gone (deleted)")
+        report.findings.sort(key=lambda f: (f.position is None, f.position or 0))
+        del report.findings[MAX_FINDINGS:]
 
     def _report(self, report: Report, kind: Kind, key: str, version: int, position: int,
                 detail: str) -> None:
@@ -203,12 +196,6 @@ class Verifier:
                 f"the log does not extend the witness's checkpoint of {m} events: its first "
                 f"{m} events were changed, removed or moved")), MAX_FINDINGS)
         return WitnessCheck(m, ok, len(proof))
-
-
-def _extend(frontier: merkle.Frontier, leaves: list[bytes]) -> None:
-    push = frontier.push
-    for leaf in leaves:
-        push(leaf)
 
 
 def _named(key: str) -> str:

@@ -516,9 +516,18 @@ def bench_esf_report(quick: bool) -> list[Entry]:
             "the participants and events behind every figure and difference"})]
 
 
+def bench_tamper_evidence(quick: bool) -> list[Entry]:
+    """Issue 13 item 8: ``append_with_chain_<store>`` and ``verify_<store>``
+    (``tests/bench/integrity.py``)."""
+    from integrity import bench_integrity
+
+    return bench_integrity(quick)
+
+
 BENCHMARKS: dict[str, Callable[[bool], list[Entry]]] = {
     "api_commands": bench_api_commands, "projection_lag": bench_projection_lag,
-    "rebuild": bench_rebuild, "esf_report": bench_esf_report}
+    "rebuild": bench_rebuild, "esf_report": bench_esf_report,
+    "tamper_evidence": bench_tamper_evidence}
 
 
 def main() -> None:
