@@ -9,7 +9,7 @@ from uuid import UUID
 
 import typer
 
-from cli.store import console, errors, open_cases
+from cli.store import console, errors, open_cases, require_signing_key
 
 if TYPE_CHECKING:
     from application.integrity.findings import Finding, Report
@@ -33,10 +33,10 @@ def verify(family: Annotated[UUID | None, typer.Option(
     from application.integrity.service import Integrity
 
     with open_cases() as cases:
-        text = None if against is None else against.read_text(encoding="utf-8")
         try:
+            text = None if against is None else against.read_text(encoding="utf-8")
             report = Integrity(cases).verify(family, text)
-        except NoteError as e:
+        except (NoteError, UnicodeDecodeError) as e:
             errors.print(f"[red]{against} is not a checkpoint: {e}[/red]")
             raise typer.Exit(2) from None
         _print(report, Log(cases))
@@ -103,15 +103,11 @@ def checkpoint(export: Annotated[Path | None, typer.Option(
     --export, write it to a file for an outside witness (the funder, the data-protection
     officer), who keeps it and later runs `lotse audit verify --against FILE`."""
     from application.integrity.service import Integrity
-    from application.settings import ConfigurationError
 
     with open_cases() as cases:
+        require_signing_key(cases.settings)
         integrity = Integrity(cases)
-        try:
-            stored = integrity.checkpoint()
-        except ConfigurationError as e:
-            errors.print(f"[red]Configuration error:[/red] {e}")
-            raise typer.Exit(2) from None
+        stored = integrity.checkpoint()
         if stored is None:
             errors.print("[red]The log is empty: nothing to sign yet.[/red]")
             raise typer.Exit(1)

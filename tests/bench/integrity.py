@@ -47,9 +47,10 @@ def bench_append(store: str, quick: bool, settings: Any) -> Entry:
     """Each round interleaves ten batches with links and ten without (the machine's
     load drifts less within a batch than across a round); the ratio of each round's
     rates, the median of ``ROUNDS``."""
+    from run import entry
+
     from application.cases import FamilyCases
     from application.integrity.service import Integrity
-    from run import entry
     from tests.support.builders import open_case
 
     batch = 30 if quick else 150
@@ -129,8 +130,9 @@ def bench_verify(store: str, quick: bool) -> list[Entry]:
 def bench_integrity(quick: bool) -> list[Entry]:
     import tempfile
 
-    from application.settings import Settings, new_key_text
     from run import POSTGRES_URL
+
+    from application.settings import Settings, new_key_text
 
     entries = []
     for store in ("sqlite", "postgres"):

@@ -80,7 +80,8 @@ def test_a_signed_checkpoint_reads_back_and_verifies_only_with_its_key() -> None
     cp = notes.Checkpoint("lotse", 1047, sha256(b"root").digest(),
                           datetime(2026, 12, 6, 10, 0, tzinfo=UTC))
     text = notes.sign(cp, seed)
-    assert text.startswith("lotse\n1047\n") and "\ntime 2026-12-06T10:00:00Z\n\n\u2014 lotse " in text
+    assert text.startswith("lotse\n1047\n")
+    assert "\ntime 2026-12-06T10:00:00Z\n\n\u2014 lotse " in text
     note = notes.parse(text)
     assert note.checkpoint == cp
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
