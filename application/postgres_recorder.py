@@ -43,6 +43,41 @@ class LotsePostgresRecorder(PostgresApplicationRecorder):
         self.heads = chain.Heads()
         self._links = threading.local()
 
+    @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
+    def select_events(self, originator_id: UUID | str, *, gt: int | None = None,
+                      lte: int | None = None, desc: bool = False,
+                      limit: int | None = None) -> Sequence[StoredEvent]:
+        """The library's query, each event with its link beside it: whenever an aggregate
+        is loaded (a new process, a case another process changed), the chain's heads learn
+        its last link in the same round trip, so its next save needs no lookup."""
+        conditions, params = ["originator_id = %s"], list[Any]([originator_id])
+        if gt is not None:
+            conditions.append("originator_version > %s")
+            params.append(gt)
+        if lte is not None:
+            conditions.append("originator_version <= %s")
+            params.append(lte)
+        statement = (
+            f"SELECT e.originator_id, e.originator_version, e.topic, e.state, "  # noqa: S608
+            f"(SELECT c.hash FROM {self.chain_table} c "
+            "WHERE c.notification_id = e.notification_id) "
+            f'FROM "{self.datastore.schema}"."{self.events_table_name}" e '
+            f"WHERE {' AND '.join(conditions)} "
+            f"ORDER BY originator_version {'DESC' if desc else 'ASC'}")
+        if limit is not None:
+            statement += " LIMIT %s"
+            params.append(limit)
+        with self.datastore.get_connection() as conn, conn.cursor(row_factory=tuple_row) as c:
+            c.execute(statement, params, prepare=True)
+            rows = c.fetchall()
+        if rows:
+            o, v, _, _, h = max(rows, key=lambda r: int(r[1]))
+            if h is not None:
+                self.heads.committed([chain.Link(0, chain.originator_key(o), v, bytes(h))])
+        return [StoredEvent(originator_id=o, originator_version=v, topic=t,
+                            state=s if type(s) is bytes else bytes(s))
+                for o, v, t, s, _ in rows]
+
     def insert_events(self, stored_events: Sequence[StoredEvent],
                       **kwargs: Any) -> Sequence[int] | None:
         """The library's insert; the chain's heads learn the links once it committed."""
