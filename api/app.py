@@ -18,6 +18,7 @@ from api.routes import (
     commands,
     families,
     family_summary,
+    integrity,
     operations,
     reports,
     staff,
@@ -27,6 +28,7 @@ from api.routes import (
 from api.routes.reports import submission_figures
 from application.cases import FamilyCases
 from application.directory import Directory
+from application.integrity.checkpoints import INTERVAL_SECONDS, Checkpoints
 from application.pipeline import Pipeline, derived_key
 from application.read_log import ReadLog
 from application.settings import Settings
@@ -70,7 +72,9 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         own = services is None
         app.state.services = services or build_services(settings or Settings())
         app.state.services.directory.current()  # loaded before the first request
-        runner = Runner(app.state.services.cases, [app.state.services.views.engine])
+        cases = app.state.services.cases
+        runner = Runner(cases, [app.state.services.views.engine],
+                        chores=[(INTERVAL_SECONDS, Checkpoints(cases).write)])
         background = own and app.state.services.cases.settings.background_views
         if own:
             settle_garbage_collector()
@@ -92,8 +96,8 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     # The busiest first: routes are matched in order.
     for router in (commands.router, families.router, caseload.router, staff.router,
                    statistics.router, family_summary.router, caseload_history.router,
-                   reports.router,
-                   system.audit, operations.router, system.router, operations.metrics_router):
+                   reports.router, system.audit, integrity.audit,
+                   operations.router, system.router, operations.metrics_router):
         # The routers carry their prefixes, tags and error responses already; adding
         # their routes directly spares each request FastAPI's included-router matching.
         app.router.routes.extend(router.routes)

@@ -26,6 +26,7 @@ from eventsourcing.utils import Environment, EnvType
 from application.idempotency import SELECT as SELECT_KEY
 from application.idempotency import TABLE as KEY_TABLE
 from application.idempotency import KeyReplayed, Receipt, pending_key, receipt_from
+from application.integrity import backfill
 from application.keys import (
     FamilyKeys,
     KeyDestroyedError,
@@ -105,6 +106,9 @@ class FamilyCases(Application[UUID]):
             super().__init__(env=env)
         self.tables = Tables(self.factory.datastore,  # type: ignore[attr-defined]
                              self.settings.uses_postgres)
+        if backfill.needed(self):  # a store from before the hash chain: link its events
+            with schema_lock(self.settings):
+                backfill.backfill(self)
 
     def construct_env(self, name: str, env: EnvType | None = None) -> Environment:
         """Only Lotse's settings configure the store, never stray process variables."""

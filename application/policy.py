@@ -38,6 +38,7 @@ class Action(StrEnum):
     READ_TEAM = "read_team"
     READ_CASELOAD_HISTORY = "read_caseload_history"
     READ_AUDIT_LOG = "read_audit_log"
+    VERIFY_INTEGRITY = "verify_integrity"  # check that nothing in the event log was altered
     MANAGE_STAFF = "manage_staff"
     READ_VIEWS = "read_views"
     READ_STAFF = "read_staff"
@@ -56,6 +57,7 @@ PERMISSIONS: dict[Role, frozenset[Action]] = {
                                  Action.READ_REPORT_DETAILS, Action.SUBMIT_REPORT}),
     Role.AUDITOR: frozenset({Action.READ_CASE, Action.READ_HISTORY, Action.SEARCH,
                              Action.READ_CASELOAD, Action.READ_TEAM, Action.READ_AUDIT_LOG,
+                             Action.VERIFY_INTEGRITY,
                              Action.READ_FIGURES, Action.READ_CASELOAD_HISTORY,
                              Action.READ_REPORT_DETAILS}),
     Role.REPORTING: frozenset({Action.READ_FIGURES}),
@@ -93,6 +95,7 @@ DOING = {
     Action.READ_TEAM: "see the team overview",
     Action.READ_CASELOAD_HISTORY: "see who carried which case when",
     Action.READ_AUDIT_LOG: "read the read log",
+    Action.VERIFY_INTEGRITY: "verify the event log's integrity",
     Action.MANAGE_STAFF: "manage staff accounts", Action.READ_STAFF: "list staff",
     Action.READ_VIEWS: "see the views' state",
     Action.READ_FIGURES: "read figures",

@@ -8,6 +8,7 @@ the factory by its topic (``application/store.py``).
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Sequence
 from typing import Any
 from uuid import UUID
@@ -19,6 +20,7 @@ from psycopg.rows import tuple_row
 from psycopg.sql import SQL, Identifier
 
 from application import idempotency
+from application.integrity import chain, checkpoints
 
 
 class LotsePostgresRecorder(PostgresApplicationRecorder):
@@ -27,6 +29,65 @@ class LotsePostgresRecorder(PostgresApplicationRecorder):
         self.idempotency_table = f'"{self.datastore.schema}"."{idempotency.TABLE}"'
         self.sql_create_statements.append(
             SQL(idempotency.CREATE.format(table=self.idempotency_table)))  # type: ignore[arg-type]
+        self.chain_table = f'"{self.datastore.schema}"."{chain.TABLE}"'
+        statements: list[Any] = [
+            *chain.postgres_create(self.chain_table, f"{chain.TABLE}_originator"),
+            *checkpoints.create_statements(f'"{self.datastore.schema}"."{checkpoints.TABLE}"',
+                                           postgres=True)]
+        self.sql_create_statements.extend(SQL(s) for s in statements)  # type: ignore[misc]
+        self.chain_insert = (
+            f"INSERT INTO {self.chain_table} "  # noqa: S608 (validated schema, a constant)
+            "(notification_id, originator_id, originator_version, hash) "
+            "SELECT * FROM unnest(%s::bigint[], %s::uuid[], %s::bigint[], %s::bytea[]) "
+            "ON CONFLICT DO NOTHING")  # a link left by a deleted event stays as evidence
+        self.heads = chain.Heads()
+        self._links = threading.local()
+
+    @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
+    def select_events(self, originator_id: UUID | str, *, gt: int | None = None,
+                      lte: int | None = None, desc: bool = False,
+                      limit: int | None = None) -> Sequence[StoredEvent]:
+        """The library's query, each event with its link beside it: whenever an aggregate
+        is loaded (a new process, a case another process changed), the chain's heads learn
+        its last link in the same round trip, so its next save needs no lookup."""
+        conditions, params = ["originator_id = %s"], list[Any]([originator_id])
+        if gt is not None:
+            conditions.append("originator_version > %s")
+            params.append(gt)
+        if lte is not None:
+            conditions.append("originator_version <= %s")
+            params.append(lte)
+        statement = (
+            f"SELECT e.originator_id, e.originator_version, e.topic, e.state, "  # noqa: S608
+            f"(SELECT c.hash FROM {self.chain_table} c "
+            "WHERE c.notification_id = e.notification_id) "
+            f'FROM "{self.datastore.schema}"."{self.events_table_name}" e '
+            f"WHERE {' AND '.join(conditions)} "
+            f"ORDER BY originator_version {'DESC' if desc else 'ASC'}")
+        if limit is not None:
+            statement += " LIMIT %s"
+            params.append(limit)
+        with self.datastore.get_connection() as conn, conn.cursor(row_factory=tuple_row) as c:
+            c.execute(statement, params, prepare=True)
+            rows = c.fetchall()
+        if rows:
+            o, v, _, _, h = max(rows, key=lambda r: int(r[1]))
+            if h is not None:
+                self.heads.committed([chain.Link(0, chain.originator_key(o), v, bytes(h))])
+        return [StoredEvent(originator_id=o, originator_version=v, topic=t,
+                            state=s if type(s) is bytes else bytes(s))
+                for o, v, t, s, _ in rows]
+
+    def insert_events(self, stored_events: Sequence[StoredEvent],
+                      **kwargs: Any) -> Sequence[int] | None:
+        """The library's insert; the chain's heads learn the links once it committed."""
+        self._links.pending = []
+        try:
+            positions: Sequence[int] | None = super().insert_events(stored_events, **kwargs)
+            self.heads.committed(self._links.pending)
+            return positions
+        finally:
+            self._links.pending = []
 
     def analyze(self) -> None:
         """Gather the planner's statistics of the events table, after a bulk load: until
@@ -83,6 +144,13 @@ class LotsePostgresRecorder(PostgresApplicationRecorder):
     def _fetch_ids_after_insert_events(self, curs: Any, stored_events: Sequence[StoredEvent],
                                        **kwargs: Any) -> Sequence[int] | None:
         positions = super()._fetch_ids_after_insert_events(curs, stored_events, **kwargs)
+        if stored_events and positions:
+            links = self.heads.links_for(stored_events, positions,
+                                         lambda wanted: self._stored_links(curs, wanted))
+            if links:
+                columns = [list(c) for c in zip(*chain.rows(links, postgres=True), strict=True)]
+                curs.execute(self.chain_insert, columns)  # (pipelined: no round trip)
+                self._links.pending = links
         pending = idempotency.pending_key()
         if pending is not None and stored_events:
             receipt = pending.receipt_for(stored_events, positions)
@@ -92,6 +160,21 @@ class LotsePostgresRecorder(PostgresApplicationRecorder):
                          + " RETURNING 1", idempotency.row_for(pending, receipt))
             curs.fetchone()
         return positions
+
+
+    def _stored_links(self, curs: Any, wanted: Sequence[tuple[str, int]]
+                      ) -> dict[tuple[str, int], bytes]:
+        """One query for every previous link the heads did not know."""
+        curs.execute(
+            f"SELECT c.originator_id, c.originator_version, c.hash "  # noqa: S608
+            f"FROM {self.chain_table} c JOIN unnest(%s::uuid[], %s::bigint[]) AS w(o, v) "
+            "ON c.originator_id = w.o AND c.originator_version = w.v",
+            ([UUID(hex=k) for k, _ in wanted], [v for _, v in wanted]))
+        return {(_row(r)[0].hex, _row(r)[1]): bytes(_row(r)[2]) for r in curs.fetchall()}
+
+
+def _row(row: Any) -> tuple[Any, ...]:
+    return tuple(row.values()) if isinstance(row, dict) else tuple(row)
 
 
 _TOPIC = re.compile(r"[A-Za-z0-9_.:]+")  # module.path:Class.Name: nothing to escape

@@ -25,7 +25,7 @@ import time
 from collections import deque
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 from uuid import UUID
 
@@ -45,6 +45,7 @@ from eventsourcing.utils import Environment, EnvType
 from pydantic import TypeAdapter
 
 from application import idempotency
+from application.integrity import chain, checkpoints
 
 _parse_uuid = TypeAdapter(UUID).validator.validate_python
 
@@ -56,6 +57,7 @@ class _Job:
     events: Sequence[StoredEvent]
     kwargs: dict[str, Any]
     pending: idempotency.PendingKey | None
+    links: list[chain.Link] = field(default_factory=list)
     positions: Sequence[int] | None = None
     error: BaseException | None = None
     done: bool = False
@@ -68,6 +70,7 @@ class LotseSQLiteRecorder(SQLiteApplicationRecorder):
         self._queue_lock = threading.Lock()
         self._queue: list[_Job] = []
         self._connection: sqlite3.Connection | None = None
+        self.heads = chain.Heads()
 
     @contextmanager
     def _transaction(self) -> Iterator[SQLiteCursor]:
@@ -108,7 +111,8 @@ class LotseSQLiteRecorder(SQLiteApplicationRecorder):
 
     def construct_create_table_statements(self) -> list[str]:
         return [*super().construct_create_table_statements(),
-                idempotency.CREATE.format(table=idempotency.TABLE)]
+                idempotency.CREATE.format(table=idempotency.TABLE), *chain.SQLITE_CREATE,
+                *checkpoints.create_statements(checkpoints.TABLE, postgres=False)]
 
     def insert_events(self, stored_events: Sequence[StoredEvent],
                       **kwargs: Any) -> Sequence[int] | None:
@@ -130,7 +134,8 @@ class LotseSQLiteRecorder(SQLiteApplicationRecorder):
             try:
                 with self._transaction() as c:
                     job.positions = self._insert_events(c, job.events, pending=job.pending,
-                                                        **job.kwargs)
+                                                        links=job.links, **job.kwargs)
+                self.heads.committed(job.links)
             except BaseException as e:
                 job.error, job.positions = e, None
             finally:
@@ -142,7 +147,7 @@ class LotseSQLiteRecorder(SQLiteApplicationRecorder):
                     c.execute("SAVEPOINT lotse_job")
                     try:
                         job.positions = self._insert_events(c, job.events, pending=job.pending,
-                                                            **job.kwargs)
+                                                            links=job.links, **job.kwargs)
                     except sqlite3.IntegrityError as e:
                         c.execute("ROLLBACK TO lotse_job")
                         job.error, job.positions = IntegrityError(e), None
@@ -151,19 +156,47 @@ class LotseSQLiteRecorder(SQLiteApplicationRecorder):
             for job in batch:
                 if job.error is None:
                     job.error, job.positions = e, None
+        else:
+            for job in batch:
+                if job.error is None:
+                    self.heads.committed(job.links)
         finally:
             for job in batch:
                 job.done = True
 
     def _insert_events(self, c: SQLiteCursor, stored_events: Sequence[StoredEvent], *,
                        pending: idempotency.PendingKey | None = None,
+                       links: list[chain.Link] | None = None,
                        **kwargs: Any) -> Sequence[int] | None:
         positions = super()._insert_events(c, stored_events, **kwargs)
+        if stored_events and positions:
+            new = self.heads.links_for(stored_events, positions,
+                                       lambda wanted: _stored_links(c, wanted))
+            c.executemany(CHAIN_INSERT, chain.rows(new, postgres=False))
+            if links is not None:
+                links.extend(new)
         if pending is not None and stored_events:
             receipt = pending.receipt_for(stored_events, positions)
             c.execute(idempotency.INSERT.format(table=idempotency.TABLE, p="?"),
                       idempotency.row_for(pending, receipt))
         return positions
+
+
+CHAIN_INSERT = (f"INSERT OR IGNORE INTO {chain.TABLE} "  # noqa: S608 (a constant)
+                "(notification_id, originator_id, originator_version, hash) VALUES (?, ?, ?, ?)")
+"""OR IGNORE: a link left behind by a deleted event stays as the evidence of it."""
+
+
+def _stored_links(c: SQLiteCursor, wanted: Sequence[tuple[str, int]]
+                  ) -> dict[tuple[str, int], bytes]:
+    found = {}
+    for key, version in wanted:
+        c.execute(f"SELECT hash FROM {chain.TABLE} "  # noqa: S608 (a constant)
+                  "WHERE originator_id = ? AND originator_version = ?", (key, version))
+        row = c.fetchone()
+        if row is not None:
+            found[key, version] = bytes(row[0])
+    return found
 
 
 def _translated(error: BaseException) -> BaseException:

@@ -13,6 +13,7 @@ from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 MASTER_KEY_FILE = "master.key"
+SIGNING_KEY_FILE = "signing.key"
 
 
 class ConfigurationError(RuntimeError):
@@ -31,6 +32,10 @@ class Settings(BaseSettings):
     database_url: str | None = None
     postgres_schema: str | None = Field(default=None, pattern=r"^[a-z_][a-z0-9_]{0,62}$")
     master_key: SecretStr | None = None
+    signing_key: SecretStr | None = None
+    """Signs the event log's checkpoints (Ed25519 seed: 32 bytes, base64; `lotse keygen`)."""
+    log_origin: str = Field(default="lotse", pattern=r"^[A-Za-z0-9._/:-]{1,100}$")
+    """Names this store's log in its checkpoints (and the checkpoints' key)."""
     snapshot_interval: int = Field(default=100, ge=2, le=100_000)
     key_cache_seconds: float = Field(default=30.0, ge=0)
     aggregate_cache_size: int = Field(default=2000, ge=0, le=1_000_000)
@@ -68,14 +73,29 @@ class Settings(BaseSettings):
                 "LOTSE_MASTER_KEY is not set. Outside development mode Lotse needs the "
                 "master key that protects every family's key (32 random bytes, base64; "
                 "create one with `lotse keygen`).")
-        path = self.data_dir / MASTER_KEY_FILE
+        return decode_key(self._development_key(MASTER_KEY_FILE))
+
+    def resolve_signing_key(self) -> bytes:
+        """The seed of the Ed25519 key that signs checkpoints; like the master key,
+        generated once into the data directory in development mode, required outside it."""
+        if self.signing_key is not None:
+            return decode_key(self.signing_key.get_secret_value(), "LOTSE_SIGNING_KEY")
+        if self.mode != "development":
+            raise ConfigurationError(
+                "LOTSE_SIGNING_KEY is not set. Outside development mode Lotse needs the "
+                "key that signs the event log's checkpoints (32 random bytes, base64; "
+                "create one with `lotse keygen`).")
+        return decode_key(self._development_key(SIGNING_KEY_FILE), "LOTSE_SIGNING_KEY")
+
+    def _development_key(self, name: str) -> str:
+        path = self.data_dir / name
         if not path.exists():
             from application.files import make_private_dir
 
             make_private_dir(self.data_dir)
             # Written aside, then linked into place: a process starting at the same moment
             # either wins the link or reads the complete key of the one that did.
-            fd, tmp = tempfile.mkstemp(dir=self.data_dir, prefix=".master-")
+            fd, tmp = tempfile.mkstemp(dir=self.data_dir, prefix=f".{name}-")
             try:
                 with os.fdopen(fd, "w") as f:
                     f.write(new_key_text())
@@ -84,18 +104,18 @@ class Settings(BaseSettings):
                 pass
             finally:
                 os.unlink(tmp)
-        return decode_key(path.read_text().strip())
+        return path.read_text().strip()
 
 
 def new_key_text() -> str:
     return base64.urlsafe_b64encode(secrets.token_bytes(32)).decode()
 
 
-def decode_key(text: str) -> bytes:
+def decode_key(text: str, name: str = "LOTSE_MASTER_KEY") -> bytes:
     try:
         key = base64.urlsafe_b64decode(text.strip().encode())
     except ValueError:
-        raise ConfigurationError("LOTSE_MASTER_KEY is not valid base64") from None
+        raise ConfigurationError(f"{name} is not valid base64") from None
     if len(key) != 32:
-        raise ConfigurationError("LOTSE_MASTER_KEY must encode exactly 32 bytes")
+        raise ConfigurationError(f"{name} must encode exactly 32 bytes")
     return key

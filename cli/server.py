@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from cli.store import console, open_settings
+from cli.store import console, open_settings, require_signing_key
 
 
 def serve(host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
@@ -20,6 +20,7 @@ def serve(host: Annotated[str, typer.Option(help="Interface to listen on.")] = "
     import uvicorn
 
     settings = open_settings()
+    require_signing_key(settings)
     where = "PostgreSQL" if settings.uses_postgres else f"embedded store {settings.sqlite_path}"
     console.print(f"Lotse API on http://{host}:{port} ({where}); docs at /docs")
     uvicorn.run("api.app:create_app", factory=True, host=host, port=port, workers=workers,
@@ -27,7 +28,7 @@ def serve(host: Annotated[str, typer.Option(help="Interface to listen on.")] = "
 
 
 def keygen() -> None:
-    """Print a new master key for LOTSE_MASTER_KEY."""
+    """Print a new key for LOTSE_MASTER_KEY or LOTSE_SIGNING_KEY (run it once for each)."""
     from application.settings import new_key_text
 
     console.print(new_key_text())

@@ -38,6 +38,18 @@ def open_settings() -> Settings:
     return settings
 
 
+def require_signing_key(settings: Settings) -> None:
+    """Processes that sign checkpoints (the server, `lotse projections run`) need the
+    signing key outside development mode (exit 2 without it)."""
+    from application.settings import ConfigurationError
+
+    try:
+        settings.resolve_signing_key()
+    except ConfigurationError as e:
+        errors.print(f"[red]Configuration error:[/red] {e}")
+        raise typer.Exit(2) from None
+
+
 def open_cases() -> FamilyCases:
     """The application on the configured store (exit 2 if it cannot be opened)."""
     from application.cases import FamilyCases

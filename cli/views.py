@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from cli.store import console, open_cases
+from cli.store import console, open_cases, require_signing_key
 
 projections_app = typer.Typer(help="Read-model views.", no_args_is_help=True)
 
@@ -23,11 +23,14 @@ def projections_run(poll: Annotated[float, typer.Option(min=0.001, max=60, help=
     import signal
     import threading
 
+    from application.integrity.checkpoints import INTERVAL_SECONDS, Checkpoints
     from projections.engine.runner import Runner, settle_garbage_collector
     from projections.views.registry import Views
 
     with open_cases() as cases:
-        runner = Runner(cases, [Views.build(cases).engine], poll_seconds=poll)
+        require_signing_key(cases.settings)
+        runner = Runner(cases, [Views.build(cases).engine], poll_seconds=poll,
+                        chores=[(INTERVAL_SECONDS, Checkpoints(cases).write)])
         settle_garbage_collector()
         done = threading.Event()
         signal.signal(signal.SIGTERM, lambda *_: done.set())

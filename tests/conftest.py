@@ -87,13 +87,13 @@ def make_settings(store: str, tmp_path: Path) -> Iterator[SettingsFactory]:
     """Settings for a fresh, empty store of the current kind; every call with the same
     test shares that store (for several application instances or processes)."""
     schema = f"t_{uuid.uuid4().hex[:16]}"
-    master = new_key_text()
+    master, signing = new_key_text(), new_key_text()
     used = False  # the API world brings schemas of its own
 
     def make(**overrides: Any) -> Settings:
         nonlocal used
         values: dict[str, Any] = {"data_dir": tmp_path / "data", "master_key": master,
-                                  "mode": "production"}
+                                  "signing_key": signing, "mode": "production"}
         if store == "postgres":
             values.update(database_url=POSTGRES_URL, postgres_schema=schema)
         values.update(overrides)

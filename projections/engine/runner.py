@@ -12,12 +12,17 @@ from __future__ import annotations
 import gc
 import logging
 import threading
-from collections.abc import Sequence
+import time
+from collections.abc import Callable, Sequence
 
 from application.cases import FamilyCases
 from projections.engine.catch_up import CatchUp
 
 logger = logging.getLogger(__name__)
+
+Chore = tuple[float, Callable[[], object]]
+"""Something the runner does every so many seconds besides the views (signing a
+checkpoint of the log: ``application/integrity/checkpoints.py``)."""
 
 
 def settle_garbage_collector() -> None:
@@ -32,8 +37,11 @@ def settle_garbage_collector() -> None:
 
 class Runner:
     def __init__(self, cases: FamilyCases, engines: Sequence[CatchUp], *,
-                 poll_seconds: float = 0.5, gather_seconds: float = 0.005) -> None:
+                 poll_seconds: float = 0.5, gather_seconds: float = 0.005,
+                 chores: Sequence[Chore] = ()) -> None:
         self.cases, self.engines, self.poll_seconds = cases, list(engines), poll_seconds
+        self.chores = list(chores)
+        self._chores_due = [0.0] * len(self.chores)
         self.gather_seconds = gather_seconds
         """After a wake-up, wait this long for more events: one transaction for many."""
         self._wake = threading.Event()
@@ -67,7 +75,18 @@ class Runner:
                 except Exception:
                     logger.exception("view %s failed to catch up; trying again",
                                      engine.view.name)
+            self._run_chores()
             self._wake.wait(self.poll_seconds)
+
+    def _run_chores(self) -> None:
+        now = time.monotonic()
+        for i, (every, chore) in enumerate(self.chores):
+            if now >= self._chores_due[i]:
+                self._chores_due[i] = now + every
+                try:
+                    chore()
+                except Exception:
+                    logger.exception("%s failed; trying again in %.0f s", chore, every)
 
     def _listen(self) -> None:
         """Wake on PostgreSQL's notifications of new events (any process)."""

@@ -110,6 +110,8 @@ MATRIX: dict[str, tuple[str, tuple[tuple[int, ...], ...]]] = {
         (200, 404, 404), (200, 200, 404), (200, 200, 404), (403, 403, 404), (403, 403, 404))),
     "GET /audit/reads": ("QUERY", (
         (403, 403, 404), (403, 403, 404), (200, 200, 404), (403, 403, 404), (403, 403, 404))),
+    "GET /audit/integrity": ("QUERY", (
+        (403, 403, 404), (403, 403, 404), (200, 200, 404), (403, 403, 404), (403, 403, 404))),
 }
 
 # The commands on a family: one row per policy action, each command's route in the row
@@ -413,7 +415,11 @@ def check_query_cell(cast: Cast, endpoint: str, role: str, scope: str, want: int
     path = endpoint.split(" ", 1)[1] + query
     response = cast.client(role).get(path)
     problems = status_problems(response, want)
-    if response.status_code == 200:
+    if response.status_code == 200 and endpoint == "GET /audit/integrity":
+        body = response.json()  # the whole log's check: nothing tampered, nothing to name
+        if not body["verified"] or body["findings"] or body["events"] == 0:
+            problems.append(f"an untouched store does not verify: {body}")
+    elif response.status_code == 200:
         items = response.json()["items"]
         foreign = [i for i in items if i["project"] != "KR"]
         if foreign:

@@ -79,7 +79,8 @@ def embedded_server(prepare: Callable[[Settings], dict[str, Any]],
     given; yields the port and what ``prepare`` returned (plus the store's ``settings``)."""
     data = Path(tempfile.mkdtemp(prefix="lotse-bench-"))
     env = {**os.environ, "LOTSE_MODE": "production", "LOTSE_MASTER_KEY": new_key_text(),
-           "LOTSE_DATA_DIR": str(data), "LOTSE_LOG_LEVEL": "warning", **(extra_env or {})}
+           "LOTSE_SIGNING_KEY": new_key_text(), "LOTSE_DATA_DIR": str(data),
+           "LOTSE_LOG_LEVEL": "warning", **(extra_env or {})}
     env.pop("LOTSE_DATABASE_URL", None)
     settings = Settings(mode="production", master_key=env["LOTSE_MASTER_KEY"], data_dir=data)
     prepared = {**prepare(settings), "settings": settings}
@@ -213,7 +214,7 @@ def demo_store(store: str, events: int) -> Iterator[dict[str, str]]:
     data = Path(tempfile.mkdtemp(prefix="lotse-bench-"))
     env = {k: v for k, v in os.environ.items() if not k.startswith("LOTSE_")}
     env.update(LOTSE_MODE="production", LOTSE_MASTER_KEY=new_key_text(),
-               LOTSE_DATA_DIR=str(data))
+               LOTSE_SIGNING_KEY=new_key_text(), LOTSE_DATA_DIR=str(data))
     schema = f"bench_{os.getpid()}_{int(time.time())}"
     if store == "postgres":
         env.update(LOTSE_DATABASE_URL=POSTGRES_URL, LOTSE_POSTGRES_SCHEMA=schema)
@@ -515,9 +516,18 @@ def bench_esf_report(quick: bool) -> list[Entry]:
             "the participants and events behind every figure and difference"})]
 
 
+def bench_tamper_evidence(quick: bool) -> list[Entry]:
+    """Issue 13 item 8: ``append_with_chain_<store>`` and ``verify_<store>``
+    (``tests/bench/integrity.py``)."""
+    from integrity import bench_integrity
+
+    return bench_integrity(quick)
+
+
 BENCHMARKS: dict[str, Callable[[bool], list[Entry]]] = {
     "api_commands": bench_api_commands, "projection_lag": bench_projection_lag,
-    "rebuild": bench_rebuild, "esf_report": bench_esf_report}
+    "rebuild": bench_rebuild, "esf_report": bench_esf_report,
+    "tamper_evidence": bench_tamper_evidence}
 
 
 def main() -> None:

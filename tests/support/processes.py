@@ -52,6 +52,8 @@ def environment_for(settings: Settings) -> dict[str, str]:
                LOTSE_LOG_LEVEL="info")
     if settings.master_key is not None:
         env["LOTSE_MASTER_KEY"] = settings.master_key.get_secret_value()
+    if settings.signing_key is not None:
+        env["LOTSE_SIGNING_KEY"] = settings.signing_key.get_secret_value()
     if settings.database_url is not None:
         env["LOTSE_DATABASE_URL"] = settings.database_url
     if settings.postgres_schema is not None:

@@ -1,0 +1,245 @@
+"""Tamper evidence (issue 13 item 8): someone with write access to the database changes
+one byte of a stored event, deletes one, swaps two, cuts the log short, or rewrites a
+family's history and re-signs the log with a key of their own. ``lotse audit verify``
+detects each and names the first family and version (or checkpoint) that does not
+verify; an untouched store with erasures verifies, also against a witness's checkpoint.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+from uuid import UUID
+
+import pytest
+from typer.testing import CliRunner
+
+from application.cases import FamilyCases
+from application.commands import RecordConsultation
+from application.integrity import chain, merkle, notes
+from application.integrity.service import Integrity
+from application.settings import Settings, decode_key, new_key_text
+from cli.main import app as cli
+from tests.support.builders import open_case
+from tests.support.processes import environment_for
+from tests.support.tamper import RawStore
+
+CONSULTATIONS = 4  # per family: versions 1 (intake), 2 (assignment), 3-6
+
+
+@dataclass
+class Store:
+    settings: Settings
+    families: list[UUID]
+    erased: UUID
+    raw: RawStore
+    witness: Path
+
+
+def consult(app: FamilyCases, family_id: UUID) -> None:
+    app.handle(RecordConsultation(family_id=family_id, duration_minutes=45, mode="phone",
+                                  topics=["benefits"], notes="Rückruf wegen Mietschulden"),
+               recorded_by="cm-anna")
+
+
+@pytest.fixture
+def populated(make_settings: Any, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Store:
+    """Three families with consultations, one of them erased, a checkpoint handed to a
+    witness; ``lotse`` configured for the store."""
+    settings = make_settings()
+    for name, value in environment_for(settings).items():
+        if name.startswith("LOTSE_"):
+            monkeypatch.setenv(name, value)
+    with FamilyCases(settings) as app:
+        families = [open_case(app)[0].family_id for _ in range(3)]
+        for _ in range(CONSULTATIONS):
+            for family_id in families:
+                consult(app, family_id)
+        app.erase_personal_data(families[1], reason="Löschantrag Art. 17 DSGVO",
+                                occurred_on=date(2026, 4, 1), recorded_by="co-cora")
+        witness = tmp_path / "witness.txt"
+        assert run("audit", "checkpoint", "--export", str(witness)).exit_code == 0
+        consult(app, families[0])  # the log goes on after the witness's checkpoint
+        assert Integrity(app).checkpoint() is not None
+        events_table = app.recorder.events_table_name  # type: ignore[attr-defined]
+    return Store(settings, families, families[1], RawStore(settings, events_table), witness)
+
+
+def run(*args: str) -> Any:
+    return CliRunner().invoke(cli, list(args), env={"COLUMNS": "60"})
+
+
+def first_finding(output: str) -> str:
+    """The line that names the first finding (joined where a narrow terminal wrapped)."""
+    flat = " ".join(output.split())
+    found = re.search(r"First: (.*?)(?: - [a-z]|$)", flat)
+    assert found is not None, output
+    return found.group(1)
+
+
+def refused(*args: str) -> str:
+    result = run("audit", "verify", *args)
+    assert result.exit_code == 1, result.output
+    assert "NOT VERIFIED" in result.output
+    return first_finding(result.output)
+
+
+# ----- what verifies --------------------------------------------------------------------
+
+
+def test_an_untouched_store_with_an_erased_family_verifies_whole_by_family_and_against_the_witness(
+        populated: Store) -> None:
+    whole = run("audit", "verify")
+    assert whole.exit_code == 0, whole.output
+    assert "Verified: nothing was altered." in whole.output
+    assert "Checkpoints: 2 checked, signed by lotse+" in " ".join(whole.output.split())
+    erased = run("audit", "verify", "--family", str(populated.erased))
+    assert erased.exit_code == 0, erased.output
+    against = run("audit", "verify", "--against", str(populated.witness))
+    assert against.exit_code == 0, against.output
+    assert "the log extends its checkpoint" in " ".join(against.output.split())
+
+
+def test_the_erased_familys_chain_covers_its_ciphertext_which_stays_while_its_key_is_gone(
+        populated: Store) -> None:
+    with FamilyCases(populated.settings) as app:
+        report = Integrity(app).verify(populated.erased)
+        assert report.ok
+        assert report.events == 2 + CONSULTATIONS + 1
+    _topic, state = populated.raw.event(populated.erased, 3)
+    assert b"Mietschulden" not in state  # the notes were sealed; the link covers these bytes
+
+
+def test_a_store_from_before_the_chain_gets_its_links_at_start_up_and_verifies(
+        populated: Store) -> None:
+    populated.raw.run(("DELETE FROM {chain}", ()), ("DELETE FROM {checkpoints}", ()))
+    with FamilyCases(populated.settings) as app:  # links every stored event
+        consult(app, populated.families[2])  # and goes on from them
+        assert Integrity(app).verify().ok
+    assert run("audit", "verify").exit_code == 0
+
+
+def test_writers_in_two_processes_chain_one_family_without_a_break(make_settings: Any) -> None:
+    settings = make_settings()
+    with FamilyCases(settings) as first, FamilyCases(settings) as second:
+        family_id = open_case(first)[0].family_id
+        for i in range(6):  # each writer's cached head goes stale in turn
+            consult(first if i % 2 else second, family_id)
+        report = Integrity(first).verify()
+        assert report.ok, report.findings
+        assert Integrity(second).verify(family_id).events == 8
+
+
+# ----- what does not ---------------------------------------------------------------------
+
+
+def test_one_changed_byte_names_the_family_and_version(populated: Store) -> None:
+    family, raw = populated.families[2], populated.raw
+    _, state = raw.event(family, 4)
+    changed = state[:20] + bytes([state[20] ^ 1]) + state[21:]
+    raw.run(("UPDATE {events} SET state = {p} WHERE originator_id = {p} AND "
+             "originator_version = 4", (changed, raw.oid(family))))
+    first = refused()
+    assert f"family {family}, version 4" in first
+    assert "changed" in first
+    assert run("audit", "verify", "--family", str(populated.families[0])).exit_code == 0
+    assert f"family {family}, version 4" in refused("--family", str(family))
+
+
+def test_a_deleted_event_names_the_family_and_version(populated: Store) -> None:
+    family, raw = populated.families[0], populated.raw
+    raw.run(("DELETE FROM {events} WHERE originator_id = {p} AND originator_version = 3",
+             (raw.oid(family),)))
+    first = refused()
+    assert f"family {family}, version 3" in first
+    assert "missing" in first
+
+
+def test_a_deleted_event_and_its_link_name_the_gap(populated: Store) -> None:
+    family, raw = populated.families[0], populated.raw
+    for table in ("{events}", "{chain}"):
+        raw.run((f"DELETE FROM {table} WHERE originator_id = {{p}} AND originator_version = 3",
+                 (raw.oid(family),)))
+    first = refused()
+    assert f"family {family}, version 4" in first
+    assert "versions 3 to 3 are missing" in first
+
+
+def test_two_swapped_events_name_the_first_moved_one(populated: Store) -> None:
+    raw = populated.raw
+    a, b = (raw.position(populated.families[0], 3), raw.position(populated.families[2], 5))
+    raw.run(("UPDATE {events} SET {key} = -1 WHERE {key} = {p}", (a,)),
+            ("UPDATE {events} SET {key} = {p} WHERE {key} = {p}", (a, b)),
+            ("UPDATE {events} SET {key} = {p} WHERE {key} = -1", (b,)))
+    first = refused()
+    assert f"family {populated.families[2]}, version 5 (event {a}) moved" in first
+    assert f"the chain linked {populated.families[0]} version 3" in first
+
+
+def test_a_log_cut_short_names_the_first_event_gone(populated: Store) -> None:
+    raw = populated.raw
+    last = raw.rows("SELECT {key}, originator_id, originator_version FROM {events} "
+                    "ORDER BY {key} DESC LIMIT 3")
+    raw.run(("DELETE FROM {events} WHERE {key} >= {p}", (last[-1][0],)))
+    first = refused()
+    family = UUID(hex=last[-1][1]) if isinstance(last[-1][1], str) else last[-1][1]
+    assert f"{family}, version {last[-1][2]}" in first
+    assert "missing" in first
+    assert "events were removed" in " ".join(run("audit", "verify").output.split())
+
+
+def test_a_log_cut_short_with_its_links_is_named_by_the_checkpoint(populated: Store) -> None:
+    raw = populated.raw
+    [(size,)] = raw.rows("SELECT COUNT(*) FROM {events}")
+    cut = raw.rows("SELECT {key} FROM {events} ORDER BY {key} DESC LIMIT 2")[-1][0]
+    raw.run(("DELETE FROM {events} WHERE {key} >= {p}", (cut,)),
+            ("DELETE FROM {chain} WHERE notification_id >= {p}", (cut,)))
+    first = refused()
+    assert f"the log holds {size - 2} events, fewer than the {size - 1} the checkpoint" in first
+    assert "events were removed" in first  # (the witness's; the latest covers all {size})
+    against = run("audit", "verify", "--against", str(populated.witness))
+    assert against.exit_code == 1
+    assert (f"the witness holds a checkpoint of {size - 1} events, the log only {size - 2}: "
+            "events were removed" in " ".join(against.output.split()))
+
+
+def test_a_rewritten_history_re_signed_with_a_fresh_key_is_refused(populated: Store) -> None:
+    """The thorough forger: changes a consultation, recomputes the family's links, drops
+    the checkpoints and signs a new one with a key of their own. Every link holds; the
+    signature does not, and the witness's checkpoint is no longer extended."""
+    raw, family = populated.raw, populated.families[2]
+    _, state = raw.event(family, 3)
+    raw.run(("UPDATE {events} SET state = {p} WHERE originator_id = {p} AND "
+             "originator_version = 3", (state[:-1] + bytes([state[-1] ^ 1]), raw.oid(family))))
+    rewrite_links_and_sign(raw, populated.settings.log_origin, decode_key(new_key_text()))
+    first = refused()
+    assert "not signed by this log's key" in first
+    assert "checkpoint" in first
+    against = run("audit", "verify", "--against", str(populated.witness))
+    assert against.exit_code == 1
+    assert "does not extend the witness's checkpoint" in " ".join(against.output.split())
+
+
+def rewrite_links_and_sign(raw: RawStore, origin: str, seed: bytes) -> None:
+    """Every link and a new checkpoint, as Lotse would compute them, signed by ``seed``."""
+    events = raw.rows("SELECT {key}, originator_id, originator_version, topic, state "
+                      "FROM {events} ORDER BY {key}")
+    heads: dict[str, bytes] = {}
+    frontier = merkle.Frontier()
+    updates = []
+    for position, oid, version, topic, state in events:
+        key = oid.hex if isinstance(oid, UUID) else oid
+        h = chain.link(heads.get(key, chain.GENESIS), key, version, topic, bytes(state))
+        heads[key] = h
+        frontier.push(h)
+        updates.append(("UPDATE {chain} SET hash = {p} WHERE notification_id = {p}",
+                        (h, position)))
+    note = notes.sign(notes.Checkpoint(origin, frontier.size, frontier.root(),
+                                       datetime.now(UTC)), seed)
+    raw.run(*updates, ("DELETE FROM {checkpoints}", ()),
+            ("INSERT INTO {checkpoints} (tree_size, last_position, root, frontier, note) "
+             "VALUES ({p}, {p}, {p}, {p}, {p})",
+             (frontier.size, events[-1][0], frontier.root(), frontier.dump(), note)))
