@@ -23,6 +23,7 @@ from application.integrity import chain, merkle, notes
 from application.integrity.service import Integrity
 from application.settings import Settings, decode_key, new_key_text
 from cli.main import app as cli
+from domain.values import ErasureBasis
 from tests.support.builders import open_case
 from tests.support.processes import environment_for
 from tests.support.tamper import RawStore
@@ -58,7 +59,8 @@ def populated(make_settings: Any, monkeypatch: pytest.MonkeyPatch, tmp_path: Pat
         for _ in range(CONSULTATIONS):
             for family_id in families:
                 consult(app, family_id)
-        app.erase_personal_data(families[1], reason="Löschantrag Art. 17 DSGVO",
+        app.erase_personal_data(families[1], legal_basis=ErasureBasis.ART17_REQUEST,
+                                note="Löschantrag Art. 17 DSGVO",
                                 occurred_on=date(2026, 4, 1), recorded_by="co-cora")
         witness = tmp_path / "witness.txt"
         assert run("audit", "checkpoint", "--export", str(witness)).exit_code == 0
