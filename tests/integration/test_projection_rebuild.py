@@ -110,6 +110,15 @@ def test_a_rebuild_during_live_writes_loses_nothing(make_settings: Any, workers:
         assert contents(app, serving(app)) == after
 
 
+def erase_the_first_family(app: FamilyCases) -> None:
+    """The personal data of the first family opened is erased (a page with an erasure)."""
+    opened = [n.originator_id for n in app.recorder.select_notifications(0, 10_000)
+              if n.topic.endswith("CaseOpened")]
+    app.erase_personal_data(opened[0], legal_basis=ErasureBasis.ART17_REQUEST,
+                            note="Antrag nach Art. 17", occurred_on=TODAY,
+                            recorded_by="co-clara")
+
+
 def test_a_rebuild_equals_the_views_applied_event_by_event_with_an_erasure(
         app: FamilyCases) -> None:
     """On SQLite a rebuild's engine folds each page before it takes the store's write
@@ -117,11 +126,7 @@ def test_a_rebuild_equals_the_views_applied_event_by_event_with_an_erasure(
     versions it closed) is applied under the lock. In one process and in several, the
     views equal those of an engine applying one event at a time."""
     demo(app, families=12, seed=8)
-    opened = [n.originator_id for n in app.recorder.select_notifications(0, 10_000)
-              if n.topic.endswith("CaseOpened")]
-    app.erase_personal_data(opened[0], legal_basis=ErasureBasis.ART17_REQUEST,
-                            note="Antrag nach Art. 17", occurred_on=TODAY,
-                            recorded_by="co-clara")
+    erase_the_first_family(app)
     one_by_one = CatchUp(app, all_views(), page_size=1)
     one_by_one.run_once()
     expected = contents(app, one_by_one.views)
@@ -287,11 +292,7 @@ def test_engines_that_keep_documents_between_pages_equal_a_rebuild(app: FamilyCa
     read them from the tables again. Whatever the interleaving, with corrections and an
     erasure, the views equal a rebuild's."""
     demo(app, families=8, seed=11)
-    opened = [n.originator_id for n in app.recorder.select_notifications(0, 10_000)
-              if n.topic.endswith("CaseOpened")]
-    app.erase_personal_data(opened[0], legal_basis=ErasureBasis.ART17_REQUEST,
-                            note="Antrag nach Art. 17", occurred_on=TODAY,
-                            recorded_by="co-clara")
+    erase_the_first_family(app)
     keeping, other = CatchUp(app, all_views(), page_size=7), CatchUp(app, all_views(),
                                                                      page_size=5)
 

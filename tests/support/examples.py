@@ -48,13 +48,19 @@ def needs_anew(command: type[FamilyCommand]) -> bool:
     return bool(command.generated_fields())
 
 
+def run_prerequisites(command: type[FamilyCommand], run: Runner, ids: dict[str, str],
+                      done: set[type[FamilyCommand]]) -> None:
+    """Runs the commands the example needs first that the case still lacks."""
+    for before in example_of(command).after:
+        if before not in done or needs_anew(before):
+            run_example(before, run, ids, done)
+
+
 def run_example(command: type[FamilyCommand], run: Runner, ids: dict[str, str],
                 done: set[type[FamilyCommand]]) -> dict[str, Any]:
     """Runs the prerequisites the case still lacks, then the command's example; the new
     ids join ``ids``. Returns the command's filled fields."""
-    for before in example_of(command).after:
-        if before not in done or needs_anew(before):
-            run_example(before, run, ids, done)
+    run_prerequisites(command, run, ids, done)
     fields = example_of(command).filled(ids)
     answered = run(command, fields)
     ids.update({k: str(v) for k, v in answered.items() if isinstance(v, str)})
@@ -66,10 +72,7 @@ def prepare(command: type[FamilyCommand], run: Runner,
             ids: dict[str, str]) -> dict[str, Any]:
     """Brings a new case to where the command's example may run (its prerequisites) and
     returns the command's fields, filled in, without running it."""
-    done: set[type[FamilyCommand]] = set()
-    for before in example_of(command).after:
-        if before not in done or needs_anew(before):
-            run_example(before, run, ids, done)
+    run_prerequisites(command, run, ids, set())
     return example_of(command).filled(ids)
 
 
@@ -82,11 +85,8 @@ def run_every_example(run: Runner, ids: dict[str, str], *,
     seen = set(recorded)
     done = {c for c in ON_A_FAMILY if set(example_of(c).records) <= seen}
     chosen = [c for c in among if c not in done]
-    needed = {b for c in chosen for b in example_of(c).after}
-    ordered = sorted(chosen, key=lambda c: example_of(c).last)
-    for command in ordered:
-        if command in needed and any(command in example_of(c).after for c in chosen
-                                     if c not in done and c is not command):
+    for command in sorted(chosen, key=lambda c: example_of(c).last):
+        if any(command in example_of(c).after for c in chosen if c not in done):
             continue  # runs with the command that needs it
         if command not in done or needs_anew(command):
             run_example(command, run, ids, done)
