@@ -46,7 +46,7 @@ def secure_data_dir(settings: Settings) -> None:
     make_private_dir(root)
     loose = open_to_others(root)
     if loose and settings.mode != "development":
-        listed = ", ".join(f"{p} ({oct(m)})" for p, m in loose[:5])
+        listed = ", ".join(f"{p} (mode {m:o})" for p, m in loose[:5])
         raise ConfigurationError(
             f"the data directory {root} holds personal data but others may read it: "
             f"{listed}. Only the owner may: chmod -R go-rwx {root}")

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from cli.store import console, open_settings, require_signing_key
+from cli.store import console, open_settings, require_private_store, require_signing_key
 
 
 def serve(host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
@@ -21,6 +21,7 @@ def serve(host: Annotated[str, typer.Option(help="Interface to listen on.")] = "
 
     settings = open_settings()
     require_signing_key(settings)
+    require_private_store(settings)  # (before the server processes, not in each one)
     where = "PostgreSQL" if settings.uses_postgres else f"embedded store {settings.sqlite_path}"
     console.print(f"Lotse API on http://{host}:{port} ({where}); docs at /docs")
     uvicorn.run("api.app:create_app", factory=True, host=host, port=port, workers=workers,

@@ -4,6 +4,8 @@ settings and the application they open, who ran them, and how a refusal is print
 from __future__ import annotations
 
 import getpass
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 import typer
@@ -21,46 +23,55 @@ errors = Console(stderr=True)
 command's output (a token) never takes an error message for it."""
 
 
-def open_settings() -> Settings:
-    """The settings from the environment, with the master key resolved and the data
-    directory private (exit 2 if not)."""
-    from application.files import secure_data_dir
-    from application.settings import ConfigurationError, Settings
+@contextmanager
+def configuration_refused() -> Iterator[None]:
+    """A configuration error inside (a setting pydantic refuses included) is printed in
+    a sentence and exits 2."""
+    from pydantic import ValidationError
+
+    from application.settings import ConfigurationError
 
     try:
-        settings = Settings()
-        settings.resolve_master_key()
-        if not settings.uses_postgres:
-            secure_data_dir(settings)  # (refused if others may read it)
-    except (ConfigurationError, ValueError) as e:
+        yield
+    except (ConfigurationError, ValidationError) as e:
         errors.print(f"[red]Configuration error:[/red] {e}")
         raise typer.Exit(2) from None
+
+
+def open_settings() -> Settings:
+    """The settings from the environment, with the master key resolved (exit 2 if not)."""
+    from application.settings import Settings
+
+    with configuration_refused():
+        settings = Settings()
+        settings.resolve_master_key()
     return settings
 
 
 def require_signing_key(settings: Settings) -> None:
     """Processes that sign checkpoints (the server, `lotse projections run`) need the
     signing key outside development mode (exit 2 without it)."""
-    from application.settings import ConfigurationError
-
-    try:
+    with configuration_refused():
         settings.resolve_signing_key()
-    except ConfigurationError as e:
-        errors.print(f"[red]Configuration error:[/red] {e}")
-        raise typer.Exit(2) from None
+
+
+def require_private_store(settings: Settings) -> None:
+    """The embedded store's directory must be the owner's alone outside development
+    (exit 2 if others may read it; see ``application/files.py``)."""
+    from application.files import secure_data_dir
+
+    if not settings.uses_postgres:
+        with configuration_refused():
+            secure_data_dir(settings)
 
 
 def open_cases() -> FamilyCases:
     """The application on the configured store (exit 2 if it cannot be opened)."""
     from application.cases import FamilyCases
-    from application.settings import ConfigurationError
 
     settings = open_settings()
-    try:
+    with configuration_refused():
         return FamilyCases(settings)
-    except ConfigurationError as e:
-        errors.print(f"[red]Configuration error:[/red] {e}")
-        raise typer.Exit(2) from None
 
 
 def operator() -> str:
