@@ -42,6 +42,23 @@ class LotsePostgresRecorder(PostgresApplicationRecorder):
             "ON CONFLICT DO NOTHING")  # a link left by a deleted event stays as evidence
         self.heads = chain.Heads()
         self._links = threading.local()
+        schema = Identifier(self.datastore.schema)
+        self.insert_linked_events_statement = SQL(
+            # the events and their links in one statement: a second INSERT of the links
+            # cost a sixth of a command's throughput, most of it the statement's own turn
+            "WITH s AS (SELECT *, (i - 1) * 32 + 1 AS h FROM unnest(%s::{schema}.{type}[]) "
+            "WITH ORDINALITY AS u(originator_id, originator_version, topic, state, i)), "
+            "e AS (INSERT INTO {schema}.{table} (originator_id, originator_version, topic, "
+            "state) SELECT originator_id, originator_version, topic, state FROM s ORDER BY i "
+            "RETURNING notification_id, originator_id, originator_version), "
+            "c AS (INSERT INTO {schema}.{chain} "
+            "(notification_id, originator_id, originator_version, hash) "
+            "SELECT e.notification_id, e.originator_id, e.originator_version, "
+            "substring(%s::bytea FROM s.h::int FOR 32) FROM e "
+            "JOIN s USING (originator_id, originator_version) ON CONFLICT DO NOTHING) "
+            "SELECT notification_id FROM e ORDER BY notification_id").format(
+            schema=schema, table=Identifier(self.events_table_name),
+            type=Identifier(self.stored_event_type_name), chain=Identifier(chain.TABLE))
 
     @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
     def select_events(self, originator_id: UUID | str, *, gt: int | None = None,
@@ -133,18 +150,30 @@ class LotsePostgresRecorder(PostgresApplicationRecorder):
                               **kwargs: Any) -> None:
         """The library's insert (table lock, notification, one statement), with the
         events passed as the text of the array it casts them to."""
+        self._links.linked = False
         literal = events_array_literal(stored_events)
         if literal is None:
             super()._insert_stored_events(curs, stored_events, **kwargs)
             return
         self._lock_table(curs)
         self._notify_channel(curs)
-        curs.execute(self.insert_events_statement, (literal,))
+        links = self.heads.links_for(stored_events, [0] * len(stored_events),
+                                     lambda wanted: self._stored_links(curs, wanted))
+        if not links:
+            curs.execute(self.insert_events_statement, (literal,))
+            return
+        curs.execute(self.insert_linked_events_statement,
+                     (literal, b"".join(li.hash for li in links)))
+        self._links.pending = links
+        self._links.linked = True
 
     def _fetch_ids_after_insert_events(self, curs: Any, stored_events: Sequence[StoredEvent],
                                        **kwargs: Any) -> Sequence[int] | None:
-        positions = super()._fetch_ids_after_insert_events(curs, stored_events, **kwargs)
-        if stored_events and positions:
+        if getattr(self._links, "linked", False):  # the links went in with the events
+            positions: Sequence[int] | None = [_row(r)[0] for r in curs.fetchall()]
+        else:
+            positions = super()._fetch_ids_after_insert_events(curs, stored_events, **kwargs)
+        if stored_events and positions and not getattr(self._links, "linked", False):
             links = self.heads.links_for(stored_events, positions,
                                          lambda wanted: self._stored_links(curs, wanted))
             if links:
