@@ -169,11 +169,12 @@ class LotsePostgresRecorder(PostgresApplicationRecorder):
 
     def _fetch_ids_after_insert_events(self, curs: Any, stored_events: Sequence[StoredEvent],
                                        **kwargs: Any) -> Sequence[int] | None:
-        if getattr(self._links, "linked", False):  # the links went in with the events
+        linked = getattr(self._links, "linked", False)  # the links went in with the events
+        if linked:
             positions: Sequence[int] | None = [_row(r)[0] for r in curs.fetchall()]
         else:
             positions = super()._fetch_ids_after_insert_events(curs, stored_events, **kwargs)
-        if stored_events and positions and not getattr(self._links, "linked", False):
+        if stored_events and positions and not linked:
             links = self.heads.links_for(stored_events, positions,
                                          lambda wanted: self._stored_links(curs, wanted))
             if links:
