@@ -31,17 +31,23 @@ def verify(family: Annotated[UUID | None, typer.Option(
     from application.integrity.log import Log
     from application.integrity.notes import NoteError
     from application.integrity.service import Integrity
+    from application.integrity.split import helper
 
-    with open_cases() as cases:
-        try:
-            text = None if against is None else against.read_text(encoding="utf-8")
-            report = Integrity(cases).verify(family, text)
-        except (NoteError, UnicodeDecodeError) as e:
-            errors.print(f"[red]{against} is not a checkpoint: {e}[/red]")
-            raise typer.Exit(2) from None
-        _print(report, Log(cases))
-        if not report.ok:
-            raise typer.Exit(1)
+    share_helper = helper() if family is None else None  # forked before the store opens
+    try:
+        with open_cases() as cases:
+            try:
+                text = None if against is None else against.read_text(encoding="utf-8")
+                report = Integrity(cases).verify(family, text, share_helper)
+            except (NoteError, UnicodeDecodeError) as e:
+                errors.print(f"[red]{against} is not a checkpoint: {e}[/red]")
+                raise typer.Exit(2) from None
+            _print(report, Log(cases))
+    finally:
+        if share_helper is not None:
+            share_helper.close()
+    if not report.ok:
+        raise typer.Exit(1)
 
 
 def _print(report: Report, log: Log) -> None:

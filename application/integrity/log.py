@@ -49,10 +49,11 @@ class Log:
         row = self.tables.fetchone(f"SELECT MAX({self.key}) FROM {self.events}")  # noqa: S608
         return int(row[0]) if row and row[0] is not None else 0
 
-    def checked_pages(self, head: int, originator: str | None = None
+    def checked_pages(self, head: int, originator: str | None = None, after: int = 0
                       ) -> Iterator[list[CheckedRow]]:
-        """Every stored event up to ``head`` in notification order (of one originator,
-        if given), each with the link stored at its place, one query per page."""
+        """Every stored event after ``after`` up to ``head`` in notification order (of one
+        originator, if given), each with the link stored at its place, one query per
+        page."""
         k, p = self.key, self.tables.p
         where, extra = "", tuple[Any, ...]()
         if originator is not None:
@@ -71,7 +72,7 @@ class Log:
         with ThreadPoolExecutor(1, thread_name_prefix="lotse-verify-read") as reader:
             # the next page is read while the caller checks this one: the driver lets go
             # of the interpreter while the store works (SQLite's steps, PostgreSQL's wait)
-            rows = self._rows(statement, (0, head, *extra, PAGE))
+            rows = self._rows(statement, (after, head, *extra, PAGE))
             while rows:
                 ahead = reader.submit(self._rows, statement, (rows[-1][0], head, *extra, PAGE))
                 yield convert(rows)

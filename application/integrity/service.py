@@ -7,6 +7,7 @@ from uuid import UUID
 
 from application.integrity.checkpoints import Checkpoints, StoredCheckpoint
 from application.integrity.findings import Report
+from application.integrity.split import Helper
 from application.integrity.verify import Verifier
 from application.settings import ConfigurationError
 
@@ -38,17 +39,19 @@ class Integrity:
         public = self.public_key()
         return None if public is None else verifier_key(self.cases.settings.log_origin, public)
 
-    def verify(self, family: UUID | None = None, against: str | None = None) -> Report:
+    def verify(self, family: UUID | None = None, against: str | None = None,
+               helper: Helper | None = None) -> Report:
         """Check the whole log (or one family's chain); ``against``: the text of a
-        witness's checkpoint the log must extend. Raises ``NoteError`` for a text that
-        is not a checkpoint."""
+        witness's checkpoint the log must extend; ``helper``: a process to check a large
+        log's second share (``split.py``). Raises ``NoteError`` for a text that is not a
+        checkpoint."""
         from application.integrity.notes import parse
 
         verifier = Verifier(self.cases, self.public_key())
         if family is not None:
             report = verifier.family(family.hex)
         else:
-            report = verifier.whole_log(None if against is None else parse(against))
+            report = verifier.whole_log(None if against is None else parse(against), helper)
         report.signing_key = self.verifier_key()
         return report
 

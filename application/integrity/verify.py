@@ -11,12 +11,15 @@ the log was cut short. Against a witness's checkpoint the RFC 9162 consistency p
 from its size to the whole log is made and verified.
 
 After a finding the check goes on from the *stored* link, so one changed event is named
-once, not with every event after it.
+once, not with every event after it. The findings come in log order, those about
+checkpoints after them. A large log is checked in two shares side by side when the
+caller has a helper process for the second (``split.py``); the result is the same.
 """
 
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from hashlib import sha256
 from typing import TYPE_CHECKING
 from uuid import UUID
@@ -26,18 +29,25 @@ from application.integrity.chain import GENESIS
 from application.integrity.checkpoints import Checkpoints, StoredCheckpoint
 from application.integrity.findings import Finding, Kind, Report, WitnessCheck
 from application.integrity.log import CheckedRow, LinkRow, Log
+from application.integrity.split import Heads, Helper, Share
 
 if TYPE_CHECKING:
     from application.cases import FamilyCases
     from application.integrity.notes import Note
 
 MAX_FINDINGS = 100
+SPLIT_FROM = 40_000
+"""A log of this many events or more is checked in two shares when a helper process is
+at hand (below, forking and joining cost more than they save)."""
+SPLIT_SHARE = 0.45
+"""The first share's part of the log: its process also builds the tree."""
 
 
 class Verifier:
     def __init__(self, cases: FamilyCases, trusted: bytes | None) -> None:
         """``trusted``: the public key checkpoints must be signed with (None: signatures
         are not checked)."""
+        self.settings = cases.settings
         self.log = Log(cases)
         self.checkpoints = Checkpoints(cases)
         self.trusted = trusted
@@ -47,68 +57,105 @@ class Verifier:
     def family(self, originator: str) -> Report:
         """The chain of one aggregate (a family's case): no tree, no checkpoints."""
         started = time.perf_counter()
-        report = Report(family=originator)
-        heads: dict[bytes, tuple[int, bytes]] = {}
+        report, chains = Report(family=originator), Report()
+        heads: Heads = {}
         for page in self.log.checked_pages(self.log.head(), originator):
-            self._chains(page, heads, report, [])
+            self._chains(page, heads, chains, [])
             report.events += len(page)
-        self._orphans(self.log.orphan_links(None, originator), heads, report)
+        _gather(report, [chains, self._orphans(self.log.orphan_links(None, originator))])
         report.aggregates = len(heads)
         report.seconds = time.perf_counter() - started
         return report
 
     # ----- the whole log ----------------------------------------------------------------
 
-    def whole_log(self, witness: Note | None = None) -> Report:
+    def whole_log(self, witness: Note | None = None, helper: Helper | None = None,
+                  split_at: int | None = None) -> Report:
+        """``helper``: a process that checks the second share of a log of ``SPLIT_FROM``
+        events or more (``split.py``); ``split_at``: split the log after this position
+        whatever its size (the tests compare every split with the single pass)."""
         started = time.perf_counter()
         report = Report()
         stored = self.checkpoints.all()  # read before the head: none covers more than it
         head = self.log.head()
-        heads: dict[bytes, tuple[int, bytes]] = {}
-        frontier = merkle.Frontier()
-        pending = list(stored)
-        matched = 0  # the size of the last checkpoint whose root matched
-        leaves = bytearray() if witness is not None else None
-        linked = 0
-        for page in self.log.checked_pages(head):
-            computed: list[bytes] = []
-            linked += self._chains(page, heads, report, computed)
-            if leaves is not None:
-                leaves += b"".join(computed)
-            start = 0
-            while pending and pending[0].size <= frontier.size + len(computed) - start:
-                cut = start + pending[0].size - frontier.size
-                frontier.extend(computed[start:cut])
-                start = cut
-                matched = self._checkpoint(pending.pop(0), frontier, matched, report)
-            frontier.extend(computed[start:])
+        tree = _Tree(stored, self, keep_leaves=witness is not None)
+        if split_at is None:
+            split_at = int(head * SPLIT_SHARE) if head >= SPLIT_FROM else head
+        split = max(0, min(split_at, head))
+        if helper is not None and split < head:
+            helper.submit(self.settings, split, head)
+        first = self.share(0, split, deferring=False, absorb=tree.absorb)
+        heads, found, linked = first.heads, [first.found], first.linked
+        if split < head:
+            second = (helper.result() if helper is not None else None) or self.share(
+                split, head, deferring=True)
+            joined = Report()
+            linked += self._join(second, heads, joined)
+            found += [joined, second.found]
+            tree.absorb(second.leaves)
         if self.log.link_count() != linked:
             # links without their events (a deleted event, a log cut short), or events
             # written meanwhile: only then the anti-join, which tells them apart
-            self._orphans(self.log.orphan_links(None), heads, report)
-        for cp in pending:
-            report.add(Finding(Kind.TRUNCATED, (
-                f"the log holds {frontier.size} events, fewer than the {cp.size} the "
-                f"checkpoint of {_when(cp)} covers: events were removed (the log cut "
-                "short, or deleted with their links)")), MAX_FINDINGS)
-        report.events, report.size, report.root = frontier.size, frontier.size, frontier.root()
-        report.checkpoints = len(stored) - len(pending)
+            found.append(self._orphans(self.log.orphan_links(None)))
+        tree.finish(report)
+        _gather(report, [*found, tree.found])
         report.aggregates = len(heads)
-        if witness is not None and leaves is not None:
-            report.witness = self._witness(witness, leaves, report)
+        if witness is not None:
+            report.witness = self._witness(witness, tree.leaves, report)
         report.seconds = time.perf_counter() - started
         return report
 
+    def share(self, after: int, head: int, *, deferring: bool,
+              absorb: Callable[[list[bytes]], None] | None = None) -> Share:
+        """Check the events after ``after`` up to ``head``; ``deferring``: the share does
+        not start at the log's beginning (see ``split.py``); ``absorb``: takes each
+        page's leaves (else the share keeps them)."""
+        share = Share()
+        deferred = share.deferred if deferring else None
+        leaves = share.leaves
+        for page in self.log.checked_pages(head, after=after):
+            if absorb is not None:
+                leaves = []
+            share.linked += self._chains(page, share.heads, share.found, leaves, deferred)
+            if absorb is not None:
+                absorb(leaves)
+        return share
+
+    def _join(self, share: Share, heads: Heads, report: Report) -> int:
+        """Check ``share``'s deferred events with the heads of the log before it (their
+        findings into ``report``), fill their leaves in and take the share's heads; the
+        number of the share's events that had a link."""
+        computed: list[bytes] = []
+        linked = self._chains([row for _, row in share.deferred], heads, report, computed)
+        for (index, _), leaf in zip(share.deferred, computed, strict=True):
+            share.leaves[index] = leaf
+        heads.update({k: v for k, v in share.heads.items() if v is not None})
+        return linked + share.linked
+
     # ----- the steps --------------------------------------------------------------------
 
-    def _chains(self, page: list[CheckedRow], heads: dict[bytes, tuple[int, bytes]],
-                report: Report, computed: list[bytes]) -> int:
+    def _chains(self, page: list[CheckedRow], heads: Heads, report: Report,
+                computed: list[bytes], deferred: list[tuple[int, CheckedRow]] | None = None
+                ) -> int:
         """Check each event of ``page`` against the link at its place; the number of
-        events that had one. The hot loop of the check: kept to the bare operations."""
+        events that had one. The hot loop of the check: kept to the bare operations.
+        ``deferred``: collects the events whose aggregate's head is not known (a share
+        after the first, ``split.py``) instead of checking them."""
         keep, get, sha, start = computed.append, heads.get, sha256, (0, GENESIS)
         unlinked = 0
-        for position, key, version, topic, state, lkey, lversion, linked in page:
-            previous, before = get(key, start)
+        for row in page:
+            position, key, version, topic, state, lkey, lversion, linked = row
+            head = get(key)
+            if head is None:
+                if deferred is not None:
+                    deferred.append((len(computed), (  # a tuple, not a sqlite3.Row
+                        position, key, version, topic, state, lkey, lversion, linked)))
+                    keep(GENESIS)
+                    heads[key] = None if linked is None else (version, linked)
+                    unlinked += 1  # (counted when checked)
+                    continue
+                head = start
+            previous, before = head
             h = sha(b"\x00%s%s\x00%d\x00%s\x00" % (before, key, version, topic)
                     + state).digest()
             keep(h)
@@ -137,16 +184,13 @@ class Verifier:
             heads[key] = (version, linked)
         return len(page) - unlinked
 
-    def _orphans(self, links: list[LinkRow], heads: dict[bytes, tuple[int, bytes]],
-                 report: Report) -> None:
-        """Links whose events are gone, put among the findings in log order."""
-        if not links:
-            return
+    def _orphans(self, links: list[LinkRow]) -> Report:
+        """Links whose events are gone."""
+        report = Report()
         for position, key, version, _ in links:
             self._report(report, Kind.MISSING, key, version, position,
                          "linked in the chain, but the event is gone (deleted)")
-        report.findings.sort(key=lambda f: (f.position is None, f.position or 0))
-        del report.findings[MAX_FINDINGS:]
+        return report
 
     def _report(self, report: Report, kind: Kind, key: str, version: int, position: int,
                 detail: str) -> None:
@@ -196,6 +240,53 @@ class Verifier:
                 f"the log does not extend the witness's checkpoint of {m} events: its first "
                 f"{m} events were changed, removed or moved")), MAX_FINDINGS)
         return WitnessCheck(m, ok, len(proof))
+
+
+class _Tree:
+    """The Merkle tree over the computed links, checked against each stored checkpoint
+    as it reaches the checkpoint's size."""
+
+    def __init__(self, stored: list[StoredCheckpoint], verifier: Verifier, *,
+                 keep_leaves: bool) -> None:
+        self.frontier = merkle.Frontier()
+        self.stored, self.pending = len(stored), list(stored)
+        self.matched = 0  # the size of the last checkpoint whose root matched
+        self.verifier, self.found = verifier, Report()
+        self.keep_leaves = keep_leaves
+        self.leaves = bytearray()  # every leaf, for a witness's consistency proof
+
+    def absorb(self, computed: list[bytes]) -> None:
+        frontier, pending = self.frontier, self.pending
+        if self.keep_leaves:
+            self.leaves += b"".join(computed)
+        start = 0
+        while pending and pending[0].size <= frontier.size + len(computed) - start:
+            cut = start + pending[0].size - frontier.size
+            frontier.extend(computed[start:cut])
+            start = cut
+            self.matched = self.verifier._checkpoint(pending.pop(0), frontier, self.matched,
+                                                     self.found)
+        frontier.extend(computed[start:])
+
+    def finish(self, report: Report) -> None:
+        size = self.frontier.size
+        for cp in self.pending:
+            self.found.add(Finding(Kind.TRUNCATED, (
+                f"the log holds {size} events, fewer than the {cp.size} the checkpoint of "
+                f"{_when(cp)} covers: events were removed (the log cut short, or deleted "
+                "with their links)")), MAX_FINDINGS)
+        report.events, report.size, report.root = size, size, self.frontier.root()
+        report.checkpoints = self.stored - len(self.pending)
+
+
+def _gather(report: Report, found: list[Report]) -> None:
+    """The findings of each part of the check (each the first ``MAX_FINDINGS`` in its
+    order, the rest counted): those about events in log order, those about checkpoints
+    after them, the first ``MAX_FINDINGS`` kept."""
+    findings = sorted((f for part in found for f in part.findings),
+                      key=lambda f: (f.position is None, f.position or 0))
+    report.findings = findings[:MAX_FINDINGS]
+    report.more = sum(part.more for part in found) + max(0, len(findings) - MAX_FINDINGS)
 
 
 def _named(key: str) -> str:

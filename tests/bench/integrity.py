@@ -95,13 +95,20 @@ def bench_append(store: str, quick: bool, settings: Any) -> Entry:
 def verify_child() -> None:
     from application.cases import FamilyCases
     from application.integrity.service import Integrity
+    from application.integrity.split import helper
     from application.settings import Settings
 
     with FamilyCases(Settings()) as cases:
         Integrity(cases).checkpoint()  # a checkpoint to check, as a store has them
-        started = time.perf_counter()
-        report = Integrity(cases).verify()
-        seconds = time.perf_counter() - started
+    share_helper = helper()  # as `lotse audit verify` forks it: before the store opens
+    try:
+        with FamilyCases(Settings()) as cases:
+            started = time.perf_counter()
+            report = Integrity(cases).verify(helper=share_helper)
+            seconds = time.perf_counter() - started
+    finally:
+        if share_helper is not None:
+            share_helper.close()
     assert report.ok, report.findings[:3]
     print(json.dumps({"events": report.events, "seconds": seconds,
                       "events_per_second": report.events / seconds}))

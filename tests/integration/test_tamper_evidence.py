@@ -20,7 +20,10 @@ from typer.testing import CliRunner
 from application.cases import FamilyCases
 from application.commands import RecordConsultation
 from application.integrity import chain, merkle, notes
+from application.integrity.findings import Report
 from application.integrity.service import Integrity
+from application.integrity.split import Helper
+from application.integrity.verify import Verifier
 from application.settings import Settings, decode_key, new_key_text
 from cli.main import app as cli
 from domain.values import ErasureBasis
@@ -86,7 +89,27 @@ def refused(*args: str) -> str:
     result = run("audit", "verify", *args)
     assert result.exit_code == 1, result.output
     assert "NOT VERIFIED" in result.output
+    if "--family" not in args:
+        every_split_agrees(Path(args[1]) if args[:1] == ("--against",) else None)
     return first_finding(result.output)
+
+
+def every_split_agrees(against: Path | None = None) -> None:
+    """The whole log's check split in two shares after any position (``split.py``: a
+    large log's second share checked by a helper process) reports exactly what the
+    single pass reports."""
+    with FamilyCases(Settings()) as app:  # (the store ``lotse`` is configured for)
+        verifier = Verifier(app, Integrity(app).public_key())
+        note = None if against is None else notes.parse(against.read_text(encoding="utf-8"))
+        whole = verifier.whole_log(note)  # (a small log: one pass)
+        for split in range(1, verifier.log.head()):
+            parts = verifier.whole_log(note, split_at=split)
+            assert outcome(parts) == outcome(whole), f"split after {split}"
+
+
+def outcome(report: Report) -> tuple[Any, ...]:
+    return (report.findings, report.more, report.events, report.root, report.checkpoints,
+            report.aggregates, report.witness)
 
 
 # ----- what verifies --------------------------------------------------------------------
@@ -96,6 +119,8 @@ def test_an_untouched_store_with_an_erased_family_verifies_whole_by_family_and_a
         populated: Store) -> None:
     whole = run("audit", "verify")
     assert whole.exit_code == 0, whole.output
+    every_split_agrees()
+    every_split_agrees(populated.witness)
     assert "Verified: nothing was altered." in whole.output
     assert "Checkpoints: 2 checked, signed by lotse+" in " ".join(whole.output.split())
     erased = run("audit", "verify", "--family", str(populated.erased))
@@ -151,6 +176,26 @@ def test_one_changed_byte_names_the_family_and_version(populated: Store) -> None
     assert f"family {family}, version 4" in refused("--family", str(family))
 
 
+def test_a_helper_process_checks_a_share_of_the_log_with_the_same_result(
+        populated: Store) -> None:
+    """``lotse audit verify`` of a large log forks a helper for the log's second share."""
+    family, raw = populated.families[1], populated.raw
+    _, state = raw.event(family, 5)
+    raw.run(("UPDATE {events} SET state = {p} WHERE originator_id = {p} AND "
+             "originator_version = 5", (state[:-1] + bytes([state[-1] ^ 1]), raw.oid(family))))
+    helper = Helper()
+    try:
+        with FamilyCases(populated.settings) as app:
+            verifier = Verifier(app, Integrity(app).public_key())
+            parts = verifier.whole_log(helper=helper, split_at=verifier.log.head() // 3)
+            whole = verifier.whole_log()
+    finally:
+        helper.close()
+    assert helper.answered
+    assert outcome(parts) == outcome(whole)
+    assert [(f.kind, f.version) for f in whole.findings][:1] == [("changed", 5)]
+
+
 def test_a_deleted_event_names_the_family_and_version(populated: Store) -> None:
     family, raw = populated.families[0], populated.raw
     raw.run(("DELETE FROM {events} WHERE originator_id = {p} AND originator_version = 3",
@@ -168,6 +213,22 @@ def test_a_deleted_event_and_its_link_name_the_gap(populated: Store) -> None:
     first = refused()
     assert f"family {family}, version 4" in first
     assert "versions 3 to 3 are missing" in first
+
+
+def test_events_whose_links_are_gone_are_named_unchained_and_the_chain_goes_on(
+        populated: Store) -> None:
+    """Links removed (as if the events were written around Lotse): each such event is
+    named, and the events after them are checked against the links they follow."""
+    family, raw = populated.families[0], populated.raw
+    raw.run(("DELETE FROM {chain} WHERE originator_id = {p} AND originator_version IN (3, 4)",
+             (raw.oid(family),)))
+    first = refused()
+    assert f"family {family}, version 3" in first
+    assert "no link: written around Lotse" in first
+    with FamilyCases(populated.settings) as app:
+        report = Integrity(app).verify()
+    assert [(f.kind, f.version) for f in report.findings if f.position is not None] == [
+        ("unchained", 3), ("unchained", 4)]
 
 
 def test_two_swapped_events_name_the_first_moved_one(populated: Store) -> None:
