@@ -58,9 +58,12 @@ class Log:
         where, extra = "", tuple[Any, ...]()
         if originator is not None:
             where, extra = f" AND e.originator_id = {p}", (self._originator(originator),)
-        if self.postgres:
-            columns = ("e.notification_id, e.originator_id, e.originator_version, e.topic, "
-                       "e.state, c.originator_id, c.originator_version, c.hash")
+        if self.postgres:  # the originators' hex digits and the topic as bytes, converted
+            # by the server (a process of its own) rather than row by row in Python
+            columns = ("e.notification_id, convert_to(translate(e.originator_id::text, "
+                       "'-', ''), 'UTF8'), e.originator_version, convert_to(e.topic, 'UTF8'), "
+                       "e.state, convert_to(translate(c.originator_id::text, '-', ''), 'UTF8'), "
+                       "c.originator_version, c.hash")
         else:  # the text columns as bytes, as they are hashed
             columns = ("e.rowid, CAST(e.originator_id AS BLOB), e.originator_version, "
                        "CAST(e.topic AS BLOB), e.state, CAST(c.originator_id AS BLOB), "
@@ -68,22 +71,15 @@ class Log:
         statement = (f"SELECT {columns} FROM {self.events} e "  # noqa: S608
                      f"LEFT JOIN {self.links} c ON c.notification_id = e.{k} "
                      f"WHERE e.{k} > {p} AND e.{k} <= {p}{where} ORDER BY e.{k} LIMIT {p}")
-        convert = self._converted
         with ThreadPoolExecutor(1, thread_name_prefix="lotse-verify-read") as reader:
             # the next page is read while the caller checks this one: the driver lets go
             # of the interpreter while the store works (SQLite's steps, PostgreSQL's wait)
             rows = self._rows(statement, (after, head, *extra, PAGE))
             while rows:
                 ahead = reader.submit(self._rows, statement, (rows[-1][0], head, *extra, PAGE))
-                yield convert(rows)
+                yield rows
                 rows = ahead.result()
 
-    def _converted(self, rows: list[Any]) -> list[CheckedRow]:
-        if not self.postgres:
-            return rows
-        return [(n, o.hex.encode(), v, t.encode(), bytes(s),
-                 None if lo is None else lo.hex.encode(), lv, None if lh is None else bytes(lh))
-                for n, o, v, t, s, lo, lv, lh in rows]
 
     def link_count(self) -> int:
         row = self.tables.fetchone(f"SELECT COUNT(*) FROM {self.links}")  # noqa: S608
