@@ -102,14 +102,15 @@ class ErasureLedger:
 
 def enter(cases: FamilyCases, family_id: UUID, erased_on: date,
           legal_basis: ErasureBasis | str | None) -> None:
-    """Enter an erasure before the family's key is destroyed (unless listed already)."""
-    ledger = ErasureLedger(ledger_path(cases.settings))
-    if family_id not in ledger.entries():
-        try:
-            basis: ErasureBasis | None = ErasureBasis(legal_basis or "")
-        except ValueError:
-            basis = None
-        ledger.append([Erased(family_id, erased_on, basis, datetime.now(UTC))])
+    """Enter an erasure before the family's key is destroyed. Appended without reading
+    the ledger (a retention run erases many families): a repeat adds a line that
+    ``entries`` passes over."""
+    try:
+        basis: ErasureBasis | None = ErasureBasis(legal_basis or "")
+    except ValueError:
+        basis = None
+    ErasureLedger(ledger_path(cases.settings)).append(
+        [Erased(family_id, erased_on, basis, datetime.now(UTC))])
 
 
 @dataclass(frozen=True)

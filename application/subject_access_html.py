@@ -6,6 +6,7 @@ name where one is known, else as they are stored."""
 from __future__ import annotations
 
 import json
+import re
 from datetime import date, datetime
 from html import escape
 from typing import Any
@@ -13,6 +14,7 @@ from typing import Any
 from domain.rules import PROGRAMME_TZ
 
 DASH = "\N{EN DASH}"
+ISO_DATE = re.compile(r"\d{4}-\d\d-\d\d(T[0-9:.]+([+-]\d\d:\d\d|Z)?)?")
 
 EVENTS = {
     "CaseOpened": "Fall eröffnet (Aufnahme)", "MemberAdded": "Mitglied aufgenommen",
@@ -43,6 +45,8 @@ WORDS = {
     "unlawfully_recorded": "unrechtmäßig erhoben (Art. 17 Abs. 1 lit. d DSGVO)",
     "retention_ended": "Aufbewahrungsfrist abgelaufen (Art. 82 VO (EU) 2021/1060)",
     "authority_order": "Anordnung einer Behörde oder eines Gerichts",
+    "phone": "Telefon", "home_visit": "Hausbesuch", "yes": "ja", "no": "nein",
+    "declined": "keine Angabe", "intake": "Aufnahme",
 }
 KEYS = {
     "given_name": "Vorname", "family_name": "Familienname", "birth_date": "Geburtsdatum",
@@ -61,6 +65,20 @@ KEYS = {
     "location": "Ort", "description": "Beschreibung", "target_date": "Zieldatum",
     "institution_type": "Art der Einrichtung", "institution_name": "Einrichtung",
     "outcome": "Ergebnis", "entry": "Eintrittsdaten", "members": "Haushalt",
+    "access_route": "Zugangsweg", "benefit_situation": "Leistungsbezug",
+    "consent_purposes": "Einwilligungen", "consent_given_on": "Einwilligung erteilt am",
+    "consent_texts": "Einwilligungen (Freitext)",
+    "previous_case_manager": "bisherige Fallverantwortung",
+    "members_present": "anwesend", "next_follow_up_on": "nächster Termin am",
+    "consultation_id": "Beratungs-ID", "goal_id": "Ziel-ID", "referral_id": "Vermittlungs-ID",
+    "member_ids": "Personen", "life_area": "Lebensbereich", "statuses": "Verbleib",
+    "corrected_version": "berichtigte Version", "changes": "Änderungen",
+    "sensitive_changes": "Änderungen (geschützt)", "consent_confirmed": "Einwilligung bestätigt",
+    "better_situation": "Situation verbessert", "labour_market_status": "Erwerbsstatus",
+    "unemployed_months": "arbeitslos seit (Monaten)", "isced": "Bildungsabschluss (ISCED)",
+    "disability": "Behinderung", "citizenship": "Staatsangehörigkeit",
+    "foreign_background": "Migrationshintergrund", "minority": "Minderheit",
+    "homeless": "wohnungslos", "rural": "ländlicher Raum",
 }
 STYLE = """
 body { font-family: "DejaVu Sans", Arial, sans-serif; font-size: 10.5pt; margin: 2em;
@@ -72,7 +90,7 @@ th, td { border: 1px solid #bbb; padding: 3px 6px; text-align: left; vertical-al
 th { background: #eee; width: 28%; }
 .note { background: #fff6d6; border: 1px solid #d9c27a; padding: .6em; }
 .erased { color: #777; font-style: italic; }
-pre { white-space: pre-wrap; font-size: 8.5pt; }
+td table { margin: 0; } td th { width: 35%; font-weight: normal; background: #f6f6f6; }
 .meta { color: #444; }
 @media print {
   body { margin: 0; font-size: 9.5pt; } h2 { break-after: avoid; }
@@ -95,18 +113,24 @@ def german_date(value: str | None) -> str:
 
 
 def shown(key: str, value: Any) -> str:
-    """A value as the document shows it (HTML)."""
-    if value is None:
+    """A value as the document shows it (HTML): objects as nested tables."""
+    if value is None or value == [] or value == {}:
         return DASH
     if isinstance(value, bool):
         return "ja" if value else "nein"
+    if isinstance(value, int | float):
+        return escape(f"{value:n}" if isinstance(value, int) else str(value).replace(".", ","))
     if isinstance(value, str):
-        if key.endswith(("_on", "_at", "_date")) or key == "on":
+        if ISO_DATE.fullmatch(value):
             return escape(german_date(value))
         return escape(WORDS.get(value, value))
-    if isinstance(value, list) and all(isinstance(v, str) for v in value):
-        return escape(", ".join(str(WORDS.get(v, v)) for v in value)) or DASH
-    return "<pre>" + escape(json.dumps(value, ensure_ascii=False, indent=1)) + "</pre>"
+    if isinstance(value, dict):
+        return rows(value)
+    if all(isinstance(v, str) for v in value):
+        return escape(", ".join(str(WORDS.get(v, v)) for v in value))
+    if all(isinstance(v, dict) for v in value):
+        return "".join(rows(v) for v in value)
+    return escape(json.dumps(value, ensure_ascii=False))
 
 
 def rows(values: dict[str, Any], erased: list[str] | None = None) -> str:
@@ -184,8 +208,7 @@ def _events(events: list[dict[str, Any]]) -> str:
 def _views(views: dict[str, Any]) -> str:
     out = []
     for name, doc in views.items():
-        body = ("<p>Keine Einträge.</p>" if doc is None else
-                "<pre>" + escape(json.dumps(doc, ensure_ascii=False, indent=1)) + "</pre>")
+        body = "<p>Keine Einträge.</p>" if doc is None else shown(name, doc)
         out.append(f"<h3>{escape(name)}</h3>{body}")
     return "".join(out)
 
