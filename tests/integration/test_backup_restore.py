@@ -146,3 +146,34 @@ def test_backup_on_postgres_explains_pg_dump(
     assert "pg_dump" in result.output
     assert "pg_restore" in result.output
     assert not (tmp_path / "x").exists()
+
+
+def test_a_pg_restore_of_a_dump_older_than_an_erasure_is_erased_again_at_start_up(
+        store: str, make_settings: Any, tmp_path: Path) -> None:
+    """The README's PostgreSQL way, for real: pg_dump, an erasure, pg_restore of the
+    older dump; the next open erases the family again and the log verifies."""
+    import shutil
+    import subprocess
+
+    if store != "postgres":
+        pytest.skip("PostgreSQL's tools; SQLite: lotse backup restore, tested above")
+    if shutil.which("pg_dump") is None or shutil.which("pg_restore") is None:
+        pytest.skip("pg_dump and pg_restore are not installed")
+    settings = make_settings()
+    with FamilyCases(settings) as app:
+        erased, kept = (open_case(app)[0].family_id for _ in range(2))
+    dump = tmp_path / "lotse.dump"
+    url, schema = str(settings.database_url), str(settings.postgres_schema)
+    subprocess.run(["pg_dump", "--format=custom", f"--schema={schema}", f"--file={dump}",
+                    url], check=True, capture_output=True, timeout=120)
+    with FamilyCases(settings) as app:
+        erase(app, erased)
+    subprocess.run(["pg_restore", "--clean", "--if-exists", "--no-owner", f"--dbname={url}",
+                    str(dump)], check=True, capture_output=True, timeout=120)
+
+    with FamilyCases(settings) as app:
+        assert app.reconciled.erased_again == (erased,)
+        assert app.get_case(erased).state.status.value == "erased"
+        assert names(app, erased) == [None, None]
+        assert names(app, kept) == ["Amira", "Noah"]
+        assert Integrity(app).verify().ok
