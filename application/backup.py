@@ -87,6 +87,7 @@ def restore(settings: Settings, source: Path) -> Restored:
     the restored log. Stop every Lotse process on the store first."""
     _sqlite_only(settings)
     events = _events(source)  # (refuses a file that is no Lotse store)
+    _opens_with_master_key(settings, source)
     from application.cases import FamilyCases
     from application.integrity.service import Integrity
 
@@ -119,6 +120,28 @@ def _copy(source: Path, target: Path) -> None:
             src.close()
     except sqlite3.Error as e:
         raise BackupError(f"cannot copy {source} to {target}: {e}") from None
+
+
+def _opens_with_master_key(settings: Settings, path: Path) -> None:
+    """Refuses a backup of a store with another master key (restored, nothing in it
+    could be read), before the store is replaced."""
+    from cryptography.exceptions import InvalidTag
+
+    from application.keys import MASTER_KEY_CHECK, unseal, wrapping_aad
+
+    try:
+        db = sqlite3.connect(path.resolve().as_uri() + "?mode=ro", uri=True)
+        try:
+            row = db.execute("SELECT wrapped_key FROM lotse_family_keys WHERE family_id = ?",
+                             (MASTER_KEY_CHECK.hex,)).fetchone()
+        finally:
+            db.close()
+        if row is None or row[0] is None:
+            raise InvalidTag
+        unseal(settings.resolve_master_key(), row[0], wrapping_aad(MASTER_KEY_CHECK))
+    except (sqlite3.Error, InvalidTag):
+        raise BackupError(f"{path} is a store of another master key: LOTSE_MASTER_KEY does "
+                          "not open it (restore it with the key it was made with)") from None
 
 
 def _events(path: Path) -> int:

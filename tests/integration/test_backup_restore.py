@@ -100,6 +100,28 @@ def test_restore_refuses_a_file_that_is_no_store(
     assert "is not a Lotse store" in " ".join(result.output.split())
 
 
+@pytest.mark.store_independent
+def test_restore_refuses_a_backup_of_another_master_key_and_keeps_the_store(
+        make_settings: Any, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    from application.settings import new_key_text
+
+    foreign = make_settings(data_dir=tmp_path / "foreign", master_key=new_key_text())
+    with FamilyCases(foreign) as app:
+        open_case(app)
+    configure(foreign, monkeypatch)
+    backup = tmp_path / "foreign.sqlite"
+    assert run("backup", "create", str(backup)).exit_code == 0
+    settings = make_settings()
+    configure(settings, monkeypatch)
+    with FamilyCases(settings) as app:
+        mine = open_case(app)[0].family_id
+    result = run("backup", "restore", str(backup))
+    assert result.exit_code == 1
+    assert "another master key" in " ".join(result.output.split())
+    with FamilyCases(settings) as app:
+        assert names(app, mine) == ["Amira", "Noah"]
+
+
 def test_the_ledger_erases_again_when_a_store_is_opened(make_settings: Any) -> None:
     """A store brought back by other means (pg_restore, a copied file) without an
     erasure it had: the next open erases the family again. Simulated by entering an
