@@ -23,6 +23,7 @@ from api.routes import (
     reports,
     staff,
     statistics,
+    subject_access,
     system,
 )
 from api.routes.reports import submission_figures
@@ -96,7 +97,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     # The busiest first: routes are matched in order.
     for router in (commands.router, families.router, caseload.router, staff.router,
                    statistics.router, family_summary.router, caseload_history.router,
-                   reports.router, system.audit, integrity.audit,
+                   reports.router, system.audit, integrity.audit, subject_access.router,
                    operations.router, system.router, operations.metrics_router):
         # The routers carry their prefixes, tags and error responses already; adding
         # their routes directly spares each request FastAPI's included-router matching.

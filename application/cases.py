@@ -23,6 +23,7 @@ from eventsourcing.application import AggregateNotFoundError, Application, Proce
 from eventsourcing.persistence import EventStore, IntegrityError, MapperDeserialisationError
 from eventsourcing.utils import Environment, EnvType
 
+from application import erasure_ledger
 from application.idempotency import SELECT as SELECT_KEY
 from application.idempotency import TABLE as KEY_TABLE
 from application.idempotency import KeyReplayed, Receipt, pending_key, receipt_from
@@ -109,6 +110,7 @@ class FamilyCases(Application[UUID]):
         if backfill.needed(self):  # a store from before the hash chain: link its events
             with schema_lock(self.settings):
                 backfill.backfill(self)
+        self.reconciled = erasure_ledger.reconcile(self)  # a restored store: erased again
 
     def construct_env(self, name: str, env: EnvType | None = None) -> Environment:
         """Only Lotse's settings configure the store, never stray process variables."""
@@ -179,15 +181,18 @@ class FamilyCases(Application[UUID]):
     def erase_personal_data(self, family_id: UUID, *, legal_basis: ErasureBasis,
                             note: str | None = None, occurred_on: date,
                             recorded_by: str, expected_version: int | None = None,
-                            guard: Guard | None = None) -> CommandResult:
-        """Crypto-shredding: record the erasure, then destroy the family's key and its
-        snapshots. Safe to repeat: a repeat only makes sure the key is gone."""
+                            guard: Guard | None = None, ledger: bool = True) -> CommandResult:
+        """Crypto-shredding: record the erasure, enter it into the erasure ledger (outside
+        the store: ``application/erasure_ledger.py``), then destroy the family's key and
+        its snapshots. Safe to repeat: a repeat only makes sure the key is gone."""
         case = self._load(family_id)
         if guard is not None:
             guard(case.state)
         if expected_version is not None and case.version != expected_version:
             raise StaleVersion(family_id, expected_version, case.version)
         if case.state.status.value == "erased":
+            if ledger:
+                erasure_ledger.enter(self, family_id, occurred_on, legal_basis)
             self._finish_erasure(family_id, case.version)
             return CommandResult(family_id, case.version, None)
         try:
@@ -200,6 +205,8 @@ class FamilyCases(Application[UUID]):
             if e.rule != "case_erased":
                 raise
             result = CommandResult(family_id, self._load(family_id).version, None)
+        if ledger:
+            erasure_ledger.enter(self, family_id, occurred_on, legal_basis)
         self._finish_erasure(family_id, result.version)
         return result
 

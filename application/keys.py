@@ -25,6 +25,13 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from application.settings import ConfigurationError
 
 NONCE = 12
+MASTER_KEY_CHECK = uuid5(NAMESPACE_URL, "lotse:master-key-check")
+"""The key table's row that only the store's master key opens."""
+
+
+def wrapping_aad(family_id: UUID) -> bytes:
+    """What a family's wrapped key is bound to (its id)."""
+    return b"lotse-family-key:" + family_id.bytes
 
 
 class MasterKeyMismatch(ConfigurationError):
@@ -201,7 +208,7 @@ class FamilyKeys:
         """The first process seals a check value with its master key; every later one
         must open it. Processes (or machines) with different master keys on one store
         would each seal new family keys the others cannot open."""
-        check_id = uuid5(NAMESPACE_URL, "lotse:master-key-check")
+        check_id = MASTER_KEY_CHECK
         self.table.insert(check_id, seal(self.master, b"lotse", self._aad(check_id)))
         row = self.table.select(check_id)
         try:
@@ -214,7 +221,7 @@ class FamilyKeys:
                 "process and machine on one store needs the same key") from None
 
     def _aad(self, family_id: UUID) -> bytes:
-        return b"lotse-family-key:" + family_id.bytes
+        return wrapping_aad(family_id)
 
     def derived_key(self, purpose: str) -> bytes:
         """A key of its own for ``purpose`` (e.g. a read model's tables at rest), derived

@@ -3,7 +3,8 @@
 - A **case manager** sees and changes only the families assigned to them, and opens
   new cases for themselves.
 - A **coordinator** sees every family of the project, opens cases for any case manager
-  of the project, assigns and transfers cases, and has a family's personal data erased.
+  of the project, assigns and transfers cases, has a family's personal data erased, and
+  answers a person's request for access (GDPR Art. 15: everything held about them).
 - An **auditor** reads everything in the project, including histories and the log of
   who read which family, and changes nothing.
 - **Reporting** sees aggregated figures only, never a family's record.
@@ -45,6 +46,7 @@ class Action(StrEnum):
     READ_FIGURES = "read_figures"
     READ_REPORT_DETAILS = "read_report_details"  # who is behind each figure
     SUBMIT_REPORT = "submit_report"
+    SUBJECT_ACCESS = "subject_access"  # export everything held about one person (Art. 15)
 
 
 PERMISSIONS: dict[Role, frozenset[Action]] = {
@@ -54,7 +56,8 @@ PERMISSIONS: dict[Role, frozenset[Action]] = {
                                  Action.READ_CASE, Action.READ_HISTORY, Action.SEARCH,
                                  Action.READ_CASELOAD, Action.READ_TEAM, Action.READ_STAFF,
                                  Action.READ_FIGURES, Action.READ_CASELOAD_HISTORY,
-                                 Action.READ_REPORT_DETAILS, Action.SUBMIT_REPORT}),
+                                 Action.READ_REPORT_DETAILS, Action.SUBMIT_REPORT,
+                                 Action.SUBJECT_ACCESS}),
     Role.AUDITOR: frozenset({Action.READ_CASE, Action.READ_HISTORY, Action.SEARCH,
                              Action.READ_CASELOAD, Action.READ_TEAM, Action.READ_AUDIT_LOG,
                              Action.VERIFY_INTEGRITY,
@@ -100,7 +103,8 @@ DOING = {
     Action.READ_VIEWS: "see the views' state",
     Action.READ_FIGURES: "read figures",
     Action.READ_REPORT_DETAILS: "see who is behind a report's figures",
-    Action.SUBMIT_REPORT: "submit reports"}
+    Action.SUBMIT_REPORT: "submit reports",
+    Action.SUBJECT_ACCESS: "export everything held about a person"}
 
 
 WHO = {Role.CASE_MANAGER: "a case manager", Role.COORDINATOR: "a coordinator",

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import typer
 
+from cli.access import access_app
 from cli.audit import audit_app
+from cli.backup import backup_app
 from cli.demo import demo, demo_data
 from cli.directory import projects_app, staff_app
 from cli.report import report_app
@@ -23,6 +25,8 @@ app.add_typer(staff_app, name="staff")
 app.add_typer(projections_app, name="projections")
 app.add_typer(report_app, name="report")
 app.add_typer(audit_app, name="audit")
+app.add_typer(backup_app, name="backup")
+app.add_typer(access_app, name="access")
 
 
 def main() -> None:

@@ -108,6 +108,8 @@ MATRIX: dict[str, tuple[str, tuple[tuple[int, ...], ...]]] = {
         (200, 404, 404), (200, 200, 404), (200, 200, 404), (403, 403, 404), (403, 403, 404))),
     "GET /families/{family_id}/summary": ("FAMILY", (
         (200, 404, 404), (200, 200, 404), (200, 200, 404), (403, 403, 404), (403, 403, 404))),
+    "GET /families/{family_id}/members/{member_id}/subject-access": ("FAMILY", (
+        (403, 404, 404), (200, 200, 404), (403, 403, 404), (403, 403, 404), (403, 403, 404))),
     "GET /audit/reads": ("QUERY", (
         (403, 403, 404), (403, 403, 404), (200, 200, 404), (403, 403, 404), (403, 403, 404))),
     "GET /audit/integrity": ("QUERY", (
@@ -271,6 +273,8 @@ PREPARE: dict[str, Callable[[Cast, Family], Prepared]] = {
     "GET /families/{family_id}": lambda c, f: ("", None),
     "GET /families/{family_id}/history": lambda c, f: ("/history", None),
     "GET /families/{family_id}/summary": lambda c, f: ("/summary", None),
+    "GET /families/{family_id}/members/{member_id}/subject-access":
+        lambda c, f: (f"/members/{f.members[0]}/subject-access", None),
     **{f"POST {c.route.path}": as_example(c) for c in ON_A_FAMILY},
 }
 

@@ -1,0 +1,57 @@
+"""``lotse access export`` (issue 13 item 9): the operator's subject access export, JSON
+or the German document, written 0600, and logged in the read log."""
+
+from __future__ import annotations
+
+import json
+import stat
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+from application.cases import FamilyCases
+from application.read_log import ReadLog
+from cli.main import app as cli
+from tests.support.builders import open_case
+from tests.support.processes import environment_for
+
+
+def run(*args: str) -> Any:
+    return CliRunner().invoke(cli, list(args), env={"COLUMNS": "100"})
+
+
+@pytest.mark.store_independent
+def test_the_operator_exports_a_person_as_json_and_as_a_german_document(
+        make_settings: Any, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    settings = make_settings()
+    for name, value in environment_for(settings).items():
+        if name.startswith("LOTSE_"):
+            monkeypatch.setenv(name, value)
+    with FamilyCases(settings) as app:
+        opened, members = open_case(app)
+    family, parent = opened.family_id, members[0].member_id
+
+    printed = run("access", "export", str(family), str(parent))
+    assert printed.exit_code == 0, printed.output
+    body = json.loads(printed.stdout)
+    assert body["subject"]["given_name"] == "Amira"
+    assert body["read_log"][0]["endpoint"] == "lotse access export"
+
+    page = tmp_path / "auskunft.html"
+    written = run("access", "export", str(family), str(parent), "--format", "html",
+                  "--output", str(page))
+    assert written.exit_code == 0, written.output
+    assert stat.S_IMODE(page.stat().st_mode) == 0o600
+    assert "Auskunft nach Art. 15 DSGVO: Amira Okonkwo-Brandt" in page.read_text()
+    assert run("access", "export", str(family), str(parent), "--output",
+               str(page)).exit_code == 1  # never overwritten
+
+    with FamilyCases(settings) as app:
+        total, entries = ReadLog(app.tables).entries(projects={"KR"}, family_id=family)
+    assert total == 2
+    assert {e.staff_id for e in entries} == {f"cli:{__import__('getpass').getuser()}"}
+    unknown = run("access", "export", str(family), str(family))
+    assert unknown.exit_code == 1
+    assert "member_not_found" in unknown.output
