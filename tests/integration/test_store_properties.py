@@ -217,9 +217,6 @@ class Driver:
         ps = self.state.participations.get(member_id)
         return bool(ps) and ps[-1].active
 
-    def _left(self) -> list[UUID]:
-        return [m for m, ps in self.state.participations.items() if ps and not ps[-1].active]
-
     def _date_between(self, first: date, last: date, n: int) -> date:
         assert first <= last
         return first + timedelta(days=n % ((last - first).days + 1))
@@ -294,22 +291,30 @@ class Driver:
                                              status=enum_value(ExitStatus, i.variant),
                                              **self._common())
 
+    def _exits(self, fits: Any) -> list[tuple[UUID, date]]:
+        """(member, exit date) of every exit, an earlier stay's too, that ``fits``."""
+        return [(m, p.left_on) for m, ps in self.state.participations.items() for p in ps
+                if p.left_on is not None and fits(p.left_on)]
+
     def _leaving_status(self, i: Intent) -> Command | None:
-        left = self._left()
-        if not left:
+        exits = self._exits(lambda left: left <= self.day <= rules.last_leaving_status(left))
+        if not exits:
             return None
-        member_id = choose(left, i.pick)
-        return cmd("record_leaving_status",
-            member_id=member_id, status=enum_value(ExitStatus, i.variant), **self._common())
+        member_id, exit_on = choose(exits, i.pick)
+        return cmd("record_leaving_status", member_id=member_id, exit_on=exit_on,
+                   status=enum_value(ExitStatus, i.variant), **self._common())
 
     def _follow_up(self, i: Intent) -> Command | None:
-        left = self._left()
-        if not left:
+        """Six months after an exit (or later), dated then: the day moves on to it."""
+        exits = self._exits(lambda left: rules.earliest_follow_up(left) <= TODAY)
+        if not exits:
             return None
-        member_id = choose(left, i.pick)
-        return cmd("record_follow_up",
-            member_id=member_id, status=enum_value(FollowUpStatus, i.variant),
-            better_situation=choose([None, True, False], i.variant // 7), **self._common())
+        member_id, exit_on = choose(exits, i.pick)
+        self.day = max(self.day, rules.earliest_follow_up(exit_on))
+        return cmd("record_follow_up", member_id=member_id, exit_on=exit_on,
+                   status=enum_value(FollowUpStatus, i.variant),
+                   better_situation=choose([None, True, False], i.variant // 7),
+                   **self._common())
 
     def _consultation(self, i: Intent) -> Command:
         members = list(self.state.members)
