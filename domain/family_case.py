@@ -456,6 +456,7 @@ class FamilyCase(Aggregate):
         for change in changes:
             apply_correction(trial, corrected_version, ref, change)
         _check_consistency(trial)
+        _check_results_kept(self.state, trial)
         self._trigger(ev.EntryCorrected, occurred_on, recorded_by,
                       corrected_version=corrected_version,
                       changes=tuple(FieldChange(c.field, c.value) for c in changes
@@ -585,6 +586,31 @@ def _check_consistency(state: CaseState) -> None:
         if g.target_date is not None and g.target_date < g.set_on:
             raise RuleViolation("target_before_start", "the target date would precede the day "
                                 "the goal was set", field="changes", goal_id=g.goal_id)
+
+
+def _results_lawful(left_on: date, statuses: list[date], follow_up_on: date | None) -> bool:
+    if any(not left_on <= on <= rules.last_leaving_status(left_on) for on in statuses):
+        return False
+    return follow_up_on is None or follow_up_on >= rules.earliest_follow_up(left_on)
+
+
+def _check_results_kept(state: CaseState, trial: CaseState) -> None:
+    """A corrected exit date keeps the dates of its stay's results lawful (within 28
+    days after it, the follow-up six months or more after it), if they were."""
+    for member_id, ps in trial.participations.items():
+        for before, after in zip(state.participations[member_id], ps, strict=True):
+            if (after.left_on is None or before.left_on is None
+                    or before.left_on == after.left_on):
+                continue
+            statuses = [on for on, _ in after.statuses[1:]]  # (the first: the exit's own)
+            if (_results_lawful(before.left_on, statuses, after.follow_up_on)
+                    and not _results_lawful(after.left_on, statuses, after.follow_up_on)):
+                raise RuleViolation(
+                    "results_outside_window", f"the results of the exit would lie outside "
+                    f"its dates: statuses within {rules.LEAVING_STATUS_DAYS} days after it "
+                    f"({', '.join(map(str, statuses)) or 'none'}), the follow-up "
+                    f"{rules.FOLLOW_UP_MONTHS} months or more after it "
+                    f"({after.follow_up_on or 'none'})", field="changes", member_id=member_id)
 
 
 def _check_entry(entry: EntryData) -> None:

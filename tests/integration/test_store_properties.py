@@ -439,10 +439,21 @@ class Driver:
             ps = s.participations[UUID(key)]
             k = next(k for k, p in enumerate(ps) if p.exit_version == version)
             last = min(self.day, ps[k + 1].entered_on) if k + 1 < len(ps) else self.day
+            first = ps[k].entered_on
+            # (an exit date that keeps its results within their dates)
+            later = [on for on, _ in ps[k].statuses[1:]]
+            if later:
+                first = max(first, max(later) - timedelta(days=rules.LEAVING_STATUS_DAYS))
+                last = min(last, min(later))
+            if ps[k].follow_up_on is not None:
+                last = min(last, rules.add_months(ps[k].follow_up_on,
+                                                  -rules.FOLLOW_UP_MONTHS))
+            status = FieldChange("status", enum_value(ExitStatus, n).value)
+            if first > last:
+                return status
             return choose([
-                FieldChange("occurred_on",
-                            self._date_between(ps[k].entered_on, last, n).isoformat()),
-                FieldChange("status", enum_value(ExitStatus, n).value),
+                FieldChange("occurred_on", self._date_between(first, last, n).isoformat()),
+                status,
             ], i.pick // 3)
         if event == "ConsultationRecorded":
             assert key is not None

@@ -21,6 +21,7 @@ from domain import events as ev
 from domain import rules
 from domain.errors import DomainError, NotFound
 from domain.family_case import FamilyCase
+from domain.records import FieldChange
 from domain.values import ExitStatus, FollowUpStatus
 from tests.support.builders import INTAKE, child, entry, intake_kwargs, parent
 
@@ -198,3 +199,22 @@ def test_a_result_of_version_1_belongs_to_the_latest_stay_as_it_did() -> None:
 
     assert state.participations[p][1].follow_up_on == date(2026, 12, 1)
     assert state.participations[p][0].follow_up_on is None
+
+
+def test_a_corrected_exit_date_keeps_its_results_within_their_dates() -> None:
+    case, p = left_on(date(2026, 4, 1))
+    exit_version = case.version
+    case.record_leaving_status(member_id=p, status=ExitStatus.EMPLOYED,
+                               occurred_on=date(2026, 4, 20), **BY)
+    case.record_follow_up(member_id=p, status=FollowUpStatus.EMPLOYED, better_situation=None,
+                          occurred_on=date(2026, 10, 5), **BY)
+    correct = {"call": case.correct, "corrected_version": exit_version, "reason": "typo"}
+
+    for day in ("2026-04-21", "2026-03-22", "2026-04-06"):  # status before it, > 28 days
+        refused(case, "results_outside_window", "changes",  # after it, follow-up too early
+                changes=[FieldChange("occurred_on", day)], occurred_on=date(2026, 10, 6),
+                **correct)
+    case.correct(corrected_version=exit_version, reason="typo", occurred_on=date(2026, 10, 6),
+                 changes=[FieldChange("occurred_on", "2026-04-05")], **BY)
+
+    assert case.state.participations[p][0].left_on == date(2026, 4, 5)
