@@ -40,6 +40,7 @@ from application.commands import (
 from demo import population as fam
 from domain import events as ev
 from domain.records import EntryData, FieldChange, MemberData
+from domain.rules import earliest_follow_up
 from domain.values import ConsentPurpose, ErasureBasis, ExitStatus, MemberRole, Topic
 
 
@@ -284,7 +285,7 @@ class FamilyStory:
             if status is ExitStatus.JOB_SEARCHING and rng.random() < 0.35 and later <= self.today:
                 self.at(later, RecordLeavingStatus, member_id=member_id,
                         status=ExitStatus.EMPLOYED)
-            follow_up_on = exit_on + timedelta(days=rng.randint(183, 200))
+            follow_up_on = earliest_follow_up(exit_on) + timedelta(days=rng.randint(0, 16))
             if follow_up_on <= self.today and rng.random() < 0.75:
                 self.at(follow_up_on, RecordFollowUp, member_id=member_id,
                         **fam.follow_up(rng, status, entry))

@@ -381,26 +381,53 @@ class ParticipantLeft(CaseEvent):
         return str(self.member_id)
 
 
+def _stay(state: CaseState, member_id: UUID, exit_version: int | None) -> Participation:
+    """The participation whose exit the event at ``exit_version`` recorded (``None``: a
+    result of version 1, which always belonged to the member's latest exit)."""
+    ps = state.participations[member_id]
+    if exit_version is None:
+        return ps[-1]
+    return next(p for p in ps if p.exit_version == exit_version)
+
+
 class LeavingStatusRecorded(CaseEvent):
-    """A later-known situation after leaving (a job started two weeks after exit). The
-    ESF+ counts the latest status within 28 days of the exit date."""
+    """A later-known situation after leaving (a job started two weeks after exit), of the
+    exit recorded at ``exit_version``: the ESF+ counts the latest status within 28 days
+    of the exit date. Version 1 had no ``exit_version``: its status belonged to the
+    member's latest exit when it was recorded (upcast to ``None``, meaning just that)."""
+
+    class_version = 2
 
     member_id: UUID
     status: ExitStatus
+    exit_version: int | None
+
+    @staticmethod
+    def upcast_v1_v2(state: dict[str, Any]) -> None:
+        state["exit_version"] = None
 
     def apply_to(self, state: CaseState) -> None:
-        state.participations[self.member_id][-1].statuses.append((self.occurred_on, self.status))
+        _stay(state, self.member_id, self.exit_version).statuses.append(
+            (self.occurred_on, self.status))
 
 
 class FollowUpRecorded(CaseEvent):
-    """The situation six months after leaving (EECR05, EECR06)."""
+    """The situation six months after leaving (EECR05, EECR06) the exit recorded at
+    ``exit_version``. Version 1 had no ``exit_version`` (see ``LeavingStatusRecorded``)."""
+
+    class_version = 2
 
     member_id: UUID
     status: FollowUpStatus
     better_situation: bool | None
+    exit_version: int | None
+
+    @staticmethod
+    def upcast_v1_v2(state: dict[str, Any]) -> None:
+        state["exit_version"] = None
 
     def apply_to(self, state: CaseState) -> None:
-        p = state.participations[self.member_id][-1]
+        p = _stay(state, self.member_id, self.exit_version)
         p.follow_up_on = self.occurred_on
         p.follow_up_status = self.status
         p.follow_up_better = self.better_situation

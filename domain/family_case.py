@@ -206,26 +206,46 @@ class FamilyCase(Aggregate):
                       status=status)
 
     def record_leaving_status(self, *, member_id: UUID, status: ExitStatus, occurred_on: date,
-                              recorded_by: str, today: date | None = None) -> None:
+                              recorded_by: str, exit_on: date | None = None,
+                              today: date | None = None) -> None:
+        """A later status on leaving of the exit on ``exit_on`` (default: the latest),
+        dated within 28 days after it: a later one could never count."""
         self._check_not_erased(occurred_on, today)
-        p = self._last_exit(member_id)
-        if p.left_on is not None and occurred_on < p.left_on:
+        p = self._exit(member_id, exit_on)
+        assert p.left_on is not None
+        if occurred_on < p.left_on:
             raise RuleViolation("status_before_exit", "a status on leaving cannot precede "
-                                "the exit", field="occurred_on", member_id=member_id)
+                                f"the exit on {p.left_on}", field="occurred_on",
+                                member_id=member_id)
+        last = rules.last_leaving_status(p.left_on)
+        if occurred_on > last:
+            raise RuleViolation("status_after_window", "a status on leaving describes the "
+                                f"situation within {rules.LEAVING_STATUS_DAYS} days after "
+                                f"the exit on {p.left_on}: the last valid date is {last}",
+                                field="occurred_on", member_id=member_id)
         self._trigger(ev.LeavingStatusRecorded, occurred_on, recorded_by, member_id=member_id,
-                      status=status)
+                      status=status, exit_version=p.exit_version)
 
     def record_follow_up(self, *, member_id: UUID, status: FollowUpStatus,
                          better_situation: bool | None, occurred_on: date, recorded_by: str,
-                         today: date | None = None) -> None:
-        """The situation about six months after leaving (works on closed cases too)."""
+                         exit_on: date | None = None, today: date | None = None) -> None:
+        """The situation six months after the exit on ``exit_on`` (default: the latest),
+        dated no earlier than six calendar months after it (works on closed cases too)."""
         self._check_not_erased(occurred_on, today)
-        p = self._last_exit(member_id)
-        if p.left_on is not None and occurred_on < p.left_on:
-            raise RuleViolation("follow_up_before_exit", "a follow-up cannot precede the exit",
+        p = self._exit(member_id, exit_on)
+        assert p.left_on is not None
+        if occurred_on < p.left_on:
+            raise RuleViolation("follow_up_before_exit", "a follow-up cannot precede the exit "
+                                f"on {p.left_on}", field="occurred_on", member_id=member_id)
+        earliest = rules.earliest_follow_up(p.left_on)
+        if occurred_on < earliest:
+            raise RuleViolation("follow_up_too_early", "the follow-up describes the situation "
+                                f"{rules.FOLLOW_UP_MONTHS} months after the exit on "
+                                f"{p.left_on}: the earliest valid date is {earliest}",
                                 field="occurred_on", member_id=member_id)
         self._trigger(ev.FollowUpRecorded, occurred_on, recorded_by, member_id=member_id,
-                      status=status, better_situation=better_situation)
+                      status=status, better_situation=better_situation,
+                      exit_version=p.exit_version)
 
     # ----- casework -----------------------------------------------------------------
 
@@ -436,6 +456,7 @@ class FamilyCase(Aggregate):
         for change in changes:
             apply_correction(trial, corrected_version, ref, change)
         _check_consistency(trial)
+        _check_results_kept(self.state, trial)
         self._trigger(ev.EntryCorrected, occurred_on, recorded_by,
                       corrected_version=corrected_version,
                       changes=tuple(FieldChange(c.field, c.value) for c in changes
@@ -492,13 +513,23 @@ class FamilyCase(Aggregate):
         ps = self.state.participations.get(member_id)
         return ps[-1] if ps and ps[-1].active else None
 
-    def _last_exit(self, member_id: UUID) -> Participation:
+    def _exit(self, member_id: UUID, exit_on: date | None) -> Participation:
+        """The member's participation that ended on ``exit_on`` (the latest such), or the
+        latest that ended (``exit_on`` None): the stay a result belongs to."""
         self._member(member_id)
-        ps = self.state.participations.get(member_id)
-        if not ps or ps[-1].active:
+        left = [p for p in self.state.participations.get(member_id, ()) if not p.active]
+        if not left:
             raise RuleViolation("not_left", "the member has no recorded ESF+ exit",
                                 field="member_id", family_id=self.id, member_id=member_id)
-        return ps[-1]
+        if exit_on is None:
+            return left[-1]
+        named = [p for p in left if p.left_on == exit_on]
+        if not named:
+            exits = ", ".join(str(p.left_on) for p in left)
+            raise NotFound("unknown_exit", f"the member has no ESF+ exit on {exit_on} "
+                           f"(recorded exits: {exits})", field="exit_on", family_id=self.id,
+                           member_id=member_id)
+        return named[-1]
 
     def _open_goal(self, goal_id: UUID) -> Goal:
         goal = self.state.goals.get(goal_id)
@@ -555,6 +586,31 @@ def _check_consistency(state: CaseState) -> None:
         if g.target_date is not None and g.target_date < g.set_on:
             raise RuleViolation("target_before_start", "the target date would precede the day "
                                 "the goal was set", field="changes", goal_id=g.goal_id)
+
+
+def _results_lawful(left_on: date, statuses: list[date], follow_up_on: date | None) -> bool:
+    if any(not left_on <= on <= rules.last_leaving_status(left_on) for on in statuses):
+        return False
+    return follow_up_on is None or follow_up_on >= rules.earliest_follow_up(left_on)
+
+
+def _check_results_kept(state: CaseState, trial: CaseState) -> None:
+    """A corrected exit date keeps the dates of its stay's results lawful (within 28
+    days after it, the follow-up six months or more after it), if they were."""
+    for member_id, ps in trial.participations.items():
+        for before, after in zip(state.participations[member_id], ps, strict=True):
+            if (after.left_on is None or before.left_on is None
+                    or before.left_on == after.left_on):
+                continue
+            statuses = [on for on, _ in after.statuses[1:]]  # (the first: the exit's own)
+            if (_results_lawful(before.left_on, statuses, after.follow_up_on)
+                    and not _results_lawful(after.left_on, statuses, after.follow_up_on)):
+                raise RuleViolation(
+                    "results_outside_window", f"the results of the exit would lie outside "
+                    f"its dates: statuses within {rules.LEAVING_STATUS_DAYS} days after it "
+                    f"({', '.join(map(str, statuses)) or 'none'}), the follow-up "
+                    f"{rules.FOLLOW_UP_MONTHS} months or more after it "
+                    f"({after.follow_up_on or 'none'})", field="changes", member_id=member_id)
 
 
 def _check_entry(entry: EntryData) -> None:

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import calendar
 import re
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from domain.errors import InvalidInput
@@ -17,6 +18,11 @@ NAME_MAX = 200
 CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 CONTROL_IN_LINES = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 TEXT_MAX = 10_000
+LEAVING_STATUS_DAYS = 28
+"""A status on leaving describes the situation within this many days after the exit
+(ESF.md): one dated later never counts."""
+FOLLOW_UP_MONTHS = 6
+"""The follow-up describes the situation this many calendar months after the exit."""
 
 
 def today_in_programme() -> date:
@@ -68,3 +74,21 @@ def postal_code(value: str) -> str:
         raise InvalidInput("invalid_postal_code", "a German postal code has five digits",
                            field="postal_code")
     return value
+
+
+def add_months(day: date, months: int) -> date:
+    """``day`` plus calendar ``months``, clamped to the end of a shorter month
+    (31 August + 6 months = 28 February, or 29 in a leap year)."""
+    year, month = divmod(day.year * 12 + day.month - 1 + months, 12)
+    month += 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def earliest_follow_up(left_on: date) -> date:
+    """The earliest date of the six-month follow-up of an exit on ``left_on``."""
+    return add_months(left_on, FOLLOW_UP_MONTHS)
+
+
+def last_leaving_status(left_on: date) -> date:
+    """The last date a status on leaving of an exit on ``left_on`` may have."""
+    return left_on + timedelta(days=LEAVING_STATUS_DAYS)

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import dataclasses
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar
 from uuid import UUID
 
 from pydantic import Field, StrictBool, StrictInt, model_validator
 
 from application import policy
 from application.commands.base import Example, FamilyCommand, Route
+from application.commands.fields import IsoDate
 from domain.records import EntryData
 from domain.values import (
     Answer,
@@ -82,6 +83,12 @@ class RecordExit(FamilyCommand):
     status: ExitStatus
 
 
+ExitOn = Annotated[IsoDate | None, Field(
+    default=None, description="The exit the result belongs to, by its date (default: the "
+    "participant's latest exit; name it for an earlier stay after a re-entry).",
+    examples=["2026-05-04"])]
+
+
 class RecordLeavingStatus(FamilyCommand):
     route: ClassVar = Route("/families/{family_id}/participants/{member_id}/leaving-status",
                             "A later status on leaving, within 28 days of the exit",
@@ -89,23 +96,26 @@ class RecordLeavingStatus(FamilyCommand):
     action: ClassVar = A.CASEWORK
     method: ClassVar = "record_leaving_status"
     example: ClassVar = Example({"member_id": "{parent}", "status": "employed",
-                                 "occurred_on": "2026-05-20"},
+                                 "exit_on": "2026-05-04", "occurred_on": "2026-05-20"},
                                 records=("LeavingStatusRecorded",), after=(RecordExit,))
 
     member_id: UUID
     status: ExitStatus
+    exit_on: ExitOn
 
 
 class RecordFollowUp(FamilyCommand):
     route: ClassVar = Route("/families/{family_id}/follow-ups",
-                            "Six-month follow-up of a participant who left", "FollowUpIn")
+                            "Six-month follow-up of a participant who left (dated six "
+                            "months or more after the exit)", "FollowUpIn")
     action: ClassVar = A.CASEWORK
     method: ClassVar = "record_follow_up"
     example: ClassVar = Example({"member_id": "{parent}", "status": "employed",
-                                 "better_situation": True, "occurred_on": "2026-11-04"},
+                                 "better_situation": True, "exit_on": "2026-05-04",
+                                 "occurred_on": "2026-11-04"},
                                 records=("FollowUpRecorded",), after=(RecordExit,))
 
     member_id: UUID
     status: FollowUpStatus
     better_situation: StrictBool | None = None
-
+    exit_on: ExitOn

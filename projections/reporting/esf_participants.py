@@ -73,6 +73,19 @@ def _text(value: Any) -> Any:
     return None if value is None else (value if isinstance(value, bool | int) else str(value))
 
 
+def _stint_left(doc: Doc, member_id: UUID, exit_version: int | None) -> dict[str, Any] | None:
+    """The stint whose exit was recorded at ``exit_version``: the one a result belongs to,
+    so that results of an earlier stay recorded after a re-entry stay with it (``None``:
+    a result stored before results named their exit, which was the latest stint's)."""
+    stints = doc["x"].get(str(member_id))
+    if not stints:
+        return None
+    if exit_version is None:
+        last: dict[str, Any] = stints[-1]
+        return last
+    return next((s for s in stints if s["lv"] == exit_version), None)
+
+
 class Folder:
     """Folds a family's ESF+ events into its document; seals birth dates with the
     family's key (``keys``), or keeps them in memory only (``keys`` None: a fold for a
@@ -141,15 +154,15 @@ class Folder:
                 stints[-1].update(l=e.occurred_on.isoformat(), lv=e.originator_version,
                                   s=str(e.status))
         elif isinstance(e, ev.LeavingStatusRecorded):
-            stints = doc["x"].get(str(e.member_id))
-            if stints:
-                stints[-1]["ls"].append([*LeavingStatus(e.occurred_on.isoformat(),
-                                                        str(e.status), e.originator_version)])
+            stint = _stint_left(doc, e.member_id, e.exit_version)
+            if stint is not None:
+                stint["ls"].append([*LeavingStatus(e.occurred_on.isoformat(), str(e.status),
+                                                   e.originator_version)])
         elif isinstance(e, ev.FollowUpRecorded):
-            stints = doc["x"].get(str(e.member_id))
-            if stints:
-                stints[-1]["f"] = [*FollowUp(e.occurred_on.isoformat(), str(e.status),
-                                             e.better_situation, e.originator_version)]
+            stint = _stint_left(doc, e.member_id, e.exit_version)
+            if stint is not None:
+                stint["f"] = [*FollowUp(e.occurred_on.isoformat(), str(e.status),
+                                        e.better_situation, e.originator_version)]
         elif isinstance(e, ev.PersonalDataErased):
             doc["m"] = {k: [*MemberFacts(*m)._replace(birth=None)] for k, m in doc["m"].items()}
             for stints in doc["x"].values():

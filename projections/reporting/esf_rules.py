@@ -7,6 +7,7 @@ from collections.abc import Iterable, Sequence
 from datetime import date, timedelta
 from typing import Any
 
+from domain.rules import LEAVING_STATUS_DAYS
 from projections.reporting.esf_participants import FollowUp, LeavingStatus, Participant
 
 # ----- the counting rules (ESF.md) -----------------------------------------------------
@@ -17,8 +18,9 @@ RESULTS = tuple(f"EECR{n:02d}" for n in range(1, 7))
 UNKNOWN_ITEMS = {"EECO12": "disability", "EECO14": "foreign_background",
                  "EECO15": "minority", "EECO16": "homeless"}
 """Special-category items: "declined" or not recorded is reported as unknown."""
-WINDOW = timedelta(days=28)
-"""The status on leaving is the latest recorded within this after the exit date."""
+WINDOW = timedelta(days=LEAVING_STATUS_DAYS)
+"""The status on leaving is the latest recorded within this after the exit date (the
+domain refuses a later one)."""
 LATE = timedelta(days=28)
 """An entry recorded later than this after its date is a finding (and makes "as known
 at the cut-off" differ from "now" for whoever reported in between)."""

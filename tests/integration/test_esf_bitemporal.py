@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import random
 import uuid
+from collections.abc import Callable
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -28,6 +29,7 @@ from application.commands import (
 )
 from domain.errors import DomainError
 from domain.records import EntryData, FieldChange, MemberData
+from domain.rules import earliest_follow_up, last_leaving_status
 from domain.values import (
     Answer,
     Citizenship,
@@ -101,12 +103,21 @@ class History:
             member = rng.choice(members).member_id
             self.at(recorded)
             try:
-                self.step(family, member, day, entries)
+                moved = self.step(family, member, day, entries)
             except DomainError:
                 continue
+            recorded = max(recorded, moved or recorded)
             self.recorded += 1
 
-    def step(self, family: UUID, member: UUID, day: date, entries: list[int]) -> None:
+    def exit_of(self, family: UUID, member: UUID, fits: Callable[[date], bool]) -> date | None:
+        """One of the member's exits that ``fits`` (an earlier stay's too), or None."""
+        stays = self.app.get_case(family).state.participations.get(member, [])
+        exits = [p.left_on for p in stays if p.left_on is not None and fits(p.left_on)]
+        return self.rng.choice(exits) if exits else None
+
+    def step(self, family: UUID, member: UUID, day: date, entries: list[int]) -> date | None:
+        """Records one random event on ``day``; returns the day a follow-up moved the
+        recording clock to."""
         rng, app = self.rng, self.app
         kind = rng.choice(["enter", "enter", "exit", "exit", "status", "follow_up",
                            "correct", "erase"] if entries else ["enter"])
@@ -118,15 +129,23 @@ class History:
             app.handle(RecordExit(family_id=family, member_id=member,
                 status=rng.choice(list(ExitStatus)), occurred_on=day),
                 recorded_by="cm-anna")
-        elif kind == "status":
+        elif kind == "status":  # of any exit, backdated into its 28 days
+            exit_on = self.exit_of(family, member, lambda left: left <= day)
             app.handle(RecordLeavingStatus(family_id=family, member_id=member,
-                status=rng.choice(list(ExitStatus)), occurred_on=day),
+                status=rng.choice(list(ExitStatus)), exit_on=exit_on,
+                occurred_on=day if exit_on is None else min(day, last_leaving_status(exit_on))),
                 recorded_by="cm-anna")
-        elif kind == "follow_up":
+        elif kind == "follow_up":  # six months or more after an exit (none: refused)
+            exit_on = self.exit_of(family, member, lambda left: earliest_follow_up(left) <= LAST)
+            on = day if exit_on is None else min(LAST, max(day, earliest_follow_up(exit_on)
+                                                         + timedelta(days=rng.randrange(30))))
+            if on > self.clock.now.date():  # (recorded on its date, and the family's
+                self.at(on)                  # later events after it)
             app.handle(RecordFollowUp(family_id=family, member_id=member,
-                status=rng.choice(list(FollowUpStatus)),
-                better_situation=rng.choice([True, False, None]), occurred_on=day),
+                status=rng.choice(list(FollowUpStatus)), exit_on=exit_on,
+                better_situation=rng.choice([True, False, None]), occurred_on=on),
                 recorded_by="cm-anna")
+            return on
         elif kind == "correct":
             change = rng.choice([FieldChange("labour_market_status", "employed"),
                                  FieldChange("isced", "isced_5_8"),
@@ -139,6 +158,7 @@ class History:
             app.erase_personal_data(family, legal_basis=ErasureBasis.ART17_REQUEST,
                                     note="Widerspruch", occurred_on=day,
                                     recorded_by="lead-kr")
+        return None
 
 
 def check(app: FamilyCases, view: EsfParticipants) -> int:

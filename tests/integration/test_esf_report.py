@@ -17,9 +17,10 @@ recorded on the day it happened (10:00 UTC) unless said otherwise.
 (*) corrected to unemployed 4 m, recorded 2026-07-15; (**) re-entry 2026-05-01 as employed;
 (***) recorded 2026-07-10. Everyone else: EU citizen, the special items answered no.
 
-Exits: P1 2026-04-30 job searching, then employed on 05-20 (20 days: within 28) and a
-qualification on 06-15 (46 days: too late) -> EECR04. P4 2026-05-29 employed -> EECR04,
-follow-up 2026-11-25 employed and better -> EECR05 and EECR06 in H2 only. P7 2026-02-20
+Exits: P1 2026-04-30 job searching, then employed on 05-20 (20 days: within 28) and,
+recorded on 05-26, a qualification dated 05-12 (earlier: not the latest) -> EECR04.
+P4 2026-05-29 employed -> EECR04, follow-up 2026-11-30 (six months after the exit: 11-29
+or later) employed and better -> EECR05 and EECR06 in H2 only. P7 2026-02-20
 none of these, re-entered, 2026-06-10 in education -> EECR02 (counted once).
 P3's family is transferred to another case manager (changes no figure).
 """
@@ -154,10 +155,14 @@ def build(app: FamilyCases, clock: Clock) -> Fixture:
     f.person("P5", Gender.MALE, date(1972, 1, 10), date(2026, 1, 10), entry(S, None, MID))
     f.person("P6", Gender.FEMALE, None, date(2026, 3, 1), entry(U, 5, None))
     f.person("P7", Gender.MALE, date(2000, 5, 5), date(2026, 1, 20), entry(U, 3, MID))
-    # P1: exit, a status within 28 days (the latest in the window counts), one after it.
+    # P1: exit and two statuses within its 28 days: the latest by date counts, not the
+    # last recorded (a status dated after the 28 days is refused: test_result_rules).
     f.exit("P1", date(2026, 4, 30), ExitStatus.JOB_SEARCHING)
     f.status("P1", date(2026, 5, 20), ExitStatus.EMPLOYED)
-    f.status("P1", date(2026, 6, 15), ExitStatus.GAINED_QUALIFICATION)
+    f.on(date(2026, 5, 26))
+    app.handle(RecordLeavingStatus(family_id=f.families["P1"], member_id=f.members["P1"],
+        status=ExitStatus.GAINED_QUALIFICATION, occurred_on=date(2026, 5, 12)),
+        recorded_by="cm-anna")
     f.exit("P4", date(2026, 5, 29), ExitStatus.EMPLOYED)
     # P7 leaves, comes back with other characteristics, leaves again.
     f.exit("P7", date(2026, 2, 20), ExitStatus.NONE_OF_THESE)
@@ -192,11 +197,10 @@ def build(app: FamilyCases, clock: Clock) -> Fixture:
             next_follow_up_on=None, occurred_on=held),
             recorded_by="cm-anna").version
     # P4's follow-up six months after leaving.
-    f.on(date(2026, 11, 25))
-    app.handle(RecordFollowUp(family_id=f.families["P4"], member_id=f.members["P4"],
-        status=FollowUpStatus.EMPLOYED, better_situation=True, occurred_on=date(2026, 11, 25)),
-        recorded_by="cm-anna")
     f.on(date(2026, 11, 30))
+    app.handle(RecordFollowUp(family_id=f.families["P4"], member_id=f.members["P4"],
+        status=FollowUpStatus.EMPLOYED, better_situation=True, occurred_on=date(2026, 11, 30)),
+        recorded_by="cm-anna")
     return f
 
 

@@ -217,9 +217,6 @@ class Driver:
         ps = self.state.participations.get(member_id)
         return bool(ps) and ps[-1].active
 
-    def _left(self) -> list[UUID]:
-        return [m for m, ps in self.state.participations.items() if ps and not ps[-1].active]
-
     def _date_between(self, first: date, last: date, n: int) -> date:
         assert first <= last
         return first + timedelta(days=n % ((last - first).days + 1))
@@ -294,22 +291,30 @@ class Driver:
                                              status=enum_value(ExitStatus, i.variant),
                                              **self._common())
 
+    def _exits(self, fits: Any) -> list[tuple[UUID, date]]:
+        """(member, exit date) of every exit, an earlier stay's too, that ``fits``."""
+        return [(m, p.left_on) for m, ps in self.state.participations.items() for p in ps
+                if p.left_on is not None and fits(p.left_on)]
+
     def _leaving_status(self, i: Intent) -> Command | None:
-        left = self._left()
-        if not left:
+        exits = self._exits(lambda left: left <= self.day <= rules.last_leaving_status(left))
+        if not exits:
             return None
-        member_id = choose(left, i.pick)
-        return cmd("record_leaving_status",
-            member_id=member_id, status=enum_value(ExitStatus, i.variant), **self._common())
+        member_id, exit_on = choose(exits, i.pick)
+        return cmd("record_leaving_status", member_id=member_id, exit_on=exit_on,
+                   status=enum_value(ExitStatus, i.variant), **self._common())
 
     def _follow_up(self, i: Intent) -> Command | None:
-        left = self._left()
-        if not left:
+        """Six months after an exit (or later), dated then: the day moves on to it."""
+        exits = self._exits(lambda left: rules.earliest_follow_up(left) <= TODAY)
+        if not exits:
             return None
-        member_id = choose(left, i.pick)
-        return cmd("record_follow_up",
-            member_id=member_id, status=enum_value(FollowUpStatus, i.variant),
-            better_situation=choose([None, True, False], i.variant // 7), **self._common())
+        member_id, exit_on = choose(exits, i.pick)
+        self.day = max(self.day, rules.earliest_follow_up(exit_on))
+        return cmd("record_follow_up", member_id=member_id, exit_on=exit_on,
+                   status=enum_value(FollowUpStatus, i.variant),
+                   better_situation=choose([None, True, False], i.variant // 7),
+                   **self._common())
 
     def _consultation(self, i: Intent) -> Command:
         members = list(self.state.members)
@@ -434,10 +439,21 @@ class Driver:
             ps = s.participations[UUID(key)]
             k = next(k for k, p in enumerate(ps) if p.exit_version == version)
             last = min(self.day, ps[k + 1].entered_on) if k + 1 < len(ps) else self.day
+            first = ps[k].entered_on
+            # (an exit date that keeps its results within their dates)
+            later = [on for on, _ in ps[k].statuses[1:]]
+            if later:
+                first = max(first, max(later) - timedelta(days=rules.LEAVING_STATUS_DAYS))
+                last = min(last, min(later))
+            if ps[k].follow_up_on is not None:
+                last = min(last, rules.add_months(ps[k].follow_up_on,
+                                                  -rules.FOLLOW_UP_MONTHS))
+            status = FieldChange("status", enum_value(ExitStatus, n).value)
+            if first > last:
+                return status
             return choose([
-                FieldChange("occurred_on",
-                            self._date_between(ps[k].entered_on, last, n).isoformat()),
-                FieldChange("status", enum_value(ExitStatus, n).value),
+                FieldChange("occurred_on", self._date_between(first, last, n).isoformat()),
+                status,
             ], i.pick // 3)
         if event == "ConsultationRecorded":
             assert key is not None

@@ -38,6 +38,8 @@ from tests.support.builders import INTAKE, child, entry, intake_kwargs, parent
 from tests.support.examples import DECIDING, in_memory, run_every_example
 
 TODAY = date(2026, 6, 30)
+LATER_TODAY = date(2026, 12, 31)
+"""A today late enough for six-month follow-ups of exits soon after the intake."""
 BY: dict[str, Any] = {"recorded_by": "cm-berk", "today": TODAY}
 
 
@@ -188,14 +190,15 @@ def test_record_leaving_status_adds_a_later_status_to_the_last_participation() -
 def test_record_follow_up_stores_the_situation_six_months_after_leaving() -> None:
     case, parent_id, _ = new_case()
     exited(case, parent_id, day(2))
+    later = {**BY, "today": LATER_TODAY}  # (six months after the exit on day 2: day 184)
     case.record_follow_up(member_id=parent_id, status=FollowUpStatus.EMPLOYED,
-                          better_situation=True, occurred_on=day(120), **BY)
-    event = emitted(case, ev.FollowUpRecorded, day(120))
+                          better_situation=True, occurred_on=day(190), **later)
+    event = emitted(case, ev.FollowUpRecorded, day(190))
     assert (event.member_id, event.status, event.better_situation) == (
         parent_id, FollowUpStatus.EMPLOYED, True)
     (p,) = case.state.participations[parent_id]
     assert (p.follow_up_on, p.follow_up_status, p.follow_up_better) == (
-        day(120), FollowUpStatus.EMPLOYED, True)
+        day(190), FollowUpStatus.EMPLOYED, True)
 
 
 def test_record_consultation_stores_it_deduplicated_and_moves_the_last_contact() -> None:
@@ -376,11 +379,12 @@ def test_replaying_the_collected_events_rebuilds_an_equal_case() -> None:
     case.record_exit(member_id=p_id, status=ExitStatus.NONE_OF_THESE, occurred_on=day(20), **BY)
     case.record_leaving_status(member_id=p_id, status=ExitStatus.EMPLOYED, occurred_on=day(25),
                                **BY)
-    case.record_follow_up(member_id=p_id, status=FollowUpStatus.EMPLOYED,
-                          better_situation=True, occurred_on=day(26), **BY)
     case.enter_participant(member_id=p_id, entry=entry(), occurred_on=day(30), **BY)
     case.correct(corrected_version=case.version, changes=[FieldChange("isced", "isced_5_8")],
                  reason="r", occurred_on=day(31), **BY)
+    case.record_follow_up(member_id=p_id, status=FollowUpStatus.EMPLOYED,  # of the first stay
+                          better_situation=True, occurred_on=day(204), exit_on=day(20),
+                          **{**BY, "today": LATER_TODAY})
     case.correct(corrected_version=case.state.consultations[cid].version,
                  changes=[FieldChange("occurred_on", day(4).isoformat())], reason="r",
                  occurred_on=day(31), **BY)

@@ -36,7 +36,7 @@ from domain.values import (
 )
 from tests.support.builders import INTAKE, child, entry, intake_kwargs, parent
 
-TODAY = date(2026, 6, 30)
+TODAY = date(2026, 12, 31)  # (after the six-month follow-up of the exit on day 30)
 LATER = date(2026, 5, 1)
 BY: dict[str, Any] = {"recorded_by": "cm-berk", "today": TODAY}
 Ids = SimpleNamespace
@@ -92,16 +92,22 @@ def closed_case() -> tuple[FamilyCase, Ids]:
     return c, i
 
 
-# Valid arguments of every command on the busy case (close and reopen aside).
+FOLLOW_UP_P = date(2026, 10, 1)
+"""Six calendar months after the exit of ``p`` on day 30 (2026-04-01)."""
+
+# Valid arguments of every command on the busy case (close and reopen aside), on LATER
+# unless they name their own date.
 VALID: dict[str, Callable[[Ids], dict[str, Any]]] = {
     "add_member": lambda i: {"member": child("Mia", born=day(40))},
     "change_member_details": lambda i: {"member_id": i.k, "given_name": "Lea"},
     "record_member_left": lambda i: {"member_id": i.k, "reason": None},
     "enter_participant": lambda i: {"member_id": i.k, "entry": entry()},
     "record_exit": lambda i: {"member_id": i.a, "status": ExitStatus.EMPLOYED},
-    "record_leaving_status": lambda i: {"member_id": i.p, "status": ExitStatus.EMPLOYED},
+    "record_leaving_status": lambda i: {"member_id": i.p, "status": ExitStatus.EMPLOYED,
+                                        "occurred_on": day(40)},  # (28 days after exit)
     "record_follow_up": lambda i: {"member_id": i.p, "status": FollowUpStatus.UNKNOWN,
-                                   "better_situation": None},
+                                   "better_situation": None,
+                                   "occurred_on": FOLLOW_UP_P},  # (six months after exit)
     "record_consultation": lambda i: {
         "consultation_id": uuid4(), "duration_minutes": 60, "mode": ContactMode.PHONE,
         "topics": [Topic.BENEFITS], "members_present": [i.p], "location": None,
@@ -136,7 +142,7 @@ ALSO_WHEN_CLOSED = sorted(set(VALID) - set(OPEN_ONLY))
 
 
 def run(case: FamilyCase, i: Ids, command: str, **overrides: Any) -> None:
-    kwargs = {**VALID[command](i), "occurred_on": LATER, **BY, **overrides}
+    kwargs = {"occurred_on": LATER, **VALID[command](i), **BY, **overrides}
     getattr(case, command)(**kwargs)
 
 
@@ -274,6 +280,12 @@ RULES = [
       "occurred_on", member_id="p"),
     r("record_follow_up", lambda i: {"occurred_on": day(29)}, "follow_up_before_exit",
       "occurred_on", member_id="p"),
+    r("record_leaving_status", lambda i: {"occurred_on": day(59)}, "status_after_window",
+      "occurred_on", member_id="p"),
+    r("record_follow_up", lambda i: {"occurred_on": FOLLOW_UP_P - timedelta(days=1)},
+      "follow_up_too_early", "occurred_on", member_id="p"),
+    *(r(cmd, lambda i: {"exit_on": day(31)}, "unknown_exit", "exit_on", member_id="p")
+      for cmd in ("record_leaving_status", "record_follow_up")),
     r("record_consultation", lambda i: {"consultation_id": i.cons}, "duplicate_consultation",
       consultation_id="cons"),
     *(r("record_consultation", lambda i, m=m: {"duration_minutes": m},
