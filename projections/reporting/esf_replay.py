@@ -13,7 +13,7 @@ from application.cases import FamilyCases
 from domain.rules import PROGRAMME_TZ
 from projections.engine.documents import Doc
 from projections.reporting.esf import EsfParticipants
-from projections.reporting.esf_participants import Participant, participants_of
+from projections.reporting.esf_participants import Folder, Participant, participants_of
 
 
 def events_recorded_after(cases: FamilyCases, family_ids: Iterable[str],
@@ -41,6 +41,7 @@ def participants_as_recorded_by(cases: FamilyCases, family_ids: Iterable[str],
     them (the same fold, in memory), and per family the events recorded after it
     (version, event type): what makes "now" differ from "as known at the cut-off"."""
     view = EsfParticipants()  # (not attached: birth dates stay in memory, unsealed)
+    view.folder = Folder(None, cases.kept_facts.get)  # (and what erasures kept)
     kinds = view.events
     result: list[Participant] = []
     later: dict[str, list[tuple[int, str]]] = {}
