@@ -10,6 +10,7 @@ from datetime import time as dtime
 from uuid import UUID
 
 from application.cases import FamilyCases
+from domain import events as ev
 from domain.rules import PROGRAMME_TZ
 from projections.engine.documents import Doc
 from projections.reporting.esf import EsfParticipants
@@ -18,11 +19,14 @@ from projections.reporting.esf_participants import Folder, Participant, particip
 
 def events_recorded_after(cases: FamilyCases, family_ids: Iterable[str],
                           moment: datetime) -> dict[str, list[tuple[int, str]]]:
-    """Per family (dashed id), the events recorded after ``moment``: (version, type)."""
+    """Per family (dashed id), the events recorded after ``moment``: (version, type).
+    An erasure is never among them: it changes no figure, so it is behind no difference."""
     later: dict[str, list[tuple[int, str]]] = {}
     for family_id in family_ids:
         family = UUID(family_id)
         for event in cases.events.get(family):
+            if isinstance(event, ev.PersonalDataErased):
+                continue
             if event.timestamp > moment:  # type: ignore[attr-defined]
                 later.setdefault(str(family), []).append(
                     (event.originator_version, type(event).__name__))

@@ -44,7 +44,7 @@ from tests.integration.test_store_queries import Clock
 from tests.support.builders import open_case
 from tests.support.examples import ON_A_FAMILY, example_of, run_every_example, through
 
-EXAMPLES = {"sqlite": 20, "postgres": 5}
+EXAMPLES = {"sqlite": 20, "postgres": 4}
 BIRTHS = [date(2008, 6, 1), date(1996, 7, 1), date(1971, 5, 1), date(1990, 1, 1)]
 """Birth dates a member is given later: ages on entry near the indicators' bands."""
 REPLAYED = (PERIODS[1], PERIODS[-1])
@@ -114,9 +114,7 @@ def every_figure(app: FamilyCases, views: Views) -> dict[Any, Any]:
                                details=details, programme=None if details else programme)
                 seen[str(period), as_known, details] = (
                     figures_of(r.figures), r.figures.incomplete, r.findings,
-                    [(c.code, c.at_cutoff, c.now, c.participants) for c in r.changes],
-                    r.since_submission(), r.programme,
-                    [c._replace(events=()) for c in r.programme_changes])
+                    r.changes, r.since_submission(), r.programme, r.programme_changes)
     for period in REPLAYED:
         replayed = participants_as_recorded_by(app, families, end_of_day(period.cutoff))[0]
         seen[str(period), "replayed"] = figures_of(count(replayed, period.cutoff))
