@@ -53,8 +53,9 @@ def participants_as_recorded_by(cases: FamilyCases, family_ids: Iterable[str],
         doc: Doc | None = None
         for event in cases.events.get(UUID(family_id)):
             if event.timestamp > recorded_by:  # type: ignore[attr-defined]
-                later.setdefault(str(UUID(family_id)), []).append(
-                    (event.originator_version, type(event).__name__))
+                if not isinstance(event, ev.PersonalDataErased):  # (as events_recorded_after)
+                    later.setdefault(str(UUID(family_id)), []).append(
+                        (event.originator_version, type(event).__name__))
                 continue
             if isinstance(event, kinds):
                 doc = view.fold_and_follow(doc, event)
