@@ -153,6 +153,7 @@ def erase_one_by_one(app: FamilyCases, patch: pytest.MonkeyPatch, seed: int) -> 
     return len(erased)
 
 
+@pytest.mark.slow
 def test_no_erasure_changes_a_figure_of_any_period(
         make_settings: Any, store: str, tmp_path: Path,
         monkeypatch: pytest.MonkeyPatch) -> None:
