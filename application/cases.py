@@ -28,6 +28,7 @@ from application.idempotency import SELECT as SELECT_KEY
 from application.idempotency import TABLE as KEY_TABLE
 from application.idempotency import KeyReplayed, Receipt, pending_key, receipt_from
 from application.integrity import backfill
+from application.kept_facts import KeptFacts
 from application.keys import (
     FamilyKeys,
     KeyDestroyedError,
@@ -46,6 +47,7 @@ if TYPE_CHECKING:
 from domain.case_numbers import CaseNumberSequence
 from domain.errors import RuleViolation
 from domain.family_case import FamilyCase
+from domain.kept_facts import kept_for_figures
 from domain.records import CaseState
 from domain.report_submissions import Figures, ReportSubmissions
 from domain.rules import PROGRAMME_TZ
@@ -107,6 +109,8 @@ class FamilyCases(Application[UUID]):
             super().__init__(env=env)
         self.tables = Tables(self.factory.datastore,  # type: ignore[attr-defined]
                              self.settings.uses_postgres)
+        with schema_lock(self.settings):
+            self.kept_facts = KeptFacts(self.tables, self.keys)
         if backfill.needed(self):  # a store from before the hash chain: link its events
             with schema_lock(self.settings):
                 backfill.backfill(self)
@@ -195,12 +199,13 @@ class FamilyCases(Application[UUID]):
                 erasure_ledger.enter(self, family_id, occurred_on, legal_basis)
             self._finish_erasure(family_id, case.version)
             return CommandResult(family_id, case.version, None)
+        def erase(c: FamilyCase) -> None:
+            c.record_personal_data_erased(legal_basis=legal_basis, note=note,
+                                          occurred_on=occurred_on, recorded_by=recorded_by)
+            self._keep_facts(family_id)  # (before the erasure is stored: see KeptFacts)
+
         try:
-            result = self.update(family_id, expected_version, guard,
-                                  lambda c: c.record_personal_data_erased(
-                legal_basis=legal_basis, note=note, occurred_on=occurred_on,
-                recorded_by=recorded_by),
-                snapshot=False)
+            result = self.update(family_id, expected_version, guard, erase, snapshot=False)
         except RuleViolation as e:
             if e.rule != "case_erased":
                 raise
@@ -215,10 +220,18 @@ class FamilyCases(Application[UUID]):
         receipts from before the erasure (their request fingerprints were taken over
         personal data; the erasure's own stays, so its repeat is answered as before).
         Safe to repeat, and repeated by every later erasure request of the family."""
+        if self.kept_facts.get(family_id) is None:  # (stopped between event and key)
+            self._keep_facts(family_id)
         self.keys.destroy(family_id, self._snapshot_table())
         self.tables.execute(self.tables.sql(
             "DELETE FROM {t} WHERE family_id = {p} AND version < {p}", t=KEY_TABLE),
             (family_id.hex, erased_version))
+
+    def _keep_facts(self, family_id: UUID) -> None:
+        """Keep what the figures need of the family's events while its key still opens
+        them (``domain.kept_facts``): an erasure changes no figure of any period."""
+        if self.keys.key_for_reading(family_id) is not None:
+            self.kept_facts.store(family_id, kept_for_figures(self.events.get(family_id)))
 
     # ----- queries ------------------------------------------------------------------
 

@@ -15,13 +15,16 @@ there are; the result spans (``lotse_esf_results``) and stints (``lotse_esf_stin
 carry what the results and the plausibility checks need per cut-off.
 
 Personal data: birth dates are sealed with the family's key in the family's document, so
-they read as unknown once that key is destroyed. Everything else of the view is sealed at
+they read as unknown once that key is destroyed; the records keep the age on entry, which
+an erasure keeps too (``domain.kept_facts``). Everything else of the view is sealed at
 rest with a key of the view's own (derived from the master key): the documents and the
 rows' records (the entry with its special-category answers, EECO12-EECO16). What stays
 readable is what the queries select on: project, dates, gender, completeness, result
 codes, and the counters, which hold sums by project, gender and period. An erasure
-removes age and special-category answers from every version of the family's rows
-(``scrubbed``) and takes them back out of the counters.
+changes no figure of any period: every version keeps the age on entry and the answers of
+the first entry, which the indicators count; it removes from every version of the
+family's rows the special-category answers of re-entries (``scrubbed``), which count
+nowhere and which the erasure did not keep.
 """
 
 from __future__ import annotations
@@ -107,11 +110,11 @@ def bundle_of(p: Participant) -> Bundle:
 
 
 def scrubbed(record: dict[str, Any]) -> dict[str, Any]:
-    """A participant record after the family's personal data was erased: no age (the
-    birth date is unknown), no special-category answers."""
-    record = {**record, "a": None, "e": {**record["e"], **dict.fromkeys(SENSITIVE)}}
-    record["s"] = [{**s, "e": {**s["e"], **dict.fromkeys(SENSITIVE)}} for s in record["s"]]
-    return record
+    """A participant record after the family's personal data was erased: the age on entry
+    and the first entry's answers stay (what the indicators count, and what the erasure
+    kept: ``domain.kept_facts``), the special-category answers of re-entries go."""
+    return {**record, "s": [*record["s"][:1], *({**s, "e": {**s["e"], **dict.fromkeys(
+        SENSITIVE)}} for s in record["s"][1:])]}
 
 
 class EsfParticipants(BitemporalView):
@@ -120,7 +123,8 @@ class EsfParticipants(BitemporalView):
     as known now or as it could be known at the cut-off."""
 
     name = "esf_participants"
-    schema_version = 4  # (4: corrections' targets kept as every view keeps them)
+    schema_version = 5  # (5: the version of a birth date in the document, ages kept on
+    #                        erasure; 4: corrections' targets kept as every view keeps them)
     table_names = (ROWS, RESULT_ROWS, STINT_ROWS, COUNTS, DOCS)
     docs_table = DOCS
     counters = (COUNTS, ("project TEXT NOT NULL", "code TEXT NOT NULL",
@@ -150,7 +154,7 @@ class EsfParticipants(BitemporalView):
         """The key the rows' records and the documents are sealed with at rest."""
 
     def attach(self, cases: FamilyCases) -> None:
-        self.folder = Folder(cases.keys)
+        self.folder = Folder(cases.keys, cases.kept_facts.get)
         self.key = cases.keys.derived_key(f"view:{self.name}")
 
     def _sealing_key(self) -> bytes:
@@ -231,7 +235,7 @@ class EsfParticipants(BitemporalView):
                 for p in participants_of(self.folder, family_id, doc)}
 
     def apply(self, c: Cursor, tables: Tables, events: Sequence[Any]) -> None:
-        self.folder.known.clear()
+        self.folder.forget()
         super().apply(c, tables, events)
         erased = sorted({e.originator_id.hex for e in events
                          if isinstance(e, ev.PersonalDataErased)})
@@ -248,8 +252,9 @@ class EsfParticipants(BitemporalView):
         self.folder.correct(doc, correction, target)
 
     def _scrub_earlier_versions(self, c: Cursor, tables: Tables, families: list[str]) -> None:
-        """Erasure reaches the versions known before it too: what a report at an earlier
-        cut-off shows of the family is then what its events show, with the key gone."""
+        """Erasure reaches the versions known before it too (``scrubbed``): what a report
+        at an earlier cut-off reads of the family is then what a rebuild reads of its
+        events and of what the erasure kept."""
         table = self.t(ROWS)
         for family_id in families:
             rows = c.execute(tables.sql(

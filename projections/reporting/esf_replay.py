@@ -10,19 +10,23 @@ from datetime import time as dtime
 from uuid import UUID
 
 from application.cases import FamilyCases
+from domain import events as ev
 from domain.rules import PROGRAMME_TZ
 from projections.engine.documents import Doc
 from projections.reporting.esf import EsfParticipants
-from projections.reporting.esf_participants import Participant, participants_of
+from projections.reporting.esf_participants import Folder, Participant, participants_of
 
 
 def events_recorded_after(cases: FamilyCases, family_ids: Iterable[str],
                           moment: datetime) -> dict[str, list[tuple[int, str]]]:
-    """Per family (dashed id), the events recorded after ``moment``: (version, type)."""
+    """Per family (dashed id), the events recorded after ``moment``: (version, type).
+    An erasure is never among them: it changes no figure, so it is behind no difference."""
     later: dict[str, list[tuple[int, str]]] = {}
     for family_id in family_ids:
         family = UUID(family_id)
         for event in cases.events.get(family):
+            if isinstance(event, ev.PersonalDataErased):
+                continue
             if event.timestamp > moment:  # type: ignore[attr-defined]
                 later.setdefault(str(family), []).append(
                     (event.originator_version, type(event).__name__))
@@ -41,6 +45,7 @@ def participants_as_recorded_by(cases: FamilyCases, family_ids: Iterable[str],
     them (the same fold, in memory), and per family the events recorded after it
     (version, event type): what makes "now" differ from "as known at the cut-off"."""
     view = EsfParticipants()  # (not attached: birth dates stay in memory, unsealed)
+    view.folder = Folder(None, cases.kept_facts.get)  # (and what erasures kept)
     kinds = view.events
     result: list[Participant] = []
     later: dict[str, list[tuple[int, str]]] = {}
@@ -48,8 +53,9 @@ def participants_as_recorded_by(cases: FamilyCases, family_ids: Iterable[str],
         doc: Doc | None = None
         for event in cases.events.get(UUID(family_id)):
             if event.timestamp > recorded_by:  # type: ignore[attr-defined]
-                later.setdefault(str(UUID(family_id)), []).append(
-                    (event.originator_version, type(event).__name__))
+                if not isinstance(event, ev.PersonalDataErased):  # (as events_recorded_after)
+                    later.setdefault(str(UUID(family_id)), []).append(
+                        (event.originator_version, type(event).__name__))
                 continue
             if isinstance(event, kinds):
                 doc = view.fold_and_follow(doc, event)

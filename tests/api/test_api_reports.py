@@ -180,3 +180,26 @@ def test_only_coordinators_submit_and_only_valid_periods(world: World,
                                              json={"project": "GL", "period": "2026-H1"}),
             404, "project_not_found")
     assert world.services.cases.report_submissions("KR") == []
+
+
+def test_an_erasure_through_the_api_leaves_a_submitted_report_without_differences(
+        world: World, entries: dict[str, Any]) -> None:
+    """Issue 13, item 1: erasing both KR families (one with a participant whose ISCED is
+    missing) changes no figure, neither as known now nor at the cut-off; the submitted
+    report shows no change since, and nobody becomes incomplete for a lost birth date."""
+    coordinator = world.client("coordinator")
+    sent = coordinator.post("/reports/esf/submissions",
+                            json={"project": "KR", "period": "2026-H1"})
+    assert sent.status_code == 201, sent.text
+    paths = [f"/reports/esf?project=KR&period={p}&as={a}"
+             for p in ("2026-H1", "2026-H2") for a in ("now", "cutoff")]
+    before = [coordinator.get(path).json() for path in paths]
+    for family in (entries["a"], entries["b"]):
+        erased = coordinator.post(f"/families/{family['family_id']}/erasure",
+                                  json={"legal_basis": "art17_request"})
+        assert erased.status_code == 200, erased.text
+    after = [coordinator.get(path).json() for path in paths]
+    assert after == before
+    assert after[0]["submitted"]["changed_since"] == []
+    assert [i["missing"] for i in after[0]["incomplete"]] == [["isced"]]
+    assert figures(after[0])["EECO01"] == 2

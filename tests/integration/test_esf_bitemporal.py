@@ -75,6 +75,10 @@ def random_entry(rng: random.Random) -> EntryData:
 class History:
     """Random families in project KR, each event recorded at or after its date."""
 
+    kinds: tuple[str, ...] = ("enter", "enter", "exit", "exit", "status", "follow_up",
+                              "correct", "erase")
+    """What a step after the first entry may do (each as likely as it is often named)."""
+
     def __init__(self, app: FamilyCases, clock: Clock, rng: random.Random) -> None:
         self.app, self.clock, self.rng = app, clock, rng
         self.recorded = 0
@@ -119,8 +123,7 @@ class History:
         """Records one random event on ``day``; returns the day a follow-up moved the
         recording clock to."""
         rng, app = self.rng, self.app
-        kind = rng.choice(["enter", "enter", "exit", "exit", "status", "follow_up",
-                           "correct", "erase"] if entries else ["enter"])
+        kind = rng.choice(list(self.kinds) if entries else ["enter"])
         if kind == "enter":
             entries.append(app.handle(EnterParticipant(family_id=family, member_id=member,
                 entry=random_entry(rng), occurred_on=day),

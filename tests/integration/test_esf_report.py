@@ -307,7 +307,8 @@ def _by_participant(participants: list[Any]) -> dict[str, Any]:
     return {p.participant_id: p for p in participants}
 
 
-def test_birth_dates_are_sealed_at_rest_and_unknown_after_erasure(fixture: Fixture) -> None:
+def test_birth_dates_are_sealed_at_rest_and_an_erasure_changes_no_figure(
+        fixture: Fixture) -> None:
     app = fixture.app
     view = EsfParticipants()
     CatchUp(app, view).run_once()
@@ -325,28 +326,35 @@ def test_birth_dates_are_sealed_at_rest_and_unknown_after_erasure(fixture: Fixtu
                      "third_country", "stateless", "isced_", "unemployed"):
             assert word not in at_rest, (base, word)
     family = fixture.families["P3"]
+    before = report_now(app, view, date(2026, 6, 30))
+    then_before = report_now(app, view, date(2026, 6, 30), known_by=date(2026, 6, 30))
     app.erase_personal_data(family, legal_basis=ErasureBasis.ART17_REQUEST,
                             note="Widerspruch nach Ende der Aufbewahrungsfrist",
                             occurred_on=date(2026, 11, 30), recorded_by="lead-kr")
     after = report_now(app, view, date(2026, 6, 30))
-    # Erased: the birth date is unknown, so the record is incomplete, and the special
-    # items read as unknown - exactly as the case itself now reads.
-    assert (str(family), ("birth_date",)) in [(i.family_id, i.missing)
-                                            for i in after.incomplete]
-    assert after.value("EECO01") == H1_NOW["EECO01"][0] - 1
-    assert after.value("EECO15") == 0
-    # Versions known before the erasure are erased too: a report at the cut-off (long
-    # before the erasure) reads the family as its events now read.
+    # Erased: the birth date is gone, the age on entry and the special-category answers
+    # the indicators count are kept, so no figure changes and nothing becomes incomplete.
+    assert after.value("EECO01") == before.value("EECO01") == H1_NOW["EECO01"][0]
+    assert after.value("EECO15") == before.value("EECO15") == H1_NOW["EECO15"][0]
+    assert after.incomplete == before.incomplete
+    assert str(family) not in [i.family_id for i in after.incomplete]
+    # Nor does any version known before the erasure change: a report at the cut-off
+    # (long before the erasure) reads the family as it did.
     then = report_now(app, view, date(2026, 6, 30), known_by=date(2026, 6, 30))
-    assert (str(family), ("birth_date",)) in [(i.family_id, i.missing)
-                                            for i in then.incomplete]
+    assert then.figures == then_before.figures
+    assert then.incomplete == then_before.incomplete
     records = [view.open_record(family.hex, str(m), str(k), str(r))
                for m, k, r in t.fetchall(t.sql(
                    "SELECT entity, known_from, record FROM {r} WHERE family_id = {p}",
                    r=view.t(ROWS)), (family.hex,))]
-    assert len(records) >= 2  # (a version before the erasure, and after)
-    assert all(r["a"] is None and r["e"]["minority"] is None and r["e"]["homeless"] is None
-               for r in records)
+    assert records
+    assert all(r["a"] is not None for r in records)
+    # The birth dates themselves are nowhere: not in the view, not in what was kept.
+    kept = app.kept_facts.get(family)
+    assert kept is not None
+    assert "1997-02-15" not in str(kept)
+    assert 29 in [age for members in kept["ages"].values() for ages in members.values()
+                  for age in ages.values()]  # (P3's age on entry)
 
 
 def test_lotse_report_esf_writes_the_report_as_json_and_csv(
