@@ -56,7 +56,10 @@ def projects_list() -> None:
     from domain.retention import retention_ends_on
 
     with open_cases() as cases:
-        table = Table("code", "name", "yearly target", "last payment", "retention ends")
+        table = Table()
+        for heading, whole in (("code", True), ("name", False), ("yearly target", False),
+                               ("last payment", True), ("kept until", True)):
+            table.add_column(heading, no_wrap=whole)  # codes and dates stay whole
         for p in Directory(cases).projects():
             paid = p.last_payment_on
             table.add_row(p.code, p.name, str(p.yearly_target or "-"), str(paid or "-"),

@@ -8,8 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from cli.audit import say
-from cli.store import errors, open_cases, operator
+from cli.store import console, errors, open_cases, operator
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -78,6 +77,18 @@ def _eraser(cases: FamilyCases, found: Plan) -> Eraser:
     return eraser
 
 
+def say(text: str, indent: int = 0, style: str | None = None) -> None:
+    """A paragraph wrapped to the terminal at ``indent``, continued lines indented two
+    more, never split inside a word (case numbers and ids stay whole)."""
+    import textwrap
+
+    lines = textwrap.wrap(text, width=max(console.width, 40), initial_indent=" " * indent,
+                          subsequent_indent=" " * (indent + 2), break_long_words=False,
+                          break_on_hyphens=False) or [""]
+    console.print("\n".join(lines), style=style, soft_wrap=True, highlight=False,
+                  markup=False)
+
+
 def _report(found: Plan, eraser: Eraser | None) -> list[Outcome]:
     """Per project: its retention, the families due (erased now unless a dry run) and
     the requests still waiting."""
@@ -88,19 +99,18 @@ def _report(found: Plan, eraser: Eraser | None) -> list[Outcome]:
         say("")
         say(f"{project.code}  {project.name}")
         for line in _retention(project):
-            say(f"  {line}")
+            say(line, 2)
         done = {o.listed.family_id: o for o in eraser(due)} if eraser and due else {}
         outcomes += done.values()
         if due:
-            say(f"  due for erasure: {_families(len(due))}")
+            say(f"due for erasure: {_families(len(due))}", 2)
         for f in due:
             _family(f, done.get(f.family_id), due=True)
         erased = found.already_erased.get(project.code, 0)
         if erased:
-            say(f"  erased before: {_families(erased)}")
+            say(f"erased before: {_families(erased)}", 2)
         if waiting:
-            say(f"  asked for erasure, restricted until retention ends: "
-                f"{_families(len(waiting))}")
+            say(f"restricted until retention ends: {_families(len(waiting))}", 2)
         for f in waiting:
             _family(f, None, due=False)
     return outcomes
@@ -119,35 +129,35 @@ def _retention(project: ProjectRetention) -> list[str]:
 
 def _family(f: Listed, outcome: Outcome | None, *, due: bool) -> None:
     """A family with why it is listed and, once the run tried, what happened."""
-    say(f"    {f.case_number}  {f.family_id}")
-    say("      " + (f"asked for erasure on {f.requested_on}" if f.requested_on
-                     else "no request: retention ended"))
+    say(f"{f.case_number}  {f.family_id}", 4)
+    say(f"asked for erasure on {f.requested_on}" if f.requested_on
+        else "no request: retention ended", 6)
     if not due:
         return
     if outcome is None:
-        say(f"      to erase, basis {f.basis}")
+        say(f"to erase: {f.basis}", 6)
     elif outcome.erased_version is None:
-        say(f"      NOT erased: {outcome.problem}", "red")
+        say(f"NOT erased: {outcome.problem}", 6, "red")
     else:
-        say(f"      erased, basis {outcome.basis} (version {outcome.erased_version})")
+        say(f"erased (version {outcome.erased_version}): {outcome.basis}", 6)
 
 
 def _summary(found: Plan, outcomes: list[Outcome], dry_run: bool) -> None:
     say("")
     if dry_run:
         after = sum(1 for f in found.due if f.requested_on is not None)
-        say(f"Due: {_families(len(found.due))} ({after} after a request, "
-            f"{len(found.due) - after} at the end of retention).")
+        say(f"Due: {_families(len(found.due))}: {after} after a request, "
+            f"{len(found.due) - after} without one.")
         if found.due:
             say("Run without --dry-run to erase them.")
         return
     erased = [o for o in outcomes if o.erased_version is not None]
     after = sum(1 for o in erased if o.listed.requested_on is not None)
-    say(f"Erased {_families(len(erased))} ({after} after a request, "
-        f"{len(erased) - after} at the end of retention).")
+    say(f"Erased {_families(len(erased))}: {after} after a request, "
+        f"{len(erased) - after} without one.")
     failed = len(outcomes) - len(erased)
     if failed:
-        say(f"{_families(failed)} NOT erased: run again.", "red bold")
+        say(f"{_families(failed)} NOT erased: run again.", style="red bold")
 
 
 def _families(n: int) -> str:
