@@ -32,14 +32,16 @@ def test_a_coordinator_records_the_last_payment_and_every_project_list_shows_ret
     coordinator = world.client("coordinator")
 
     answer = coordinator.post("/projects/KR/last-payment", json={"paid_on": "2026-03-16"})
-    future = coordinator.post("/projects/KR/last-payment", json={"paid_on": "2099-01-01"})
+    future, last = (coordinator.post("/projects/KR/last-payment", json={"paid_on": day})
+                    for day in ("2099-01-01", "9999-12-31"))  # (its retention: no date)
     same = coordinator.post("/projects/KR/last-payment", json={"paid_on": "2026-03-16"})
 
     assert answer.status_code == 200, answer.text
     assert answer.json() == {"project": "KR", "last_payment_on": "2026-03-16",
                              "retention_ends_on": "2031-12-31",
                              "erasure_due_from": "2032-01-01"}
-    problem(future, 422, "date_in_future", "paid_on")
+    for refused in (future, last):
+        problem(refused, 422, "date_in_future", "paid_on")
     problem(same, 422, "nothing_changed", "paid_on")
     [kr] = world.client("auditor").get("/projects").json()
     assert (kr["last_payment_on"], kr["retention_ends_on"]) == ("2026-03-16", "2031-12-31")
