@@ -25,7 +25,7 @@ from uuid import UUID
 
 from eventsourcing.utils import get_topic
 
-from application.cases import StaleVersion
+from application.cases import CaseNotFound, StaleVersion
 from application.commands.case import ErasePersonalData
 from domain import events as ev
 from domain.case_numbers import CaseNumberSequence
@@ -155,8 +155,13 @@ def _erase(cases: FamilyCases, listed: Listed, today: date, recorded_by: str) ->
 
 
 def _listed(cases: FamilyCases, family_id: UUID) -> Listed | None:
-    """The family as the run names it; None once erased."""
-    view = cases.get_case(family_id)
+    """The family as the run names it; None once erased (or, which the store's
+    transactions rule out, never stored)."""
+    try:
+        view = cases.get_case(family_id)
+    except CaseNotFound:
+        logger.error("a case number was issued to family %s, which is not stored", family_id)
+        return None
     s = view.state
     if s.status is CaseStatus.ERASED:
         return None
