@@ -184,3 +184,21 @@ def test_a_real_run_is_not_judged_by_a_day_after_today(
     assert bad.exit_code == 2
     assert recorded(store) == head
     assert set(erasures(store)) == {"kr_erased"}
+
+
+def test_the_last_payment_is_recorded_on_the_command_line_by_the_operator(
+        store_of_three_projects: Store) -> None:
+    store = store_of_three_projects
+
+    done = lotse("projects", "last-payment", "AK", "2026-03-15")
+    again = lotse("projects", "last-payment", "AK", "2026-03-15")
+
+    assert done.exit_code == 0, done.output
+    assert " ".join(done.output.split()) == ("Last payment to AK on 2026-03-15: retention "
+                                             "ends 2031-12-31, erasure due from 2032-01-01.")
+    assert again.exit_code == 1
+    assert "nothing_changed" in again.output
+    with FamilyCases(store.settings) as app:
+        assert Directory(app).project("AK").last_payment_on == date(2026, 3, 15)
+    listed = lotse("projects", "list")
+    assert "2031-12-31" in listed.output
