@@ -30,7 +30,7 @@ from api.routes.reports import submission_figures
 from application.cases import FamilyCases
 from application.directory import Directory
 from application.integrity.checkpoints import INTERVAL_SECONDS, Checkpoints
-from application.pipeline import Pipeline, derived_key
+from application.pipeline import Pipeline
 from application.read_log import ReadLog
 from application.settings import Settings
 from application.store import schema_lock
@@ -53,8 +53,7 @@ def build_services(settings: Settings) -> Services:
     cases = FamilyCases(settings)
     directory = Directory(cases)
     with schema_lock(settings):  # the tables of views and logs: other processes may be
-        index = FamilyIndex(cases, derived_key(settings.resolve_master_key(),  # starting too
-                                               b"lotse:name-index"))
+        index = FamilyIndex.for_cases(cases)  # starting too
         views = Views.build(cases)
         read_log = ReadLog(cases.tables)
     pipeline = Pipeline.for_cases(cases, directory,

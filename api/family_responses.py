@@ -91,6 +91,14 @@ class ConsentOut(BaseModel):
     version: int
 
 
+class ErasureRequestOut(BaseModel):
+    """A request for erasure recorded during retention."""
+
+    requested_on: date
+    legal_basis: str = Field(examples=["art17_request"])
+    version: int
+
+
 class ConsentChangeOut(BaseModel):
     """A consent given or withdrawn, on a day, by the event at ``version``."""
 
@@ -129,6 +137,10 @@ class CaseOut(BaseModel):
     last_contact_on: date | None
     next_follow_up_on: date | None
     corrections: int
+    erasure_request: ErasureRequestOut | None = Field(None, description=(
+        "The family's request for erasure during the programme's retention: while it "
+        "stands the case is read-only (processing restricted, GDPR Art. 18) until the "
+        "family is erased when retention ends."))
     members: list[MemberOut]
     participations: list[ParticipationOut]
     consultations: list[ConsultationOut]
@@ -157,6 +169,10 @@ def case_out(view: CaseView) -> CaseOut:
         consent_texts=None if s.status.value == "erased" else list(s.consent_texts),
         last_contact_on=s.last_contact_on, next_follow_up_on=s.next_follow_up_on,
         corrections=s.corrections,
+        erasure_request=None if s.erasure_request is None else ErasureRequestOut(
+            requested_on=s.erasure_request.requested_on,
+            legal_basis=s.erasure_request.legal_basis.value,
+            version=s.erasure_request.version),
         members=[MemberOut(**vars(m)) for m in s.members.values()],
         participations=[
             ParticipationOut(member_id=p.member_id, entered_on=p.entered_on,

@@ -54,12 +54,32 @@ class ReadLogPage(BaseModel):
 class ProjectOut(BaseModel):
     model_config = ConfigDict(json_schema_extra={"examples": [
         {"code": "KR", "name": "WiQ Plus Krefeld", "yearly_target": 48,
-         "your_role": "coordinator"}]})
+         "your_role": "coordinator", "last_payment_on": "2027-03-15",
+         "retention_ends_on": "2032-12-31"}]})
 
     code: str
     name: str
     yearly_target: int | None
     your_role: str
+    last_payment_on: date | None = Field(None, description=(
+        "The programme's last payment to the project, if recorded."))
+    retention_ends_on: date | None = Field(None, description=(
+        "The last day its documents are kept (CPR Art. 82): 31 December five years after "
+        "the year of the last payment; personal data are erased from the next day."))
+
+
+class RetentionOut(BaseModel):
+    """A project's last payment and what follows from it."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"project": "KR", "last_payment_on": "2027-03-15", "retention_ends_on": "2032-12-31",
+         "erasure_due_from": "2033-01-01"}]})
+
+    project: str
+    last_payment_on: date
+    retention_ends_on: date = Field(description="The last day the documents are kept.")
+    erasure_due_from: date = Field(description="From this day personal data are erased "
+                                   "(`lotse retention run`).")
 
 
 class FiguresOut(BaseModel):

@@ -19,6 +19,7 @@ import secrets
 import threading
 import time
 from dataclasses import dataclass
+from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from eventsourcing.application import AggregateNotFoundError
@@ -99,6 +100,13 @@ class Directory:
                                              yearly_target=yearly_target,
                                              recorded_by=recorded_by))
         return self.current().project(code)
+
+    def record_last_payment(self, *, project: str, paid_on: date,
+                            recorded_by: str) -> ProjectRecord:
+        """The day of the programme's last payment to ``project`` (retention runs from it)."""
+        self._change(lambda d: d.record_last_payment(project=project, paid_on=paid_on,
+                                                     recorded_by=recorded_by))
+        return self.current().project(project)
 
     def add_staff(self, *, name: str, project: str, role: Role,
                   recorded_by: str) -> IssuedToken:

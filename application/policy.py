@@ -9,6 +9,11 @@
   who read which family, and changes nothing.
 - **Reporting** sees aggregated figures only, never a family's record.
 - An **admin** manages the project's staff accounts, never families.
+- Coordinators and admins record the programme's last payment to a project, from which
+  its retention runs (``domain/retention.py``).
+- A family that asked for erasure while retention runs is restricted (GDPR Art. 18): it
+  leaves its case manager's cases (reads answer 404, lists leave it out); coordinators
+  and auditors still see it.
 
 Nobody sees anything of another project: a family or project outside the caller's
 projects answers 404, exactly like one that does not exist, and so does a family of
@@ -47,6 +52,7 @@ class Action(StrEnum):
     READ_REPORT_DETAILS = "read_report_details"  # who is behind each figure
     SUBMIT_REPORT = "submit_report"
     SUBJECT_ACCESS = "subject_access"  # export everything held about one person (Art. 15)
+    RECORD_LAST_PAYMENT = "record_last_payment"  # the programme's, when retention starts
 
 
 PERMISSIONS: dict[Role, frozenset[Action]] = {
@@ -57,14 +63,15 @@ PERMISSIONS: dict[Role, frozenset[Action]] = {
                                  Action.READ_CASELOAD, Action.READ_TEAM, Action.READ_STAFF,
                                  Action.READ_FIGURES, Action.READ_CASELOAD_HISTORY,
                                  Action.READ_REPORT_DETAILS, Action.SUBMIT_REPORT,
-                                 Action.SUBJECT_ACCESS}),
+                                 Action.SUBJECT_ACCESS, Action.RECORD_LAST_PAYMENT}),
     Role.AUDITOR: frozenset({Action.READ_CASE, Action.READ_HISTORY, Action.SEARCH,
                              Action.READ_CASELOAD, Action.READ_TEAM, Action.READ_AUDIT_LOG,
                              Action.VERIFY_INTEGRITY,
                              Action.READ_FIGURES, Action.READ_CASELOAD_HISTORY,
                              Action.READ_REPORT_DETAILS}),
     Role.REPORTING: frozenset({Action.READ_FIGURES}),
-    Role.ADMIN: frozenset({Action.MANAGE_STAFF, Action.READ_STAFF, Action.READ_VIEWS}),
+    Role.ADMIN: frozenset({Action.MANAGE_STAFF, Action.READ_STAFF, Action.READ_VIEWS,
+                           Action.RECORD_LAST_PAYMENT}),
 }
 
 OWN_CASES_ONLY = frozenset({Role.CASE_MANAGER})
@@ -104,7 +111,8 @@ DOING = {
     Action.READ_FIGURES: "read figures",
     Action.READ_REPORT_DETAILS: "see who is behind a report's figures",
     Action.SUBMIT_REPORT: "submit reports",
-    Action.SUBJECT_ACCESS: "export everything held about a person"}
+    Action.SUBJECT_ACCESS: "export everything held about a person",
+    Action.RECORD_LAST_PAYMENT: "record the programme's last payment"}
 
 
 WHO = {Role.CASE_MANAGER: "a case manager", Role.COORDINATOR: "a coordinator",
@@ -116,14 +124,23 @@ def forbidden(role: Role, action: Action) -> Refusal:
                       f"{WHO[role]} may not {DOING[action]} in this project")
 
 
+RESTRICTED_READS = frozenset({Action.READ_CASE, Action.READ_HISTORY})
+"""What case managers may no longer do on a family whose processing is restricted (it
+asked for erasure during retention, GDPR Art. 18): it leaves their cases. A command of
+theirs on it is refused by the case itself, naming the restriction."""
+
+
 def check_family(actor: Actor, action: Action, project: str,
-                 case_manager: str | None) -> FamilyAccess:
-    """May ``actor`` do ``action`` on a family of ``project`` assigned to ``case_manager``?"""
+                 case_manager: str | None, *, restricted: bool = False) -> FamilyAccess:
+    """May ``actor`` do ``action`` on a family of ``project`` assigned to ``case_manager``
+    (whose processing is ``restricted``)?"""
     role = actor.role_in(project)
     if role is None:
         raise hidden()
     sees = may(role, Action.READ_CASE)
     if sees and role in OWN_CASES_ONLY and case_manager != actor.staff_id:
+        raise hidden()
+    if restricted and role in OWN_CASES_ONLY and action in RESTRICTED_READS:
         raise hidden()
     if not may(role, action):
         raise forbidden(role, action)

@@ -53,12 +53,34 @@ def projects_list() -> None:
     from rich.table import Table
 
     from application.directory import Directory
+    from domain.retention import retention_ends_on
 
     with open_cases() as cases:
-        table = Table("code", "name", "yearly target")
+        table = Table()
+        for heading, whole in (("code", True), ("name", False), ("yearly target", False),
+                               ("last payment", True), ("kept until", True)):
+            table.add_column(heading, no_wrap=whole)  # codes and dates stay whole
         for p in Directory(cases).projects():
-            table.add_row(p.code, p.name, str(p.yearly_target or "-"))
+            paid = p.last_payment_on
+            table.add_row(p.code, p.name, str(p.yearly_target or "-"), str(paid or "-"),
+                          "-" if paid is None else str(retention_ends_on(paid)))
     console.print(table)
+
+
+@projects_app.command("last-payment")
+def projects_last_payment(
+        code: Annotated[str, typer.Argument(help="The project, e.g. KR")],
+        paid_on: Annotated[str, typer.Argument(help="The day of the programme's last "
+                                               "payment to it, e.g. 2027-03-15")]) -> None:
+    """Record the programme's last payment to a project: its documents are kept until
+    31 December five years after that year, then `lotse retention run` erases them."""
+    from application.commands.retention import RecordLastPayment
+
+    with open_cases() as cases:
+        answer = execute(cases, RecordLastPayment, project=code, paid_on=paid_on)
+    console.print(f"Last payment to {code} on {answer['last_payment_on']}: retention "
+                  f"ends {answer['retention_ends_on']}, erasure due from "
+                  f"{answer['erasure_due_from']}.", highlight=False)
 
 
 @staff_app.command("add")

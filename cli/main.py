@@ -1,5 +1,6 @@
 """``lotse``: the command line (server, projects and staff, demo data, views, reports,
-keys). Only typer is imported here; each command imports what it needs when it runs."""
+keys, tamper evidence, retention). Only typer is imported here; each command imports
+what it needs when it runs."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from cli.backup import backup_app
 from cli.demo import demo, demo_data
 from cli.directory import projects_app, staff_app
 from cli.report import report_app
+from cli.retention import retention_app
 from cli.server import keygen, serve
 from cli.views import projections_app
 
@@ -27,6 +29,7 @@ app.add_typer(report_app, name="report")
 app.add_typer(audit_app, name="audit")
 app.add_typer(backup_app, name="backup")
 app.add_typer(access_app, name="access")
+app.add_typer(retention_app, name="retention")
 
 
 def main() -> None:

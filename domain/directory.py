@@ -12,7 +12,7 @@ event that says who made it and when, like every change to a family's case.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 from typing import Any, ClassVar
 from uuid import NAMESPACE_URL, uuid5
@@ -41,6 +41,9 @@ class ProjectRecord:
     name: str
     yearly_target: int | None
     added_at: datetime
+    last_payment_on: date | None = None
+    """The day of the programme's last payment to the project: its retention runs
+    until five years after the end of that year (``domain/retention.py``)."""
 
 
 @dataclass
@@ -82,6 +85,16 @@ class StaffDirectory(Aggregate):
         def apply(self, aggregate: Any) -> None:
             aggregate.projects[self.code] = ProjectRecord(
                 self.code, self.name, self.yearly_target, self.timestamp)
+
+    class LastPaymentRecorded(DirectoryEvent):
+        """The programme made its last payment to the project on ``paid_on`` (a later
+        record replaces an earlier one: a further payment, or a mistake corrected)."""
+
+        project: str
+        paid_on: date
+
+        def apply(self, aggregate: Any) -> None:
+            aggregate.projects[self.project].last_payment_on = self.paid_on
 
     class StaffAdded(DirectoryEvent):
         staff_id: str
@@ -146,6 +159,17 @@ class StaffDirectory(Aggregate):
                                field="yearly_target")
         self.trigger_event(self.ProjectAdded, code=code, name=name,
                            yearly_target=yearly_target, recorded_by=rules.staff_id(recorded_by))
+
+    def record_last_payment(self, *, project: str, paid_on: date, recorded_by: str,
+                            today: date | None = None) -> None:
+        found = self.project(project)
+        rules.not_in_future(paid_on, today or rules.today_in_programme(), "paid_on")
+        if found.last_payment_on == paid_on:
+            raise RuleViolation("nothing_changed", f"the last payment of {project} is "
+                                f"recorded on {paid_on} already", field="paid_on",
+                                project=project)
+        self.trigger_event(self.LastPaymentRecorded, project=project, paid_on=paid_on,
+                           recorded_by=rules.staff_id(recorded_by))
 
     def add_staff(self, *, staff_id: str, name: str, project: str, role: Role,
                   recorded_by: str) -> None:

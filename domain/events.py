@@ -31,6 +31,7 @@ from domain.records import (
     ConsentChange,
     Consultation,
     EntryData,
+    ErasureRequest,
     EventRef,
     FieldChange,
     Goal,
@@ -531,10 +532,27 @@ class PersonalDataErased(CaseEvent):
                                   foreign_background=None, homeless=None)
 
 
+class ErasureRequested(CaseEvent):
+    """The family asked for erasure on ``occurred_on`` while the programme's retention
+    runs (CPR Art. 82), which overrides the request (GDPR Art. 17(3)(b)): its processing
+    is restricted (Art. 18) - the case takes no more entries and leaves the case
+    managers' lists - until it is erased when retention ends (``domain/retention.py``).
+    The legal basis is a code; the note is sealed."""
+
+    legal_basis: ErasureBasis
+    note: str | None
+
+    personal = ("note",)
+
+    def apply_to(self, state: CaseState) -> None:
+        state.erasure_request = ErasureRequest(self.occurred_on, self.legal_basis,
+                                               self.originator_version)
+
+
 ALL_EVENTS: tuple[type[CaseEvent], ...] = (
     CaseOpened, MemberAdded, MemberDetailsChanged, MemberLeftHousehold, ParticipantEntered,
     ConsultationRecorded, GoalSet, GoalRevised, GoalAchieved, GoalDropped, ReferralMade,
     ReferralOutcomeRecorded, CaseManagerAssigned, ParticipantLeft, LeavingStatusRecorded,
     FollowUpRecorded, CaseClosed, CaseReopened, EntryCorrected, PersonalDataErased,
-    ConsentGiven, ConsentWithdrawn,
+    ConsentGiven, ConsentWithdrawn, ErasureRequested,
 )

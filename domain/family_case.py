@@ -15,7 +15,7 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate
 
-from domain import consent, rules
+from domain import consent, retention, rules
 from domain import events as ev
 from domain.corrections import (
     FUTURE_ALLOWED,
@@ -470,8 +470,9 @@ class FamilyCase(Aggregate):
                                     occurred_on: date, recorded_by: str,
                                     today: date | None = None) -> None:
         """Records that the family's key is destroyed (the application destroys it), on
-        which legal basis; the note is sealed like every free text."""
-        self._check_not_erased(occurred_on, today)
+        which legal basis; the note is sealed like every free text. The one command a
+        restricted case takes (whether retention allows it: ``domain/retention.py``)."""
+        self._check_not_erased(occurred_on, today, restricted_ok=True)
         try:
             basis = ErasureBasis(legal_basis)
         except ValueError:
@@ -481,16 +482,40 @@ class FamilyCase(Aggregate):
         self._trigger(ev.PersonalDataErased, occurred_on, recorded_by, legal_basis=basis,
                       note=rules.optional_text(note, "note"))
 
+    def request_erasure(self, *, legal_basis: ErasureBasis, note: str | None,
+                        occurred_on: date, recorded_by: str,
+                        today: date | None = None) -> None:
+        """The family asked for erasure while the programme's retention runs (whether it
+        does: ``domain/retention.py``): from now on the case is read-only (GDPR Art. 18)
+        until it is erased. Open or closed cases alike."""
+        self._check_not_erased(occurred_on, today, restricted_ok=True)
+        request = self.state.erasure_request
+        if request is not None:
+            raise RuleViolation("erasure_already_requested", f"the family asked for erasure "
+                                f"on {request.requested_on} already (version "
+                                f"{request.version})", family_id=self.id)
+        self._trigger(ev.ErasureRequested, occurred_on, recorded_by,
+                      legal_basis=retention.request_basis(legal_basis),
+                      note=rules.optional_text(note, "note"))
+
     # ----- guards ---------------------------------------------------------------------
 
     def _today(self, today: date | None) -> date:
         return today or rules.today_in_programme()
 
-    def _check_not_erased(self, occurred_on: date, today: date | None) -> None:
+    def _check_not_erased(self, occurred_on: date, today: date | None, *,
+                          restricted_ok: bool = False) -> None:
         rules.not_in_future(occurred_on, self._today(today), "occurred_on")
         if self.state.status is CaseStatus.ERASED:
             raise RuleViolation("case_erased", "the family's personal data was erased; the "
                                 "case takes no more entries", family_id=self.id)
+        request = self.state.erasure_request
+        if request is not None and not restricted_ok:
+            raise RuleViolation("processing_restricted", f"the family asked for erasure on "
+                                f"{request.requested_on}; while the programme's retention "
+                                "runs its data are kept but their processing is restricted "
+                                "(GDPR Art. 18): the case takes no more entries until it is "
+                                "erased", family_id=self.id)
         if occurred_on < self.state.opened_on:
             raise RuleViolation("before_intake", f"{occurred_on} lies before the intake on "
                                 f"{self.state.opened_on}", field="occurred_on",

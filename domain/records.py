@@ -20,6 +20,7 @@ from domain.values import (
     ClosureReason,
     ConsentPurpose,
     ContactMode,
+    ErasureBasis,
     ExitStatus,
     FollowUpStatus,
     Gender,
@@ -147,6 +148,16 @@ class Referral:
 
 
 @dataclass(frozen=True)
+class ErasureRequest:
+    """The family asked for erasure on ``requested_on`` (recorded at ``version``) while
+    the programme's retention ran: its processing is restricted until it is erased."""
+
+    requested_on: date
+    legal_basis: ErasureBasis
+    version: int
+
+
+@dataclass(frozen=True)
 class ConsentChange:
     """A consent given or withdrawn for one purpose, on a day, by the event at
     ``version`` (an intake's consents: version 1)."""
@@ -196,6 +207,8 @@ class CaseState:
     consent_texts: tuple[str, ...] = ()
     """Purposes an intake recorded as free text before the catalogue that match none
     of its codes: shown, never a consent in force (personal data: gone on erasure)."""
+    erasure_request: ErasureRequest | None = None
+    """A request for erasure during retention: the case is read-only (GDPR Art. 18)."""
 
     def note_contact(self, c: Consultation) -> None:
         """Keep the last contact and the follow-up agreed at the latest consultation."""

@@ -208,5 +208,8 @@ class ErasureBasis(StrEnum):
     """The data were recorded unlawfully (GDPR Art. 17(1)(d)): erased at once."""
     RETENTION_ENDED = "retention_ended"
     """The programme's retention period ended (CPR Art. 82; GDPR Art. 17(1)(a))."""
+    RETENTION_ENDED_AFTER_REQUEST = "retention_ended_after_request"
+    """The family asked for erasure (GDPR Art. 17(1)) while the retention duty overrode
+    it (Art. 17(3)(b)); processing was restricted until retention ended (Art. 18)."""
     AUTHORITY_ORDER = "authority_order"
     """Ordered by a supervisory authority or a court (GDPR Art. 17(1)(e), 58(2)(g))."""

@@ -52,12 +52,17 @@ def caseload(svc: ServicesDep, actor: ActorDep,
              project: Annotated[str | None, Query(max_length=10)] = None,
              case_manager: Annotated[str | None, Query(max_length=100,
                                                        pattern=r"^[^\x00-\x1f\x7f]*$")] = None,
-             status: Annotated[str | None, Query(pattern="^(open|closed|erased|any)$")] = "open",
+             status: Annotated[str | None, Query(
+                 pattern="^(open|closed|restricted|erased|any)$", description=(
+                     "`restricted`: families that asked for erasure during retention "
+                     "(never in a case manager's caseload)."))] = "open",
              after: After = None,
              limit: Annotated[int, Query(ge=1, le=500)] = 100,
              offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0) -> CaseloadPage:
     """A case manager's own families (oldest contact first); coordinators and auditors
-    see the whole project and may filter by case manager."""
+    see the whole project and may filter by case manager. A family whose processing is
+    restricted (it asked for erasure during retention) leaves its case manager's
+    caseload; coordinators and auditors find it with `status=restricted` (or `any`)."""
     scope = policy.scope_for(actor, A.READ_CASELOAD, project)
     if scope.own_cases_only:
         case_manager = actor.staff_id
@@ -65,7 +70,8 @@ def caseload(svc: ServicesDep, actor: ActorDep,
     total, rows = read_caseload(svc.cases.tables, svc.views.caseload, projects=set(scope.projects),
                                 case_manager=case_manager,
                                 status=None if status == "any" else status,
-                                limit=limit, offset=offset)
+                                limit=limit, offset=offset,
+                                hide_restricted=scope.own_cases_only)
     today = today_in_programme()
     return CaseloadPage(total=total, limit=limit, offset=offset,
                         position=position, items=[CaseloadItem(

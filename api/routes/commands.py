@@ -25,13 +25,20 @@ from pydantic import BaseModel, ConfigDict, ValidationError, create_model
 from api.body_depth import DepthCheckedRoute
 from api.deps import COMMAND_HEADERS, CommandCaller, command_caller, services_of
 from api.problems import COMMAND_RESPONSES, ERROR_RESPONSES
-from api.responses import CommandAccepted, IssuedTokenOut, StaffOut, SubmissionOut
+from api.responses import (
+    CommandAccepted,
+    IssuedTokenOut,
+    RetentionOut,
+    StaffOut,
+    SubmissionOut,
+)
 from application.commands import (
     COMMANDS,
     AddStaff,
     Command,
     FamilyCommand,
     IssueToken,
+    RecordLastPayment,
     RevokeToken,
     SubmitReport,
 )
@@ -41,7 +48,7 @@ router = APIRouter(route_class=DepthCheckedRoute)
 
 ANSWERS: dict[type[Command], type[BaseModel]] = {
     AddStaff: IssuedTokenOut, IssueToken: IssuedTokenOut, RevokeToken: StaffOut,
-    SubmitReport: SubmissionOut}
+    SubmitReport: SubmissionOut, RecordLastPayment: RetentionOut}
 """What a command that is not on a family answers (a family command: ``CommandAccepted``)."""
 KEYED = [h for h in COMMAND_HEADERS if h["name"] == "Idempotency-Key"]
 

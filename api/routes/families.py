@@ -40,9 +40,11 @@ def _log_read(svc: ServicesDep, actor: Actor, access: policy.FamilyAccess, proje
 
 def _access(svc: ServicesDep, actor: Actor, family_id: UUID,
             action: policy.Action) -> tuple[CaseState, policy.FamilyAccess]:
-    """Access is decided on the case as it is now (who is responsible today)."""
+    """Access is decided on the case as it is now (who is responsible today, whether
+    its processing is restricted)."""
     state = svc.cases.get_case(family_id).state
-    return state, policy.check_family(actor, action, state.project, state.case_manager)
+    return state, policy.check_family(actor, action, state.project, state.case_manager,
+                                      restricted=state.erasure_request is not None)
 
 
 @router.get("", summary="Search families by case number or name", response_model=FamilyPage)
@@ -52,7 +54,10 @@ def search_families(
             "A case number or its beginning (`KR-2026-00`), or name parts of at least "
             "three letters (`hoff ami`)."))] = None,
         project: Annotated[str | None, Query(max_length=10)] = None,
-        status: Annotated[str | None, Query(pattern="^(open|closed|erased)$")] = None,
+        status: Annotated[str | None, Query(pattern="^(open|closed|restricted|erased)$",
+                                            description=(
+            "`restricted`: families that asked for erasure during retention (coordinators "
+            "and auditors; a case manager's search leaves them out)."))] = None,
         limit: Annotated[int, Query(ge=1, le=200)] = 50,
         offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0) -> FamilyPage:
     """Families within your scope: your own cases as a case manager, the whole project
@@ -61,7 +66,8 @@ def search_families(
     allowed = scope.projects
     page = svc.index.search(projects=set(allowed), query=q, status=status, limit=limit,
                             offset=offset,
-                            case_manager=actor.staff_id if scope.own_cases_only else None)
+                            case_manager=actor.staff_id if scope.own_cases_only else None,
+                            hide_restricted=scope.own_cases_only)
     entries = [ReadEntry(now(), actor.staff_id, allowed[f.project], f.project, f.family_id,
                          "GET /families", actor.token_id)
                for f in page.items if f.case_manager != actor.staff_id]

@@ -13,6 +13,7 @@ from api.responses import FiguresOut, MeOut, ProjectOut, StaffOut
 from application import policy
 from application.commands.staff import staff_answer
 from application.directory import StaffView
+from domain.retention import retention_ends_on
 from domain.rules import today_in_programme
 from projections.views.figures import project_figures
 
@@ -35,7 +36,9 @@ def me(actor: ActorDep) -> MeOut:
 @router.get("/projects", summary="Your projects", response_model=list[ProjectOut])
 def projects(svc: ServicesDep, actor: ActorDep) -> list[ProjectOut]:
     return [ProjectOut(code=p.code, name=p.name, yearly_target=p.yearly_target,
-                       your_role=str(actor.roles[p.code]))
+                       your_role=str(actor.roles[p.code]), last_payment_on=p.last_payment_on,
+                       retention_ends_on=None if p.last_payment_on is None
+                       else retention_ends_on(p.last_payment_on))
             for p in svc.directory.projects() if p.code in actor.roles]
 
 

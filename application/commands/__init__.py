@@ -2,7 +2,7 @@
 registers them all in ``COMMANDS``."""
 
 from application.commands import case as case_commands
-from application.commands import casework, household, participation, reports, staff
+from application.commands import casework, household, participation, reports, retention, staff
 from application.commands import consent as consent_commands
 from application.commands.base import COMMANDS, Command, FamilyCommand, ProjectCommand, Route
 from application.commands.case import (
@@ -12,6 +12,7 @@ from application.commands.case import (
     CorrectEntry,
     ErasePersonalData,
     ReopenCase,
+    RequestErasure,
     Target,
 )
 from application.commands.casework import (
@@ -38,6 +39,7 @@ from application.commands.participation import (
     RecordLeavingStatus,
 )
 from application.commands.reports import SubmitReport
+from application.commands.retention import RecordLastPayment
 from application.commands.staff import AddStaff, IssueToken, RevokeToken
 
 __all__ = [
@@ -64,10 +66,12 @@ __all__ = [
     "RecordConsultation",
     "RecordExit",
     "RecordFollowUp",
+    "RecordLastPayment",
     "RecordLeavingStatus",
     "RecordMemberLeft",
     "RecordReferralOutcome",
     "ReopenCase",
+    "RequestErasure",
     "ReviseGoal",
     "RevokeToken",
     "Route",
@@ -81,5 +85,6 @@ __all__ = [
     "household",
     "participation",
     "reports",
+    "retention",
     "staff",
 ]

@@ -1,7 +1,9 @@
-"""The case as a whole: assignment, closure, reopening, corrections, erasure."""
+"""The case as a whole: assignment, closure, reopening, corrections, erasure and its
+request during retention."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import TYPE_CHECKING, ClassVar, Literal
 from uuid import UUID
 
@@ -12,11 +14,13 @@ from application.commands.base import Example, FamilyCommand, Route
 from application.commands.casework import RecordConsultation
 from application.commands.fields import StaffId, Text
 from application.refusals import invalid
+from domain import retention
 from domain.corrections import BOOLEANS, NUMBERS, target_version
 from domain.directory import Role
 from domain.errors import InvalidInput
 from domain.records import CaseState, FieldChange
-from domain.values import ClosureReason, ErasureBasis
+from domain.rules import today_in_programme
+from domain.values import CaseStatus, ClosureReason, ErasureBasis
 
 if TYPE_CHECKING:
     from application.cases import FamilyCases, Guard
@@ -145,23 +149,63 @@ class CorrectEntry(FamilyCommand):
                      reason=self.reason, occurred_on=self.on(), recorded_by=recorded_by)
 
 
+def _last_payment(state: CaseState, directory: Directory) -> date | None:
+    project = directory.current().projects.get(state.project)
+    return None if project is None else project.last_payment_on
+
+
+class RequestErasure(FamilyCommand):
+    """The family asks for erasure while the programme's retention runs (CPR Art. 82),
+    which overrides the request (GDPR Art. 17(3)(b)): the request is recorded and
+    restricts processing (Art. 18). The case becomes read-only and leaves its case
+    manager's lists; coordinators and auditors still see it, its figures stay counted,
+    and `lotse retention run` erases it once retention has ended. Refused once retention
+    has ended (erase at once instead)."""
+
+    route: ClassVar = Route("/families/{family_id}/erasure-request",
+                            "Record a request for erasure during retention: processing is "
+                            "restricted until retention ends (coordinators)",
+                            "ErasureRequestIn")
+    action: ClassVar = A.ERASE
+    method: ClassVar = "request_erasure"
+    example: ClassVar = Example({"legal_basis": "art17_request",
+                                 "note": "request by letter of 2026-11-18",
+                                 "occurred_on": "2026-11-20"},
+                                records=("ErasureRequested",), last=True)
+
+    legal_basis: ErasureBasis = Field(ErasureBasis.ART17_REQUEST, description=(
+        "The request's legal basis: `art17_request` (the family's request, GDPR Art. 17)."))
+    note: Text | None = None
+
+    def check(self, state: CaseState, directory: Directory) -> None:
+        retention.check_request(_last_payment(state, directory), today_in_programme())
+
+
 class ErasePersonalData(FamilyCommand):
     """Destroys the family's key: names, birth dates, notes and the special-category
     ESF+ items become unreadable everywhere; the rest of the history stays. The legal
     basis is a code; the note (no names here: it is sealed, and unreadable once the
-    erasure is done) is optional."""
+    erasure is done) is optional. While the programme's retention runs only the bases no
+    retention duty overrides are taken (`unlawfully_recorded`, `authority_order`); a
+    family's request waits as an erasure request (`/erasure-request`)."""
 
     route: ClassVar = Route("/families/{family_id}/erasure",
                             "Erase the family's personal data (coordinators)", "ErasureIn")
     action: ClassVar = A.ERASE
     rerun_on_repeat: ClassVar = True  # a repeat after a failure half-way completes it
-    example: ClassVar = Example({"legal_basis": "art17_request",
-                                 "note": "request by letter of 2026-11-18",
+    example: ClassVar = Example({"legal_basis": "unlawfully_recorded",
+                                 "note": "recorded for a family of another programme",
                                  "occurred_on": "2026-11-20"},
                                 records=("PersonalDataErased",), last=True)
 
     legal_basis: ErasureBasis
     note: Text | None = None
+
+    def check(self, state: CaseState, directory: Directory) -> None:
+        """Retention overrides a request (and the end of retention must have come)."""
+        if state.status is not CaseStatus.ERASED:  # a repeat only completes the erasure
+            retention.check_erasure(self.legal_basis, _last_payment(state, directory),
+                                    state.erasure_request, today_in_programme())
 
     def after(self, pipeline: Pipeline) -> None:
         if pipeline.after_erasure is not None:

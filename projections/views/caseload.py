@@ -3,7 +3,9 @@
 One row per family: case number, who is responsible, status, the last contact and the
 follow-up agreed at it, open goals and referrals still waiting for an outcome. Days
 since the last contact and whether the follow-up is overdue depend on today and are
-computed when read. No personal data is kept here.
+computed when read. No personal data is kept here. A family that asked for erasure
+during retention is listed as ``restricted`` (not ``open``: it leaves the team overview
+and, whatever the filter, its case manager's caseload; ``domain/retention.py``).
 
 The family's document (``CaseloadDoc``) keeps its consultations (date, agreed follow-up)
 so that a correction of a consultation's date or follow-up moves the last contact
@@ -22,6 +24,7 @@ from uuid import UUID
 from application.sql import Cursor, Tables
 from domain import events as ev
 from domain.family_case import FamilyCase
+from domain.retention import RESTRICTED
 from projections.engine.corrections import Refs, Target, corrected_value
 from projections.engine.documents import FamilyDocView, dumps, iso
 
@@ -77,7 +80,7 @@ class Caseload(FamilyDocView[CaseloadDoc]):
     events = (FamilyCase.CaseOpened, ev.CaseManagerAssigned, ev.ConsultationRecorded,
               ev.GoalSet, ev.GoalAchieved, ev.GoalDropped, ev.ReferralMade,
               ev.ReferralOutcomeRecorded, ev.CaseClosed, ev.CaseReopened, ev.EntryCorrected,
-              ev.PersonalDataErased)
+              ev.PersonalDataErased, ev.ErasureRequested)
     corrects = corrects_by_version = frozenset({"ConsultationRecorded"})
 
     def create(self, c: Cursor, tables: Tables) -> None:
@@ -127,6 +130,8 @@ class Caseload(FamilyDocView[CaseloadDoc]):
             doc.status = "open"
         elif isinstance(e, ev.PersonalDataErased):
             doc.status = "erased"
+        elif isinstance(e, ev.ErasureRequested):
+            doc.status = RESTRICTED
         return doc
 
     def correct(self, doc: CaseloadDoc, correction: Any, target: Target) -> None:
@@ -168,11 +173,15 @@ class CaseloadRow:
 
 def read_caseload(tables: Tables, view: Caseload, *, projects: Collection[str],
                   case_manager: str | None = None, status: str | None = "open",
-                  limit: int = 100, offset: int = 0) -> tuple[int, list[CaseloadRow]]:
-    """The families of ``projects`` (and of ``case_manager``), oldest contact first."""
+                  limit: int = 100, offset: int = 0,
+                  hide_restricted: bool = False) -> tuple[int, list[CaseloadRow]]:
+    """The families of ``projects`` (and of ``case_manager``), oldest contact first;
+    without restricted ones if ``hide_restricted`` (a case manager's caseload)."""
     if not projects:
         return 0, []
     where, params = tables.where(projects, case_manager=case_manager, status=status)
+    if hide_restricted:
+        where.append(f"status <> '{RESTRICTED}'")
     condition = " AND ".join(where)
     with tables.transaction(commit=False) as c:
         total = c.execute(tables.sql(f"SELECT COUNT(*) FROM {{r}} WHERE {condition}",

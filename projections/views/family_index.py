@@ -36,6 +36,7 @@ from application.sql import Cursor
 from domain.errors import InvalidInput
 from domain.events import ALL_EVENTS, CaseEvent
 from domain.family_case import FamilyCase
+from domain.retention import RESTRICTED
 from domain.values import CaseStatus
 
 NAME, INDEX, TOKENS, POSITIONS = ("family_index", "lotse_family_index",
@@ -124,6 +125,15 @@ class FamilyIndex:
             c.execute(t.sql("INSERT INTO {q} (name, position) VALUES ({p}, 0) "
                             "ON CONFLICT (name) DO NOTHING", q=POSITIONS), (NAME,))
 
+    @classmethod
+    def for_cases(cls, cases: FamilyCases) -> FamilyIndex:
+        """The index of ``cases``, its key derived from the master key (its tables made
+        if they are missing; hold ``schema_lock`` while other processes may start)."""
+        from application.pipeline import derived_key
+
+        return cls(cases, derived_key(cases.settings.resolve_master_key(),
+                                      b"lotse:name-index"))
+
     def catch_up(self) -> int:
         """Apply the log after the stored position; returns the number of events applied."""
         applied = 0
@@ -172,7 +182,9 @@ class FamilyIndex:
             key, json.dumps(names, ensure_ascii=False).encode(), aad=family_id.bytes)
         tokens = set() if key is None else {
             self._hmac(token) for p in parts for part in p for token in name_tokens(part)}
-        return (family_id.hex, s.project, s.case_number, s.case_manager, s.status.value,
+        status = (RESTRICTED if s.erasure_request is not None
+                  and s.status is not CaseStatus.ERASED else s.status.value)
+        return (family_id.hex, s.project, s.case_number, s.case_manager, status,
                 s.opened_on.isoformat(), view.version, sealed), tokens
 
     def _commit(self, old: int, new: int, family_ids: Sequence[UUID], rows: list[Row]) -> bool:
@@ -200,18 +212,23 @@ class FamilyIndex:
 
     def search(self, *, projects: Collection[str], case_manager: str | None = None,
                query: str | None = None, status: str | None = None, limit: int = 50,
-               offset: int = 0) -> SearchPage:
+               offset: int = 0, hide_restricted: bool = False) -> SearchPage:
         """Families of ``projects`` (and ``case_manager``, ``status``) matching ``query``:
-        a case number or its prefix, or name words that must all match; by case number."""
+        a case number or its prefix, or name words that must all match; by case number.
+        A family that asked for erasure during retention has the status ``restricted``
+        (left out if ``hide_restricted``: a case manager's search)."""
         if isinstance(projects, str):  # "KR" would search projects "K" and "R"
             raise TypeError("projects must be a collection of project codes, not a string")
         for rule, field, ok in (("invalid_limit", "limit", 1 <= limit <= MAX_LIMIT),
                                 ("invalid_offset", "offset", offset >= 0),
-                                ("unknown_status", "status", status in (None, *CaseStatus))):
+                                ("unknown_status", "status",
+                                 status in (None, *CaseStatus, RESTRICTED))):
             if not ok:
                 raise InvalidInput(rule, f"this {field} is not allowed", field=field)
         t = self.tables
         where, params = t.where(projects, case_manager=case_manager, status=status)
+        if hide_restricted:
+            where.append(f"status <> '{RESTRICTED}'")
         text = (query or "").strip()
         if CASE_NUMBER.fullmatch(text.upper()):
             where.append(f"substr(case_number, 1, {t.p}) = {t.p}")

@@ -90,6 +90,8 @@ MATRIX: dict[str, tuple[str, tuple[tuple[int, ...], ...]]] = {
         (403, 404), (200, 404), (200, 404), (200, 404), (403, 404))),
     "POST /reports/esf/submissions": ("PROJECT", (
         (403, 404), (201, 404), (403, 404), (403, 404), (403, 404))),
+    "POST /projects/{project}/last-payment": ("PROJECT", (
+        (403, 404), (200, 404), (403, 404), (403, 404), (200, 404))),
     "POST /projects/{project}/staff": ("PROJECT", (
         (403, 404), (403, 404), (403, 404), (403, 404), (201, 404))),
     "POST /projects/{project}/staff/{staff_id}/tokens": ("STAFF", (
@@ -357,6 +359,7 @@ def check_project_cell(cast: Cast, endpoint: str, role: str, scope: str, want: i
                                 "own project, other's staff") else "GL"
     target = cast.staff_id("auditor", "GL" if scope != "own project and staff" else "KR")
     staff_before = len(directory.staff())
+    paid_before = directory.project(project).last_payment_on
     tokens_before = cast.active_tokens(target)
     revoked: str | None = None
     body: dict[str, Any] | None = None
@@ -376,6 +379,9 @@ def check_project_cell(cast: Cast, endpoint: str, role: str, scope: str, want: i
         path, body = "/reports/esf/submissions", {"project": project, "period": "2026-H1"}
     elif endpoint == "POST /projects/{project}/staff":
         path, body = f"/projects/{project}/staff", {"name": "Neu Person", "role": "auditor"}
+    elif endpoint == "POST /projects/{project}/last-payment":
+        path = f"/projects/{project}/last-payment"  # (a day of its own for each role)
+        body = {"paid_on": f"2026-03-{10 + ROLES.index(role):02d}"}
     elif endpoint.endswith("/tokens"):
         path = f"/projects/{project}/staff/{target}/tokens"
     else:
@@ -399,6 +405,10 @@ def check_project_cell(cast: Cast, endpoint: str, role: str, scope: str, want: i
                             f"{response.status_code}")
     elif tokens_after != tokens_before:
         problems.append(f"active tokens changed: {tokens_before} -> {tokens_after}")
+    paid = directory.project(project).last_payment_on
+    if (paid != paid_before) != (ok and endpoint.endswith("/last-payment")):
+        problems.append(f"last payment {paid_before} -> {paid} after status "
+                        f"{response.status_code}")
     if response.status_code == 404 and response.json().get("rule") not in (
             "project_not_found", "staff_not_found"):
         problems.append(f"404 with rule {response.json().get('rule')}")

@@ -63,11 +63,16 @@ def submission(world: World, template: str) -> Request:
             {"project": "KR", "period": "2026-H1"}, {"project": "KR", "period": "2026-H2"})
 
 
+def last_payment(world: World, template: str) -> Request:
+    return ("coordinator", "/projects/KR/last-payment", {"paid_on": "2026-03-16"},
+            {"paid_on": "2026-03-17"})
+
+
 BUILDERS: dict[str, Callable[[World, str], Request]] = {
     "/families": intake, "/projects/{project}/staff": staff,
     "/projects/{project}/staff/{staff_id}/tokens": token,
     "/projects/{project}/staff/{staff_id}/tokens/{token_id}/revocation": revocation,
-    "/reports/esf/submissions": submission,
+    "/reports/esf/submissions": submission, "/projects/{project}/last-payment": last_payment,
     **dict.fromkeys(FAMILY_ROUTES, family_command)}
 
 

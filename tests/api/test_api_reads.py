@@ -21,8 +21,8 @@ CASE_KEYS = {
     "family_id", "version", "project", "case_number", "status", "case_manager", "opened_on",
     "opened_at", "modified_at", "closed_on", "closure_reason", "district", "postal_code",
     "street_address", "access_route", "benefit_situation", "consents", "consent_history",
-    "consent_texts", "last_contact_on", "next_follow_up_on", "corrections", "members",
-    "participations", "consultations", "goals", "referrals"}
+    "consent_texts", "last_contact_on", "next_follow_up_on", "corrections", "erasure_request",
+    "members", "participations", "consultations", "goals", "referrals"}
 SUMMARY_KEYS = {"family_id", "project", "case_number", "case_manager", "status",
                 "opened_on", "version", "names"}
 EVENT_KEYS = {"version", "event", "occurred_on", "recorded_at", "recorded_by", "facts",

@@ -171,8 +171,8 @@ def test_an_erased_family_keeps_counting(world: World) -> None:
     consult(world, family, "2026-03-20", 60, ["benefits"])
     before = world.client("reporting").get("/projects/KR/social-space").json()
 
-    post(world, family, "/erasure", {"legal_basis": "art17_request",
-                                     "note": "Art. 17 request"}, role="coordinator")
+    post(world, family, "/erasure", {"legal_basis": "unlawfully_recorded",
+                                     "note": "recorded for another programme"}, role="coordinator")
     after = world.client("reporting").get("/projects/KR/social-space").json()
 
     assert after["position"] > before["position"]

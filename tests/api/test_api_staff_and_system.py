@@ -42,7 +42,8 @@ def test_projects_lists_only_the_callers_projects_with_their_role(world: World) 
 
     assert response.status_code == 200
     assert response.json() == [{"code": "GL", "name": "Familiencoaching Gladbeck",
-                                "yearly_target": 48, "your_role": "auditor"}]
+                                "yearly_target": 48, "your_role": "auditor",
+                                "last_payment_on": None, "retention_ends_on": None}]
 
 
 def test_someone_with_roles_in_two_projects_sees_both(world: World) -> None:
@@ -363,7 +364,7 @@ COMMAND_PATHS = [
     "/families/{family_id}/referrals/{referral_id}/outcomes",
     "/families/{family_id}/assignment", "/families/{family_id}/closure",
     "/families/{family_id}/reopening", "/families/{family_id}/corrections",
-    "/families/{family_id}/erasure"]
+    "/families/{family_id}/erasure", "/families/{family_id}/erasure-request"]
 
 
 def test_the_openapi_document_describes_every_endpoint_and_its_problems(

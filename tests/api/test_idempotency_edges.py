@@ -41,7 +41,7 @@ def test_a_keyed_twin_that_queued_behind_the_first_gets_its_answer_not_a_refusal
 def _erase(world: World, family_id: str, key: str) -> Any:
     return world.client("coordinator").post(
         f"/families/{family_id}/erasure", headers={"Idempotency-Key": key},
-        json={"legal_basis": "art17_request", "note": "Art. 17 GDPR request",
+        json={"legal_basis": "authority_order", "note": "order of the supervisory authority",
               "occurred_on": "2026-04-01"})
 
 

@@ -36,6 +36,7 @@ from application.commands import (
     RecordMemberLeft,
     RecordReferralOutcome,
     ReopenCase,
+    RequestErasure,
     ReviseGoal,
     SetGoal,
 )
@@ -149,8 +150,8 @@ def build_full_case(app: FamilyCases, *, family_name: str = FAMILY_NAME, note: s
                     project: str = "KR", correct: bool = True,
                     erase: bool = False) -> FullCase:
     """A case that, through the application's commands, emits every event type of
-    ``ALL_EVENTS`` (EntryCorrected only with ``correct``, PersonalDataErased only with
-    ``erase``)."""
+    ``ALL_EVENTS`` (EntryCorrected only with ``correct``; ErasureRequested, then
+    PersonalDataErased only with ``erase``)."""
     mom = parent("Ilka", family_name, date(1988, 2, 29))
     kid = child("Jonte", family_name, date(2017, 12, 31))
     opened, members = open_case(app, [mom, kid], project=project,
@@ -235,6 +236,8 @@ def build_full_case(app: FamilyCases, *, family_name: str = FAMILY_NAME, note: s
         among=[c for c in ON_A_FAMILY if not example_of(c).last
                and (correct or "EntryCorrected" not in example_of(c).records)])
     if erase:
+        app.handle(RequestErasure(family_id=fid, note="Brief vom 3. Mai",
+                                  occurred_on=d + 75 * DAY), recorded_by="dpo")
         app.erase_personal_data(fid, legal_basis=ErasureBasis.ART17_REQUEST,
                                 note="Löschantrag Art. 17 DSGVO",
                                 occurred_on=d + 80 * DAY, recorded_by="dpo")
@@ -268,7 +271,7 @@ def test_every_event_type_round_trips_through_the_store(
         assert_same_event(expected, actual)
     covered = {type(e).__name__ for e in read_back}
     all_names = {cls.__name__ for cls in ALL_EVENTS}
-    assert covered == all_names - {"PersonalDataErased"}
+    assert covered == all_names - {"PersonalDataErased", "ErasureRequested"}
 
 
 def test_sealed_fields_are_really_sealed_and_opened_again(

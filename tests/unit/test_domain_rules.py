@@ -128,6 +128,8 @@ VALID: dict[str, Callable[[Ids], dict[str, Any]]] = {
                           "changes": [FieldChange("mode", "video")]},
     "record_personal_data_erased": lambda i: {"legal_basis": ErasureBasis.ART17_REQUEST,
                                               "note": "Art. 17 request"},
+    "request_erasure": lambda i: {"legal_basis": ErasureBasis.ART17_REQUEST,
+                                  "note": "letter of the mother"},
     "give_consent": lambda i: {"purpose": ConsentPurpose.PHOTO_AND_MEDIA},
     "withdraw_consent": lambda i: {"purpose": ConsentPurpose.REFERRAL_TO_PARTNERS},
     "close": lambda i: {"reason": ClosureReason.OTHER, "note": None},

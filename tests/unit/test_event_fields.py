@@ -52,6 +52,7 @@ NOT_FREE_TEXT: dict[str, str] = {
     "RoleGranted.project": "a project code",
     "RoleWithdrawn.staff_id": "a staff id",
     "RoleWithdrawn.project": "a project code",
+    "LastPaymentRecorded.project": "a project code",
     "TokenIssued.staff_id": "a staff id",
     "TokenIssued.token_id": "a token's public id",
     "TokenIssued.digest": "the SHA-256 digest of a token's secret",
