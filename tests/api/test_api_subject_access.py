@@ -102,13 +102,13 @@ def test_an_erased_familys_export_says_what_was_erased_and_what_remains(
         world: World) -> None:
     family = Family(world, world.intake())
     casework(family)
-    family.ok("/erasure", {"legal_basis": "art17_request", "note": "Antrag von Frau O."},
-              "coordinator")
+    family.ok("/erasure", {"legal_basis": "unlawfully_recorded",
+                           "note": "ohne Einwilligung erfasst"}, "coordinator")
 
     body = export(world, family, family.parent).json()
     html = export(world, family, family.parent, format="html").text
 
-    assert body["erasure"]["legal_basis"] == "art17_request"
+    assert body["erasure"]["legal_basis"] == "unlawfully_recorded"
     assert "pseudonymous" in body["erasure"]["remains"]
     assert body["subject"]["given_name"] is None
     assert body["subject"]["birth_date"] is None
