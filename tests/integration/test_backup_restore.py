@@ -11,7 +11,7 @@ import sqlite3
 import stat
 import subprocess
 import sys
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 from uuid import UUID
@@ -186,6 +186,37 @@ def test_the_ledger_erases_again_when_a_store_is_opened(make_settings: Any) -> N
         assert Integrity(app).verify().ok
     with FamilyCases(settings) as app:
         assert app.reconciled == type(app.reconciled)((), ())
+
+
+def test_the_ledger_records_an_erasure_again_whatever_rules_would_refuse_a_new_one(
+        make_settings: Any) -> None:
+    """The family WAS erased: its erasure is recorded again as the fact it is, on the
+    ledger's date and basis — a date before the restored intake (a correction the
+    backup lacks), a basis not known (None, not made up), a request basis in a project
+    whose retention runs (no last payment recorded: a new erasure on that basis is
+    refused there, ``domain/retention.py``) — never refused, never entered twice."""
+    from application.erasure_ledger import Erased, enter
+
+    settings = make_settings()
+    with FamilyCases(settings) as app:
+        early, unknown, requested = (open_case(app)[0].family_id for _ in range(3))
+        enter(app, early, date(2020, 1, 1), ErasureBasis.AUTHORITY_ORDER)
+        enter(app, requested, ERASED_ON, ErasureBasis.ART17_REQUEST)
+    ledger = ErasureLedger(ledger_path(settings))
+    ledger.append([Erased(unknown, ERASED_ON, None, datetime.now(UTC))])
+    with FamilyCases(settings) as app:
+        assert set(app.reconciled.erased_again) == {early, unknown, requested}
+        for family_id, on, basis in ((early, date(2020, 1, 1), ErasureBasis.AUTHORITY_ORDER),
+                                     (unknown, ERASED_ON, None),
+                                     (requested, ERASED_ON, ErasureBasis.ART17_REQUEST)):
+            last = list(app.events.get(family_id))[-1]
+            assert isinstance(last, PersonalDataErased), family_id
+            assert (last.recorded_by, last.occurred_on, last.legal_basis) == (
+                RESTORED_BY, on, basis)
+            assert app.get_case(family_id).state.status.value == "erased"
+            assert app.keys.key_for_reading(family_id) is None
+        assert Integrity(app).verify().ok
+    assert len(ledger.path.read_text().splitlines()) == 3  # (not entered again)
 
 
 def test_erasures_the_store_knows_are_entered_into_a_missing_ledger(
