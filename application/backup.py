@@ -2,10 +2,11 @@
 
 ``create`` copies the live store with SQLite's online backup API (a consistent copy
 while the server keeps running) into a new file, 0600 from the start. ``restore`` copies
-a backup over the store (stop the server first), opens it — which applies the erasure
-ledger, so a family erased after the backup stays erased (``application/erasure_ledger``)
-— and verifies the hash chains, the Merkle tree and the signed checkpoints
-(``application/integrity``).
+a backup over the store, opens it — which applies the erasure ledger, so a family erased
+after the backup stays erased (``application/erasure_ledger``) — and verifies the hash
+chains, the Merkle tree and the signed checkpoints (``application/integrity``). It
+refuses while another process has the store open (``lotse serve``: stop it first), and
+keeps the store it replaces as a safety copy beside it (``SAFETY_COPY``, 0600).
 
 PostgreSQL is backed up and restored with its own tools (``pg_dump``, ``pg_restore``:
 ``POSTGRES_WAY``); the ledger is applied when Lotse next opens the store.
@@ -16,6 +17,7 @@ from __future__ import annotations
 import os
 import sqlite3
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 from uuid import UUID
@@ -27,6 +29,10 @@ if TYPE_CHECKING:
     from application.integrity.findings import Report
 
 EVENTS_TABLE = "stored_events"
+SAFETY_COPY = "{name}.before-restore-{at}"
+"""The store a restore replaced, beside it (``at``: UTC, ``20261206T121500Z``)."""
+IN_USE_WAIT = 0.2
+"""Seconds a restore waits for the store's exclusive lock before it calls it in use."""
 POSTGRES_WAY = (
     "Lotse's store is PostgreSQL: back it up with pg_dump and restore it with pg_restore "
     "(the README's \"Backups\" shows the commands), e.g.\n"
@@ -53,6 +59,8 @@ class Restored:
     erased_again: tuple[UUID, ...]
     """Families erased after the backup was made: erased again from the ledger."""
     report: Report
+    replaced: Path | None
+    """The safety copy of the store the backup replaced (None: there was none)."""
 
 
 def _sqlite_only(settings: Settings) -> None:
@@ -83,27 +91,74 @@ def create(settings: Settings, target: Path) -> Made:
 
 
 def restore(settings: Settings, source: Path) -> Restored:
-    """Replace the store by the backup in ``source``, apply the erasure ledger and verify
-    the restored log. Stop every Lotse process on the store first."""
+    """Replace the store by the backup in ``source`` (the store replaced kept as a safety
+    copy beside it), apply the erasure ledger and verify the restored log. Refused while
+    another process has the store open: stop every Lotse process on the store first."""
     _sqlite_only(settings)
     events = _events(source)  # (refuses a file that is no Lotse store)
     _opens_with_master_key(settings, source)
     from application.cases import FamilyCases
     from application.integrity.service import Integrity
 
-    if settings.sqlite_path.exists():
+    store = settings.sqlite_path
+    replaced = None
+    if store.exists():
+        _not_in_use(store)
         # Erasures of the store being replaced go into the ledger before it is gone.
         FamilyCases(settings).close()
+        replaced = _safety_copy(store)
     from application.files import secure_data_dir
 
     secure_data_dir(settings)
-    _copy(source, settings.sqlite_path)
+    _copy(source, store)
     cases = FamilyCases(settings)  # opening applies the ledger
     try:
         report = Integrity(cases).verify()
     finally:
         cases.close()
-    return Restored(events, cases.reconciled.erased_again, report)
+    return Restored(events, cases.reconciled.erased_again, report, replaced)
+
+
+def _not_in_use(store: Path) -> None:
+    """Refuses a store another process has open. The store runs in WAL mode, where an
+    exclusive lock is only granted to a connection that is the store's only one: an idle
+    ``lotse serve`` holds it open too. (In another journal mode only a process in the
+    middle of a transaction is noticed.)"""
+    try:
+        db = sqlite3.connect(store, timeout=IN_USE_WAIT, isolation_level=None)
+        try:
+            db.execute("PRAGMA locking_mode = EXCLUSIVE")
+            db.execute("BEGIN EXCLUSIVE")
+            db.execute("ROLLBACK")
+        finally:
+            db.close()
+    except sqlite3.OperationalError as e:
+        if "locked" not in str(e) and "busy" not in str(e):
+            raise BackupError(f"cannot open {store}: {e}") from None
+        raise BackupError(f"{store} is in use by another process: stop lotse serve (and "
+                          "every other Lotse process on the store) first, then restore "
+                          "again") from None
+
+
+def _safety_copy(store: Path) -> Path:
+    """A copy of ``store`` beside it (``SAFETY_COPY``, 0600, never overwriting one)."""
+    at = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    for n in range(1, 100):
+        name = SAFETY_COPY.format(name=store.name, at=at) + (f"-{n}" if n > 1 else "")
+        target = store.with_name(name)
+        try:
+            fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE)
+        except FileExistsError:
+            continue
+        os.fchmod(fd, FILE_MODE)  # whatever the umask
+        os.close(fd)
+        try:
+            _copy(store, target)
+        except BaseException:
+            target.unlink(missing_ok=True)
+            raise
+        return target
+    raise BackupError(f"cannot name a safety copy of {store}: too many made at {at}")
 
 
 def _copy(source: Path, target: Path) -> None:

@@ -182,13 +182,21 @@ class FamilyCases(Application[UUID]):
 
     # ----- erasure --------------------------------------------------------------------
 
-    def erase_personal_data(self, family_id: UUID, *, legal_basis: ErasureBasis,
+    def erase_personal_data(self, family_id: UUID, *, legal_basis: ErasureBasis | None,
                             note: str | None = None, occurred_on: date,
                             recorded_by: str, expected_version: int | None = None,
-                            guard: Guard | None = None, ledger: bool = True) -> CommandResult:
+                            guard: Guard | None = None, again: bool = False) -> CommandResult:
         """Crypto-shredding: record the erasure, enter it into the erasure ledger (outside
         the store: ``application/erasure_ledger.py``), then destroy the family's key and
-        its snapshots. Safe to repeat: a repeat only makes sure the key is gone."""
+        its snapshots. Safe to repeat: a repeat only makes sure the key is gone.
+
+        ``again``: the erasure ledger records an erasure again that the store lacks (the
+        family was erased, in the store this one was restored over). It is not entered
+        into the ledger a second time, and the domain records it as the fact it is
+        (``FamilyCase.record_personal_data_erased``): no rule of when or on which basis
+        an erasure may be made refuses it (the commands' checks, such as retention, are
+        not run on this path either)."""
+        ledger = not again
         case = self._load(family_id)
         if guard is not None:
             guard(case.state)
@@ -199,9 +207,11 @@ class FamilyCases(Application[UUID]):
                 erasure_ledger.enter(self, family_id, occurred_on, legal_basis)
             self._finish_erasure(family_id, case.version)
             return CommandResult(family_id, case.version, None)
+
         def erase(c: FamilyCase) -> None:
             c.record_personal_data_erased(legal_basis=legal_basis, note=note,
-                                          occurred_on=occurred_on, recorded_by=recorded_by)
+                                          occurred_on=occurred_on, recorded_by=recorded_by,
+                                          again=again)
             self._keep_facts(family_id)  # (before the erasure is stored: see KeptFacts)
 
         try:

@@ -165,13 +165,13 @@ def _erase_again(cases: FamilyCases, entry: Erased) -> None:
 
     logger.warning("family %s was erased on %s but not in this store (restored from an "
                    "older backup?): erasing it again", entry.family_id, entry.erased_on)
-    try:
-        cases.erase_personal_data(
-            entry.family_id, legal_basis=entry.legal_basis or ErasureBasis.ART17_REQUEST,
-            occurred_on=entry.erased_on, recorded_by=RESTORED_BY, ledger=False)
+    try:  # (``again``: no rule of when or on which basis to erase refuses a fact)
+        cases.erase_personal_data(entry.family_id, legal_basis=entry.legal_basis,
+                                  occurred_on=entry.erased_on, recorded_by=RESTORED_BY,
+                                  again=True)
     except CaseNotFound:
         pass
-    except Exception:  # a rule refuses recording it again: the key goes all the same
+    except Exception:  # (the store fails): the key goes all the same
         logger.exception("the erasure of family %s could not be recorded again; its key "
                          "is destroyed", entry.family_id)
     cases.keys.destroy(entry.family_id, cases._snapshot_table())

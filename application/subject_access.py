@@ -4,8 +4,9 @@ The export gathers, for one person: their own data as the case holds it now, the
 ESF+ participations, the events of their family's history that concern them (decrypted;
 an event that names other members only is left out, and other members' entries of the
 intake are too: their data are theirs, Art. 15(4)), what each view holds about the
-family (entries keyed by another member left out), and the read log's entries about the
-family — including the entry of this export itself, which is logged like every read.
+family with named fields (``projections/views/subject_documents.py``; records of
+another member left out), and the read log's entries about the family — including the
+entry of this export itself, which is logged like every read.
 
 For an erased family the export says so: the personal data were erased on a date and on
 a legal basis (the family's key destroyed), and what remains is pseudonymous — dates,
@@ -166,12 +167,14 @@ def _participation(p: Any) -> dict[str, Any]:
 
 
 def _without(value: Any, others: set[str]) -> Any:
-    """``value`` without the entries keyed by another member's id (at any depth)."""
+    """``value`` without the entries keyed by another member's id and the records that
+    name one as theirs (``member_id``), at any depth."""
     if isinstance(value, dict):
         return {k: _without(v, others) for k, v in value.items()
                 if not (isinstance(k, str) and _member_key(k) in others)}
     if isinstance(value, list):
-        return [_without(v, others) for v in value]
+        return [_without(v, others) for v in value
+                if not (isinstance(v, dict) and str(v.get("member_id")) in others)]
     return value
 
 

@@ -1,7 +1,9 @@
 """The subject access export (``application/subject_access.py``) as a printable German
-document: one HTML page with a print stylesheet, German texts, German dates
-(``17.05.1991``, times in the programme's time zone). Codes are shown with their German
-name where one is known, else as they are stored."""
+document: one HTML page with a print stylesheet (A4), German texts, German dates
+(``17.05.1991``, times in the programme's time zone). Fields carry German labels and
+codes their German names where one is known, else as they are stored
+(``application/subject_access_words.py``); lists of records of the same fields print as
+tables with a column per field."""
 
 from __future__ import annotations
 
@@ -11,75 +13,16 @@ from datetime import date, datetime
 from html import escape
 from typing import Any
 
+from application.subject_access_words import CODES, EVENTS, KEYS, VIEWS, WORDS
 from domain.rules import PROGRAMME_TZ
 
 DASH = "\N{EN DASH}"
+COLUMNS = 6
+"""At most this many fields of records print as columns (one A4 page's width)."""
+UUID_TEXT = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+MONTH = re.compile(r"\d{4}-\d\d")
 ISO_DATE = re.compile(r"\d{4}-\d\d-\d\d(T[0-9:.]+([+-]\d\d:\d\d|Z)?)?")
 
-EVENTS = {
-    "CaseOpened": "Fall eröffnet (Aufnahme)", "MemberAdded": "Mitglied aufgenommen",
-    "MemberDetailsChanged": "Angaben geändert", "MemberLeftHousehold": "Haushalt verlassen",
-    "ParticipantEntered": "ESF+-Eintritt", "ConsultationRecorded": "Beratung",
-    "GoalSet": "Ziel vereinbart", "GoalRevised": "Ziel überarbeitet",
-    "GoalAchieved": "Ziel erreicht", "GoalDropped": "Ziel aufgegeben",
-    "ReferralMade": "Vermittlung", "ReferralOutcomeRecorded": "Ergebnis der Vermittlung",
-    "ConsentGiven": "Einwilligung erteilt", "ConsentWithdrawn": "Einwilligung widerrufen",
-    "CaseManagerAssigned": "Fallverantwortung zugewiesen",
-    "ParticipantLeft": "ESF+-Austritt", "LeavingStatusRecorded": "Verbleib bei Austritt",
-    "FollowUpRecorded": "Verbleib nach sechs Monaten", "CaseClosed": "Fall abgeschlossen",
-    "CaseReopened": "Fall wieder eröffnet", "EntryCorrected": "Berichtigung",
-    "PersonalDataErased": "Personenbezogene Daten gelöscht",
-}
-WORDS = {
-    "parent": "Elternteil", "child": "Kind", "other_adult": "weitere erwachsene Person",
-    "female": "weiblich", "male": "männlich", "non_binary": "nicht-binär",
-    "open": "offen", "closed": "abgeschlossen", "erased": "gelöscht",
-    "esf_reporting": "ESF+-Berichterstattung",
-    "referral_to_partners": "Vermittlung an Partnereinrichtungen",
-    "jobcenter_exchange": "Austausch mit dem Jobcenter",
-    "youth_office_exchange": "Austausch mit dem Jugendamt",
-    "school_and_kita_exchange": "Austausch mit Schule und Kita",
-    "follow_up_contact": "Kontakt nach dem Austritt",
-    "photo_and_media": "Fotos und Öffentlichkeitsarbeit",
-    "art17_request": "Antrag der betroffenen Person (Art. 17 Abs. 1 DSGVO)",
-    "unlawfully_recorded": "unrechtmäßig erhoben (Art. 17 Abs. 1 lit. d DSGVO)",
-    "retention_ended": "Aufbewahrungsfrist abgelaufen (Art. 82 VO (EU) 2021/1060)",
-    "authority_order": "Anordnung einer Behörde oder eines Gerichts",
-    "phone": "Telefon", "home_visit": "Hausbesuch", "yes": "ja", "no": "nein",
-    "declined": "keine Angabe", "intake": "Aufnahme",
-}
-KEYS = {
-    "given_name": "Vorname", "family_name": "Familienname", "birth_date": "Geburtsdatum",
-    "gender": "Geschlecht", "role": "Rolle", "in_household": "im Haushalt",
-    "left_household_on": "Haushalt verlassen am", "case_number": "Aktenzeichen",
-    "project": "Projekt", "family_id": "Familien-ID", "member_id": "Personen-ID",
-    "status": "Status", "opened_on": "eröffnet am", "closed_on": "abgeschlossen am",
-    "case_manager": "Fallverantwortung", "district": "Sozialraum",
-    "postal_code": "Postleitzahl", "street_address": "Anschrift", "version": "Stand (Version)",
-    "entered_on": "Eintritt am", "reentry": "Wiedereintritt", "left_on": "Austritt am",
-    "exit_status": "Status bei Austritt", "follow_up_on": "Nachbefragung am",
-    "follow_up_status": "Status nach sechs Monaten",
-    "follow_up_better": "Situation verbessert", "legal_basis": "Rechtsgrundlage",
-    "note": "Vermerk", "notes": "Notizen", "reason": "Begründung", "purpose": "Zweck",
-    "duration_minutes": "Dauer (Minuten)", "mode": "Form", "topics": "Themen",
-    "location": "Ort", "description": "Beschreibung", "target_date": "Zieldatum",
-    "institution_type": "Art der Einrichtung", "institution_name": "Einrichtung",
-    "outcome": "Ergebnis", "entry": "Eintrittsdaten", "members": "Haushalt",
-    "access_route": "Zugangsweg", "benefit_situation": "Leistungsbezug",
-    "consent_purposes": "Einwilligungen", "consent_given_on": "Einwilligung erteilt am",
-    "consent_texts": "Einwilligungen (Freitext)",
-    "previous_case_manager": "bisherige Fallverantwortung",
-    "members_present": "anwesend", "next_follow_up_on": "nächster Termin am",
-    "consultation_id": "Beratungs-ID", "goal_id": "Ziel-ID", "referral_id": "Vermittlungs-ID",
-    "member_ids": "Personen", "life_area": "Lebensbereich", "statuses": "Verbleib",
-    "corrected_version": "berichtigte Version", "changes": "Änderungen",
-    "sensitive_changes": "Änderungen (geschützt)", "consent_confirmed": "Einwilligung bestätigt",
-    "better_situation": "Situation verbessert", "labour_market_status": "Erwerbsstatus",
-    "unemployed_months": "arbeitslos seit (Monaten)", "isced": "Bildungsabschluss (ISCED)",
-    "disability": "Behinderung", "citizenship": "Staatsangehörigkeit",
-    "foreign_background": "Migrationshintergrund", "minority": "Minderheit",
-    "homeless": "wohnungslos", "rural": "ländlicher Raum",
-}
 STYLE = """
 body { font-family: "DejaVu Sans", Arial, sans-serif; font-size: 10.5pt; margin: 2em;
        color: #111; line-height: 1.35; }
@@ -87,14 +30,19 @@ h1 { font-size: 17pt; margin-bottom: .2em; } h2 { font-size: 13pt; margin-top: 1
   border-bottom: 1px solid #999; }
 table { border-collapse: collapse; width: 100%; margin: .5em 0; }
 th, td { border: 1px solid #bbb; padding: 3px 6px; text-align: left; vertical-align: top; }
-th { background: #eee; width: 28%; }
+td { overflow-wrap: break-word; } .id { word-break: break-all; }
+h4, h5, h6 { font-size: 10.5pt; margin: .8em 0 .2em; } h5, h6 { font-weight: normal; }
+.item { border-left: 3px solid #ccc; padding-left: .6em; margin: .4em 0; }
+th { background: #eee; width: 25%; }
 .note { background: #fff6d6; border: 1px solid #d9c27a; padding: .6em; }
 .erased { color: #777; font-style: italic; }
-td table { margin: 0; } td th { width: 35%; font-weight: normal; background: #f6f6f6; }
+td table { margin: 0; } td th { width: 30%; font-weight: normal; background: #f6f6f6; }
+td td, td th { padding: 2px 4px; }
+table.records th.col { width: auto; font-weight: bold; }
 .meta { color: #444; }
 @media print {
-  body { margin: 0; font-size: 9.5pt; } h2 { break-after: avoid; }
-  table, .note { break-inside: avoid; } a { color: inherit; text-decoration: none; }
+  body { margin: 0; font-size: 9.5pt; } h2, h3, .meta { break-after: avoid; }
+  tr, .note { break-inside: avoid; } a { color: inherit; text-decoration: none; }
   @page { size: A4; margin: 18mm 15mm; }
 }
 """
@@ -123,14 +71,35 @@ def shown(key: str, value: Any) -> str:
     if isinstance(value, str):
         if ISO_DATE.fullmatch(value):
             return escape(german_date(value))
-        return escape(WORDS.get(value, value))
+        if MONTH.fullmatch(value):
+            return escape(f"{value[5:]}/{value[:4]}")
+        if UUID_TEXT.fullmatch(value):
+            return f'<span class="id">{escape(value)}</span>'
+        return escape(word(key, value))
     if isinstance(value, dict):
         return rows(value)
     if all(isinstance(v, str) for v in value):
-        return escape(", ".join(str(WORDS.get(v, v)) for v in value))
+        return escape(", ".join(word(key, v) for v in value))
     if all(isinstance(v, dict) for v in value):
-        return "".join(rows(v) for v in value)
+        return records(value)
     return escape(json.dumps(value, ensure_ascii=False))
+
+
+def word(key: str, code: str) -> str:
+    """A code's German name in the field ``key`` (as stored where none is known)."""
+    return CODES.get(key, {}).get(code) or WORDS.get(code, code)
+
+
+def records(values: list[dict[str, Any]]) -> str:
+    """Records of the same fields, none of them nested, as one table (a column per
+    field); others one below the other."""
+    if not _flat(values):
+        return "".join(rows(v) for v in values)
+    keys = list(values[0])
+    head = "".join(f'<th class="col">{escape(KEYS.get(k, k))}</th>' for k in keys)
+    body = "".join("<tr>" + "".join(f"<td>{shown(k, v[k])}</td>" for k in keys) + "</tr>"
+                   for v in values)
+    return f'<table class="records"><tr>{head}</tr>{body}</table>'
 
 
 def rows(values: dict[str, Any], erased: list[str] | None = None) -> str:
@@ -183,7 +152,7 @@ def _consents(consents: list[dict[str, Any]]) -> str:
         return "<p>Keine.</p>"
     lines = [f"<tr><td>{escape(german_date(c['on']))}</td><td>"
              f"{'erteilt' if c['given'] else 'widerrufen'}</td><td>"
-             f"{escape(WORDS.get(c['purpose'], c['purpose']))}</td></tr>" for c in consents]
+             f"{escape(word('purpose', c['purpose']))}</td></tr>" for c in consents]
     return ("<table><tr><th>Datum</th><th>erteilt/widerrufen</th><th>Zweck</th></tr>"
             + "".join(lines) + "</table>")
 
@@ -206,11 +175,50 @@ def _events(events: list[dict[str, Any]]) -> str:
 
 
 def _views(views: dict[str, Any]) -> str:
-    out = []
+    out = ["<p>Was die Auswertungen von Lotse über Ihre Familie festhalten, abgeleitet aus "
+           "dem Verlauf oben (interne Verweise zwischen den Einträgen sind weggelassen). "
+           "Einträge, die nur andere Mitglieder Ihrer Familie betreffen, sind nicht "
+           "aufgeführt.</p>"]
     for name, doc in views.items():
-        body = "<p>Keine Einträge.</p>" if doc is None else shown(name, doc)
-        out.append(f"<h3>{escape(name)}</h3>{body}")
+        title, about = VIEWS.get(name, (name, ""))
+        body = ("<p>Keine Einträge.</p>" if doc is None
+                else sections(doc) if isinstance(doc, dict) else shown(name, doc))
+        out.append(f'<h3>{escape(title)}</h3><p class="meta">{escape(about)}</p>{body}')
     return "".join(out)
+
+
+def sections(doc: dict[str, Any], depth: int = 0) -> str:
+    """A document at the page's full width: its plain fields as one table, then each
+    field holding records under a heading of its own (a record of records indented)."""
+    plain = {k: v for k, v in doc.items() if not _holds_records(v)}
+    out = [rows(plain)] if plain else []
+    heading = f"h{min(4 + depth, 6)}"
+    for key, value in doc.items():
+        if not _holds_records(value):
+            continue
+        out.append(f"<{heading}>{escape(KEYS.get(key, key))}</{heading}>")
+        if isinstance(value, dict):
+            out.append(sections(value, depth + 1))
+        elif _flat(value):
+            out.append(records(value))
+        else:
+            out += [f'<div class="item">{sections(v, depth + 1)}</div>' for v in value]
+    return "".join(out)
+
+
+def _holds_records(value: Any) -> bool:
+    return isinstance(value, dict) or (isinstance(value, list)
+                                       and any(isinstance(v, dict) for v in value))
+
+
+def _flat(values: list[Any]) -> bool:
+    """Records of the same fields, none holding records (one table, a column each)."""
+    keys = list(values[0]) if values and isinstance(values[0], dict) else None
+    return (keys is not None and len(keys) <= COLUMNS
+            and all(isinstance(v, dict) and list(v) == keys for v in values)
+            and not any(_holds_records(x) or (isinstance(x, list) and x and
+                                              not all(isinstance(i, str) for i in x))
+                        for v in values for x in v.values()))
 
 
 def _reads(reads: list[dict[str, Any]]) -> str:

@@ -41,9 +41,11 @@ def restore(file: Annotated[Path, typer.Argument(
         exists=True, dir_okay=False, readable=True,
         help="A backup made by `lotse backup create`.")]) -> None:
     """Replace the SQLite store by the backup in FILE (stop the server and every other
-    Lotse process first), erase again every family erased since the backup (the erasure
-    ledger) and verify the hash chains, the Merkle tree and the checkpoints. Exits 1 if
-    the restored log does not verify."""
+    Lotse process first: refused while one has the store open), keep the store it
+    replaces beside it as lotse.sqlite.before-restore-<UTC time> (0600), erase again
+    every family erased since the backup (the erasure ledger) and verify the hash
+    chains, the Merkle tree and the checkpoints. Exits 1 if the restored log does not
+    verify."""
     from application.backup import BackupError
     from application.backup import restore as put_back
     from application.cases import FamilyCases
@@ -58,6 +60,10 @@ def restore(file: Annotated[Path, typer.Argument(
             errors.print(f"[red]{e}[/red]")
             raise typer.Exit(1) from None
     say(f"Restored {restored.events:,} events from {file}.")
+    if restored.replaced is not None:
+        say(f"The store it replaced is kept in {restored.replaced} (readable by its owner "
+            "only). It holds personal data: keep it as safe as the store, and delete it once "
+            "the restored store has proven right.")
     again = restored.erased_again
     if again:
         say(f"Erased again (erased after the backup was made): {len(again)} "

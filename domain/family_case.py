@@ -466,15 +466,26 @@ class FamilyCase(Aggregate):
                       reason=rules.text(reason, "reason", max_len=rules.TEXT_MAX,
                                         multiline=True))
 
-    def record_personal_data_erased(self, *, legal_basis: ErasureBasis, note: str | None,
-                                    occurred_on: date, recorded_by: str,
-                                    today: date | None = None) -> None:
+    def record_personal_data_erased(self, *, legal_basis: ErasureBasis | None,
+                                    note: str | None, occurred_on: date, recorded_by: str,
+                                    today: date | None = None, again: bool = False) -> None:
         """Records that the family's key is destroyed (the application destroys it), on
         which legal basis; the note is sealed like every free text. The one command a
-        restricted case takes (whether retention allows it: ``domain/retention.py``)."""
+        restricted case takes (whether retention allows it: ``domain/retention.py``).
+
+        ``again``: the erasure is recorded again from the erasure ledger
+        (``application/erasure_ledger.py``): the family WAS erased, in the store this one
+        was restored over, on that date and basis (None: not known). No rule of when or
+        on which basis an erasure may be made applies to a fact that happened (dates,
+        the programme's retention); only an erased case takes no second one."""
+        if again:
+            self._check_erased_already()
+            self._trigger(ev.PersonalDataErased, occurred_on, recorded_by,
+                          legal_basis=legal_basis and ErasureBasis(legal_basis), note=None)
+            return
         self._check_not_erased(occurred_on, today, restricted_ok=True)
         try:
-            basis = ErasureBasis(legal_basis)
+            basis = ErasureBasis(legal_basis or "")
         except ValueError:
             raise InvalidInput("invalid_legal_basis", f"{legal_basis!r} is not a legal basis "
                                f"of an erasure; one of {', '.join(ErasureBasis)}",
@@ -506,9 +517,7 @@ class FamilyCase(Aggregate):
     def _check_not_erased(self, occurred_on: date, today: date | None, *,
                           restricted_ok: bool = False) -> None:
         rules.not_in_future(occurred_on, self._today(today), "occurred_on")
-        if self.state.status is CaseStatus.ERASED:
-            raise RuleViolation("case_erased", "the family's personal data was erased; the "
-                                "case takes no more entries", family_id=self.id)
+        self._check_erased_already()
         request = self.state.erasure_request
         if request is not None and not restricted_ok:
             raise RuleViolation("processing_restricted", f"the family asked for erasure on "
@@ -520,6 +529,11 @@ class FamilyCase(Aggregate):
             raise RuleViolation("before_intake", f"{occurred_on} lies before the intake on "
                                 f"{self.state.opened_on}", field="occurred_on",
                                 family_id=self.id)
+
+    def _check_erased_already(self) -> None:
+        if self.state.status is CaseStatus.ERASED:
+            raise RuleViolation("case_erased", "the family's personal data was erased; the "
+                                "case takes no more entries", family_id=self.id)
 
     def _check_open(self, occurred_on: date, today: date | None) -> None:
         self._check_not_erased(occurred_on, today)

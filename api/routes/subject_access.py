@@ -44,8 +44,8 @@ class SubjectAccessOut(BaseModel):
     events: list[dict[str, Any]] = Field(description=(
         "The events of the family's history that concern the person (those naming other "
         "members only are left out), decrypted."))
-    views: dict[str, Any] = Field(description="What each view holds about the family "
-                                  "(entries keyed by other members left out).")
+    views: dict[str, Any] = Field(description="What each view holds about the family, "
+                                  "with named fields (records of other members left out).")
     read_log: list[dict[str, Any]] = Field(description=(
         "Who read the family's record when, newest first (this export included)."))
 

@@ -62,7 +62,26 @@ def test_the_export_holds_the_persons_data_and_their_events_and_is_logged(
         assert childs not in response.text
     assert family.child not in str(body["views"])
     assert set(body["views"]) >= {"caseload", "family_summary"}
-    assert body["views"]["family_summary"] is not None
+    views = body["views"]
+    # Every view's data with named fields (not its stored lists by position).
+    assert positional_lists(views) == []
+    [member] = views["family_summary"]["members"]
+    assert member | {"participations": None} == {
+        "member_id": family.parent, "role": "parent", "gender": "female",
+        "in_household": True, "left_household_on": None, "participations": None}
+    assert member["participations"][0]["entered_on"] == "2026-03-09"
+    assert views["family_summary"]["goals"][0]["status"] == "achieved"
+    assert views["caseload_history"]["intervals"][0]["started_by"] == "intake"
+    assert views["caseload"]["contacts"][0]["held_on"] == views["caseload"]["last_contact_on"]
+    assert views["social_space"]["goals"][0]["life_area"] == "family_life"
+    esf = views["esf_participants"]
+    assert esf["members"] == [{"member_id": family.parent, "gender": "female",
+                               "birth_date": "1991-05-17"}]  # (opened: sealed at rest)
+    [participant] = esf["participants"]
+    assert participant["age_at_first_entry"] == 34
+    assert participant["stays"][0]["entered_on"] == "2026-03-09"
+    assert participant["stays"][0]["entry"]["disability"] == "no"
+    assert "refs" not in str(views)
     # The export is in the read log, and in the export itself.
     assert body["read_log"][0]["endpoint"] == ENDPOINT
     assert body["read_log"][0]["role"] == "coordinator"
@@ -76,6 +95,18 @@ def test_the_export_holds_the_persons_data_and_their_events_and_is_logged(
     assert "ParticipantEntered" not in child_events
     assert "GoalSet" not in child_events
     assert child["events"][0]["facts"]["members"][0]["given_name"] == "Noah"
+
+
+def positional_lists(value: Any, path: str = "") -> list[str]:
+    """Where ``value`` holds a list of values of different kinds (a record stored by
+    position, such as ``["parent", "female", null]``)."""
+    if isinstance(value, dict):
+        return [p for k, v in value.items() for p in positional_lists(v, f"{path}.{k}")]
+    if isinstance(value, list):
+        kinds = {type(v) for v in value}
+        found = [path] if len(kinds) > 1 or kinds & {int, bool, type(None), list} else []
+        return found + [p for v in value for p in positional_lists(v, path)]
+    return []
 
 
 def test_the_printable_export_is_german_with_german_dates(world: World) -> None:
@@ -95,6 +126,13 @@ def test_the_printable_export_is_german_with_german_dates(world: World) -> None:
     assert "1991-05-17" not in page.split("<pre>")[0]
     assert "ESF+-Eintritt" in page
     assert "Ihre Rechte" in page
+    views = page.split("<h2>5.")[1].split("<h2>6.")[0]
+    for label in ("Fallliste", "Familienübersicht", "Zuständigkeiten", "Sozialraumstatistik",
+                  "ESF+-Teilnahmedaten", "Alter beim ersten Eintritt", "Familienleben",
+                  "Hausbesuch", "Geld und Schulden", "begonnen durch</th>", "Aufnahme"):
+        assert label in views, label
+    for stored in ("&quot;", "family_life", "intervals", "esf_participants", "[", "refs"):
+        assert stored not in views, stored
     assert re.search(r"Erstellt am \d\d\.\d\d\.\d{4}, \d\d:\d\d Uhr", page)
 
 
@@ -117,6 +155,8 @@ def test_an_erased_familys_export_says_what_was_erased_and_what_remains(
     assert "Westwall" not in str(body)
     assert body["events"][-1]["event"] == "PersonalDataErased"
     assert "note" in body["events"][-1]["erased_fields"]
+    assert body["views"]["esf_participants"]["members"][0]["birth_date"] is None
+    assert body["views"]["family_summary"]["status"] == "erased"
     assert [p["entered_on"] for p in body["participations"]] == ["2026-03-09"]
     assert "wurden am" in html
     assert "gelöscht" in html

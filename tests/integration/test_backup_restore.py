@@ -6,8 +6,12 @@ brought back by ``pg_restore``)."""
 
 from __future__ import annotations
 
+import re
+import sqlite3
 import stat
-from datetime import date
+import subprocess
+import sys
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 from uuid import UUID
@@ -76,6 +80,16 @@ def test_backup_erase_restore_keeps_the_family_erased_and_the_log_verifies(
     flat = " ".join(restored.output.split())
     assert f"Erased again (erased after the backup was made): 1 family: {erased}" in flat
     assert "Verified: nothing was altered." in flat
+    # The store the backup replaced is kept beside it, 0600, and the output names it.
+    store = settings.sqlite_path
+    [replaced] = store.parent.glob(f"{store.name}.before-restore-*")
+    assert re.fullmatch(rf"{re.escape(store.name)}\.before-restore-\d{{8}}T\d{{6}}Z",
+                        replaced.name)
+    assert mode(replaced) == 0o600
+    assert f"The store it replaced is kept in {replaced}" in flat
+    with sqlite3.connect(replaced) as copy:  # (the replaced store: the erasure in it)
+        assert copy.execute("SELECT COUNT(*) FROM lotse_family_keys WHERE family_id = ? "
+                            "AND wrapped_key IS NULL", (erased.hex,)).fetchone() == (1,)
     with FamilyCases(settings) as app:
         assert app.get_case(erased).state.status.value == "erased"
         assert names(app, erased) == [None, None]
@@ -87,6 +101,36 @@ def test_backup_erase_restore_keeps_the_family_erased_and_the_log_verifies(
         assert Integrity(app).verify().ok
         assert not app.reconciled.erased_again  # once is enough
     assert run("audit", "verify").exit_code == 0
+
+
+@pytest.mark.store_independent
+def test_restore_refuses_while_another_process_has_the_store_open(
+        make_settings: Any, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """As an idle ``lotse serve`` holds it: refused, the store left as it was, no copy."""
+    settings = make_settings()
+    configure(settings, monkeypatch)
+    with FamilyCases(settings) as app:
+        mine = open_case(app)[0].family_id
+    backup = tmp_path / "backup.sqlite"
+    assert run("backup", "create", str(backup)).exit_code == 0
+    store = settings.sqlite_path
+    holder = subprocess.Popen(
+        [sys.executable, "-c", "import sqlite3, sys; db = sqlite3.connect(sys.argv[1]); "
+         "db.execute('SELECT COUNT(*) FROM stored_events').fetchall(); print('open', "
+         "flush=True); sys.stdin.read()", str(store)],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout is not None
+        assert holder.stdout.readline() == "open\n"
+        result = run("backup", "restore", str(backup))
+    finally:
+        holder.communicate("", timeout=10)
+    assert result.exit_code == 1
+    assert "is in use by another process: stop lotse serve" in " ".join(result.output.split())
+    assert not list(store.parent.glob("*.before-restore-*"))
+    with FamilyCases(settings) as app:
+        assert names(app, mine) == ["Amira", "Noah"]
+    assert run("backup", "restore", str(backup)).exit_code == 0  # (once it has stopped)
 
 
 @pytest.mark.store_independent
@@ -142,6 +186,37 @@ def test_the_ledger_erases_again_when_a_store_is_opened(make_settings: Any) -> N
         assert Integrity(app).verify().ok
     with FamilyCases(settings) as app:
         assert app.reconciled == type(app.reconciled)((), ())
+
+
+def test_the_ledger_records_an_erasure_again_whatever_rules_would_refuse_a_new_one(
+        make_settings: Any) -> None:
+    """The family WAS erased: its erasure is recorded again as the fact it is, on the
+    ledger's date and basis — a date before the restored intake (a correction the
+    backup lacks), a basis not known (None, not made up), a request basis in a project
+    whose retention runs (no last payment recorded: a new erasure on that basis is
+    refused there, ``domain/retention.py``) — never refused, never entered twice."""
+    from application.erasure_ledger import Erased, enter
+
+    settings = make_settings()
+    with FamilyCases(settings) as app:
+        early, unknown, requested = (open_case(app)[0].family_id for _ in range(3))
+        enter(app, early, date(2020, 1, 1), ErasureBasis.AUTHORITY_ORDER)
+        enter(app, requested, ERASED_ON, ErasureBasis.ART17_REQUEST)
+    ledger = ErasureLedger(ledger_path(settings))
+    ledger.append([Erased(unknown, ERASED_ON, None, datetime.now(UTC))])
+    with FamilyCases(settings) as app:
+        assert set(app.reconciled.erased_again) == {early, unknown, requested}
+        for family_id, on, basis in ((early, date(2020, 1, 1), ErasureBasis.AUTHORITY_ORDER),
+                                     (unknown, ERASED_ON, None),
+                                     (requested, ERASED_ON, ErasureBasis.ART17_REQUEST)):
+            last = list(app.events.get(family_id))[-1]
+            assert isinstance(last, PersonalDataErased), family_id
+            assert (last.recorded_by, last.occurred_on, last.legal_basis) == (
+                RESTORED_BY, on, basis)
+            assert app.get_case(family_id).state.status.value == "erased"
+            assert app.keys.key_for_reading(family_id) is None
+        assert Integrity(app).verify().ok
+    assert len(ledger.path.read_text().splitlines()) == 3  # (not entered again)
 
 
 def test_erasures_the_store_knows_are_entered_into_a_missing_ledger(
