@@ -31,7 +31,7 @@ class LotsePostgresRecorder(PostgresApplicationRecorder):
             SQL(idempotency.CREATE.format(table=self.idempotency_table)))  # type: ignore[arg-type]
         self.chain_table = f'"{self.datastore.schema}"."{chain.TABLE}"'
         statements: list[Any] = [
-            *chain.postgres_create(self.chain_table, f"{chain.TABLE}_originator"),
+            *chain.postgres_create(self.chain_table, self.datastore.schema),
             *checkpoints.create_statements(f'"{self.datastore.schema}"."{checkpoints.TABLE}"',
                                            postgres=True)]
         self.sql_create_statements.extend(SQL(s) for s in statements)  # type: ignore[misc]
@@ -196,9 +196,11 @@ class LotsePostgresRecorder(PostgresApplicationRecorder):
                       ) -> dict[tuple[str, int], bytes]:
         """One query for every previous link the heads did not know."""
         curs.execute(
-            f"SELECT c.originator_id, c.originator_version, c.hash "  # noqa: S608
-            f"FROM {self.chain_table} c JOIN unnest(%s::uuid[], %s::bigint[]) AS w(o, v) "
-            "ON c.originator_id = w.o AND c.originator_version = w.v",
+            f"SELECT e.originator_id, e.originator_version, c.hash "  # noqa: S608
+            f'FROM "{self.datastore.schema}"."{self.events_table_name}" e '
+            "JOIN unnest(%s::uuid[], %s::bigint[]) AS w(o, v) "
+            "ON e.originator_id = w.o AND e.originator_version = w.v "
+            f"JOIN {self.chain_table} c ON c.notification_id = e.notification_id",
             ([UUID(hex=k) for k, _ in wanted], [v for _, v in wanted]))
         return {(_row(r)[0].hex, _row(r)[1]): bytes(_row(r)[2]) for r in curs.fetchall()}
 

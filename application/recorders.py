@@ -164,6 +164,19 @@ class LotseSQLiteRecorder(SQLiteApplicationRecorder):
             for job in batch:
                 job.done = True
 
+    def _stored_links(self, c: SQLiteCursor, wanted: Sequence[tuple[str, int]]
+                      ) -> dict[tuple[str, int], bytes]:
+        """The stored links of these events, found through the events' own index."""
+        found = {}
+        for key, version in wanted:
+            c.execute(f"SELECT c.hash FROM {self.events_table_name} e "  # noqa: S608
+                      f"JOIN {chain.TABLE} c ON c.notification_id = e.rowid "
+                      "WHERE e.originator_id = ? AND e.originator_version = ?", (key, version))
+            row = c.fetchone()
+            if row is not None:
+                found[key, version] = bytes(row[0])
+        return found
+
     def _insert_events(self, c: SQLiteCursor, stored_events: Sequence[StoredEvent], *,
                        pending: idempotency.PendingKey | None = None,
                        links: list[chain.Link] | None = None,
@@ -171,7 +184,7 @@ class LotseSQLiteRecorder(SQLiteApplicationRecorder):
         positions = super()._insert_events(c, stored_events, **kwargs)
         if stored_events and positions:
             new = self.heads.links_for(stored_events, positions,
-                                       lambda wanted: _stored_links(c, wanted))
+                                       lambda wanted: self._stored_links(c, wanted))
             c.executemany(CHAIN_INSERT, chain.rows(new, postgres=False))
             if links is not None:
                 links.extend(new)
@@ -185,18 +198,6 @@ class LotseSQLiteRecorder(SQLiteApplicationRecorder):
 CHAIN_INSERT = (f"INSERT OR IGNORE INTO {chain.TABLE} "  # noqa: S608 (a constant)
                 "(notification_id, originator_id, originator_version, hash) VALUES (?, ?, ?, ?)")
 """OR IGNORE: a link left behind by a deleted event stays as the evidence of it."""
-
-
-def _stored_links(c: SQLiteCursor, wanted: Sequence[tuple[str, int]]
-                  ) -> dict[tuple[str, int], bytes]:
-    found = {}
-    for key, version in wanted:
-        c.execute(f"SELECT hash FROM {chain.TABLE} "  # noqa: S608 (a constant)
-                  "WHERE originator_id = ? AND originator_version = ?", (key, version))
-        row = c.fetchone()
-        if row is not None:
-            found[key, version] = bytes(row[0])
-    return found
 
 
 def _translated(error: BaseException) -> BaseException:

@@ -37,21 +37,25 @@ TABLE = "lotse_event_chain"
 GENESIS = bytes(32)
 HEADS_MAX = 50_000
 
+OLD_INDEX = f"{TABLE}_originator"
+"""An index of the links by aggregate and version, which stores from before 2026-12 have:
+each save wrote a page of it, an eighth of a command's time on SQLite. Links are found
+by their notification id (the primary key); a link by aggregate and version is found
+through the events table's own index of the same."""
+
 SQLITE_CREATE = (
     f"CREATE TABLE IF NOT EXISTS {TABLE} (notification_id INTEGER PRIMARY KEY, "
     "originator_id TEXT NOT NULL, originator_version INTEGER NOT NULL, hash BLOB NOT NULL)",
-    f"CREATE UNIQUE INDEX IF NOT EXISTS {TABLE}_originator "
-    f"ON {TABLE} (originator_id, originator_version)",
+    f"DROP INDEX IF EXISTS {OLD_INDEX}",
 )
 
 
-def postgres_create(table: str, index: str) -> tuple[str, ...]:
-    """``table`` schema-qualified and quoted; ``index`` a bare name."""
+def postgres_create(table: str, schema: str) -> tuple[str, ...]:
+    """``table`` schema-qualified and quoted; ``schema`` a bare name."""
     return (f"CREATE TABLE IF NOT EXISTS {table} (notification_id bigint PRIMARY KEY, "
             "originator_id uuid NOT NULL, originator_version bigint NOT NULL, "
             "hash bytea NOT NULL)",
-            f'CREATE UNIQUE INDEX IF NOT EXISTS "{index}" '
-            f"ON {table} (originator_id, originator_version)")
+            f'DROP INDEX IF EXISTS "{schema}"."{OLD_INDEX}"')
 
 
 def originator_key(originator_id: UUID | str) -> str:

@@ -2,9 +2,9 @@
 `lotse audit verify` checks the whole log.
 
 - ``append_with_chain_<store>``: consultations recorded one after another through the
-  application on a fresh store, in rounds that alternate between the recorder as it is
+  application on a fresh store, alternating one by one between the recorder as it is
   and the same recorder with its links switched off (``Heads.links_for`` answering
-  none, so neither a hash nor a row is made); the ratio of the medians of 3 rounds each
+  none, so neither a hash nor a row is made); the median of 3 rounds' ratios
   (goal >= 0.95).
 - ``verify_<store>``: the whole log's check as ``lotse audit verify`` makes it (chains,
   tree, checkpoints), in a process of its own on a `lotse demo-data` store, against
@@ -31,48 +31,50 @@ Entry = dict[str, Any]
 ROUNDS = 3
 
 
-def append_rate(cases: Any, families: list[Any], commands: int) -> float:
+def consult(cases: Any, family_id: Any) -> None:
     from application.commands import RecordConsultation
 
-    started = time.perf_counter()
-    for i in range(commands):
-        cases.handle(RecordConsultation(family_id=families[i % len(families)],
-                                        duration_minutes=30, mode="phone",
-                                        topics=["benefits"], notes="Rückruf"),
-                     recorded_by="cm-anna")
-    return commands / (time.perf_counter() - started)
+    cases.handle(RecordConsultation(family_id=family_id, duration_minutes=30, mode="phone",
+                                    topics=["benefits"], notes="Rückruf"),
+                 recorded_by="cm-anna")
 
 
 def bench_append(store: str, quick: bool, settings: Any) -> Entry:
-    """Each round interleaves ten batches with links and ten without (the machine's
-    load drifts less within a batch than across a round); the ratio of each round's
-    rates, the median of ``ROUNDS``."""
+    """Commands with the chain and without it alternate one by one (a disk's sync times
+    drift over seconds, by a tenth and more: batches of either kind saw different
+    disks), each timed alone; a round's ratio is that of the two kinds' rates, the
+    figure the median of ``ROUNDS`` rounds."""
     from run import entry
 
     from application.cases import FamilyCases
     from application.integrity.service import Integrity
     from tests.support.builders import open_case
 
-    batch = 30 if quick else 150
+    commands = 600 if quick else 3000  # per kind and round
     with FamilyCases(settings) as cases:
         # families of their own for each mode: a family written without links would make
         # the next linked save look its previous link up (a cold cache, not the chain)
         families = {on: [open_case(cases)[0].family_id for _ in range(25)]
                     for on in (True, False)}
         heads = cases.recorder.heads  # type: ignore[attr-defined]
-        chained = heads.links_for
+        chained, unchained = heads.links_for, (lambda *_: [])
         for on in (True, False):  # warm up: every family cached, every link known
-            append_rate(cases, families[on], batch)
+            heads.links_for = chained if on else unchained
+            for i in range(100):
+                consult(cases, families[on][i % 25])
         ratios: list[float] = []
         rates: dict[bool, list[float]] = {True: [], False: []}
+        clock = time.perf_counter
         for _ in range(ROUNDS):
             seconds = {True: 0.0, False: 0.0}
-            for i in range(20):
+            for i in range(2 * commands):
                 on = i % 2 == 1
-                heads.links_for = chained if on else (lambda *_: [])
-                seconds[on] += batch / append_rate(cases, families[on], batch)
+                heads.links_for = chained if on else unchained
+                started = clock()
+                consult(cases, families[on][(i // 2) % 25])
+                seconds[on] += clock() - started
             heads.links_for = chained
-            rate = {on: 10 * batch / seconds[on] for on in seconds}
+            rate = {on: commands / seconds[on] for on in seconds}
             rates[True].append(rate[True])
             rates[False].append(rate[False])
             ratios.append(rate[True] / rate[False])
@@ -81,9 +83,9 @@ def bench_append(store: str, quick: bool, settings: Any) -> Entry:
     middle = ratios.index(median)
     return entry(f"append_with_chain_{store}", rates[True][middle], "commands/s",
                  rates[False][middle], {
-        "store": store, "commands_per_round": 20 * batch, "families": "25 per mode",
-        "rounds": f"median of {ROUNDS} rounds, each 10 batches of {batch} with the chain "
-                  "alternating with 10 without",
+        "store": store, "commands_per_round": 2 * commands, "families": "25 per mode",
+        "rounds": f"median of {ROUNDS} rounds, each {commands} commands with the chain "
+                  f"alternating one by one with {commands} without",
         "ratios": [round(r, 3) for r in ratios],
         "with_chain": [round(r) for r in rates[True]],
         "without_chain": [round(r) for r in rates[False]],
