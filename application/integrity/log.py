@@ -68,15 +68,20 @@ class Log:
             columns = ("e.rowid, CAST(e.originator_id AS BLOB), e.originator_version, "
                        "CAST(e.topic AS BLOB), e.state, CAST(c.originator_id AS BLOB), "
                        "c.originator_version, c.hash")
+        # the page's range also on the links: else PostgreSQL merges each page with the
+        # links from the log's start (a page near the end read the whole chain's index)
         statement = (f"SELECT {columns} FROM {self.events} e "  # noqa: S608
                      f"LEFT JOIN {self.links} c ON c.notification_id = e.{k} "
+                     f"AND c.notification_id > {p} AND c.notification_id <= {p} "
                      f"WHERE e.{k} > {p} AND e.{k} <= {p}{where} ORDER BY e.{k} LIMIT {p}")
         with ThreadPoolExecutor(1, thread_name_prefix="lotse-verify-read") as reader:
             # the next page is read while the caller checks this one: the driver lets go
             # of the interpreter while the store works (SQLite's steps, PostgreSQL's wait)
-            rows = self._rows(statement, (after, head, *extra, PAGE))
+            rows = self._rows(statement, (after, head, after, head, *extra, PAGE))
             while rows:
-                ahead = reader.submit(self._rows, statement, (rows[-1][0], head, *extra, PAGE))
+                last = rows[-1][0]
+                ahead = reader.submit(self._rows, statement,
+                                      (last, head, last, head, *extra, PAGE))
                 yield rows
                 rows = ahead.result()
 
