@@ -160,10 +160,10 @@ class LotsePostgresRecorder(PostgresApplicationRecorder):
         links = self.heads.links_for(stored_events, [0] * len(stored_events),
                                      lambda wanted: self._stored_links(curs, wanted))
         if not links:
-            curs.execute(self.insert_events_statement, (literal,))
+            curs.execute(self.insert_events_statement, (literal,), prepare=True)
             return
         curs.execute(self.insert_linked_events_statement,
-                     (literal, b"".join(li.hash for li in links)))
+                     (literal, b"".join(li.hash for li in links)), prepare=True)
         self._links.pending = links
         self._links.linked = True
 
