@@ -103,9 +103,15 @@ class Directory:
 
     def record_last_payment(self, *, project: str, paid_on: date,
                             recorded_by: str) -> ProjectRecord:
-        """The day of the programme's last payment to ``project`` (retention runs from it)."""
+        """The day of the programme's last payment to ``project`` (retention runs from it);
+        refused before the latest date of the project's casework, read from the log
+        (``application/retention.py``)."""
+        from application.retention import project_casework
+
+        casework = project_casework(self.cases, project)
         self._change(lambda d: d.record_last_payment(project=project, paid_on=paid_on,
-                                                     recorded_by=recorded_by))
+                                                     recorded_by=recorded_by,
+                                                     casework=casework))
         return self.current().project(project)
 
     def add_staff(self, *, name: str, project: str, role: Role,

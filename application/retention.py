@@ -8,6 +8,18 @@ not). The families of a project are read from its case-number sequences, which l
 every intake in the transaction that stored it, so no family is missed however the
 views stand; requests still waiting are found by their events.
 
+A family whose case is still open (not closed, no request) is never erased by the run:
+retention can only have ended while it is still being worked with through a wrong last
+payment or a case left open by mistake, and which of the two it is a person decides. The
+plan lists such families apart (``still_open``), and the run passes them over.
+
+The latest date of a project's casework, which its last payment may not lie before
+(``domain/retention.py``), is read from the log the same way: every family of the
+project from its case-number sequences, and each family's events. No view keeps an
+event date per family, and one that did could lag behind the log, so a family's last
+consultation or exit might not be in it yet; recording a last payment happens once or
+twice in a project's life, so reading its events then costs little.
+
 Each erasure runs the erasure command on the family as a trusted caller (the path
 ``POST /families/{id}/erasure`` takes after its access check): the key is destroyed, the
 snapshots and the family's idempotency receipts go, and afterwards the search index
@@ -29,7 +41,13 @@ from application.cases import CaseNotFound, StaleVersion
 from application.commands.case import ErasePersonalData
 from domain import events as ev
 from domain.case_numbers import CaseNumberSequence
-from domain.retention import erasure_due_from, retention_ended, retention_ends_on
+from domain.retention import (
+    Casework,
+    erasure_due_from,
+    latest_casework,
+    retention_ended,
+    retention_ends_on,
+)
 from domain.values import CaseStatus, ErasureBasis
 
 if TYPE_CHECKING:
@@ -38,6 +56,7 @@ if TYPE_CHECKING:
     from domain.directory import ProjectRecord
 
 PAGE = 1000
+STILL_OPEN = "still open - close the case or check the programme's last payment"
 ATTEMPTS = 3
 logger = logging.getLogger(__name__)
 
@@ -71,6 +90,8 @@ class Listed:
     project: str
     version: int
     requested_on: date | None
+    still_open: bool = False
+    """Open, without a request: the run does not erase it (see the module's docstring)."""
 
     @property
     def basis(self) -> ErasureBasis:
@@ -87,6 +108,9 @@ class Plan:
     due: list[Listed] = field(default_factory=list)
     waiting: list[Listed] = field(default_factory=list)
     """Families that asked for erasure while their project's retention still runs."""
+    still_open: list[Listed] = field(default_factory=list)
+    """Families of a project whose retention ended whose case is still open (no request):
+    not erased until the case is closed or the last payment is checked."""
     already_erased: dict[str, int] = field(default_factory=dict)
     """Per project whose retention ended: families erased before."""
 
@@ -111,6 +135,8 @@ def plan(cases: FamilyCases, directory: Directory, today: date) -> Plan:
             listed = _listed(cases, family_id)
             if listed is None:
                 result.already_erased[code] = result.already_erased.get(code, 0) + 1
+            elif listed.still_open:
+                result.still_open.append(listed)
             else:
                 result.due.append(listed)
     for family_id in requested:
@@ -119,7 +145,26 @@ def plan(cases: FamilyCases, directory: Directory, today: date) -> Plan:
             result.waiting.append(listed)
     result.due.sort(key=lambda f: (f.project, f.case_number))
     result.waiting.sort(key=lambda f: (f.project, f.case_number))
+    result.still_open.sort(key=lambda f: (f.project, f.case_number))
     return result
+
+
+def project_casework(cases: FamilyCases, project: str) -> Casework | None:
+    """The latest date of ``project``'s casework with a family that has it (of two on
+    one day the lower case number), read from the log; None before its first intake."""
+    sequences, _ = _scan(cases)
+    latest: Casework | None = None
+    for family_id in _families(cases, sequences.get(project, [])):
+        events = list(cases.events.get(family_id))
+        found = latest_casework(events)
+        if found is None:
+            continue
+        number = getattr(events[0], "case_number", str(family_id))
+        candidate = Casework(found[0], number, found[1])
+        if latest is None or candidate.on > latest.on or (
+                candidate.on == latest.on and number < latest.case_number):
+            latest = candidate
+    return latest
 
 
 def run(cases: FamilyCases, due: list[Listed], *, today: date, recorded_by: str,
@@ -140,6 +185,8 @@ def _erase(cases: FamilyCases, listed: Listed, today: date, recorded_by: str) ->
         fresh = _listed(cases, listed.family_id)
         if fresh is None:
             return Outcome(listed, None, problem="erased meanwhile")
+        if fresh.still_open:
+            return Outcome(listed, None, problem=STILL_OPEN)
         command = ErasePersonalData(family_id=fresh.family_id, legal_basis=fresh.basis,
                                     occurred_on=today)
         try:
@@ -166,7 +213,8 @@ def _listed(cases: FamilyCases, family_id: UUID) -> Listed | None:
     if s.status is CaseStatus.ERASED:
         return None
     return Listed(family_id, s.case_number, s.project, view.version,
-                  None if s.erasure_request is None else s.erasure_request.requested_on)
+                  None if s.erasure_request is None else s.erasure_request.requested_on,
+                  s.status is CaseStatus.OPEN and s.erasure_request is None)
 
 
 def _scan(cases: FamilyCases) -> tuple[dict[str, list[UUID]], list[UUID]]:

@@ -39,8 +39,10 @@ def run(dry_run: Annotated[bool, typer.Option(
                  "for a dry run; for a real run not after today.")] = None) -> None:
     """Erase the personal data of every family whose project's retention has ended:
     those that asked for erasure meanwhile (their processing was restricted) and, as
-    the law wants after retention, all others. Prints each family with why it is due
-    and what was done; exits 1 if a family could not be erased."""
+    the law wants after retention, the closed cases. A case still open is never erased
+    here: it is listed apart, to be closed or to have the programme's last payment
+    checked. Prints each family with why it is due and what was done; a real run exits
+    1 if a family was not erased (a case still open included)."""
     from application.directory import Directory
     from application.retention import plan
     from domain.rules import today_in_programme
@@ -57,7 +59,7 @@ def run(dry_run: Annotated[bool, typer.Option(
         say(f"Retention on {day}" + (" (dry run: nothing is erased)." if dry_run else "."))
         outcomes = _report(found, None if dry_run else _eraser(cases, found))
     _summary(found, outcomes, dry_run)
-    if any(o.erased_version is None for o in outcomes):
+    if not dry_run and (found.still_open or any(o.erased_version is None for o in outcomes)):
         raise typer.Exit(1)
 
 
@@ -90,8 +92,10 @@ def say(text: str, indent: int = 0, style: str | None = None) -> None:
 
 
 def _report(found: Plan, eraser: Eraser | None) -> list[Outcome]:
-    """Per project: its retention, the families due (erased now unless a dry run) and
-    the requests still waiting."""
+    """Per project: its retention, the families due (erased now unless a dry run), the
+    cases still open (never erased here) and the requests still waiting."""
+    from application.retention import STILL_OPEN
+
     outcomes: list[Outcome] = []
     for project in found.projects:
         due = [f for f in found.due if f.project == project.code]
@@ -106,6 +110,12 @@ def _report(found: Plan, eraser: Eraser | None) -> list[Outcome]:
             say(f"due for erasure: {_families(len(due))}", 2)
         for f in due:
             _family(f, done.get(f.family_id), due=True)
+        still_open = [f for f in found.still_open if f.project == project.code]
+        if still_open:
+            say(f"{STILL_OPEN}: {_families(len(still_open))}", 2, "red")
+        for f in still_open:
+            say(f"{f.case_number}  {f.family_id}", 4)
+            say("open case: not " + ("to erase" if eraser is None else "erased"), 6)
         erased = found.already_erased.get(project.code, 0)
         if erased:
             say(f"erased before: {_families(erased)}", 2)
@@ -150,6 +160,7 @@ def _summary(found: Plan, outcomes: list[Outcome], dry_run: bool) -> None:
             f"{len(found.due) - after} without one.")
         if found.due:
             say("Run without --dry-run to erase them.")
+        _still_open(found, "Not to erase")
         return
     erased = [o for o in outcomes if o.erased_version is not None]
     after = sum(1 for o in erased if o.listed.requested_on is not None)
@@ -158,6 +169,15 @@ def _summary(found: Plan, outcomes: list[Outcome], dry_run: bool) -> None:
     failed = len(outcomes) - len(erased)
     if failed:
         say(f"{_families(failed)} NOT erased: run again.", style="red bold")
+    _still_open(found, "Not erased")
+
+
+def _still_open(found: Plan, done: str) -> None:
+    from application.retention import STILL_OPEN
+
+    n = len(found.still_open)
+    if n:
+        say(f"{done}: {_families(n)} {STILL_OPEN}.", style="red bold")
 
 
 def _families(n: int) -> str:

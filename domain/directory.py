@@ -21,6 +21,7 @@ from eventsourcing.domain import Aggregate
 
 from domain import rules
 from domain.errors import InvalidInput, NotFound, RuleViolation
+from domain.retention import Casework, check_last_payment
 
 DIRECTORY_ID = uuid5(NAMESPACE_URL, "lotse:staff-directory")
 
@@ -161,9 +162,12 @@ class StaffDirectory(Aggregate):
                            yearly_target=yearly_target, recorded_by=rules.staff_id(recorded_by))
 
     def record_last_payment(self, *, project: str, paid_on: date, recorded_by: str,
-                            today: date | None = None) -> None:
+                            casework: Casework | None, today: date | None = None) -> None:
+        """``casework``: the latest date of the project's casework, which the last
+        payment may not lie before (``domain/retention.py``)."""
         found = self.project(project)
         rules.not_in_future(paid_on, today or rules.today_in_programme(), "paid_on")
+        check_last_payment(project, paid_on, casework)
         if found.last_payment_on == paid_on:
             raise RuleViolation("nothing_changed", f"the last payment of {project} is "
                                 f"recorded on {paid_on} already", field="paid_on",

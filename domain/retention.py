@@ -17,12 +17,20 @@ due, with or without a request: ESF.md, "after it, personal data must be erased"
 
 Immediate erasure stays possible on the bases no retention duty can override: data
 recorded unlawfully (Art. 17(1)(d)) and an order of an authority or a court.
+
+Two guards keep a typing error from destroying data. The programme's last payment comes
+after its casework, so a last payment dated before the latest date of any family event of
+the project (``latest_casework``) is refused (``check_last_payment``): it would end
+retention early and let the retention run erase families still being worked with. And
+the run never erases a case still open by itself (``application/retention.py``).
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from domain.errors import InvalidInput, RuleViolation
 from domain.values import ErasureBasis
@@ -113,3 +121,52 @@ def check_request(last_payment_on: date | None, today: date) -> None:
                             f"{retention_ends_on(last_payment_on)}: erase the family now "
                             "(POST /families/{id}/erasure with the legal basis "
                             "art17_request)", field="legal_basis")
+
+
+NOT_CASEWORK = frozenset({"ErasureRequested", "PersonalDataErased", "ConsentWithdrawn",
+                          "EntryCorrected"})
+"""Events that may come after the programme's last payment: the family's rights during
+retention (a request for erasure, a consent withdrawn), the erasure, and a correction
+(dated when it was made; a corrected event date counts instead of the original one).
+Every other family event is casework, including kinds added later."""
+
+
+@dataclass(frozen=True)
+class Casework:
+    """The latest date of a project's casework and a family that has it."""
+
+    on: date
+    case_number: str
+    event: str
+
+
+def latest_casework(events: Iterable[Any]) -> tuple[date, str] | None:
+    """The latest date of one family's casework (its events' ``occurred_on`` as corrected,
+    ``NOT_CASEWORK`` passed over) and the kind of event it belongs to."""
+    dated: dict[int, tuple[date, str]] = {}
+    for e in events:
+        kind = type(e).__name__
+        if kind == "EntryCorrected":
+            for change in e.changes:
+                if change.field == "occurred_on" and change.value and \
+                        e.corrected_version in dated:
+                    dated[e.corrected_version] = (date.fromisoformat(change.value),
+                                                  dated[e.corrected_version][1])
+        elif kind not in NOT_CASEWORK:
+            dated[e.originator_version] = (e.occurred_on, kind)
+    return max(dated.values(), default=None)
+
+
+def check_last_payment(project: str, paid_on: date, casework: Casework | None) -> None:
+    """Refuse a last payment dated before the project's casework (nothing is recorded):
+    retention would count from it as if the programme had ended before its families'
+    last entries, and the retention run would erase them."""
+    if casework is not None and paid_on < casework.on:
+        raise RuleViolation(
+            "payment_before_casework",
+            f"the last payment on {paid_on} lies before the casework of {project}: family "
+            f"{casework.case_number} has an entry dated {casework.on} ({casework.event}). "
+            "The programme's last payment comes after its casework; a date before it would "
+            f"end retention on {retention_ends_on(paid_on)} and have the retention run "
+            "erase the project's families", field="paid_on", project=project,
+            case_number=casework.case_number, latest_casework_on=casework.on.isoformat())

@@ -5,23 +5,29 @@ allows, and a restricted case that takes nothing but its erasure."""
 from __future__ import annotations
 
 from datetime import date, timedelta
+from uuid import uuid4
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from domain.directory import StaffDirectory
 from domain.errors import DomainError, InvalidInput, RuleViolation
-from domain.records import ErasureRequest
+from domain.family_case import FamilyCase
+from domain.records import ErasureRequest, FieldChange
 from domain.retention import (
+    Casework,
     check_erasure,
     check_request,
     erasure_due_from,
+    latest_casework,
     request_basis,
     retention_ended,
     retention_ends_on,
 )
-from domain.values import ErasureBasis
-from tests.unit.test_domain_rules import ALL, busy_case, closed_case, refused, run
+from domain.values import ConsentPurpose, ContactMode, ErasureBasis, Topic
+from tests.support.builders import INTAKE, intake_kwargs
+from tests.unit.test_domain_rules import ALL, BY, LATER, busy_case, closed_case, day, refused, run
 
 B = ErasureBasis
 REQUEST = ErasureRequest(date(2029, 5, 2), B.ART17_REQUEST, 12)
@@ -95,6 +101,67 @@ def test_a_request_is_recorded_while_retention_runs_and_only_then() -> None:
         with pytest.raises(InvalidInput) as bad:
             request_basis(other)
         assert (bad.value.rule, bad.value.field) == ("not_a_request_basis", "legal_basis")
+
+
+# ----- the last payment comes after the casework --------------------------------------
+
+
+def test_the_latest_casework_is_the_latest_family_event_as_corrected_rights_aside() -> None:
+    """Every event of the family counts by its date, a corrected date instead of the
+    original; a request for erasure, a consent withdrawn, the erasure and the date of a
+    correction itself may come after the last payment and do not."""
+    case = FamilyCase.open(family_id=uuid4(), case_number="KR-2026-0007", today=LATER,
+                           **intake_kwargs())
+    assert latest_casework(case.collect_events()) == (INTAKE, "CaseOpened")
+    case.record_consultation(consultation_id=uuid4(), duration_minutes=30,
+                             mode=ContactMode.OFFICE, topics=[Topic.HEALTH],
+                             members_present=[], location=None, notes=None,
+                             next_follow_up_on=None, occurred_on=day(8), **BY)
+    held = case.version
+    events = case.collect_events()
+    assert latest_casework(events) == (day(8), "ConsultationRecorded")
+    for corrected in (day(20), day(5)):  # later, then earlier than recorded
+        case.correct(corrected_version=held, reason="typo", occurred_on=day(40), **BY,
+                     changes=[FieldChange("occurred_on", corrected.isoformat())])
+        events += case.collect_events()
+        assert latest_casework(events) == (max(corrected, INTAKE), "ConsultationRecorded")
+    case.withdraw_consent(purpose=ConsentPurpose.REFERRAL_TO_PARTNERS, occurred_on=day(50),
+                          **BY)
+    case.request_erasure(legal_basis=B.ART17_REQUEST, note=None, occurred_on=day(60), **BY)
+    case.record_personal_data_erased(legal_basis=B.UNLAWFULLY_RECORDED, note=None,
+                                     occurred_on=day(70), **BY)
+    events += case.collect_events()
+    assert latest_casework(events) == (day(5), "ConsultationRecorded")
+    assert latest_casework([]) is None
+
+
+@settings(max_examples=30, deadline=None)
+@given(paid=st.dates(date(2015, 1, 1), date(2026, 12, 31)),
+       casework=st.none() | st.dates(date(2015, 1, 1), date(2026, 12, 31)))
+def test_a_last_payment_before_the_latest_casework_is_refused_and_nothing_recorded(
+        paid: date, casework: date | None) -> None:
+    directory = StaffDirectory.start()
+    directory.add_project(code="KR", name="WiQ Plus", yearly_target=None, recorded_by="t")
+    directory.collect_events()
+    latest = None if casework is None else Casework(casework, "KR-2026-0003",
+                                                     "ConsultationRecorded")
+
+    def record() -> None:
+        directory.record_last_payment(project="KR", paid_on=paid, recorded_by="t",
+                                      casework=latest, today=date(2026, 12, 31))
+
+    if casework is None or paid >= casework:
+        record()
+        assert directory.project("KR").last_payment_on == paid
+        return
+    with pytest.raises(RuleViolation) as refused_:
+        record()
+    error = refused_.value
+    assert (error.rule, error.field) == ("payment_before_casework", "paid_on")
+    assert f"family KR-2026-0003 has an entry dated {casework}" in error.message
+    assert f"end retention on {paid.year + 5}-12-31" in error.message
+    assert directory.collect_events() == []
+    assert directory.project("KR").last_payment_on is None
 
 
 # ----- the restricted case ------------------------------------------------------------
