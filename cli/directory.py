@@ -73,7 +73,8 @@ def projects_last_payment(
         paid_on: Annotated[str, typer.Argument(help="The day of the programme's last "
                                                "payment to it, e.g. 2027-03-15")]) -> None:
     """Record the programme's last payment to a project: its documents are kept until
-    31 December five years after that year, then `lotse retention run` erases them."""
+    31 December five years after that year, then `lotse retention run` erases them. A
+    day before the project's latest casework is refused (exit 2), naming that date."""
     from application.commands.retention import RecordLastPayment
 
     with open_cases() as cases:

@@ -33,7 +33,11 @@ class RecordLastPayment(ProjectCommand):
     """Records the day of the programme's last payment to the project. Its documents are
     kept until 31 December five years after that year (2027-03-15: until 2032-12-31);
     from the next day its families' personal data are due for erasure (`lotse retention
-    run`). A later record replaces the earlier one (a further payment, a mistake)."""
+    run`). A later record replaces the earlier one (a further payment, a mistake). A day
+    before the latest date of the project's casework is refused
+    (`payment_before_casework`, naming that date and a family that has it): the
+    programme pays last after its casework, and an earlier day would end retention
+    early and have the retention run erase the families."""
 
     route: ClassVar = Route("/projects/{project}/last-payment",
                             "Record the programme's last payment to the project, from which "
@@ -43,7 +47,8 @@ class RecordLastPayment(ProjectCommand):
     model_config = ConfigDict(json_schema_extra={"examples": [{"paid_on": "2026-03-16"}]})
 
     project: str = Field(max_length=10, examples=["KR"])
-    paid_on: date = Field(description="The day of the last payment (not after today).")
+    paid_on: date = Field(description="The day of the last payment (not after today, not "
+                                      "before the latest date of the project's casework).")
 
     def perform(self, pipeline: Pipeline, actor: Actor) -> dict[str, Any]:
         note_for_repeats(paid_on=self.paid_on.isoformat())

@@ -48,6 +48,36 @@ def test_a_coordinator_records_the_last_payment_and_every_project_list_shows_ret
     assert world.services.directory.project("KR").last_payment_on.isoformat() == "2026-03-16"
 
 
+def test_a_last_payment_before_the_projects_casework_is_refused_naming_its_latest_date(
+        world: World) -> None:
+    """Families opened in 2025 and consulted in 2026: a last payment typed as 2020-06-30
+    would end retention in 2025 and have every family erased. Only the project's own
+    casework counts, and not a request for erasure, which may come later."""
+    opened = {"occurred_on": "2025-09-01", "consent_given_on": "2025-09-01"}
+    consulted = Family(world, world.intake(**opened))
+    Family(world, world.intake(**opened))
+    consulted.ok("/consultations", fill(CONSULTATION, {"parent": consulted.parent}))
+    elsewhere = Family(world, world.intake("GL"))
+    later = elsewhere.post("/consultations", {**fill(CONSULTATION, {"parent": elsewhere.parent}),
+                                              "occurred_on": "2026-11-02"}, project="GL")
+    assert later.status_code == 200, later.text
+    restricted(world)  # KR: asked for erasure on 2026-11-20
+    head = recorded(world)
+    coordinator = world.client("coordinator")
+
+    for typo in ("2020-06-30", "2026-03-09"):
+        body = problem(coordinator.post("/projects/KR/last-payment", json={"paid_on": typo}),
+                       422, "payment_before_casework", "paid_on")
+        assert f"the last payment on {typo} lies before the casework of KR" in body["detail"]
+        assert (f"family {consulted.opened['case_number']} has an entry dated 2026-03-10"
+                in body["detail"])
+
+    assert recorded(world) == head
+    assert world.services.directory.project("KR").last_payment_on is None
+    assert coordinator.post("/projects/KR/last-payment",
+                            json={"paid_on": "2026-03-10"}).status_code == 200
+
+
 def test_during_retention_an_erasure_on_request_is_refused_naming_retention_and_the_way(
         world: World) -> None:
     world.services.directory.record_last_payment(project="KR", paid_on=date(2026, 3, 16),
