@@ -17,8 +17,20 @@ if TYPE_CHECKING:
     from application.settings import Settings
     from domain.errors import DomainError
 
-console = Console()
-errors = Console(stderr=True)
+class _Terminal(Console):
+    """A console as wide as the terminal (or COLUMNS) is when it prints, not when it was
+    made: rich fixes the width it finds in COLUMNS at creation, so output made later
+    for a narrower terminal (a resized one; a test invoking a command with COLUMNS=60
+    in a process started with 80) was wrapped for the old width."""
+
+    def __init__(self, **options: Any) -> None:
+        super().__init__(**options)
+        if "width" not in options:
+            self._width = None
+
+
+console = _Terminal()
+errors = _Terminal(stderr=True)
 """Refusals and configuration errors: on standard error, so that a script reading a
 command's output (a token) never takes an error message for it."""
 

@@ -70,17 +70,6 @@ def store_of_three_projects(make_settings: Any, monkeypatch: pytest.MonkeyPatch)
     return Store(settings, families, numbers)
 
 
-@pytest.fixture(autouse=True)
-def terminal_60_wide(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The consoles of ``cli.store`` take their width from COLUMNS when they are made,
-    and an xdist worker has COLUMNS=80 by then (the runner's env below comes too late):
-    60 columns, as a terminal that narrow gives them."""
-    from cli import store
-
-    for console in (store.console, store.errors):
-        monkeypatch.setattr(console, "_width", 60)
-
-
 def lotse(*args: str) -> Any:
     return CliRunner().invoke(cli, list(args), env={"COLUMNS": "60"})
 
