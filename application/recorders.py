@@ -185,7 +185,11 @@ class LotseSQLiteRecorder(SQLiteApplicationRecorder):
         if stored_events and positions:
             new = self.heads.links_for(stored_events, positions,
                                        lambda wanted: self._stored_links(c, wanted))
-            c.executemany(CHAIN_INSERT, chain.rows(new, postgres=False))
+            rows = chain.rows(new, postgres=False)
+            if len(rows) == 1:
+                c.execute(CHAIN_INSERT, rows[0])
+            else:
+                c.executemany(CHAIN_INSERT, rows)
             if links is not None:
                 links.extend(new)
         if pending is not None and stored_events:
