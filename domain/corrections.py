@@ -14,7 +14,8 @@ from typing import Any
 from uuid import UUID
 
 from domain import rules
-from domain.errors import InvalidInput, NotFound
+from domain.errors import InvalidInput, NotFound, RuleViolation
+from domain.participation import check_entry
 from domain.records import CaseState, EventRef, FieldChange
 from domain.values import (
     AccessRoute,
@@ -176,3 +177,34 @@ def target_version(state: CaseState, kind: str, key: UUID | None) -> int:
     if not versions:
         raise NotFound("unknown_target", f"the case has no {kind} {key}", field="target.id")
     return max(versions)
+
+
+def check_consistency(state: CaseState) -> None:
+    """The rules between dates and facts that a correction must not break."""
+    for member_id, ps in state.participations.items():
+        for i, p in enumerate(ps):
+            check_entry(p.entry)
+            if p.left_on is not None and p.left_on < p.entered_on:
+                raise RuleViolation("exit_before_entry", f"the exit date {p.left_on} would lie "
+                                    f"before the entry date {p.entered_on}", field="changes",
+                                    member_id=member_id)
+            previous = ps[i - 1].left_on if i else None
+            if previous is not None and p.entered_on < previous:
+                raise RuleViolation("reentry_before_exit", "a re-entry would precede the "
+                                    "previous exit", field="changes", member_id=member_id)
+            if p.entered_on < state.opened_on:
+                raise RuleViolation("before_intake", "the entry would lie before the intake",
+                                    field="changes", member_id=member_id)
+    for c in state.consultations.values():
+        if c.held_on < state.opened_on:
+            raise RuleViolation("before_intake", "the consultation would lie before the "
+                                "intake", field="changes", consultation_id=c.consultation_id)
+        if c.next_follow_up_on is not None and c.next_follow_up_on < c.held_on:
+            raise RuleViolation("follow_up_before_consultation", "the next follow-up would "
+                                "precede the consultation", field="changes",
+                                consultation_id=c.consultation_id)
+    for g in state.goals.values():
+        if g.target_date is not None and g.target_date < g.set_on:
+            raise RuleViolation("target_before_start", "the target date would precede the day "
+                                "the goal was set", field="changes", goal_id=g.goal_id)
+

@@ -1,5 +1,10 @@
 """The family case aggregate: one per family and project, from intake to closure.
 
+Its commands are in parts by concern: intake, household, consent, responsibility, life
+cycle, corrections and erasure here; ESF+ participation in ``participation.py``;
+consultations, goals and referrals in ``casework.py``; the guards all of them share in
+``case_rules.py``.
+
 Every public method is a command: it checks the rules (raising a ``DomainError`` that
 names the rule and the ids, with nothing recorded) and then triggers exactly the
 events that record the decision. State is only assigned in the events' ``apply``.
@@ -17,43 +22,31 @@ from eventsourcing.domain import Aggregate
 
 from domain import consent, retention, rules
 from domain import events as ev
+from domain.case_rules import new_member
+from domain.casework import Casework
 from domain.corrections import (
     FUTURE_ALLOWED,
     PERSONAL_CORRECTIONS,
     apply_correction,
+    check_consistency,
     parse_change,
 )
 from domain.errors import InvalidInput, NotFound, RuleViolation
-from domain.records import (
-    CaseState,
-    EntryData,
-    FieldChange,
-    Goal,
-    Member,
-    MemberData,
-    Participation,
-)
+from domain.participation import EsfParticipation, check_results_kept
+from domain.records import CaseState, FieldChange, MemberData
 from domain.values import (
     AccessRoute,
     BenefitSituation,
     CaseStatus,
     ClosureReason,
     ConsentPurpose,
-    ContactMode,
     ErasureBasis,
-    ExitStatus,
-    FollowUpStatus,
     Gender,
-    InstitutionType,
-    LabourMarketStatus,
-    LifeArea,
     MemberRole,
-    ReferralOutcome,
-    Topic,
 )
 
 
-class FamilyCase(Aggregate):
+class FamilyCase(EsfParticipation, Casework, Aggregate):
     """A family's case. ``state`` holds what is known now (see ``CaseState``)."""
 
     CaseOpened = ev.CaseOpened
@@ -114,7 +107,7 @@ class FamilyCase(Aggregate):
         case = cls._create(
             cls.CaseOpened, id=family_id, occurred_on=occurred_on,
             recorded_by=rules.staff_id(recorded_by), project=rules.project_code(project),
-            case_number=case_number, members=tuple(_member(m, today) for m in members),
+            case_number=case_number, members=tuple(new_member(m, today) for m in members),
             district=rules.text(district, "district"),
             postal_code=rules.postal_code(postal_code),
             street_address=rules.optional_text(street_address, "street_address",
@@ -136,7 +129,7 @@ class FamilyCase(Aggregate):
                                 field="member_id", family_id=self.id,
                                 member_id=member.member_id)
         self._trigger(ev.MemberAdded, occurred_on, recorded_by,
-                      member=_member(member, self._today(today)))
+                      member=new_member(member, self._today(today)))
 
     def change_member_details(self, *, member_id: UUID, given_name: str | None = None,
                               family_name: str | None = None, birth_date: date | None = None,
@@ -167,217 +160,6 @@ class FamilyCase(Aggregate):
                                 member_id=member_id)
         self._trigger(ev.MemberLeftHousehold, occurred_on, recorded_by, member_id=member_id,
                       reason=rules.optional_text(reason, "reason"))
-
-    # ----- ESF+ participation -------------------------------------------------------
-
-    def enter_participant(self, *, member_id: UUID, entry: EntryData, occurred_on: date,
-                          recorded_by: str, today: date | None = None) -> None:
-        """ESF+ entry of a member supported directly. A member participates at most once
-        at a time; entering again after an exit is a re-entry (first entry data stay)."""
-        self._check_open(occurred_on, today)
-        if not self._member(member_id).in_household:
-            raise RuleViolation("member_not_in_household", "the member has left the household",
-                                field="member_id", family_id=self.id, member_id=member_id)
-        if self._active_participation(member_id):
-            raise RuleViolation("already_participating", "the member already entered the "
-                                "ESF+ and has not left", field="member_id", family_id=self.id,
-                                member_id=member_id)
-        previous = self.state.participations.get(member_id, [])
-        if previous and previous[-1].left_on and occurred_on < previous[-1].left_on:
-            raise RuleViolation("reentry_before_exit", "a re-entry cannot precede the "
-                                "previous exit", field="occurred_on", member_id=member_id)
-        _check_entry(entry)
-        self._trigger(ev.ParticipantEntered, occurred_on, recorded_by, member_id=member_id,
-                      entry=entry, reentry=bool(previous))
-
-    def record_exit(self, *, member_id: UUID, status: ExitStatus, occurred_on: date,
-                    recorded_by: str, today: date | None = None) -> None:
-        self._check_open(occurred_on, today)
-        self._member(member_id)
-        p = self._active_participation(member_id)
-        if p is None:
-            raise RuleViolation("not_participating", "the member has no open ESF+ entry",
-                                field="member_id", family_id=self.id, member_id=member_id)
-        if occurred_on < p.entered_on:
-            raise RuleViolation("exit_before_entry", f"the exit date {occurred_on} lies "
-                                f"before the entry date {p.entered_on}", field="occurred_on",
-                                family_id=self.id, member_id=member_id)
-        self._trigger(ev.ParticipantLeft, occurred_on, recorded_by, member_id=member_id,
-                      status=status)
-
-    def record_leaving_status(self, *, member_id: UUID, status: ExitStatus, occurred_on: date,
-                              recorded_by: str, exit_on: date | None = None,
-                              today: date | None = None) -> None:
-        """A later status on leaving of the exit on ``exit_on`` (default: the latest),
-        dated within 28 days after it: a later one could never count."""
-        self._check_not_erased(occurred_on, today)
-        p = self._exit(member_id, exit_on)
-        assert p.left_on is not None
-        if occurred_on < p.left_on:
-            raise RuleViolation("status_before_exit", "a status on leaving cannot precede "
-                                f"the exit on {p.left_on}", field="occurred_on",
-                                member_id=member_id)
-        last = rules.last_leaving_status(p.left_on)
-        if occurred_on > last:
-            raise RuleViolation("status_after_window", "a status on leaving describes the "
-                                f"situation within {rules.LEAVING_STATUS_DAYS} days after "
-                                f"the exit on {p.left_on}: the last valid date is {last}",
-                                field="occurred_on", member_id=member_id)
-        self._trigger(ev.LeavingStatusRecorded, occurred_on, recorded_by, member_id=member_id,
-                      status=status, exit_version=p.exit_version)
-
-    def record_follow_up(self, *, member_id: UUID, status: FollowUpStatus,
-                         better_situation: bool | None, occurred_on: date, recorded_by: str,
-                         exit_on: date | None = None, today: date | None = None) -> None:
-        """The situation six months after the exit on ``exit_on`` (default: the latest),
-        dated no earlier than six calendar months after it (works on closed cases too)."""
-        self._check_not_erased(occurred_on, today)
-        p = self._exit(member_id, exit_on)
-        assert p.left_on is not None
-        if occurred_on < p.left_on:
-            raise RuleViolation("follow_up_before_exit", "a follow-up cannot precede the exit "
-                                f"on {p.left_on}", field="occurred_on", member_id=member_id)
-        earliest = rules.earliest_follow_up(p.left_on)
-        if occurred_on < earliest:
-            raise RuleViolation("follow_up_too_early", "the follow-up describes the situation "
-                                f"{rules.FOLLOW_UP_MONTHS} months after the exit on "
-                                f"{p.left_on}: the earliest valid date is {earliest}",
-                                field="occurred_on", member_id=member_id)
-        self._trigger(ev.FollowUpRecorded, occurred_on, recorded_by, member_id=member_id,
-                      status=status, better_situation=better_situation,
-                      exit_version=p.exit_version)
-
-    # ----- casework -----------------------------------------------------------------
-
-    def record_consultation(self, *, consultation_id: UUID, duration_minutes: int,
-                            mode: ContactMode, topics: Sequence[Topic],
-                            members_present: Sequence[UUID], location: str | None,
-                            notes: str | None, next_follow_up_on: date | None,
-                            occurred_on: date, recorded_by: str,
-                            today: date | None = None) -> None:
-        self._check_open(occurred_on, today)
-        if consultation_id in self.state.consultations:
-            raise RuleViolation("duplicate_consultation", "this consultation is recorded "
-                                "already", consultation_id=consultation_id)
-        if not 1 <= duration_minutes <= 1440:
-            raise InvalidInput("duration_out_of_range", "a consultation lasts 1 to 1440 "
-                               "minutes", field="duration_minutes")
-        if not topics:
-            raise InvalidInput("topics_missing", "name at least one topic", field="topics")
-        for member_id in members_present:
-            self._member(member_id)
-        if next_follow_up_on is not None and next_follow_up_on < occurred_on:
-            raise InvalidInput("follow_up_before_consultation", "the next follow-up cannot "
-                               "precede the consultation", field="next_follow_up_on")
-        self._trigger(ev.ConsultationRecorded, occurred_on, recorded_by,
-                      consultation_id=consultation_id, duration_minutes=duration_minutes,
-                      mode=mode, topics=tuple(dict.fromkeys(topics)),
-                      members_present=tuple(dict.fromkeys(members_present)),
-                      location=rules.optional_text(location, "location",
-                                                   max_len=rules.NAME_MAX),
-                      notes=rules.optional_text(notes, "notes"),
-                      next_follow_up_on=next_follow_up_on)
-
-    def set_goal(self, *, goal_id: UUID, member_ids: Sequence[UUID], life_area: LifeArea,
-                 description: str, target_date: date | None, occurred_on: date,
-                 recorded_by: str, today: date | None = None) -> None:
-        self._check_open(occurred_on, today)
-        if goal_id in self.state.goals:
-            raise RuleViolation("duplicate_goal", "this goal is set already", goal_id=goal_id)
-        if not member_ids:
-            raise InvalidInput("goal_without_member", "a goal concerns at least one member",
-                               field="member_ids")
-        for member_id in member_ids:
-            self._member(member_id)
-        if target_date is not None and target_date < occurred_on:
-            raise InvalidInput("target_before_start", "the target date cannot precede the "
-                               "day the goal is set", field="target_date")
-        self._trigger(ev.GoalSet, occurred_on, recorded_by, goal_id=goal_id,
-                      member_ids=tuple(dict.fromkeys(member_ids)), life_area=life_area,
-                      description=rules.text(description, "description",
-                                             max_len=rules.TEXT_MAX, multiline=True),
-                      target_date=target_date)
-
-    def revise_goal(self, *, goal_id: UUID, description: str | None, target_date: date | None,
-                    reason: str, occurred_on: date, recorded_by: str,
-                    today: date | None = None) -> None:
-        self._check_open(occurred_on, today)
-        goal = self._open_goal(goal_id)
-        if description is None and target_date is None:
-            raise InvalidInput("nothing_changed", "a revision changes the description or the "
-                               "target date", field="description")
-        if target_date is not None and target_date < goal.set_on:
-            raise InvalidInput("target_before_start", "the target date cannot precede the "
-                               "day the goal was set", field="target_date")
-        self._trigger(ev.GoalRevised, occurred_on, recorded_by, goal_id=goal_id,
-                      description=None if description is None else rules.text(
-                          description, "description", max_len=rules.TEXT_MAX,
-                          multiline=True),
-                      target_date=target_date,
-                      reason=rules.text(reason, "reason", max_len=rules.TEXT_MAX,
-                                        multiline=True))
-
-    def achieve_goal(self, *, goal_id: UUID, occurred_on: date, recorded_by: str,
-                     today: date | None = None) -> None:
-        self._check_open(occurred_on, today)
-        goal = self._open_goal(goal_id)
-        if occurred_on < goal.set_on:
-            raise RuleViolation("achieved_before_set", "a goal cannot be achieved before it "
-                                "was set", field="occurred_on", goal_id=goal_id)
-        self._trigger(ev.GoalAchieved, occurred_on, recorded_by, goal_id=goal_id)
-
-    def drop_goal(self, *, goal_id: UUID, reason: str, occurred_on: date, recorded_by: str,
-                  today: date | None = None) -> None:
-        self._check_open(occurred_on, today)
-        goal = self._open_goal(goal_id)
-        if occurred_on < goal.set_on:
-            raise RuleViolation("dropped_before_set", "a goal cannot be dropped before it was "
-                                "set", field="occurred_on", goal_id=goal_id)
-        self._trigger(ev.GoalDropped, occurred_on, recorded_by, goal_id=goal_id,
-                      reason=rules.text(reason, "reason", max_len=rules.TEXT_MAX,
-                                        multiline=True))
-
-    def make_referral(self, *, referral_id: UUID, member_id: UUID,
-                      institution_type: InstitutionType, institution_name: str,
-                      purpose: str | None, consent_confirmed: bool, occurred_on: date,
-                      recorded_by: str, today: date | None = None) -> None:
-        """A referral passes data to another institution, so it needs consent (not the
-        legal basis of the ESF+ data): the family's consent for referrals recorded and in
-        force on the referral's date, and the case manager's confirmation that the family
-        agreed to this referral (``consent_confirmed``)."""
-        self._check_open(occurred_on, today)
-        if referral_id in self.state.referrals:
-            raise RuleViolation("duplicate_referral", "this referral is recorded already",
-                                referral_id=referral_id)
-        self._member(member_id)
-        if not consent_confirmed:
-            raise RuleViolation("referral_without_consent", "a referral needs the member's "
-                                "consent to pass on data", field="consent_confirmed",
-                                member_id=member_id)
-        consent.require(self.state, ConsentPurpose.REFERRAL_TO_PARTNERS, occurred_on,
-                        "a referral passes data to another institution: it")
-        self._trigger(ev.ReferralMade, occurred_on, recorded_by, referral_id=referral_id,
-                      member_id=member_id, institution_type=institution_type,
-                      institution_name=rules.text(institution_name, "institution_name"),
-                      purpose=rules.optional_text(purpose, "purpose"),
-                      consent_confirmed=True)
-
-    def record_referral_outcome(self, *, referral_id: UUID, outcome: ReferralOutcome,
-                                occurred_on: date, recorded_by: str,
-                                today: date | None = None) -> None:
-        self._check_not_erased(occurred_on, today)
-        referral = self.state.referrals.get(referral_id)
-        if referral is None:
-            raise NotFound("unknown_referral", "the case has no such referral",
-                           field="referral_id", family_id=self.id, referral_id=referral_id)
-        if referral.outcome is not None and referral.outcome.is_final:
-            raise RuleViolation("referral_outcome_final", f"the referral already ended as "
-                                f"{referral.outcome.value}", referral_id=referral_id)
-        if occurred_on < referral.referred_on:
-            raise RuleViolation("outcome_before_referral", "an outcome cannot precede the "
-                                "referral", field="occurred_on", referral_id=referral_id)
-        self._trigger(ev.ReferralOutcomeRecorded, occurred_on, recorded_by,
-                      referral_id=referral_id, outcome=outcome)
 
     # ----- consent --------------------------------------------------------------------
 
@@ -455,8 +237,8 @@ class FamilyCase(Aggregate):
         trial = deepcopy(self.state)
         for change in changes:
             apply_correction(trial, corrected_version, ref, change)
-        _check_consistency(trial)
-        _check_results_kept(self.state, trial)
+        check_consistency(trial)
+        check_results_kept(self.state, trial)
         self._trigger(ev.EntryCorrected, occurred_on, recorded_by,
                       corrected_version=corrected_version,
                       changes=tuple(FieldChange(c.field, c.value) for c in changes
@@ -509,158 +291,4 @@ class FamilyCase(Aggregate):
                       legal_basis=retention.request_basis(legal_basis),
                       note=rules.optional_text(note, "note"))
 
-    # ----- guards ---------------------------------------------------------------------
 
-    def _today(self, today: date | None) -> date:
-        return today or rules.today_in_programme()
-
-    def _check_not_erased(self, occurred_on: date, today: date | None, *,
-                          restricted_ok: bool = False) -> None:
-        rules.not_in_future(occurred_on, self._today(today), "occurred_on")
-        self._check_erased_already()
-        request = self.state.erasure_request
-        if request is not None and not restricted_ok:
-            raise RuleViolation("processing_restricted", f"the family asked for erasure on "
-                                f"{request.requested_on}; while the programme's retention "
-                                "runs its data are kept but their processing is restricted "
-                                "(GDPR Art. 18): the case takes no more entries until it is "
-                                "erased", family_id=self.id)
-        if occurred_on < self.state.opened_on:
-            raise RuleViolation("before_intake", f"{occurred_on} lies before the intake on "
-                                f"{self.state.opened_on}", field="occurred_on",
-                                family_id=self.id)
-
-    def _check_erased_already(self) -> None:
-        if self.state.status is CaseStatus.ERASED:
-            raise RuleViolation("case_erased", "the family's personal data was erased; the "
-                                "case takes no more entries", family_id=self.id)
-
-    def _check_open(self, occurred_on: date, today: date | None) -> None:
-        self._check_not_erased(occurred_on, today)
-        if self.state.status is CaseStatus.CLOSED:
-            raise RuleViolation("case_closed", "the case is closed; reopen it first",
-                                family_id=self.id)
-
-    def _member(self, member_id: UUID) -> Member:
-        member = self.state.members.get(member_id)
-        if member is None:
-            raise NotFound("unknown_member", "the household has no such member",
-                           field="member_id", family_id=self.id, member_id=member_id)
-        return member
-
-    def _active_participation(self, member_id: UUID) -> Participation | None:
-        ps = self.state.participations.get(member_id)
-        return ps[-1] if ps and ps[-1].active else None
-
-    def _exit(self, member_id: UUID, exit_on: date | None) -> Participation:
-        """The member's participation that ended on ``exit_on`` (the latest such), or the
-        latest that ended (``exit_on`` None): the stay a result belongs to."""
-        self._member(member_id)
-        left = [p for p in self.state.participations.get(member_id, ()) if not p.active]
-        if not left:
-            raise RuleViolation("not_left", "the member has no recorded ESF+ exit",
-                                field="member_id", family_id=self.id, member_id=member_id)
-        if exit_on is None:
-            return left[-1]
-        named = [p for p in left if p.left_on == exit_on]
-        if not named:
-            exits = ", ".join(str(p.left_on) for p in left)
-            raise NotFound("unknown_exit", f"the member has no ESF+ exit on {exit_on} "
-                           f"(recorded exits: {exits})", field="exit_on", family_id=self.id,
-                           member_id=member_id)
-        return named[-1]
-
-    def _open_goal(self, goal_id: UUID) -> Goal:
-        goal = self.state.goals.get(goal_id)
-        if goal is None:
-            raise NotFound("unknown_goal", "the case has no such goal", field="goal_id",
-                           family_id=self.id, goal_id=goal_id)
-        if goal.status != "open":
-            raise RuleViolation("goal_not_open", f"the goal is {goal.status} already",
-                                goal_id=goal_id)
-        return goal
-
-    def _trigger(self, event_class: type[ev.CaseEvent], occurred_on: date, recorded_by: str,
-                 **facts: object) -> None:
-        self.trigger_event(event_class, occurred_on=occurred_on,
-                           recorded_by=rules.staff_id(recorded_by), **facts)
-
-
-def _member(m: MemberData, today: date) -> MemberData:
-    if m.birth_date is not None:
-        rules.not_in_future(m.birth_date, today, "birth_date")
-    return MemberData(
-        member_id=m.member_id, role=m.role,
-        given_name=rules.text(m.given_name or "", "given_name"),
-        family_name=rules.text(m.family_name or "", "family_name"),
-        birth_date=m.birth_date, gender=m.gender,
-    )
-
-
-def _check_consistency(state: CaseState) -> None:
-    """The rules between dates and facts that a correction must not break."""
-    for member_id, ps in state.participations.items():
-        for i, p in enumerate(ps):
-            _check_entry(p.entry)
-            if p.left_on is not None and p.left_on < p.entered_on:
-                raise RuleViolation("exit_before_entry", f"the exit date {p.left_on} would lie "
-                                    f"before the entry date {p.entered_on}", field="changes",
-                                    member_id=member_id)
-            previous = ps[i - 1].left_on if i else None
-            if previous is not None and p.entered_on < previous:
-                raise RuleViolation("reentry_before_exit", "a re-entry would precede the "
-                                    "previous exit", field="changes", member_id=member_id)
-            if p.entered_on < state.opened_on:
-                raise RuleViolation("before_intake", "the entry would lie before the intake",
-                                    field="changes", member_id=member_id)
-    for c in state.consultations.values():
-        if c.held_on < state.opened_on:
-            raise RuleViolation("before_intake", "the consultation would lie before the "
-                                "intake", field="changes", consultation_id=c.consultation_id)
-        if c.next_follow_up_on is not None and c.next_follow_up_on < c.held_on:
-            raise RuleViolation("follow_up_before_consultation", "the next follow-up would "
-                                "precede the consultation", field="changes",
-                                consultation_id=c.consultation_id)
-    for g in state.goals.values():
-        if g.target_date is not None and g.target_date < g.set_on:
-            raise RuleViolation("target_before_start", "the target date would precede the day "
-                                "the goal was set", field="changes", goal_id=g.goal_id)
-
-
-def _results_lawful(left_on: date, statuses: list[date], follow_up_on: date | None) -> bool:
-    if any(not left_on <= on <= rules.last_leaving_status(left_on) for on in statuses):
-        return False
-    return follow_up_on is None or follow_up_on >= rules.earliest_follow_up(left_on)
-
-
-def _check_results_kept(state: CaseState, trial: CaseState) -> None:
-    """A corrected exit date keeps the dates of its stay's results lawful (within 28
-    days after it, the follow-up six months or more after it), if they were."""
-    for member_id, ps in trial.participations.items():
-        for before, after in zip(state.participations[member_id], ps, strict=True):
-            if (after.left_on is None or before.left_on is None
-                    or before.left_on == after.left_on):
-                continue
-            statuses = [on for on, _ in after.statuses[1:]]  # (the first: the exit's own)
-            if (_results_lawful(before.left_on, statuses, after.follow_up_on)
-                    and not _results_lawful(after.left_on, statuses, after.follow_up_on)):
-                raise RuleViolation(
-                    "results_outside_window", f"the results of the exit would lie outside "
-                    f"its dates: statuses within {rules.LEAVING_STATUS_DAYS} days after it "
-                    f"({', '.join(map(str, statuses)) or 'none'}), the follow-up "
-                    f"{rules.FOLLOW_UP_MONTHS} months or more after it "
-                    f"({after.follow_up_on or 'none'})", field="changes", member_id=member_id)
-
-
-def _check_entry(entry: EntryData) -> None:
-    unemployed = entry.labour_market_status is LabourMarketStatus.UNEMPLOYED
-    if unemployed and entry.unemployed_months is None:
-        raise InvalidInput("unemployment_duration_missing", "an unemployed participant needs "
-                           "the months of unemployment", field="unemployed_months")
-    if not unemployed and entry.unemployed_months is not None:
-        raise InvalidInput("unemployment_duration_without_unemployment", "months of "
-                           "unemployment apply only to unemployed participants",
-                           field="unemployed_months")
-    if entry.unemployed_months is not None and not 0 <= entry.unemployed_months <= 600:
-        raise InvalidInput("unemployment_duration_out_of_range", "months of unemployment are "
-                           "between 0 and 600", field="unemployed_months")
