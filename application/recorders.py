@@ -278,18 +278,37 @@ class GatedSQLiteDatastore(SQLiteDatastore):
         self.writer_gate = FairLock()
 
     @contextmanager
-    def transaction(self, *, commit: bool) -> Iterator[SQLiteCursor]:
+    def transaction(self, *, commit: bool, wait_for_disk: bool = True
+                    ) -> Iterator[SQLiteCursor]:
+        """``wait_for_disk`` off: the commit writes the transaction to the WAL without
+        waiting for the disk (``synchronous = NORMAL`` for this transaction only; the
+        store stays consistent after a crash, the transaction may be lost with the ones
+        after it). For a rebuild's pages, which nobody reads before the switch: the
+        switch's own commit waits for the disk, and with it for everything the WAL holds
+        before it."""
         if not commit:
             with super().transaction(commit=False) as c:
                 yield c
             return
-        with self.writer_gate, super().transaction(commit=True) as c:
-            # Take the write lock at the start: a deferred transaction that reads first
-            # and writes later cannot wait for another process's writer (SQLite answers
-            # "database is locked" at once instead of upgrading its lock).
-            c.execute("ROLLBACK")
-            begin_immediate(c, self.pool.lock_timeout or 5)
-            yield c
+        with self.writer_gate, self.get_connection(commit=True) as connection:
+            level = None
+            if not wait_for_disk:  # (a safety level cannot change inside a transaction)
+                setting = connection.cursor()
+                setting.execute("PRAGMA synchronous")
+                level = int(setting.fetchone()[0])
+                setting.execute("PRAGMA synchronous = NORMAL")
+            try:
+                with connection.transaction(commit=True) as c:
+                    # Take the write lock at the start: a deferred transaction that reads
+                    # first and writes later cannot wait for another process's writer
+                    # (SQLite answers "database is locked" at once instead of upgrading
+                    # its lock).
+                    c.execute("ROLLBACK")
+                    begin_immediate(c, self.pool.lock_timeout or 5)
+                    yield c
+            finally:
+                if level is not None:  # (the connection goes back to the pool as it was)
+                    connection.cursor().execute(f"PRAGMA synchronous = {level}")
 
 
 class LotseSQLiteFactory(SQLiteFactory):

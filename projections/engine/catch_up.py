@@ -138,9 +138,9 @@ class CatchUp:
         self.wait_for_disk = follow_serving
         """Commit each page only once it is on disk. False: a rebuild's pages, written to
         tables nobody reads before its switch (which waits for the disk, and for every
-        page before it with it): on PostgreSQL they commit without waiting (a crash of
-        the server may lose the last pages whole, never part of one, and the rebuild
-        fails and is run again)."""
+        page before it with it): they commit without waiting (``synchronous_commit`` off
+        on PostgreSQL, ``synchronous = NORMAL`` in SQLite's WAL; a crash may lose the
+        last pages whole, never part of one, and the rebuild fails and is run again)."""
         self.with_indexes = follow_serving
         """Create the views' indexes with their tables (False: a rebuild, which creates
         them after filling the tables)."""
@@ -269,9 +269,7 @@ class CatchUp:
                     view.begin_page(positions[self.key(view)])
                 committed = False
                 try:
-                    with t.transaction(commit=True) as c:
-                        if t.postgres and not self.wait_for_disk:
-                            c.execute("SET LOCAL synchronous_commit = off")
+                    with t.transaction(commit=True, wait_for_disk=self.wait_for_disk) as c:
                         for view in self.views:
                             key = self.key(view)
                             since = positions[key]
