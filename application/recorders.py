@@ -31,6 +31,7 @@ from uuid import UUID
 
 from eventsourcing.persistence import (
     IntegrityError,
+    Notification,
     OperationalError,
     PersistenceError,
     StoredEvent,
@@ -101,6 +102,27 @@ class LotseSQLiteRecorder(SQLiteApplicationRecorder):
         if self._connection is not None:
             self._connection.close()
             self._connection = None
+
+    def select_share(self, start: int, limit: int, stop: int, topics: Sequence[str],
+                     share: tuple[int, int]) -> list[Notification]:
+        """``select_notifications(start, limit, stop=stop, topics=topics,
+        inclusive_of_start=False)`` of the families of one share of a rebuild (``(k,
+        n)``: the last byte of the id modulo n is k, as ``share_of`` in
+        ``projections.engine.catch_up``), chosen in SQL from the id's last two hex digits:
+        the rows of the other shares are never made into notifications."""
+        k, shares = share
+        digit = "instr('0123456789abcdef', substr(lower(originator_id), {}, 1)) - 1"
+        statement = (
+            f"SELECT rowid, originator_id, originator_version, topic, state "  # noqa: S608
+            f"FROM {self.events_table_name} WHERE rowid > ? AND rowid <= ? "
+            + (f"AND topic IN ({', '.join('?' * len(topics))}) " if topics else "")
+            + f"AND (({digit.format(-2)}) * 16 + {digit.format(-1)}) % ? = ? "
+            "ORDER BY rowid LIMIT ?")
+        with self.datastore.transaction(commit=False) as c:
+            c.execute(statement, [start, stop, *topics, shares, k, limit])
+            return [Notification(id=i, originator_id=self.convert_originator_id(o),
+                                 originator_version=v, topic=t, state=state)
+                    for i, o, v, t, state in c.fetchall()]
 
     def convert_originator_id(self, originator_id: str) -> UUID | str:
         """The stored id as the library converts it, parsed by pydantic's validator:

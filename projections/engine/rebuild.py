@@ -201,15 +201,9 @@ def _fill_shared(cases: FamilyCases, views: Sequence[View], page_size: int,
     share of the families (a view's rows are per family, its counters sums of deltas,
     so shares add up); then bring every share to one position, which becomes the view's
     own, in one transaction. ``meanwhile`` runs here while the processes start.
-
-    A share reads pages of ``workers`` times ``page_size`` events of the log, so that
-    its transactions hold about as many events of its own as one process's would: the
-    transactions' cost on SQLite is in the B-tree pages each dirties (families' rows
-    lie apart) and in copying them back from the WAL, much of it the same pages again
-    from one transaction to the next (all views at 109,000 events in two processes:
-    pages of 4,000 log events 4.1-4.3 s, of 8,000 3.87-3.92 s, of 12,000 4.0 s)."""
+    A share's pages hold ``page_size`` events of its own families (the stores choose
+    them in SQL), as one process's would."""
     settings = cases.settings
-    page_size *= workers
     # The tables and the shares' positions first, here: processes creating the same
     # table at once collide on PostgreSQL.
     engines = [CatchUp(cases, views, page_size=page_size, follow_serving=False,
