@@ -201,9 +201,11 @@ def _fill_shared(cases: FamilyCases, views: Sequence[View], page_size: int,
     share of the families (a view's rows are per family, its counters sums of deltas,
     so shares add up); then bring every share to one position, which becomes the view's
     own, in one transaction. ``meanwhile`` runs here while the processes start.
-    A share's pages hold ``page_size`` events of its own families (the stores choose
-    them in SQL), as one process's would."""
+    A share's pages hold its part of ``page_size`` events (the stores choose them in
+    SQL): the shares together write a page as one process would, and hold no more of
+    it in memory."""
     settings = cases.settings
+    page_size = max(1, page_size // workers)
     # The tables and the shares' positions first, here: processes creating the same
     # table at once collide on PostgreSQL.
     engines = [CatchUp(cases, views, page_size=page_size, follow_serving=False,
