@@ -146,6 +146,29 @@ class LotsePostgresRecorder(PostgresApplicationRecorder):
                                  state=state if type(state) is bytes else bytes(state))
                     for i, o, v, t, state in c.fetchall()]
 
+    @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
+    def select_share(self, start: int, limit: int, stop: int, topics: Sequence[str],
+                     share: tuple[int, int]) -> list[Notification]:
+        """``select_notifications(start, limit, stop=stop, topics=topics,
+        inclusive_of_start=False)`` of the families of one share of a rebuild (``(k,
+        n)``: the last byte of the id modulo n is k, as ``share_of`` in
+        ``projections.engine.catch_up``), chosen by the server: the rows of the other
+        shares are never sent."""
+        k, shares = share
+        topic = "topic = ANY(%s) AND " if topics else ""
+        statement = SQL(
+            "SELECT notification_id, originator_id, originator_version, topic, state "
+            "FROM {schema}.{table} WHERE notification_id > %s AND notification_id <= %s "
+            "AND " + topic + "get_byte(uuid_send(originator_id::uuid), 15) %% %s = %s "
+            "ORDER BY notification_id LIMIT %s").format(
+            schema=Identifier(self.datastore.schema), table=Identifier(self.events_table_name))
+        params: list[Any] = [start, stop, *([list(topics)] if topics else []), shares, k, limit]
+        with self.datastore.get_connection() as conn, conn.cursor(row_factory=tuple_row) as c:
+            c.execute(statement, params, prepare=True)
+            return [Notification(id=i, originator_id=o, originator_version=v, topic=t,
+                                 state=state if type(state) is bytes else bytes(state))
+                    for i, o, v, t, state in c.fetchall()]
+
     def _insert_stored_events(self, curs: Any, stored_events: Sequence[StoredEvent],
                               **kwargs: Any) -> None:
         """The library's insert (table lock, notification, one statement), with the

@@ -31,6 +31,7 @@ from uuid import UUID
 
 from eventsourcing.persistence import (
     IntegrityError,
+    Notification,
     OperationalError,
     PersistenceError,
     StoredEvent,
@@ -101,6 +102,27 @@ class LotseSQLiteRecorder(SQLiteApplicationRecorder):
         if self._connection is not None:
             self._connection.close()
             self._connection = None
+
+    def select_share(self, start: int, limit: int, stop: int, topics: Sequence[str],
+                     share: tuple[int, int]) -> list[Notification]:
+        """``select_notifications(start, limit, stop=stop, topics=topics,
+        inclusive_of_start=False)`` of the families of one share of a rebuild (``(k,
+        n)``: the last byte of the id modulo n is k, as ``share_of`` in
+        ``projections.engine.catch_up``), chosen in SQL from the id's last two hex digits:
+        the rows of the other shares are never made into notifications."""
+        k, shares = share
+        digit = "instr('0123456789abcdef', substr(lower(originator_id), {}, 1)) - 1"
+        statement = (
+            f"SELECT rowid, originator_id, originator_version, topic, state "  # noqa: S608
+            f"FROM {self.events_table_name} WHERE rowid > ? AND rowid <= ? "
+            + (f"AND topic IN ({', '.join('?' * len(topics))}) " if topics else "")
+            + f"AND (({digit.format(-2)}) * 16 + {digit.format(-1)}) % ? = ? "
+            "ORDER BY rowid LIMIT ?")
+        with self.datastore.transaction(commit=False) as c:
+            c.execute(statement, [start, stop, *topics, shares, k, limit])
+            return [Notification(id=i, originator_id=self.convert_originator_id(o),
+                                 originator_version=v, topic=t, state=state)
+                    for i, o, v, t, state in c.fetchall()]
 
     def convert_originator_id(self, originator_id: str) -> UUID | str:
         """The stored id as the library converts it, parsed by pydantic's validator:
@@ -282,18 +304,37 @@ class GatedSQLiteDatastore(SQLiteDatastore):
         self.writer_gate = FairLock()
 
     @contextmanager
-    def transaction(self, *, commit: bool) -> Iterator[SQLiteCursor]:
+    def transaction(self, *, commit: bool, wait_for_disk: bool = True
+                    ) -> Iterator[SQLiteCursor]:
+        """``wait_for_disk`` off: the commit writes the transaction to the WAL without
+        waiting for the disk (``synchronous = NORMAL`` for this transaction only; the
+        store stays consistent after a crash, the transaction may be lost with the ones
+        after it). For a rebuild's pages, which nobody reads before the switch: the
+        switch's own commit waits for the disk, and with it for everything the WAL holds
+        before it."""
         if not commit:
             with super().transaction(commit=False) as c:
                 yield c
             return
-        with self.writer_gate, super().transaction(commit=True) as c:
-            # Take the write lock at the start: a deferred transaction that reads first
-            # and writes later cannot wait for another process's writer (SQLite answers
-            # "database is locked" at once instead of upgrading its lock).
-            c.execute("ROLLBACK")
-            begin_immediate(c, self.pool.lock_timeout or 5)
-            yield c
+        with self.writer_gate, self.get_connection(commit=True) as connection:
+            level = None
+            if not wait_for_disk:  # (a safety level cannot change inside a transaction)
+                setting = connection.cursor()
+                setting.execute("PRAGMA synchronous")
+                level = int(setting.fetchone()[0])
+                setting.execute("PRAGMA synchronous = NORMAL")
+            try:
+                with connection.transaction(commit=True) as c:
+                    # Take the write lock at the start: a deferred transaction that reads
+                    # first and writes later cannot wait for another process's writer
+                    # (SQLite answers "database is locked" at once instead of upgrading
+                    # its lock).
+                    c.execute("ROLLBACK")
+                    begin_immediate(c, self.pool.lock_timeout or 5)
+                    yield c
+            finally:
+                if level is not None:  # (the connection goes back to the pool as it was)
+                    connection.cursor().execute(f"PRAGMA synchronous = {level}")
 
 
 class LotseSQLiteFactory(SQLiteFactory):

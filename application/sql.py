@@ -106,9 +106,21 @@ class Tables:
         c.execute(f"DELETE FROM {stage}")  # noqa: S608
 
     @contextmanager
-    def transaction(self, *, commit: bool) -> Iterator[Cursor]:
-        with self.datastore.transaction(commit=commit) as c:
-            yield Cursor(c)
+    def transaction(self, *, commit: bool, wait_for_disk: bool = True) -> Iterator[Cursor]:
+        """``wait_for_disk`` off: the commit does not wait for the disk (a crash may lose
+        the transaction, never leave part of it); for work nobody reads before a later
+        commit that waits (a rebuild's pages before its switch)."""
+        if wait_for_disk or not commit:
+            with self.datastore.transaction(commit=commit) as c:
+                yield Cursor(c)
+        elif self.postgres:
+            with self.datastore.transaction(commit=True) as c:
+                cursor = Cursor(c)
+                cursor.execute("SET LOCAL synchronous_commit = off")
+                yield cursor
+        else:  # (the embedded store's own datastore: application.recorders)
+            with self.datastore.transaction(commit=True, wait_for_disk=False) as c:
+                yield Cursor(c)
 
     def fetchone(self, statement: str, params: Sequence[Any] = ()) -> tuple[Any, ...] | None:
         with self.transaction(commit=False) as c:

@@ -55,8 +55,12 @@ class ViewStatus:
     generation: int = 0
 
 
-def _number(originator_id: UUID | str) -> int:
-    return (originator_id if isinstance(originator_id, UUID) else UUID(originator_id)).int
+def share_of(originator_id: UUID | str, shares: int) -> int:
+    """The share (of ``shares``) a family's events fall in: its id's last byte modulo
+    ``shares`` (as the stores' ``select_notifications(..., share=)`` compute it in SQL;
+    256 values: the shares differ by one value at most)."""
+    number = (originator_id if isinstance(originator_id, UUID) else UUID(originator_id)).int
+    return (number & 0xFF) % shares
 
 
 class _Moved(Exception):
@@ -138,9 +142,9 @@ class CatchUp:
         self.wait_for_disk = follow_serving
         """Commit each page only once it is on disk. False: a rebuild's pages, written to
         tables nobody reads before its switch (which waits for the disk, and for every
-        page before it with it): on PostgreSQL they commit without waiting (a crash of
-        the server may lose the last pages whole, never part of one, and the rebuild
-        fails and is run again)."""
+        page before it with it): they commit without waiting (``synchronous_commit`` off
+        on PostgreSQL, ``synchronous = NORMAL`` in SQLite's WAL; a crash may lose the
+        last pages whole, never part of one, and the rebuild fails and is run again)."""
         self.with_indexes = follow_serving
         """Create the views' indexes with their tables (False: a rebuild, which creates
         them after filling the tables)."""
@@ -243,14 +247,7 @@ class CatchUp:
                 if start >= stop:
                     break
                 began = time.perf_counter()
-                page = self.cases.recorder.select_notifications(
-                    start, self.page_size, stop=stop, topics=self._topics,
-                    inclusive_of_start=False)
-                # A short page holds everything of interest up to ``stop``.
-                new = page[-1].id if len(page) == self.page_size else stop
-                if self.share is not None:  # (the other shares' events are not decoded)
-                    k, n_shares = self.share
-                    page = [n for n in page if _number(n.originator_id) % n_shares == k]
+                page, new = self._select(start, stop)
                 decoded = self._decode.page(page, self._unseal_topics, self._unseal_items)
                 count = 0
                 kinds = {type(e) for _, e in decoded}
@@ -269,9 +266,7 @@ class CatchUp:
                     view.begin_page(positions[self.key(view)])
                 committed = False
                 try:
-                    with t.transaction(commit=True) as c:
-                        if t.postgres and not self.wait_for_disk:
-                            c.execute("SET LOCAL synchronous_commit = off")
+                    with t.transaction(commit=True, wait_for_disk=self.wait_for_disk) as c:
                         for view in self.views:
                             key = self.key(view)
                             since = positions[key]
@@ -303,6 +298,25 @@ class CatchUp:
         with self._moved:
             self._moved.notify_all()
         return applied
+
+    def _select(self, start: int, stop: int) -> tuple[Sequence[Any], int]:
+        """The page of notifications after ``start`` of the views' topics (of this
+        engine's share only: the stores select them in SQL, so the other shares' rows
+        are never made into notifications, let alone decoded) and the position it
+        reaches: a short page holds everything of interest up to ``stop``."""
+        recorder: Any = self.cases.recorder
+        if self.share is not None and hasattr(recorder, "select_share"):
+            page = recorder.select_share(start, self.page_size, stop, self._topics,
+                                         self.share)
+        else:
+            page = recorder.select_notifications(start, self.page_size, stop=stop,
+                                                 topics=self._topics,
+                                                 inclusive_of_start=False)
+        new: int = page[-1].id if len(page) == self.page_size else stop
+        if self.share is not None and not hasattr(recorder, "select_share"):
+            k, shares = self.share
+            page = [n for n in page if share_of(n.originator_id, shares) == k]
+        return page, new
 
     def _apply_before_lock(self, pages_events: dict[str, list[Any]]
                            ) -> dict[str, _Deferred] | None:
