@@ -8,6 +8,7 @@ import multiprocessing
 import os
 import signal
 import threading
+import time
 from collections.abc import Sequence
 from datetime import date
 from typing import Any
@@ -83,6 +84,11 @@ def test_a_rebuild_during_live_writes_loses_nothing(make_settings: Any, workers:
                 if rebuilding.is_set():
                     during.append(result.position)
                 i += 1
+                # a pause, as between real requests: a writer in a loop without one
+                # wrote 10,000 events while a one-process rebuild ran on SQLite, each of
+                # which the serving engine then applied (the test took 25-40 s, or 4 s
+                # when other tests slowed the writer down)
+                time.sleep(0.001)
 
         def reads_while_rebuilding(position: int, head: int) -> None:
             rebuilding.set()
