@@ -59,6 +59,20 @@ class LotsePostgresRecorder(PostgresApplicationRecorder):
             "SELECT notification_id FROM e ORDER BY notification_id").format(
             schema=schema, table=Identifier(self.events_table_name),
             type=Identifier(self.stored_event_type_name), chain=Identifier(chain.TABLE))
+        self.insert_one_linked_event_statement = SQL(
+            # one event (most saves): no numbering and join of the events with the hashes,
+            # which cost the server half again the plain insert's time
+            "WITH e AS (INSERT INTO {schema}.{table} (originator_id, originator_version, "
+            "topic, state) SELECT originator_id, originator_version, topic, state "
+            "FROM unnest(%s::{schema}.{type}[]) "
+            "RETURNING notification_id, originator_id, originator_version), "
+            "c AS (INSERT INTO {schema}.{chain} "
+            "(notification_id, originator_id, originator_version, hash) "
+            "SELECT notification_id, originator_id, originator_version, %s::bytea FROM e "
+            "ON CONFLICT DO NOTHING) "
+            "SELECT notification_id FROM e").format(
+            schema=schema, table=Identifier(self.events_table_name),
+            type=Identifier(self.stored_event_type_name), chain=Identifier(chain.TABLE))
 
     @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
     def select_events(self, originator_id: UUID | str, *, gt: int | None = None,
@@ -185,8 +199,9 @@ class LotsePostgresRecorder(PostgresApplicationRecorder):
         if not links:
             curs.execute(self.insert_events_statement, (literal,), prepare=True)
             return
-        curs.execute(self.insert_linked_events_statement,
-                     (literal, b"".join(li.hash for li in links)), prepare=True)
+        statement = (self.insert_one_linked_event_statement if len(links) == 1
+                     else self.insert_linked_events_statement)
+        curs.execute(statement, (literal, b"".join(li.hash for li in links)), prepare=True)
         self._links.pending = links
         self._links.linked = True
 
