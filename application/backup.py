@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from uuid import UUID
 
-from application.files import FILE_MODE
+from application.files import create_private_file
 from application.settings import ConfigurationError, Settings
 
 if TYPE_CHECKING:
@@ -75,18 +75,11 @@ def create(settings: Settings, target: Path) -> Made:
     if not source_path.exists():
         raise BackupError(f"there is no store at {source_path} to back up")
     try:
-        fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE)
+        _copy_to_new(source_path, target)
     except FileExistsError:
         raise BackupError(f"{target} exists already: name a new file") from None
     except OSError as e:
         raise BackupError(f"cannot create {target}: {e.strerror}") from None
-    os.fchmod(fd, FILE_MODE)  # whatever the umask
-    os.close(fd)
-    try:
-        _copy(source_path, target)
-    except BaseException:
-        target.unlink(missing_ok=True)
-        raise
     return Made(target, target.stat().st_size, _events(target))
 
 
@@ -147,18 +140,22 @@ def _safety_copy(store: Path) -> Path:
         name = SAFETY_COPY.format(name=store.name, at=at) + (f"-{n}" if n > 1 else "")
         target = store.with_name(name)
         try:
-            fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE)
+            _copy_to_new(store, target)
         except FileExistsError:
             continue
-        os.fchmod(fd, FILE_MODE)  # whatever the umask
-        os.close(fd)
-        try:
-            _copy(store, target)
-        except BaseException:
-            target.unlink(missing_ok=True)
-            raise
         return target
     raise BackupError(f"cannot name a safety copy of {store}: too many made at {at}")
+
+
+def _copy_to_new(source: Path, target: Path) -> None:
+    """``source`` copied into a new 0600 file ``target`` (``FileExistsError`` if there is
+    one); a copy that fails leaves no file behind."""
+    os.close(create_private_file(target))
+    try:
+        _copy(source, target)
+    except BaseException:
+        target.unlink(missing_ok=True)
+        raise
 
 
 def _copy(source: Path, target: Path) -> None:

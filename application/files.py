@@ -27,6 +27,14 @@ def make_private_dir(path: Path) -> None:
         os.chmod(path, DIR_MODE)  # whatever the umask took away or left
 
 
+def create_private_file(path: Path) -> int:
+    """A new file at ``path``, 0600 whatever the umask, opened for writing (its file
+    descriptor). Raises ``FileExistsError`` if there is one: never writes over a file."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE)
+    os.fchmod(fd, FILE_MODE)
+    return fd
+
+
 def open_to_others(root: Path) -> list[tuple[Path, int]]:
     """The directory and every file or folder below it that others may use, with its
     mode."""

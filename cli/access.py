@@ -37,6 +37,7 @@ def export(family_id: Annotated[UUID, typer.Argument(help="The family's id.")],
     import json
 
     from application.cases import CaseNotFound
+    from application.files import create_private_file
     from application.read_log import ReadLog, now
     from application.subject_access import MemberNotFound, Requested, collect
     from application.subject_access_html import render
@@ -46,7 +47,7 @@ def export(family_id: Annotated[UUID, typer.Argument(help="The family's id.")],
     fd = None
     if output is not None:  # (refused before anything is read or logged)
         try:
-            fd = os.open(output, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            fd = create_private_file(output)
         except FileExistsError:
             errors.print(f"[red]{output} exists already: name a new file[/red]")
             raise typer.Exit(1) from None
