@@ -27,7 +27,7 @@ from cli.main import app as cli
 from domain.events import PersonalDataErased
 from domain.values import ErasureBasis
 from tests.support.builders import open_case
-from tests.support.processes import environment_for
+from tests.support.processes import configure_lotse
 
 ERASED_ON = date(2026, 4, 1)
 
@@ -37,9 +37,7 @@ def run(*args: str) -> Any:
 
 
 def configure(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
-    for name, value in environment_for(settings).items():
-        if name.startswith("LOTSE_"):
-            monkeypatch.setenv(name, value)
+    configure_lotse(monkeypatch, settings)
 
 
 def erase(app: FamilyCases, family_id: UUID) -> None:

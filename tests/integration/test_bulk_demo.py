@@ -38,7 +38,7 @@ from domain.rules import today_in_programme
 from domain.values import CaseStatus
 from tests.conftest import SettingsFactory, drop_schema
 from tests.integration.test_store_encryption import raw_store_bytes
-from tests.support.processes import environment_for
+from tests.support.processes import configure_lotse
 
 FAMILIES = 40
 TODAY = today_in_programme()
@@ -276,9 +276,7 @@ def test_demo_projects_without_families_are_used_with_their_staff(
 def test_lotse_demo_data_prints_the_rate_and_refuses_a_second_load(
         make_settings: SettingsFactory, monkeypatch: pytest.MonkeyPatch) -> None:
     settings: Settings = make_settings()
-    for name, value in environment_for(settings).items():
-        if name.startswith("LOTSE_"):
-            monkeypatch.setenv(name, value)
+    configure_lotse(monkeypatch, settings)
     runner = CliRunner()
     result = runner.invoke(cli, ["demo-data", "--families", "30", "--seed", "2"],
                            env={"COLUMNS": "200"})

@@ -15,7 +15,7 @@ from application.cases import FamilyCases
 from application.read_log import ReadLog
 from cli.main import app as cli
 from tests.support.builders import open_case
-from tests.support.processes import environment_for
+from tests.support.processes import configure_lotse
 
 
 def run(*args: str) -> Any:
@@ -26,9 +26,7 @@ def run(*args: str) -> Any:
 def test_the_operator_exports_a_person_as_json_and_as_a_german_document(
         make_settings: Any, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     settings = make_settings()
-    for name, value in environment_for(settings).items():
-        if name.startswith("LOTSE_"):
-            monkeypatch.setenv(name, value)
+    configure_lotse(monkeypatch, settings)
     with FamilyCases(settings) as app:
         opened, members = open_case(app)
     family, parent = opened.family_id, members[0].member_id

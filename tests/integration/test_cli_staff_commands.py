@@ -15,15 +15,13 @@ from application.cases import FamilyCases
 from application.directory import Directory
 from cli.main import app as cli
 from domain.directory import DIRECTORY_ID, Role
-from tests.support.processes import environment_for
+from tests.support.processes import configure_lotse
 
 
 @pytest.fixture
 def operator_env(make_settings: Any, monkeypatch: pytest.MonkeyPatch) -> Any:
     settings = make_settings()
-    for name, value in environment_for(settings).items():
-        if name.startswith("LOTSE_"):
-            monkeypatch.setenv(name, value)
+    configure_lotse(monkeypatch, settings)
     with FamilyCases(settings) as app:
         Directory(app).add_project(code="KR", name="WiQ Plus Krefeld", yearly_target=48,
                                    recorded_by="test")

@@ -88,7 +88,7 @@ from projections.reporting.programme_figures import kinds_of
 from projections.reporting.programme_render import programme_rows
 from tests.integration.test_store_queries import Clock
 from tests.support.builders import intake_kwargs, run_intake
-from tests.support.processes import environment_for
+from tests.support.processes import configure_lotse
 
 U, INACTIVE, E, S = (LabourMarketStatus.UNEMPLOYED, LabourMarketStatus.INACTIVE,
               LabourMarketStatus.EMPLOYED, LabourMarketStatus.SELF_EMPLOYED)
@@ -360,9 +360,7 @@ def test_birth_dates_are_sealed_at_rest_and_an_erasure_changes_no_figure(
 def test_lotse_report_esf_writes_the_report_as_json_and_csv(
         make_settings: Any, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     settings = make_settings()
-    for name, value in environment_for(settings).items():
-        if name.startswith("LOTSE_"):
-            monkeypatch.setenv(name, value)
+    configure_lotse(monkeypatch, settings)
     with FamilyCases(settings) as app:
         load_demo(app, Directory(app), today=date(2026, 11, 20), families=12, seed=4)
         view = EsfParticipants()

@@ -28,7 +28,7 @@ from projections.engine import GENERATIONS, POSITIONS, CatchUp, View, rebuild
 from projections.views.caseload import ROWS, Caseload, read_caseload
 from projections.views.registry import all_views
 from tests.integration.test_projection_caseload import everything, from_the_cases
-from tests.support.processes import environment_for
+from tests.support.processes import configure_lotse
 
 TODAY = date(2026, 11, 20)
 
@@ -264,9 +264,7 @@ def test_a_view_whose_shape_changed_starts_afresh_in_new_tables(app: FamilyCases
 def test_lotse_projections_rebuild_switches_every_view_and_says_so(
         make_settings: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     settings = make_settings()
-    for name, value in environment_for(settings).items():
-        if name.startswith("LOTSE_"):
-            monkeypatch.setenv(name, value)
+    configure_lotse(monkeypatch, settings)
     with FamilyCases(settings) as app:
         demo(app, families=5)
         CatchUp(app, all_views()).run_once()

@@ -15,7 +15,7 @@ from projections.engine.runner import Runner
 from projections.views.caseload import Caseload
 from tests.integration.test_store_concurrency import consultation
 from tests.support.builders import first_parent_id, open_case
-from tests.support.processes import environment_for
+from tests.support.processes import configure_lotse
 
 
 def _reaches(engine: CatchUp, position: int, seconds: float = 5.0) -> bool:
@@ -60,9 +60,7 @@ def test_a_write_in_another_process_reaches_the_view(make_settings: Any, store: 
 def test_projections_status_names_each_view_and_how_far_behind_it_is(
         make_settings: Any, monkeypatch: Any) -> None:
     settings = make_settings()
-    for name, value in environment_for(settings).items():
-        if name.startswith("LOTSE_"):
-            monkeypatch.setenv(name, value)
+    configure_lotse(monkeypatch, settings)
     with FamilyCases(settings) as app:
         open_case(app)
 

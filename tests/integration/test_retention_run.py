@@ -20,7 +20,7 @@ from application.directory import Directory
 from cli.main import app as cli
 from domain.values import ClosureReason, ErasureBasis
 from tests.support.builders import open_case, parent
-from tests.support.processes import environment_for
+from tests.support.processes import configure_lotse
 
 INTAKE = date(2018, 5, 2)
 REQUESTED = date(2020, 5, 4)
@@ -41,9 +41,7 @@ def store_of_three_projects(make_settings: Any, monkeypatch: pytest.MonkeyPatch)
     payment 2020-03-01 (ends 2025-12-31), a family that asked. AK: no last payment, a
     family that asked."""
     settings = make_settings()
-    for name, value in environment_for(settings).items():
-        if name.startswith("LOTSE_"):
-            monkeypatch.setenv(name, value)
+    configure_lotse(monkeypatch, settings)
     families: dict[str, UUID] = {}
     numbers: dict[str, str] = {}
     with FamilyCases(settings) as app:

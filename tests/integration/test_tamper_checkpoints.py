@@ -18,7 +18,7 @@ from application.settings import Settings
 from cli.main import app as cli
 from tests.integration.test_tamper_evidence import consult, run
 from tests.support.builders import open_case
-from tests.support.processes import environment_for
+from tests.support.processes import configure_lotse
 
 NONE = StoredCheckpoint(0, 0, b"", b"", "")
 
@@ -53,9 +53,7 @@ def test_the_projection_runner_signs_checkpoints_as_the_log_grows(make_settings:
 def test_outside_development_the_processes_that_sign_need_the_signing_key(
         make_settings: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     settings = make_settings(signing_key=None)
-    for name, value in environment_for(settings).items():
-        if name.startswith("LOTSE_"):
-            monkeypatch.setenv(name, value)
+    configure_lotse(monkeypatch, settings)
     monkeypatch.delenv("LOTSE_SIGNING_KEY", raising=False)
     for args in (("projections", "run"), ("audit", "checkpoint")):
         result = CliRunner().invoke(cli, list(args))

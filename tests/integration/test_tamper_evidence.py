@@ -28,7 +28,7 @@ from application.settings import Settings, decode_key, new_key_text
 from cli.main import app as cli
 from domain.values import ErasureBasis
 from tests.support.builders import open_case
-from tests.support.processes import environment_for
+from tests.support.processes import configure_lotse
 from tests.support.tamper import RawStore
 
 CONSULTATIONS = 4  # per family: versions 1 (intake), 2 (assignment), 3-6
@@ -54,9 +54,7 @@ def populated(make_settings: Any, monkeypatch: pytest.MonkeyPatch, tmp_path: Pat
     """Three families with consultations, one of them erased, a checkpoint handed to a
     witness; ``lotse`` configured for the store."""
     settings = make_settings()
-    for name, value in environment_for(settings).items():
-        if name.startswith("LOTSE_"):
-            monkeypatch.setenv(name, value)
+    configure_lotse(monkeypatch, settings)
     with FamilyCases(settings) as app:
         families = [open_case(app)[0].family_id for _ in range(3)]
         for _ in range(CONSULTATIONS):

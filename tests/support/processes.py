@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
+import pytest
 
 from application.settings import Settings
 
@@ -42,6 +43,14 @@ def free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
+
+
+def configure_lotse(monkeypatch: pytest.MonkeyPatch, settings: Settings) -> None:
+    """Set this process's LOTSE_* variables to ``settings`` (for the CLI run in-process:
+    ``lotse`` reads its configuration from the environment)."""
+    for name, value in environment_for(settings).items():
+        if name.startswith("LOTSE_"):
+            monkeypatch.setenv(name, value)
 
 
 def environment_for(settings: Settings) -> dict[str, str]:
