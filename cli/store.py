@@ -123,12 +123,7 @@ def execute(cases: FamilyCases, command: type[Command], **fields: Any) -> dict[s
         raise typer.Exit(1) from None
 
 
-MISTYPED = frozenset({"payment_before_casework"})
-"""Rules refusing a value that, taken, would destroy data (a last payment before the
-casework ends retention early): exit 2, as for a bad parameter."""
-
-
 def refused(error: DomainError) -> typer.Exit:
-    """Print the rule a command broke; the exit to raise (2 for ``MISTYPED``, else 1)."""
+    """Print the rule a command broke; the exit to raise."""
     errors.print(f"[red]{error.message}[/red] (rule: {error.rule})")
-    return typer.Exit(2 if error.rule in MISTYPED else 1)
+    return typer.Exit(1)
