@@ -9,7 +9,7 @@ from typing import Any
 from fastapi import FastAPI
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from api import problems
+from api import problems, web
 from api.deps import Services
 from api.no_store import NoStore
 from api.routes import (
@@ -27,12 +27,14 @@ from api.routes import (
     system,
 )
 from api.routes.reports import submission_figures
+from api.web import SecurityHeaders
 from application.cases import FamilyCases
 from application.directory import Directory
 from application.integrity.checkpoints import INTERVAL_SECONDS, Checkpoints
 from application.pipeline import Pipeline
 from application.read_log import ReadLog
 from application.settings import Settings
+from application.sign_in import SignIns
 from application.store import schema_lock
 from projections.engine.runner import Runner, settle_garbage_collector
 from projections.views.family_index import FamilyIndex
@@ -56,10 +58,11 @@ def build_services(settings: Settings) -> Services:
         index = FamilyIndex.for_cases(cases)  # starting too
         views = Views.build(cases)
         read_log = ReadLog(cases.tables)
+        sign_ins = SignIns(cases.tables)
     pipeline = Pipeline.for_cases(cases, directory,
                                   after_erasure=index.catch_up)  # the names' tokens go at once
     services = Services(cases=cases, directory=directory, read_log=read_log, index=index,
-                        views=views, pipeline=pipeline)
+                        views=views, pipeline=pipeline, sign_ins=sign_ins)
     pipeline.report_figures_source(submission_figures(services))
     return services
 
@@ -101,6 +104,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         # The routers carry their prefixes, tags and error responses already; adding
         # their routes directly spares each request FastAPI's included-router matching.
         app.router.routes.extend(router.routes)
+    web.install(app)
     return app
 
 
@@ -127,7 +131,7 @@ class LotseAPI(FastAPI):
         """The declared-size check goes outermost, before FastAPI's own body limit (which
         would answer a declared oversize body in plain text); every answer with personal
         data, refusals included, is marked ``no-store``."""
-        return NoStore(DeclaredSizeLimit(super().build_middleware_stack()))
+        return SecurityHeaders(NoStore(DeclaredSizeLimit(super().build_middleware_stack())))
 
 
 class DeclaredSizeLimit:

@@ -19,6 +19,7 @@ from application.cases import FamilyCases
 from application.directory import Actor, Directory
 from application.pipeline import Pipeline
 from application.read_log import ReadLog
+from application.sign_in import SignIns
 
 if TYPE_CHECKING:
     from projections.views.family_index import FamilyIndex
@@ -35,6 +36,7 @@ class Services:
     index: FamilyIndex
     views: Views
     pipeline: Pipeline
+    sign_ins: SignIns
 
     def tables_ping(self) -> None:
         self.cases.tables.fetchone("SELECT 1")

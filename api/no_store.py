@@ -2,14 +2,15 @@
 
 Answers about families, staff and reports hold Sozialdaten (GDPR Art. 9): no browser,
 proxy or shared cache may keep a copy. Only the API's own description (``/docs``,
-``/redoc``, ``/openapi.json``), which holds none, may be cached.
+``/redoc``, ``/openapi.json``) and the web interface's styles (``/static/``), which
+hold none, may be cached.
 """
 
 from __future__ import annotations
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-CACHEABLE = ("/docs", "/redoc", "/openapi.json")
+CACHEABLE = ("/docs", "/redoc", "/openapi.json", "/static/")
 NO_STORE = (b"cache-control", b"no-store")
 
 

@@ -171,6 +171,14 @@ class Directory:
             return None
         return Actor(member.staff_id, member.name, dict(member.roles), token_id)
 
+    def actor_for(self, staff_id: str) -> Actor | None:
+        """A signed-in person as the policy sees them (``None``: unknown, or no role
+        left: a withdrawn role ends what a session may do at once)."""
+        member = self.current().staff.get(staff_id)
+        if member is None or not member.roles:
+            return None
+        return Actor(member.staff_id, member.name, dict(member.roles))
+
     def projects(self) -> list[ProjectRecord]:
         return sorted(self.current().projects.values(), key=lambda p: p.code)
 

@@ -203,3 +203,46 @@ def scope_for(actor: Actor, action: Action, project: str | None) -> Scope:
                          "you hold different roles in your projects: name one with ?project=",
                          field="project")
     return Scope(allowed, bool(own))
+
+
+class Page(StrEnum):
+    """The web interface's screens: each is shown to those who may do its action in one
+    of their projects (what a screen then shows is checked per family and project with
+    the functions above, as for the JSON API)."""
+
+    MY_DAY = "my_day"
+    FAMILY = "family"
+    INTAKE = "intake"
+    HISTORY = "history"
+    READ_LOG = "read_log"
+    TEAM = "team"
+    PROGRAMME = "programme"
+    ESF_REPORT = "esf_report"
+    ADMIN = "admin"
+
+
+PAGES: dict[Page, Action] = {
+    Page.MY_DAY: Action.CASEWORK, Page.FAMILY: Action.READ_CASE, Page.INTAKE: Action.OPEN_CASE,
+    Page.HISTORY: Action.READ_AUDIT_LOG, Page.READ_LOG: Action.READ_AUDIT_LOG,
+    Page.TEAM: Action.READ_TEAM, Page.PROGRAMME: Action.READ_FIGURES,
+    Page.ESF_REPORT: Action.READ_FIGURES, Page.ADMIN: Action.MANAGE_STAFF}
+"""The action that opens each screen (the access matrix, extended to pages)."""
+
+START_PAGES = (Page.MY_DAY, Page.TEAM, Page.HISTORY, Page.PROGRAMME, Page.ADMIN)
+"""Where a person lands after signing in: the first of these they may see."""
+
+
+def may_see(actor: Actor, page: Page) -> bool:
+    return bool(projects_for(actor, PAGES[page]))
+
+
+def check_page(actor: Actor, page: Page) -> dict[str, Role]:
+    """The caller's projects in which the page shows something (403 if none)."""
+    allowed = projects_for(actor, PAGES[page])
+    if not allowed:
+        raise forbidden(next(iter(actor.roles.values())), PAGES[page])
+    return allowed
+
+
+def start_page(actor: Actor) -> Page | None:
+    return next((p for p in START_PAGES if may_see(actor, p)), None)

@@ -126,6 +126,40 @@ def staff_token(staff_id: str) -> None:
     print(issued["token"])
 
 
+@staff_app.command("password")
+def staff_password(
+        staff_id: str,
+        user_name: Annotated[str, typer.Option(help=(
+            "The name they sign in with (lower-case letters, digits, '.', '_', '-').")),
+        ],
+        password_stdin: Annotated[bool, typer.Option(help=(
+            "Read the password from standard input instead of generating one."))] = False,
+) -> None:
+    """Set the user name and password a staff member signs in to the web interface with
+    (argon2id; their open sessions end). Without --password-stdin a password is
+    generated; the last line printed is the password, shown only now."""
+    import secrets
+    import sys
+
+    from application.directory import Directory
+    from application.sign_in import SignIns
+    from domain.errors import DomainError
+
+    generated = not password_stdin
+    password = secrets.token_urlsafe(12) if generated else sys.stdin.readline().rstrip("\n")
+    with open_cases() as cases:
+        try:
+            Directory(cases).member(staff_id)
+            SignIns(cases.tables).set_password(staff_id, user_name, password,
+                                               set_by=operator())
+        except DomainError as e:
+            raise refused(e) from None
+    console.print(f"{staff_id} signs in as {user_name}." + (
+        " Password (shown once):" if generated else ""))
+    if generated:
+        print(password)
+
+
 @staff_app.command("revoke")
 def staff_revoke(staff_id: str, token_id: Annotated[str, typer.Argument(
         help="The token id (the part after `lotse_`, before the next `_`).")]) -> None:

@@ -250,6 +250,27 @@ class FamilyIndex:
                              [*params, limit, offset]).fetchall()
         return SearchPage(int(count[0]), [self._match(r) for r in rows])
 
+    def found(self, *, family_ids: Collection[UUID] = (),
+              case_number: str | None = None) -> list[FamilyMatch]:
+        """The index rows of these families (or of the family with this case number),
+        names unsealed: for pages that show names beside what other views hold. No
+        access check here: the caller has checked (or filters by) project and case
+        manager."""
+        t = self.tables
+        self.catch_up()
+        if case_number is not None:
+            rows = t.fetchall(t.sql(f"SELECT {COLUMNS} FROM {{i}} WHERE case_number = {{p}}",
+                                    i=INDEX), (case_number,))
+            return [self._match(r) for r in rows]
+        found: list[FamilyMatch] = []
+        ids = [f.hex for f in family_ids]
+        for i in range(0, len(ids), PAGE_SIZE):
+            chunk = ids[i:i + PAGE_SIZE]
+            rows = t.fetchall(t.sql(f"SELECT {COLUMNS} FROM {{i}} WHERE family_id IN "
+                                    f"({', '.join([t.p] * len(chunk))})", i=INDEX), chunk)
+            found += [self._match(r) for r in rows]
+        return found
+
     def _match(self, row: tuple[Any, ...]) -> FamilyMatch:
         family_id = UUID(row[0])
         key = self.cases.keys.key_for_reading(family_id) if row[7] is not None else None
