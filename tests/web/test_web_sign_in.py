@@ -28,7 +28,8 @@ def test_a_page_without_a_session_sends_the_person_to_the_sign_in_form(world: Wo
     assert answer.headers["location"] == "/anmelden?weiter=%2F%3Fsuche%3DOkonkwo"
     form = client.get(answer.headers["location"])
     assert form.status_code == 200
-    assert "Benutzername" in form.text and "Hauptnavigation" not in form.text
+    assert "Benutzername" in form.text
+    assert "Hauptnavigation" not in form.text
     assert 'name="weiter" value="/?suche=Okonkwo"' in form.text
 
 
@@ -40,10 +41,13 @@ def test_signing_in_starts_a_new_session_in_a_strict_http_only_secure_cookie(
     form = client.get("/anmelden")
     answer = client.post("/anmelden", data={"user_name": name, "password": PASSWORD,
                                             "csrf": csrf_of(form), "weiter": "/"})
-    assert answer.status_code == 303 and answer.headers["location"] == "/"
+    assert answer.status_code == 303
+    assert answer.headers["location"] == "/"
     cookie = next(c for c in answer.headers.get_list("set-cookie")
                   if c.startswith("lotse_session="))
-    assert "HttpOnly" in cookie and "SameSite=strict" in cookie and "Secure" in cookie
+    assert "HttpOnly" in cookie
+    assert "SameSite=strict" in cookie
+    assert "Secure" in cookie
     assert "planted-by-an-attacker" not in cookie
     session_id = cookie.split(";")[0].split("=", 1)[1]
     assert len(session_id) >= 40
@@ -60,7 +64,9 @@ def test_signing_in_again_ends_the_session_the_browser_had(world: World) -> None
     client.post("/anmelden", data={"user_name": "case-manager-kr", "password": PASSWORD,
                                    "csrf": csrf_of(form), "weiter": "/"})
     after = client.cookies.get("lotse_session")
-    assert before and after and before != after
+    assert before
+    assert after
+    assert before != after
     stale = sign_in_client(world)
     stale.cookies.set("lotse_session", before)
     assert stale.get("/").status_code == 303
@@ -103,18 +109,21 @@ def test_a_sign_in_without_the_form_token_is_refused(world: World) -> None:
     client.get("/anmelden")
     answer = client.post("/anmelden", data={"user_name": name, "password": PASSWORD,
                                             "csrf": "forged"})
-    assert answer.status_code == 403 and "lotse_session" not in client.cookies
+    assert answer.status_code == 403
+    assert "lotse_session" not in client.cookies
 
 
 def test_signing_out_needs_the_csrf_token_and_then_ends_the_session(world: World) -> None:
     client = signed_in(world, Role.CASE_MANAGER)
     refused = client.post("/abmelden", data={})
-    assert refused.status_code == 403 and "Formular abgelaufen" in refused.text
+    assert refused.status_code == 403
+    assert "Formular abgelaufen" in refused.text
     assert client.get("/").status_code == 200  # (still signed in)
     page = client.get("/")
     session_id = client.cookies.get("lotse_session")
     out = client.post("/abmelden", data={"csrf": csrf_of(page)})
-    assert out.status_code == 303 and out.headers["location"] == "/anmelden?abgemeldet=1"
+    assert out.status_code == 303
+    assert out.headers["location"] == "/anmelden?abgemeldet=1"
     replay = sign_in_client(world)
     replay.cookies.set("lotse_session", session_id or "")
     assert replay.get("/").status_code == 303
@@ -133,7 +142,8 @@ def test_a_session_idle_for_30_minutes_ends_with_a_clear_message(world: World) -
     assert client.get("/").status_code == 200
     _idle(world, 31)
     answer = client.get("/")
-    assert answer.status_code == 303 and "abgelaufen=1" in answer.headers["location"]
+    assert answer.status_code == 303
+    assert "abgelaufen=1" in answer.headers["location"]
     page = client.get(answer.headers["location"])
     assert "nach 30 Minuten ohne Aktivität abgelaufen" in page.text
 
@@ -143,13 +153,15 @@ def test_a_form_sent_after_the_timeout_is_kept_through_the_sign_in(world: World)
     page = client.get("/")
     _idle(world, 45)
     late = client.post("/abmelden", data={"csrf": csrf_of(page), "notiz": "Mutter & Kind"})
-    assert late.status_code == 200 and "Eingaben sind aufbewahrt" in late.text
+    assert late.status_code == 200
+    assert "Eingaben sind aufbewahrt" in late.text
     assert 'name="kept:notiz" value="Mutter &amp; Kind"' in late.text
     again = client.post("/anmelden", data={"user_name": "case-manager-kr",
                                            "password": PASSWORD, "csrf": csrf_of(late),
                                            "weiter": "/abmelden",
                                            "kept:notiz": "Mutter & Kind"})
-    assert again.status_code == 200 and "Jetzt speichern" in again.text
+    assert again.status_code == 200
+    assert "Jetzt speichern" in again.text
     assert 'action="/abmelden"' in again.text
     assert 'name="notiz" value="Mutter &amp; Kind"' in again.text
 
@@ -162,7 +174,8 @@ def test_every_page_carries_the_content_security_policy_and_no_store(world: Worl
         assert answer.headers["cache-control"] == "no-store", path
         assert answer.headers["x-frame-options"] == "DENY"
     style = client.get("/static/lotse.css")
-    assert style.status_code == 200 and "cache-control" not in style.headers
+    assert style.status_code == 200
+    assert "cache-control" not in style.headers
     assert "https://" not in client.get("/").text  # (nothing from another host)
 
 
@@ -181,7 +194,8 @@ def test_mein_tag_lists_only_the_case_managers_own_open_families(world: World) -
     theirs = world.intake(case_manager=other.staff_id, **{
         "members": intake_body()["members"][:1]})
     page = signed_in(world, Role.CASE_MANAGER).get("/")
-    assert own["case_number"] in page.text and theirs["case_number"] not in page.text
+    assert own["case_number"] in page.text
+    assert theirs["case_number"] not in page.text
     assert "Amira Okonkwo-Brandt, Noah Okonkwo-Brandt" in page.text
     assert own["family_id"] not in page.text  # (no UUID on a screen)
 
@@ -192,7 +206,8 @@ def test_mein_tag_lists_only_the_case_managers_own_open_families(world: World) -
 def test_other_roles_land_on_their_own_start_page(world: World, role: Role,
                                                   start: str) -> None:
     answer = signed_in(world, role).get("/")
-    assert answer.status_code == 303 and answer.headers["location"] == start
+    assert answer.status_code == 303
+    assert answer.headers["location"] == start
 
 
 def test_a_person_may_choose_english(world: World) -> None:
