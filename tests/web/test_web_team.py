@@ -37,8 +37,10 @@ def test_a_coordinator_sees_each_case_manager_by_name_with_counts_and_no_staff_i
     assert page.status_code == 200, page.text
     assert page.headers["cache-control"] == "no-store"
     text = visible(page.text)
-    assert "Dariusz Nowicki" in text and "case_manager KR" in text
-    assert "Offene Fälle" in text and "Ohne Fallverantwortung (0)" in text
+    assert "Dariusz Nowicki" in text
+    assert "case_manager KR" in text
+    assert "Offene Fälle" in text
+    assert "Ohne Fallverantwortung (0)" in text
     for staff_id in (dariusz.staff_id, world.case_manager_id()):
         assert staff_id not in text
     assert re.search(r"case_manager KR</th>\s*<td class=\"number\">1</td>", page.text)
@@ -50,7 +52,8 @@ def test_a_coordinator_transfers_a_family_to_a_colleague_chosen_by_name(
     dariusz = world.add_staff(Role.CASE_MANAGER, name="Dariusz Nowicki")
     client = signed_in(world, Role.COORDINATOR)
     page = client.get("/team", params={"fm": world.case_manager_id()})
-    assert family["case_number"] in page.text and "Amira Okonkwo-Brandt" in page.text
+    assert family["case_number"] in page.text
+    assert "Amira Okonkwo-Brandt" in page.text
     answer = client.post("/team/uebertragen", data={
         **transfer_form(page.text), "csrf": csrf_of(page), "fallnummer": family["case_number"],
         "an": dariusz.staff_id, "grund": "Elternzeit"})
@@ -78,12 +81,14 @@ def test_an_unknown_case_number_is_shown_next_to_the_field_and_nothing_changes(
         "an": dariusz.staff_id, "grund": "Urlaub"})
     assert answer.status_code == 422
     assert 'aria-invalid="true" aria-describedby="fehler-fallnummer"' in answer.text
-    assert "keinen Fall" in answer.text and 'value="Urlaub"' in answer.text
+    assert "keinen Fall" in answer.text
+    assert 'value="Urlaub"' in answer.text
     assert case_manager_of(world, family["family_id"]) == world.case_manager_id()
     same = client.post("/team/uebertragen", data={
         **transfer_form(page.text), "csrf": csrf_of(page), "fallnummer": family["case_number"],
         "an": world.case_manager_id()})
-    assert same.status_code == 422 and "bereits bei dieser Person" in same.text
+    assert same.status_code == 422
+    assert "bereits bei dieser Person" in same.text
 
 
 def test_without_the_csrf_token_a_transfer_is_refused_and_nothing_changes(
@@ -117,8 +122,10 @@ def test_an_auditor_sees_the_team_without_forms_and_may_not_transfer(world: Worl
     client = signed_in(world, Role.AUDITOR)
     page = client.get("/team", params={"fm": world.case_manager_id()})
     assert page.status_code == 200
-    assert "case_manager KR" in page.text and family["case_number"] in page.text
-    assert "/team/uebertragen" not in page.text and "<select" not in page.text
+    assert "case_manager KR" in page.text
+    assert family["case_number"] in page.text
+    assert "/team/uebertragen" not in page.text
+    assert "<select" not in page.text
     answer = client.post("/team/uebertragen", data={
         "csrf": csrf_of(page), "projekt": "KR", "fallnummer": family["case_number"],
         "an": dariusz.staff_id})
@@ -136,8 +143,10 @@ def test_a_case_whose_case_manager_left_is_listed_unassigned_and_can_be_assigned
     page = client.get("/team")
     assert "Ohne Fallverantwortung (1)" in page.text
     row = re.search(rf"<tr><td>{family['case_number']}</td>.*?</tr>", page.text, re.S)
-    assert row is not None and "Amira Okonkwo-Brandt" in row.group(0)
-    assert "case_manager KR" in row.group(0) and "Zuweisen" in row.group(0)
+    assert row is not None
+    assert "Amira Okonkwo-Brandt" in row.group(0)
+    assert "case_manager KR" in row.group(0)
+    assert "Zuweisen" in row.group(0)
     key = re.search(rf'name="schluessel" value="([^"]+-{family["case_number"]})"', page.text)
     assert key is not None
     answer = client.post("/team/uebertragen", data={
@@ -166,10 +175,13 @@ def test_a_coordinator_of_two_projects_picks_the_project_by_name(world: World) -
     gl = world.intake("GL")
     client = signed_in(world, Role.COORDINATOR)
     page = client.get("/team", params={"projekt": "KR"})
-    assert "WiQ Plus Krefeld" in page.text and "Familiencoaching Gladbeck" in page.text
-    assert "case_manager KR" in page.text and "case_manager GL" not in page.text
+    assert "WiQ Plus Krefeld" in page.text
+    assert "Familiencoaching Gladbeck" in page.text
+    assert "case_manager KR" in page.text
+    assert "case_manager GL" not in page.text
     assert 'href="/team?projekt=GL"' in page.text
     other = client.get("/team", params={"projekt": "GL", "fm": world.case_manager_id("GL")})
-    assert "case_manager GL" in other.text and gl["case_number"] in other.text
+    assert "case_manager GL" in other.text
+    assert gl["case_number"] in other.text
     assert "case_manager KR" not in other.text
     assert client.get("/team", params={"projekt": "XX"}).status_code == 404
