@@ -168,3 +168,12 @@ def test_a_staff_name_with_markup_is_shown_as_text(world: World) -> None:
     for html in (answer.text, page.text):
         assert SCRIPT not in html
         assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+
+
+def test_an_admin_cannot_change_their_own_role(world: World) -> None:
+    client = signed_in(world, Role.ADMIN)
+    admin = world.token(Role.ADMIN).staff_id
+    answer = posted(client, "/verwaltung/rolle", rolle_person=admin, rolle_rolle="auditor")
+    assert answer.status_code == 422
+    assert 'aria-describedby="fehler-rolle_person"' in answer.text
+    assert world.services.directory.member(admin).roles["KR"] is Role.ADMIN

@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
+import pytest
+
+from api import web
+from api.web.i18n import catalogue
 from domain.directory import Role
 from tests.support.world import World
 from tests.web.pages import csrf_of, signed_in
@@ -185,3 +190,24 @@ def test_a_coordinator_of_two_projects_picks_the_project_by_name(world: World) -
     assert gl["case_number"] in other.text
     assert "case_manager KR" not in other.text
     assert client.get("/team", params={"projekt": "XX"}).status_code == 404
+
+
+def test_team_and_verwaltung_are_shown_in_english_when_chosen(world: World) -> None:
+    world.intake()
+    for role, path, heading in ((Role.COORDINATOR, "/team", "Open cases"),
+                                (Role.ADMIN, "/verwaltung", "Staff of the project")):
+        client = signed_in(world, role)
+        client.cookies.set("lotse_lang", "en")
+        page = client.get(path)
+        assert page.status_code == 200
+        assert heading in page.text
+
+
+@pytest.mark.store_independent
+def test_every_text_of_the_team_and_verwaltung_templates_is_in_the_german_catalogue(
+        ) -> None:
+    templates = Path(web.__file__).parent / "templates"
+    german = catalogue("de")
+    for name in ("team.html", "admin.html", "admin_shown.html"):
+        for key in re.findall(r"""\bt\(["']([\w.]+)["']""", (templates / name).read_text()):
+            assert key in german, (name, key)

@@ -128,6 +128,9 @@ async def grant_role(request: Request, person: PersonDep) -> Response:
     if member is None:
         return admin_page(request, person, chosen.code, status=422, form=form,
                           errors={"rolle_person": person.texts("admin.choose_person")})
+    if member.staff_id == person.actor.staff_id:  # (no admin locks themselves out)
+        return admin_page(request, person, chosen.code, status=422, form=form,
+                          errors={"rolle_person": person.texts("admin.not_yourself")})
     try:
         role = Role(form.get("rolle_rolle", ""))
     except ValueError:
