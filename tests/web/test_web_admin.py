@@ -177,3 +177,31 @@ def test_an_admin_cannot_change_their_own_role(world: World) -> None:
     assert answer.status_code == 422
     assert 'aria-describedby="fehler-rolle_person"' in answer.text
     assert world.services.directory.member(admin).roles["KR"] is Role.ADMIN
+
+
+def test_a_repeated_form_adds_the_person_once_and_never_shows_the_token_again(
+        world: World) -> None:
+    client = signed_in(world, Role.ADMIN)
+    page = client.get("/verwaltung")
+    key = re.search(r'name="schluessel" value="([^"]+-neu)"', page.text)
+    assert key is not None
+    fields = {"csrf": csrf_of(page), "projekt": "KR", "schluessel": key.group(1),
+              "neu_name": "Dariusz Nowicki", "neu_rolle": "case_manager"}
+    first = client.post("/verwaltung/mitarbeitende", data=fields)
+    second = client.post("/verwaltung/mitarbeitende", data=fields)
+    assert SECRET.findall(first.text)
+    assert second.status_code == 200
+    assert not SECRET.findall(second.text)
+    assert "bereits ausgeführt" in second.text
+    named = [v for v in world.services.directory.staff("KR") if v.name == "Dariusz Nowicki"]
+    assert len(named) == 1
+
+
+def test_an_unknown_role_is_refused_next_to_the_role_field(world: World) -> None:
+    before = len(world.services.directory.staff())
+    client = signed_in(world, Role.ADMIN)
+    answer = posted(client, "/verwaltung/mitarbeitende", neu_name="Eva", neu_rolle="boss")
+    assert answer.status_code == 422
+    assert 'aria-describedby="fehler-neu_rolle"' in answer.text
+    assert 'value="Eva"' in answer.text
+    assert len(world.services.directory.staff()) == before
