@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Annotated, Any
+from typing import Annotated
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Query, Request
@@ -29,7 +29,13 @@ from application.refusals import Refusal
 from domain.directory import Role
 from domain.errors import DomainError
 from domain.rules import today_in_programme
-from projections.views.caseload import CaseloadRow, read_caseload, read_team, read_unassigned
+from projections.views.caseload import (
+    CaseloadRow,
+    TeamRow,
+    read_caseload,
+    read_team,
+    read_unassigned,
+)
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 QUIET_DAYS = 21
@@ -95,7 +101,7 @@ def team_page(request: Request, person: Person, wanted: str | None, shown: str |
         form=form or {}, errors=errors or {})
 
 
-def _counts(row: Any) -> tuple[int, int, int]:
+def _counts(row: TeamRow | None) -> tuple[int, int, int]:
     if row is None:
         return 0, 0, 0
     return row.active_cases, row.overdue_follow_ups, row.without_contact_21_days
