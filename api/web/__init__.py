@@ -26,11 +26,12 @@ HEADERS = [(b"content-security-policy", CSP.encode()),
 
 def install(app: FastAPI) -> None:
     """The pages' routes and the static files, on ``app``."""
-    from api.web.pages import my_day, sign_in
+    from api.web.pages import admin, my_day, sign_in, team
 
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     for router in (sign_in.router, my_day.router):
         app.router.routes.extend(router.routes)
+    app.router.routes.extend([*team.router.routes, *admin.router.routes])
 
 
 class SecurityHeaders:
