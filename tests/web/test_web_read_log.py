@@ -102,7 +102,8 @@ def test_the_log_is_paged_newest_first(world: World) -> None:
     first = auditor.get("/lesezugriffe")
     second = auditor.get("/lesezugriffe", params={"seite": "2"})
 
-    assert len(rows(first.text)) == 50 and len(rows(second.text)) == 10
+    assert len(rows(first.text)) == 50
+    assert len(rows(second.text)) == 10
     assert rows(first.text)[0].startswith("01.11.2026, 09:59")
     assert rows(second.text)[-1].startswith("01.11.2026, 09:00")
     assert "Seite 1 von 2" in first.text

@@ -24,6 +24,7 @@ LABELS = {**KEYS, "occurred_on": "Datum", "member": "Mitglied", "exit_version":
           "Austritt erfasst mit Version", "field": "Feld", "value": "neuer Wert",
           "member_id": "Person", "member_ids": "Personen"}
 HIDDEN = frozenset({"family_id", "consultation_id", "goal_id", "referral_id", "project",
+                    "case_number",
                     "corrected_version", "changes", "sensitive_changes", "reason"})
 """Facts not listed as such: internal references, and what a correction shows apart."""
 MEMBER_KEYS = frozenset({"member_id", "member_ids", "members_present"})
@@ -130,7 +131,8 @@ def _row(e: HistoryEntry, words: Words) -> EventRow:
             text = ", ".join(words.member_named(m) for m in listed if isinstance(m, dict))
         else:
             text = words.value(key, value)
-        details.append((LABELS[key], text))
+        if text != formats.DASH:
+            details.append((LABELS[key], text))
     recorded_day = e.recorded_at.astimezone(PROGRAMME_TZ).date()
     late = (recorded_day - e.occurred_on).days
     row = EventRow(e.version, EVENT_NAMES.get(e.event, e.event), e.occurred_on, e.recorded_at,
@@ -147,5 +149,5 @@ def _row(e: HistoryEntry, words: Words) -> EventRow:
         reason = e.facts.get("reason")
         row.reason = words.texts("history.erased") if "reason" in erased else reason
     elif isinstance(e.facts.get("reason"), str):
-        details.append((LABELS["reason"], e.facts["reason"]))
+        details.append((LABELS["reason"], words.value("reason", e.facts["reason"])))
     return row
