@@ -162,3 +162,40 @@ def test_a_script_in_a_name_is_shown_as_text(world: World) -> None:
         assert page.status_code == 200
         assert "<script>alert(1)</script>" not in page.text
         assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page.text
+
+
+def test_a_restricted_and_an_erased_family_stay_readable_for_the_auditor(
+        world: World) -> None:
+    restricted = Family(world, world.intake())
+    restricted.ok("/erasure-request", {"legal_basis": "art17_request", "note": "Brief",
+                                       "occurred_on": "2026-11-20"}, "coordinator")
+    erased = Family(world, world.intake())
+    erased.ok("/consultations", fill(CONSULTATION, {"parent": erased.parent}))
+    erased.ok("/erasure", {"legal_basis": "unlawfully_recorded",
+                           "note": "recorded for another programme"}, "coordinator")
+    auditor = signed_in(world, "auditor")
+
+    first = text_of(auditor.get("/verlauf/KR-2026-0001").text)
+    second = auditor.get("/verlauf/KR-2026-0002")
+
+    assert "Verarbeitung eingeschränkt (Löschung beantragt)" in first
+    assert "Löschung beantragt" in first
+    assert second.status_code == 200
+    text = text_of(second.text)
+    assert "(Namen gelöscht) KR-2026-0002" in text
+    assert "Personenbezogene Daten gelöscht" in text
+    assert "unrechtmäßig erhoben" in text
+    assert "Notizen (gelöscht)" in text
+    assert "Okonkwo" not in text
+    assert "Westwall" not in text
+
+
+def test_recorders_outside_the_staff_directory_are_named_plainly() -> None:
+    from api.web.i18n import Texts
+    from api.web.pages.history_events import Words
+
+    words = Words(Texts("de"), {"st-1": "Anna Schmidt", "st-2": None}, {})
+
+    assert [words.recorder(r) for r in ("st-1", "st-2", "demo", "cli:maria", "st-9")] == [
+        "Anna Schmidt", "Mitarbeiter:in ohne Namen", "Demo-Daten", "Kommandozeile (maria)",
+        "nicht im Personalverzeichnis"]
