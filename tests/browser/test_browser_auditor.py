@@ -39,7 +39,8 @@ def test_an_auditor_views_a_family_as_known_on_an_earlier_day_and_then_his_read(
         assert held.status_code == 200, held.text
     sign_in(page, site, "jonas")
     page.goto("/verlauf")  # (his start page is Team, another screen)
-    assert page.get_by_role("link", name="Verlauf").get_attribute("aria-current") == "page"
+    nav = page.get_by_role("link", name="Verlauf", exact=True)
+    assert nav.get_attribute("aria-current") == "page"
     page.get_by_label("Familie suchen").fill("Winter")
     page.get_by_role("button", name="Suchen").click()
     page.get_by_role("link", name="Ayşe Yılmaz-Winter").click()
@@ -54,7 +55,7 @@ def test_an_auditor_views_a_family_as_known_on_an_earlier_day_and_then_his_read(
         page.locator("main").inner_text())
     assert page.get_by_role("row").filter(has_text="Beratung").count() == 0
 
-    page.get_by_role("link", name="Lesezugriffe").click()
+    page.get_by_role("link", name="Lesezugriffe", exact=True).click()
     newest = page.get_by_role("row").nth(1).inner_text()
     for words in ("Jonas Weber", "Prüfung", number, "Verlauf"):
         assert words in newest, newest
