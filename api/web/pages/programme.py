@@ -14,6 +14,7 @@ from __future__ import annotations
 import calendar
 from dataclasses import dataclass
 from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
@@ -49,6 +50,14 @@ def month_end(year: int, month: int) -> date:
 def share_of_target(yearly: int | None, months: int) -> int | None:
     """The yearly target's share of ``months`` months, rounded up (the report's rule)."""
     return None if yearly is None else -(-yearly * months // 12)
+
+
+def percent(part: int, whole: int | None) -> float | None:
+    """``part`` of ``whole`` in percent, one decimal rounded half up (as the report)."""
+    if not whole:
+        return None
+    return float((Decimal(part * 100) / Decimal(whole)).quantize(Decimal("0.1"),
+                                                                 rounding=ROUND_HALF_UP))
 
 
 @router.get("/programm", response_class=HTMLResponse)
@@ -93,8 +102,7 @@ def programme(request: Request, person: PersonDep,
     return render(
         request, person, "programme.html", chosen=chosen, year=year, years=years,
         rows=rows, whole=whole, reached=whole.period.families,
-        yearly_share=None if not chosen.yearly_target else round(
-            whole.period.families * 100 / chosen.yearly_target, 1),
+        yearly_share=percent(whole.period.families, chosen.yearly_target),
         reached_chart=reached_chart, last_month=last, space=space, months=months,
         hours=hours,
         month_chart=charts.columns(short, [m.consultations for m in months]),
