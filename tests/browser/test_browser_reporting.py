@@ -31,7 +31,8 @@ def test_a_reporting_user_sees_the_programme_with_its_chart_and_no_family(
     assert page.locator("a[href^='/familien/']").count() == 0
     assert "Amira" not in page.content()
     refused = page.goto(f"/familien/{number}")
-    assert refused is not None and refused.status in (403, 404)
+    assert refused is not None
+    assert refused.status in (403, 404)
     assert "Amira" not in page.content()
     page.goto("/esf-bericht")
     assert page.locator("a[href^='/familien/']").count() == 0
@@ -46,7 +47,8 @@ def test_a_coordinator_downloads_the_report(page: Any, site: Site, tmp_path: Pat
         page.get_by_role("link", name="Bericht als Excel-Datei (XLSX)").click()
     saved = tmp_path / download.value.suggested_filename
     download.value.save_as(saved)
-    assert saved.name.startswith("esf-KR-") and saved.suffix == ".xlsx"
+    assert saved.name.startswith("esf-KR-")
+    assert saved.suffix == ".xlsx"
     book = openpyxl.load_workbook(io.BytesIO(saved.read_bytes()))
     assert "Indikatoren" in book.sheetnames
     with page.expect_download() as csv_file:

@@ -12,6 +12,7 @@ from typing import Any
 import openpyxl
 import pytest
 
+from application.refusals import Refusal
 from projections.reporting.esf_render import CSV_COLUMNS
 from tests.api.test_api_reports import enter
 from tests.support.world import World
@@ -157,4 +158,25 @@ def test_a_submission_without_the_csrf_token_is_refused(
         "schluessel": "k2", "projekt": "KR", "zeitraum": "2026-H1", "stand": "jetzt"})
     assert refused.status_code == 403
     assert "Formular abgelaufen" in refused.text
+    assert world.services.cases.report_submissions("KR") == []
+
+
+def test_a_report_the_checks_refuse_is_not_submitted_and_the_page_says_why(
+        world: World, entries: dict[str, Any]) -> None:
+    def not_plausible(project: str, period: str, as_known: str) -> Any:
+        raise Refusal(422, "report_not_plausible", "Report not plausible",
+                      "EECR01 (3) exceeds EECO01 (2)", field="period")
+
+    world.services.pipeline.report_figures_source(not_plausible)
+    client = signed_in(world, "coordinator")
+    form = client.get(REPORT)
+    key = re.search(r'name="schluessel" value="([^"]+)"', form.text)
+    assert key
+    refused = client.post("/esf-bericht/einreichen", data={
+        "csrf": csrf_of(form), "schluessel": key.group(1), "projekt": "KR",
+        "zeitraum": "2026-H1", "stand": "jetzt"})
+    assert refused.status_code == 422
+    assert '<p class="error" role="alert" id="submit-error">Nicht eingereicht: Die ' \
+           "Plausibilitätsprüfung hat Fehler gefunden." in refused.text
+    assert 'aria-describedby="submit-error"' in refused.text
     assert world.services.cases.report_submissions("KR") == []

@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 
 from tests.api.test_api_social_space import consult, intake, post
-from tests.web.pages import signed_in
 from tests.support.world import World
+from tests.web.pages import signed_in
 
 NAME = "Okonkwo-Brandt"  # (every intake's family name)
 
@@ -83,18 +83,21 @@ def test_charts_are_server_rendered_svg_with_their_tables(
     html = signed_in(world, "reporting").get("/programm?jahr=2026").text
     assert html.count('<svg class="chart"') == 7
     assert html.count("<caption>") >= 7
-    assert 'role="img"' in html and "<title id=\"reached-title\">" in html
+    assert 'role="img"' in html
+    assert "<title id=\"reached-title\">" in html
     assert "stroke-dasharray" in html  # (the target line, dashed)
     assert 'fill="url(#reached-hatch)"' in html  # (the monthly columns, hatched)
     assert "Ziel 48" in html
-    assert " style=" not in html and "<style" not in html
+    assert " style=" not in html
+    assert "<style" not in html
 
 
 def test_reporting_users_see_figures_and_never_a_family(
         world: World, casework: dict[str, Any]) -> None:
     html = signed_in(world, "reporting").get("/programm?jahr=2026").text
     assert "/familien/" not in html
-    assert NAME not in html and "Amira" not in html
+    assert NAME not in html
+    assert "Amira" not in html
     assert casework["a"]["case_number"] not in html
     assert "<script>alert(1)</script>" not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
