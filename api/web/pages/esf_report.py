@@ -97,9 +97,8 @@ def read(svc: Services, person: Person, projekt: str | None, zeitraum: str | Non
     return Read(chosen, period, stand, report)
 
 
-def page_query(r: Read, **more: str) -> str:
-    return urlencode({"projekt": r.chosen.code, "zeitraum": str(r.period), "stand": r.stand,
-                      **more})
+def page_query(r: Read) -> str:
+    return urlencode({"projekt": r.chosen.code, "zeitraum": str(r.period), "stand": r.stand})
 
 
 @router.get("/esf-bericht", response_class=HTMLResponse)
@@ -129,8 +128,8 @@ def show(request: Request, person: Person, svc: Services, r: Read, *, submitted:
         since_submission=report.since_submission(), submissions=sent, names=names,
         show_names=r.chosen.details, may_submit=may_submit, submitted=submitted,
         error=error, key=secrets.token_urlsafe(18), query=page_query(r),
-        changed=(sum(r.other is not None for r in indicators),
-                 sum(bool(r.changes) for r in programme)))
+        changed=(sum(row.other is not None for row in indicators),
+                 sum(bool(row.changes) for row in programme)))
 
 
 @router.get("/esf-bericht/download")

@@ -27,6 +27,8 @@ from api.web.pages.base import PageProblem, PageRoute, PersonDep, render, servic
 from api.web.pages.reporting import chosen_project
 from application import policy
 from domain.rules import today_in_programme
+from domain.values import ReferralOutcome
+from projections.reporting.programme import PENDING
 from projections.reporting.programme_figures import ProgrammeFigures, programme_figures
 from projections.views.social_space_read import MonthCount, read_social_space
 
@@ -81,7 +83,8 @@ def programme(request: Request, person: PersonDep,
         reached = known[m - 1].period.families if m <= last else None
         rows.append(MonthRow(m, reached, None if reached is None else reached - before,
                              share_of_target(chosen.yearly_target, m)))
-        before = reached or before
+        if reached is not None:
+            before = reached
     whole = known[-1]
     first = whole.project_start.year if whole.project_start else year
     years = list(range(min(first, year), today.year + 1))
@@ -117,5 +120,4 @@ def programme(request: Request, person: PersonDep,
                                     for r in space.by_institution_type]),
         goal_chart=charts.bars([(texts.code("life_area", g.life_area), g.set, number(g.set))
                                 for g in space.by_life_area]),
-        outcomes=("accepted", "first_appointment_kept", "completed", "declined",
-                  "no_response", "pending"))
+        outcomes=(*(o.value for o in ReferralOutcome), PENDING))
