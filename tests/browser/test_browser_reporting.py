@@ -16,6 +16,15 @@ from tests.support.world import intake_body
 pytestmark = pytest.mark.e2e
 
 
+def serious_violations(page: Any) -> list[str]:
+    """What axe-core finds serious or critical on the page (WCAG 2.1 AA)."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    found = Axe().run(page).response["violations"]
+    return [f"{v['id']}: {v['nodes'][0]['target']}" for v in found
+            if v["impact"] in ("serious", "critical")]
+
+
 def test_a_reporting_user_sees_the_programme_with_its_chart_and_no_family(
         page: Any, site: Site) -> None:
     with site.api("anna") as api:
@@ -30,6 +39,7 @@ def test_a_reporting_user_sees_the_programme_with_its_chart_and_no_family(
     assert page.get_by_role("table", name="Erreichte Familien").is_visible()
     assert page.locator("a[href^='/familien/']").count() == 0
     assert "Amira" not in page.content()
+    assert serious_violations(page) == []
     refused = page.goto(f"/familien/{number}")
     assert refused is not None
     assert refused.status in (403, 404)
@@ -43,6 +53,7 @@ def test_a_coordinator_downloads_the_report(page: Any, site: Site, tmp_path: Pat
     sign_in(page, site, "petra")
     page.goto("/esf-bericht")
     assert page.title().startswith("ESF+-Bericht")
+    assert serious_violations(page) == []
     with page.expect_download() as download:
         page.get_by_role("link", name="Bericht als Excel-Datei (XLSX)").click()
     saved = tmp_path / download.value.suggested_filename
