@@ -32,6 +32,8 @@ SCREENS = (
     "admin",
     "history",
     "read_log",
+    "programme",
+    "esf_report",
 )
 """The modules of ``api.web.pages`` whose ``router`` serves pages."""
 
