@@ -23,6 +23,10 @@ SCREENS = [  # (who, path): every page of the web interface, as the role that us
     ("jonas", "/verlauf/{family}"),
     ("jonas", "/lesezugriffe"),
     ("sabine", "/verwaltung"),
+    ("mehmet", "/programm"),
+    ("mehmet", "/esf-bericht"),
+    ("petra", "/esf-bericht"),
+    ("petra", "/esf-bericht?stand=stichtag"),
 ]
 SERIOUS = ("serious", "critical")
 

@@ -23,7 +23,9 @@ def page_routes(world: World) -> set[str]:
 @pytest.mark.store_independent
 def test_every_screen_without_parameters_is_in_the_navigation_or_public(world: World) -> None:
     listed = {path for _, path, _ in NAV} | PUBLIC
-    unlisted = sorted(p for p in page_routes(world) - listed if "{" not in p)
+    parts = tuple(f"{path}/" for path in listed if path != "/")  # (a screen's downloads)
+    unlisted = sorted(p for p in page_routes(world) - listed
+                      if "{" not in p and not p.startswith(parts))
     assert not unlisted, f"screens outside the access matrix (add them to NAV): {unlisted}"
 
 
