@@ -66,11 +66,11 @@ class DemoAlreadyLoaded(RuntimeError):
 
 
 def load_demo(cases: FamilyCases, directory: Directory, *, today: date, families: int = 300,
-              seed: int = 7, passwords: bool = True) -> DemoSummary:
+              seed: int = 7, showcase: bool = False) -> DemoSummary:
     """Record the demo projects, staff and ``families`` families, each entry at a time
-    after its business date, and a submitted report; give each staff member a password
-    (unless ``passwords`` is false: argon2id takes a while); return who can sign in
-    (user names, passwords, tokens)."""
+    after its business date; return the staff (with their tokens). ``showcase`` (``lotse
+    demo``) adds KR's submitted report of the last half-year and gives every staff member
+    a user name and password (argon2id: a while each, so tests do without)."""
     from demo.showcase import give_sign_ins, submission
 
     check_today(today)
@@ -85,10 +85,11 @@ def load_demo(cases: FamilyCases, directory: Directory, *, today: date, families
         staff, sites = _staff(directory)
         lags = Lags(random.Random(seed + 1), now)  # noqa: S311 (not drawn from rng: the
         recorder = TimedRecorder(cases, lags, clock)  # same histories as demo-data)
-        recorder.scheduled.append(submission(cases, sites[0], today))
+        if showcase:
+            recorder.scheduled.append(submission(cases, sites[0], today))
         recorded = record_families(cases, recorder, sites, rng, today=today,
                                    families=families)
-    if passwords:
+    if showcase:
         staff = give_sign_ins(SignIns(cases.tables), staff)
     return DemoSummary([s.code for s in fam.SITES], staff, recorded.families, recorded.events)
 

@@ -14,12 +14,14 @@ from typing import Any
 from uuid import UUID
 
 import pytest
+from typer.testing import CliRunner
 
 from application.cases import FamilyCases
 from application.directory import Directory
 from application.integrity.service import Integrity
 from application.keys import KeyDestroyedError
 from application.sign_in import SignIns
+from cli.main import app as cli
 from demo.loading import HISTORY_DAYS, DemoAlreadyLoaded, DemoSummary, load_demo
 from demo.showcase import last_period
 from domain.directory import Role
@@ -28,16 +30,17 @@ from domain.values import CaseStatus, ErasureBasis
 from projections.reporting.esf_report import esf_report, figure_values
 from projections.views.registry import Views
 from tests.conftest import SettingsFactory, drop_schema
+from tests.support.processes import configure_lotse
 
 FAMILIES = 12
 TODAY = today_in_programme()
 
 
 def load(app: FamilyCases, seed: int = 7, families: int = FAMILIES, *,
-         passwords: bool = False) -> tuple[DemoSummary, Directory]:
+         showcase: bool = False) -> tuple[DemoSummary, Directory]:
     directory = Directory(app)
     return load_demo(app, directory, today=TODAY, families=families, seed=seed,
-                     passwords=passwords), directory
+                     showcase=showcase), directory
 
 
 def family_ids(app: FamilyCases) -> list[UUID]:
@@ -76,7 +79,7 @@ def other_app(store: str, make_settings: SettingsFactory, tmp_path: Path
 
 def test_projects_and_staff_exist_every_token_authenticates_and_a_reload_is_refused(
         app: FamilyCases) -> None:
-    summary, directory = load(app, families=0, passwords=True)  # the staff part alone
+    summary, directory = load(app, families=0, showcase=True)  # the staff part alone
     assert (summary.families, summary.events) == (0, 0)
     assert summary.projects == ["KR", "GL", "AF"]
     targets = {p.code: p.yearly_target for p in directory.projects()}
@@ -180,7 +183,7 @@ def test_entries_are_recorded_over_the_months_they_describe_in_log_order_never_l
 
 def test_a_past_half_year_reads_otherwise_as_at_its_cut_off_and_was_submitted(
         app: FamilyCases) -> None:
-    summary, _ = load(app, families=60)
+    summary, _ = load(app, families=60, showcase=True)
     period = last_period(TODAY)
     views = Views.build(app)
     views.engine.run_once()
@@ -216,3 +219,27 @@ def test_the_store_of_the_demo_verifies(app: FamilyCases) -> None:
     report = integrity.verify()
     assert report.ok, report.findings
     assert report.checkpoints == 1
+
+
+def test_lotse_demo_prints_each_sign_in_readably_in_80_columns_and_each_one_works(
+        make_settings: SettingsFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    settings = make_settings()
+    configure_lotse(monkeypatch, settings)
+    result = CliRunner().invoke(cli, ["demo", "--families", "3"], env={"COLUMNS": "80"})
+    assert result.exit_code == 0, result.output
+    tables = result.output.split("API tokens")[0]
+    assert max(len(line) for line in tables.splitlines()) <= 80
+    printed = re.findall(r"^\s+(\w+)\s+.+?\s+([a-z0-9-]+\.[a-z0-9-]+)\s+"
+                         r"([a-z0-9]{4}-[a-z0-9]{4}-[a-z0-9]{4})\s*$", tables, re.M)
+    assert len(printed) == 23
+    assert ("case_manager", "anna.terhorst") in {(r, u) for r, u, _ in printed}
+    app = FamilyCases(settings)
+    try:
+        sign_ins = SignIns(app.tables)
+        signed_in = {sign_ins.sign_in(user_name, password, None)
+                     for _, user_name, password in printed}
+        staff = {m.staff_id for p in ("KR", "GL", "AF") for m in Directory(app).staff(p)}
+        assert signed_in == staff
+    finally:
+        app.close()
+    assert re.search(r"^KR case_manager +st-\w+ lotse_\S+$", result.output, re.M)
