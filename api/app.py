@@ -27,7 +27,7 @@ from api.routes import (
     system,
 )
 from api.routes.reports import submission_figures
-from api.web import SecurityHeaders
+from api.web import SecurityHeaders, docs
 from application.cases import FamilyCases
 from application.directory import Directory
 from application.integrity.checkpoints import INTERVAL_SECONDS, Checkpoints
@@ -92,7 +92,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
                 app.state.services.cases.close()
 
     app = LotseAPI(title="Lotse", version="0.3.0", description=DESCRIPTION, lifespan=lifespan,
-                   max_body_size=MAX_BODY_BYTES)
+                   max_body_size=MAX_BODY_BYTES, docs_url=None, redoc_url=None)
     if services is not None:
         app.state.services = services
     problems.install(app)
@@ -105,6 +105,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         # their routes directly spares each request FastAPI's included-router matching.
         app.router.routes.extend(router.routes)
     web.install(app)
+    docs.install(app)
     return app
 
 

@@ -17,7 +17,8 @@ if TYPE_CHECKING:
 def demo(families: Annotated[int, typer.Option(min=1, max=5000, help=(
         "How many fictional families to record."))] = 300) -> None:
     """Load a fictional data set: three projects, their staff and families with up to 18
-    months of casework. Prints a token per staff member to try the API with."""
+    months of casework, recorded over those months, with a submitted report and an
+    erasure. Prints each staff member's sign-in (user name, password) and API token."""
     from application.directory import Directory
     from demo.loading import load_demo
     from domain.rules import today_in_programme
@@ -30,10 +31,33 @@ def demo(families: Annotated[int, typer.Option(min=1, max=5000, help=(
             raise typer.Exit(1)
         with console.status(f"Recording {families} fictional families ..."):
             summary = load_demo(cases, directory, today=today_in_programme(),
-                                families=families)
-    _print_staff(summary.staff)
+                                families=families, showcase=True)
+    _print_sign_ins(summary.staff)
+    _print_tokens(summary.staff)
     console.print(f"{summary.families} families, {summary.events} events in projects "
-                  f"{', '.join(summary.projects)}. Start the API with `lotse serve`.")
+                  f"{', '.join(summary.projects)}. Start Lotse with `lotse serve` and sign "
+                  "in at http://127.0.0.1:8000/ (the API: /docs).")
+
+
+def _print_sign_ins(staff: list[DemoStaff]) -> None:
+    """A table per project: role, name, user name, password (fits 80 columns)."""
+    from rich import box
+    from rich.table import Table
+
+    from demo.population import SITES
+
+    names = {s.code: s.name for s in SITES}
+    for project in dict.fromkeys(s.project for s in staff):
+        table = Table(title=f"Sign-ins {names.get(project, project)} ({project})",
+                      box=box.SIMPLE_HEAD, title_justify="left")
+        for column in ("role", "name", "user name", "password"):
+            table.add_column(column, no_wrap=column != "name")
+        for s in staff:
+            if s.project == project:
+                table.add_row(s.role, s.name, s.user_name, s.password)
+        console.print(table)
+    console.print("The passwords are shown only now ([bold]lotse staff password[/bold] sets "
+                  "new ones).")
 
 
 def _print_staff(staff: list[DemoStaff]) -> None:
@@ -45,7 +69,11 @@ def _print_staff(staff: list[DemoStaff]) -> None:
     for s in staff:
         table.add_row(s.project, s.role, s.name, s.staff_id)
     console.print(table)
-    console.print("Tokens (shown only now; one per line, project role staff-id token):")
+    _print_tokens(staff)
+
+
+def _print_tokens(staff: list[DemoStaff]) -> None:
+    console.print("API tokens (shown only now; one per line, project role staff-id token):")
     for s in staff:  # plain lines: a table would wrap the tokens
         print(f"{s.project} {s.role:<13} {s.staff_id} {s.token}")
 

@@ -8,10 +8,13 @@ leaving status and follow-up, nothing after ``today``. The same seed gives the s
 families, case numbers and histories (staff ids and tokens are new).
 
 Where a story's steps go is the ``StoryRecorder``'s business: ``lotse demo`` records each
-command through ``FamilyCases`` in a transaction of its own (``ServiceRecorder``); ``lotse
-demo-data`` runs them on in-memory aggregates and saves many families per transaction
-(``demo/bulk.py``). Both share the planning here (``record_families``) and the stories
-of ``demo/story.py``, so the same seed gives the same histories either way.
+command through ``FamilyCases`` in a transaction of its own, at a recording time some days
+or weeks after its business date, the whole log in order of time (``demo/timeline.py``),
+and adds a sign-in per staff member and a submitted report (``demo/showcase.py``); ``lotse
+demo-data`` runs them on in-memory aggregates and saves many families per transaction,
+stamped with the time they are saved (``demo/bulk.py``). Both share the planning here
+(``record_families``) and the stories of ``demo/story.py``, so the same seed gives the
+same histories either way.
 """
 
 from __future__ import annotations
@@ -20,18 +23,20 @@ import random
 from array import array
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 from uuid import UUID
 
 from application.cases import FamilyCases
 from application.commands import FamilyCommand, OpenCase
 from application.directory import Directory
+from application.sign_in import SignIns
 from application.views import OpenedCase
 from demo import population as fam
 from demo.story import FamilyStory, Site, StoryRecorder
+from demo.timeline import Lags, TimedRecorder, recording_clock
 from domain.directory import Role
-from domain.rules import today_in_programme
+from domain.rules import PROGRAMME_TZ, today_in_programme
 
 HISTORY_DAYS = 548  # intakes over the last 18 months
 RECORDED_BY = "demo"
@@ -44,6 +49,8 @@ class DemoStaff:
     project: str
     role: str
     token: str
+    user_name: str = ""  # and password: for the web interface (``lotse demo`` only)
+    password: str = ""
 
 
 @dataclass(frozen=True)
@@ -59,16 +66,31 @@ class DemoAlreadyLoaded(RuntimeError):
 
 
 def load_demo(cases: FamilyCases, directory: Directory, *, today: date, families: int = 300,
-              seed: int = 7) -> DemoSummary:
-    """Record the demo projects, staff and ``families`` families; return who can log in."""
+              seed: int = 7, showcase: bool = False) -> DemoSummary:
+    """Record the demo projects, staff and ``families`` families, each entry at a time
+    after its business date; return the staff (with their tokens). ``showcase`` (``lotse
+    demo``) adds KR's submitted report of the last half-year and gives every staff member
+    a user name and password (argon2id: a while each, so tests do without)."""
+    from demo.showcase import give_sign_ins, submission
+
     check_today(today)
     taken = sorted({p.code for p in directory.projects()} & {s.code for s in fam.SITES})
     if taken:
         raise DemoAlreadyLoaded(f"the store already has the demo project(s) {', '.join(taken)}")
     rng = random.Random(seed)  # noqa: S311 (fictional data, not secrets)
-    staff, sites = _staff(directory)
-    recorded = record_families(cases, ServiceRecorder(cases), sites, rng, today=today,
-                               families=families)
+    now = min(datetime.now(PROGRAMME_TZ), datetime.combine(today, time(18), PROGRAMME_TZ))
+    began = datetime.combine(today - timedelta(days=HISTORY_DAYS + 14), time(9),
+                             PROGRAMME_TZ)  # the projects and their staff
+    with recording_clock(began) as clock:
+        staff, sites = _staff(directory)
+        lags = Lags(random.Random(seed + 1), now)  # noqa: S311 (not drawn from rng: the
+        recorder = TimedRecorder(cases, lags, clock)  # same histories as demo-data)
+        if showcase:
+            recorder.scheduled.append(submission(cases, sites[0], today))
+        recorded = record_families(cases, recorder, sites, rng, today=today,
+                                   families=families)
+    if showcase:
+        staff = give_sign_ins(SignIns(cases.tables), staff)
     return DemoSummary([s.code for s in fam.SITES], staff, recorded.families, recorded.events)
 
 

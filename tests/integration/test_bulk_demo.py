@@ -284,7 +284,7 @@ def test_lotse_demo_data_prints_the_rate_and_refuses_a_second_load(
     closing = re.search(r"30 families, ([\d,]+) events in [\d.]+ s \(([\d,]+) events/s\)",
                         result.output)
     assert closing, result.output
-    assert "Tokens (shown only now" in result.output
+    assert "API tokens (shown only now" in result.output
     with FamilyCases(settings) as app:
         assert len(family_ids(app)) == 30
         assert sum(app.get_case(f).version for f in family_ids(app)) == int(

@@ -4,31 +4,43 @@ stores; the same seed gives the same families and histories."""
 from __future__ import annotations
 
 import json
+import re
 import uuid
 from collections import Counter
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from uuid import UUID
 
 import pytest
+from typer.testing import CliRunner
 
 from application.cases import FamilyCases
 from application.directory import Directory
-from demo.loading import DemoAlreadyLoaded, DemoSummary, load_demo
+from application.integrity.service import Integrity
+from application.keys import KeyDestroyedError
+from application.sign_in import SignIns
+from cli.main import app as cli
+from demo.loading import HISTORY_DAYS, DemoAlreadyLoaded, DemoSummary, load_demo
+from demo.showcase import last_period
 from domain.directory import Role
-from domain.rules import today_in_programme
-from domain.values import CaseStatus
+from domain.rules import PROGRAMME_TZ, today_in_programme
+from domain.values import CaseStatus, ErasureBasis
+from projections.reporting.esf_report import esf_report, figure_values
+from projections.views.registry import Views
 from tests.conftest import SettingsFactory, drop_schema
+from tests.support.processes import configure_lotse
 
 FAMILIES = 12
 TODAY = today_in_programme()
 
 
-def load(app: FamilyCases, seed: int = 7, families: int = FAMILIES
-         ) -> tuple[DemoSummary, Directory]:
+def load(app: FamilyCases, seed: int = 7, families: int = FAMILIES, *,
+         showcase: bool = False) -> tuple[DemoSummary, Directory]:
     directory = Directory(app)
-    return load_demo(app, directory, today=TODAY, families=families, seed=seed), directory
+    return load_demo(app, directory, today=TODAY, families=families, seed=seed,
+                     showcase=showcase), directory
 
 
 def family_ids(app: FamilyCases) -> list[UUID]:
@@ -67,7 +79,7 @@ def other_app(store: str, make_settings: SettingsFactory, tmp_path: Path
 
 def test_projects_and_staff_exist_every_token_authenticates_and_a_reload_is_refused(
         app: FamilyCases) -> None:
-    summary, directory = load(app, families=0)  # the staff part alone
+    summary, directory = load(app, families=0, showcase=True)  # the staff part alone
     assert (summary.families, summary.events) == (0, 0)
     assert summary.projects == ["KR", "GL", "AF"]
     targets = {p.code: p.yearly_target for p in directory.projects()}
@@ -84,6 +96,13 @@ def test_projects_and_staff_exist_every_token_authenticates_and_a_reload_is_refu
         assert actor is not None, s
         assert (actor.staff_id, actor.name) == (s.staff_id, s.name)
         assert actor.role_in(s.project) is Role(s.role)
+    sign_ins = SignIns(app.tables)
+    assert len({s.user_name for s in summary.staff}) == len(summary.staff)
+    assert len({s.password for s in summary.staff}) == len(summary.staff)
+    for s in summary.staff:  # every demo user signs in with the password printed
+        assert re.fullmatch(r"[a-z0-9-]+\.[a-z0-9-]+", s.user_name), s
+        assert sign_ins.sign_in(s.user_name, s.password, None) == s.staff_id, s
+    assert sign_ins.user_name_of(summary.staff[0].staff_id) == "anna.terhorst"
     before = len(app.recorder.select_notifications(0, 1_000_000))
     with pytest.raises(DemoAlreadyLoaded):
         load(app, seed=8)
@@ -133,3 +152,94 @@ def test_the_same_seed_gives_the_same_families_and_histories(
     assert len(families) == 6
     assert families == structure(other_app, second)
 
+
+
+def test_entries_are_recorded_over_the_months_they_describe_in_log_order_never_later_than_now(
+        app: FamilyCases) -> None:
+    load(app)
+    now = datetime.now(UTC)
+    times = []
+    for stored in app.recorder.select_notifications(0, 1_000_000):  # in log order
+        try:
+            times.append(app.mapper.to_domain_event(stored).timestamp)  # type: ignore[attr-defined]
+        except KeyDestroyedError:  # (the erased family's events stay sealed)
+            continue
+    assert times == sorted(times)
+    assert len(set(times)) == len(times)
+    assert times[-1] <= now
+    assert now - times[0] > timedelta(days=HISTORY_DAYS)  # the projects came first
+    lags: Counter[str] = Counter()
+    for fid in family_ids(app):
+        for e in app.history(fid):
+            late = (e.recorded_at.astimezone(PROGRAMME_TZ).date() - e.occurred_on).days
+            assert late >= 0, e
+            lags["days" if late <= 3 else "weeks" if late <= 42 else "more"] += 1
+    assert lags["days"] > lags["weeks"] > 0
+    assert lags["days"] > sum(lags.values()) / 2
+    months = {e.recorded_at.strftime("%Y-%m") for fid in family_ids(app)
+              for e in app.history(fid)}
+    assert len(months) >= 12
+
+
+def test_a_past_half_year_reads_otherwise_as_at_its_cut_off_and_was_submitted(
+        app: FamilyCases) -> None:
+    summary, _ = load(app, families=60, showcase=True)
+    period = last_period(TODAY)
+    views = Views.build(app)
+    views.engine.run_once()
+    now, cutoff = ({code: esf_report(app, views.esf, code, period, known).figures
+                    for code in summary.projects} for known in ("now", "cutoff"))
+    assert sum(f.figures["EECO01"].total for f in cutoff.values()) > 0
+    assert any(figure_values(now[code]) != figure_values(cutoff[code])
+               for code in summary.projects)
+    submitted = app.report_submissions("KR")
+    assert len(submitted) == 1
+    coordinator = next(s for s in summary.staff if s.project == "KR"
+                       and s.role == Role.COORDINATOR.value)
+    assert (submitted[0].period, submitted[0].submitted_by) == (str(period),
+                                                              coordinator.staff_id)
+    assert period.cutoff < submitted[0].submitted_on < TODAY
+    assert submitted[0].timestamp.date() == submitted[0].submitted_on
+    assert submitted[0].figures["EECO01"][0] > 0
+    assert all(app.report_submissions(code) == [] for code in ("GL", "AF"))
+
+
+def test_one_family_is_erased_with_a_legal_basis(app: FamilyCases) -> None:
+    load(app)
+    erased = [e for fid in family_ids(app) for e in app.history(fid)
+              if e.event == "PersonalDataErased"]
+    assert len(erased) == 1
+    assert erased[0].facts["legal_basis"] == ErasureBasis.UNLAWFULLY_RECORDED.value
+
+
+def test_the_store_of_the_demo_verifies(app: FamilyCases) -> None:
+    load(app)
+    integrity = Integrity(app)
+    assert integrity.checkpoint() is not None
+    report = integrity.verify()
+    assert report.ok, report.findings
+    assert report.checkpoints == 1
+
+
+def test_lotse_demo_prints_each_sign_in_readably_in_80_columns_and_each_one_works(
+        make_settings: SettingsFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    settings = make_settings()
+    configure_lotse(monkeypatch, settings)
+    result = CliRunner().invoke(cli, ["demo", "--families", "3"], env={"COLUMNS": "80"})
+    assert result.exit_code == 0, result.output
+    tables = result.output.split("API tokens")[0]
+    assert max(len(line) for line in tables.splitlines()) <= 80
+    printed = re.findall(r"^\s+(\w+)\s+.+?\s+([a-z0-9-]+\.[a-z0-9-]+)\s+"
+                         r"([a-z0-9]{4}-[a-z0-9]{4}-[a-z0-9]{4})\s*$", tables, re.M)
+    assert len(printed) == 23
+    assert ("case_manager", "anna.terhorst") in {(r, u) for r, u, _ in printed}
+    app = FamilyCases(settings)
+    try:
+        sign_ins = SignIns(app.tables)
+        signed_in = {sign_ins.sign_in(user_name, password, None)
+                     for _, user_name, password in printed}
+        staff = {m.staff_id for p in ("KR", "GL", "AF") for m in Directory(app).staff(p)}
+        assert signed_in == staff
+    finally:
+        app.close()
+    assert re.search(r"^KR case_manager +st-\w+ lotse_\S+$", result.output, re.M)
