@@ -4,6 +4,7 @@ registers them all in ``COMMANDS``."""
 from application.commands import case as case_commands
 from application.commands import casework, household, participation, reports, retention, staff
 from application.commands import consent as consent_commands
+from application.commands import districts
 from application.commands.base import COMMANDS, Command, FamilyCommand, ProjectCommand, Route
 from application.commands.case import (
     AssignCaseManager,
@@ -25,6 +26,7 @@ from application.commands.casework import (
     SetGoal,
 )
 from application.commands.consent import GiveConsent, WithdrawConsent
+from application.commands.districts import SetDistricts
 from application.commands.household import (
     AddMember,
     ChangeMemberDetails,
@@ -75,6 +77,7 @@ __all__ = [
     "ReviseGoal",
     "RevokeToken",
     "Route",
+    "SetDistricts",
     "SetGoal",
     "SubmitReport",
     "Target",
@@ -82,6 +85,7 @@ __all__ = [
     "case_commands",
     "casework",
     "consent_commands",
+    "districts",
     "household",
     "participation",
     "reports",
