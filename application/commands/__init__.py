@@ -2,9 +2,16 @@
 registers them all in ``COMMANDS``."""
 
 from application.commands import case as case_commands
-from application.commands import casework, household, participation, reports, retention, staff
+from application.commands import (
+    casework,
+    districts,
+    household,
+    participation,
+    reports,
+    retention,
+    staff,
+)
 from application.commands import consent as consent_commands
-from application.commands import districts
 from application.commands.base import COMMANDS, Command, FamilyCommand, ProjectCommand, Route
 from application.commands.case import (
     AssignCaseManager,
