@@ -193,3 +193,23 @@ def test_without_a_session_the_intake_sends_to_the_sign_in_page(world: World) ->
     answer = client.get("/aufnahme")
     assert answer.status_code == 303
     assert answer.headers["location"].startswith("/anmelden?weiter=%2Faufnahme")
+
+
+def test_an_esf_entry_refused_after_the_case_opened_is_said_plainly_with_a_link(
+        world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    from uuid import uuid4
+
+    from api.web.pages import intake
+
+    real = intake.entry_command
+    monkeypatch.setattr(intake, "entry_command", lambda values, family_id, member_id, on:
+                        real(values, family_id, str(uuid4()), on))  # (no such member)
+    client = signed_in(world, Role.CASE_MANAGER)
+
+    answer = client.post("/aufnahme", data=form_of(client.get("/aufnahme")))
+
+    assert answer.status_code == 422
+    number = families(world)[0]["case_number"]
+    assert f"unter der Fallnummer {number} aufgenommen" in answer.text
+    assert "<li>Amira Okonkwo-Brandt</li>" in answer.text
+    assert f'href="/familien/{number}"' in answer.text

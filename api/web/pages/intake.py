@@ -11,11 +11,13 @@ opens one case.
 
 from __future__ import annotations
 
+import re
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
+from api.web.i18n import Texts
 from api.web.pages.base import (
     PageRoute,
     Person,
@@ -71,6 +73,29 @@ def _project(person: Person, wanted: str | None) -> tuple[str, dict[str, Role]]:
     return (wanted if wanted in projects else sorted(projects)[0]), projects
 
 
+ORDER = ("members", "consent_purposes", "consent_given_on", "district", "postal_code",
+         "street_address", "access_route", "benefit_situation", "case_manager", "occurred_on")
+
+
+def _position(name: str) -> tuple[int, int, str]:
+    """Where a field stands in the form (the list of errors follows it)."""
+    row = re.fullmatch(r"m(\d+)_\w+", name)
+    if row:
+        return (1, int(row.group(1)), "")
+    return (0 if name == "members" else 2, ORDER.index(name) if name in ORDER else 99, name)
+
+
+def _label(t: Texts, name: str) -> str:
+    """The label of a form field, for the list of errors above the form."""
+    row = re.fullmatch(r"m(\d+)_(\w+)", name)
+    if row:
+        shown = "esf_takes_part" if row.group(2) == "esf" else row.group(2)
+        return f"{t('intake.person', number=int(row.group(1)) + 1)}, {t('intake.' + shown)}"
+    key = {"members": "intake.household_label", "consent_purposes": "intake.consent_label"}.get(
+        name, f"intake.{name}")
+    return t(key) if t.has(key) else t("intake.title")
+
+
 def _records_entries(projects: dict[str, Role], project: str) -> bool:
     """ESF+ entries are casework: a coordinator's intake leaves them to the case
     manager (the form does not offer them)."""
@@ -89,12 +114,16 @@ def _show(request: Request, person: Person, form: IntakeForm, projects: dict[str
                            svc.directory.staff(form.project)
                            if s.roles.get(form.project) is Role.CASE_MANAGER),
                           key=lambda m: m[1])
+    errors = dict(errors or {})
+    if project.districts and errors.get("district") == "missing":
+        errors["district"] = "choose"
     shown = {k: t(f"intake.error.{v}") if t.has(f"intake.error.{v}")
-             else t("intake.error.check") for k, v in (errors or {}).items()}
+             else t("intake.error.check") for k, v in errors.items()}
+    summary = [(k, f"{_label(t, k)}: {shown[k]}") for k in sorted(shown, key=_position)]
     labelled = {name: [(c.value, t.code(kind, c)) for c in codes]
                 for name, (kind, codes) in CODES.items()}
     return render(request, person, "intake.html", status=status, form=form, errors=shown,
-                  problem=problem, labelled=labelled, added=added,
+                  problem=problem, labelled=labelled, added=added, summary=summary,
                   esf=_records_entries(projects, form.project),
                   yes_no=[("ja", t.code("answer", "yes")), ("nein", t.code("answer", "no"))],
                   districts=bool(project.districts),

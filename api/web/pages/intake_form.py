@@ -145,13 +145,22 @@ def intake_command(form: IntakeForm, errors: Errors) -> OpenCase | None:
         "access_route": form.access_route, "benefit_situation": form.benefit_situation,
         "consent_purposes": form.consent_purposes, "consent_given_on": consented,
         "case_manager": _blank(form.case_manager), "occurred_on": occurred}
+    if form.postal_code:
+        try:
+            rules.postal_code(form.postal_code)
+        except DomainError as e:
+            errors["postal_code"] = e.rule
     try:
         command = OpenCase.model_validate({k: v for k, v in data.items() if v is not None})
     except ValidationError as e:
         for error in e.errors():
             name = field_of(error["loc"])
             errors.setdefault(name, pydantic_rule(error["type"]))
-        return None
+        command = None
+    if not form.postal_code:
+        errors["postal_code"] = "missing"
+    if errors.get("consent_purposes") == "missing":
+        errors["consent_purposes"] = "consent_missing"
     return None if errors else command
 
 
