@@ -198,7 +198,7 @@ class StaffDirectory(Aggregate):
             raise InvalidInput("districts_out_of_range", f"name 1 to {MAX_DISTRICTS} "
                                "districts", field="districts", project=project)
         if len(set(names)) != len(names):
-            raise InvalidInput("duplicate_district", "each district is named once",
+            raise InvalidInput("district_named_twice", "each district is named once",
                                field="districts", project=project)
         if found.districts == names:
             raise RuleViolation("nothing_changed", f"the districts of {project} are these "

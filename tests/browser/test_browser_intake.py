@@ -24,6 +24,15 @@ def shot(page: Any, name: str) -> None:
         page.screenshot(path=str(Path(SHOTS) / f"intake-{name}.png"), full_page=True)
 
 
+def serious_violations(page: Any) -> list[str]:
+    """axe-core's serious or critical findings on the page."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    found = Axe().run(page).response["violations"]
+    return [f"{v['id']}: {v['help']} ({len(v['nodes'])}x)" for v in found
+            if v.get("impact") in ("serious", "critical")]
+
+
 def tab_to(page: Any, element_id: str) -> None:
     """Press Tab until the element has the focus (as a person would)."""
     for _ in range(MOST_TABS):
@@ -54,6 +63,7 @@ def test_a_case_manager_opens_a_family_by_keyboard_alone(page: Any, site: Site) 
         assert answer.status_code in (200, 422), answer.text  # (set once per site)
     sign_in_by_keyboard(page, site, "anna")
     shot(page, "empty")
+    assert serious_violations(page) == []
     type_into(page, "m0_given_name", "Ayşe")
     type_into(page, "m0_family_name", "Yılmaz")
     type_into(page, "m0_birth_date", "12.04.1988")
@@ -101,3 +111,4 @@ def test_an_intake_sent_empty_shows_each_error_next_to_its_field(
     assert page.get_attribute("#m0_given_name", "aria-invalid") == "true"
     assert page.inner_text("#m0_given_name-fehler") == "⚠ Bitte ausfüllen."
     assert page.locator("[aria-invalid=true]").count() >= 5
+    assert serious_violations(page) == []
