@@ -62,6 +62,8 @@ def test_a_case_manager_opens_a_family_of_two_with_one_esf_entry(districts: Worl
     client = signed_in(world, Role.CASE_MANAGER)
     page = client.get("/aufnahme")
     assert page.status_code == 200
+    assert page.headers["cache-control"] == "no-store"
+    assert page.headers["content-security-policy"].startswith("default-src 'self'")
     assert "Familie aufnehmen" in page.text
     assert "weitere Person" in page.text
     assert '<option value="Krefeld-Süd">Krefeld-Süd</option>' in page.text
