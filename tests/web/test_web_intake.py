@@ -215,3 +215,18 @@ def test_an_esf_entry_refused_after_the_case_opened_is_said_plainly_with_a_link(
     assert f"unter der Fallnummer {number} aufgenommen" in answer.text
     assert "<li>Amira Okonkwo-Brandt</li>" in answer.text
     assert f'href="/familien/{number}"' in answer.text
+
+
+def test_without_a_list_of_districts_the_district_is_typed_and_a_coordinator_must_choose(
+        world: World) -> None:
+    client = signed_in(world, Role.COORDINATOR)
+    page = client.get("/aufnahme")
+    assert '<input type="text" id="district" name="district"' in page.text
+    assert "noch keine Stadtteile hinterlegt" in page.text
+
+    answer = client.post("/aufnahme", data=form_of(page, district="Irgendwo"))
+
+    assert answer.status_code == 422
+    assert 'id="case_manager-fehler">⚠ Bitte wählen Sie die zuständige' in answer.text
+    assert 'value="Irgendwo"' in answer.text
+    assert families(world) == []
