@@ -55,12 +55,14 @@ class ProjectOut(BaseModel):
     model_config = ConfigDict(json_schema_extra={"examples": [
         {"code": "KR", "name": "WiQ Plus Krefeld", "yearly_target": 48,
          "your_role": "coordinator", "last_payment_on": "2027-03-15",
-         "retention_ends_on": "2032-12-31"}]})
+         "retention_ends_on": "2032-12-31", "districts": ["Krefeld-Mitte", "Krefeld-Süd"]}]})
 
     code: str
     name: str
     yearly_target: int | None
     your_role: str
+    districts: list[str] = Field(default_factory=list, description=(
+        "The districts an intake chooses from (empty: none set, any district is taken)."))
     last_payment_on: date | None = Field(None, description=(
         "The programme's last payment to the project, if recorded."))
     retention_ends_on: date | None = Field(None, description=(
@@ -80,6 +82,16 @@ class RetentionOut(BaseModel):
     retention_ends_on: date = Field(description="The last day the documents are kept.")
     erasure_due_from: date = Field(description="From this day personal data are erased "
                                    "(`lotse retention run`).")
+
+
+class DistrictsOut(BaseModel):
+    """A project's districts, as an intake offers them."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"project": "KR", "districts": ["Krefeld-Mitte", "Krefeld-Süd"]}]})
+
+    project: str
+    districts: list[str]
 
 
 class FiguresOut(BaseModel):

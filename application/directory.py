@@ -30,7 +30,7 @@ from application.idempotency import note_for_repeats
 from domain.directory import DIRECTORY_ID, ProjectRecord, Role, StaffDirectory, StaffRecord
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Mapping
+    from collections.abc import Callable, Mapping, Sequence
 
     from application.cases import FamilyCases
 
@@ -112,6 +112,13 @@ class Directory:
         self._change(lambda d: d.record_last_payment(project=project, paid_on=paid_on,
                                                      recorded_by=recorded_by,
                                                      casework=casework))
+        return self.current().project(project)
+
+    def set_districts(self, *, project: str, districts: Sequence[str],
+                      recorded_by: str) -> ProjectRecord:
+        """The districts an intake in ``project`` chooses from (replacing earlier ones)."""
+        self._change(lambda d: d.set_districts(project=project, districts=districts,
+                                               recorded_by=recorded_by))
         return self.current().project(project)
 
     def add_staff(self, *, name: str, project: str, role: Role,

@@ -10,7 +10,7 @@
 - **Reporting** sees aggregated figures only, never a family's record.
 - An **admin** manages the project's staff accounts, never families.
 - Coordinators and admins record the programme's last payment to a project, from which
-  its retention runs (``domain/retention.py``).
+  its retention runs (``domain/retention.py``), and set its districts.
 - A family that asked for erasure while retention runs is restricted (GDPR Art. 18): it
   leaves its case manager's cases (reads answer 404, lists leave it out); coordinators
   and auditors still see it.
@@ -53,6 +53,7 @@ class Action(StrEnum):
     SUBMIT_REPORT = "submit_report"
     SUBJECT_ACCESS = "subject_access"  # export everything held about one person (Art. 15)
     RECORD_LAST_PAYMENT = "record_last_payment"  # the programme's, when retention starts
+    SET_DISTRICTS = "set_districts"  # the project's districts an intake chooses from
 
 
 PERMISSIONS: dict[Role, frozenset[Action]] = {
@@ -63,7 +64,8 @@ PERMISSIONS: dict[Role, frozenset[Action]] = {
                                  Action.READ_CASELOAD, Action.READ_TEAM, Action.READ_STAFF,
                                  Action.READ_FIGURES, Action.READ_CASELOAD_HISTORY,
                                  Action.READ_REPORT_DETAILS, Action.SUBMIT_REPORT,
-                                 Action.SUBJECT_ACCESS, Action.RECORD_LAST_PAYMENT}),
+                                 Action.SUBJECT_ACCESS, Action.RECORD_LAST_PAYMENT,
+                                 Action.SET_DISTRICTS}),
     Role.AUDITOR: frozenset({Action.READ_CASE, Action.READ_HISTORY, Action.SEARCH,
                              Action.READ_CASELOAD, Action.READ_TEAM, Action.READ_AUDIT_LOG,
                              Action.VERIFY_INTEGRITY,
@@ -71,7 +73,7 @@ PERMISSIONS: dict[Role, frozenset[Action]] = {
                              Action.READ_REPORT_DETAILS}),
     Role.REPORTING: frozenset({Action.READ_FIGURES}),
     Role.ADMIN: frozenset({Action.MANAGE_STAFF, Action.READ_STAFF, Action.READ_VIEWS,
-                           Action.RECORD_LAST_PAYMENT}),
+                           Action.RECORD_LAST_PAYMENT, Action.SET_DISTRICTS}),
 }
 
 OWN_CASES_ONLY = frozenset({Role.CASE_MANAGER})
@@ -112,7 +114,8 @@ DOING = {
     Action.READ_REPORT_DETAILS: "see who is behind a report's figures",
     Action.SUBMIT_REPORT: "submit reports",
     Action.SUBJECT_ACCESS: "export everything held about a person",
-    Action.RECORD_LAST_PAYMENT: "record the programme's last payment"}
+    Action.RECORD_LAST_PAYMENT: "record the programme's last payment",
+    Action.SET_DISTRICTS: "set the project's districts"}
 
 
 WHO = {Role.CASE_MANAGER: "a case manager", Role.COORDINATOR: "a coordinator",

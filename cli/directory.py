@@ -58,12 +58,14 @@ def projects_list() -> None:
     with open_cases() as cases:
         table = Table()
         for heading, whole in (("code", True), ("name", False), ("yearly target", False),
-                               ("last payment", True), ("kept until", True)):
+                               ("last payment", True), ("kept until", True),
+                               ("districts", False)):
             table.add_column(heading, no_wrap=whole)  # codes and dates stay whole
         for p in Directory(cases).projects():
             paid = p.last_payment_on
             table.add_row(p.code, p.name, str(p.yearly_target or "-"), str(paid or "-"),
-                          "-" if paid is None else str(retention_ends_on(paid)))
+                          "-" if paid is None else str(retention_ends_on(paid)),
+                          ", ".join(p.districts) or "-")
     console.print(table)
 
 
@@ -82,6 +84,21 @@ def projects_last_payment(
     console.print(f"Last payment to {code} on {answer['last_payment_on']}: retention "
                   f"ends {answer['retention_ends_on']}, erasure due from "
                   f"{answer['erasure_due_from']}.", highlight=False)
+
+
+@projects_app.command("districts")
+def projects_districts(
+        code: Annotated[str, typer.Argument(help="The project, e.g. KR")],
+        districts: Annotated[list[str], typer.Argument(help=(
+            "Its districts, in the order intake forms offer them, e.g. "
+            "'Krefeld-Mitte' 'Krefeld-Süd'"))]) -> None:
+    """Set a project's districts: an intake then chooses one of them (a later list
+    replaces the earlier one; cases opened before keep their district)."""
+    from application.commands.districts import SetDistricts
+
+    with open_cases() as cases:
+        answer = execute(cases, SetDistricts, project=code, districts=districts)
+    console.print(f"Districts of {code}: {', '.join(answer['districts'])}.", highlight=False)
 
 
 @staff_app.command("add")

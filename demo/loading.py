@@ -190,6 +190,8 @@ def add_site(directory: Directory, spec: fam.SiteSpec) -> tuple[list[DemoStaff],
     """Add a demo project and its staff."""
     directory.add_project(code=spec.code, name=spec.name, yearly_target=spec.yearly_target,
                           recorded_by=RECORDED_BY)
+    directory.set_districts(project=spec.code, recorded_by=RECORDED_BY,
+                            districts=list(dict.fromkeys(d for d, _ in spec.districts)))
     team = []
     for name, role in spec.staff:
         issued = directory.add_staff(name=name, project=spec.code, role=role,

@@ -11,6 +11,7 @@ event that says who made it and when, like every change to a family's case.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
@@ -24,6 +25,7 @@ from domain.errors import InvalidInput, NotFound, RuleViolation
 from domain.retention import Casework, check_last_payment
 
 DIRECTORY_ID = uuid5(NAMESPACE_URL, "lotse:staff-directory")
+MAX_DISTRICTS = 100
 
 
 class Role(StrEnum):
@@ -45,6 +47,8 @@ class ProjectRecord:
     last_payment_on: date | None = None
     """The day of the programme's last payment to the project: its retention runs
     until five years after the end of that year (``domain/retention.py``)."""
+    districts: tuple[str, ...] = ()
+    """The project's districts (social spaces) an intake chooses from; empty: any."""
 
 
 @dataclass
@@ -96,6 +100,16 @@ class StaffDirectory(Aggregate):
 
         def apply(self, aggregate: Any) -> None:
             aggregate.projects[self.project].last_payment_on = self.paid_on
+
+    class DistrictsSet(DirectoryEvent):
+        """The project's districts, in the order intake forms offer them (a later list
+        replaces the earlier one)."""
+
+        project: str
+        districts: tuple[str, ...]
+
+        def apply(self, aggregate: Any) -> None:
+            aggregate.projects[self.project].districts = self.districts
 
     class StaffAdded(DirectoryEvent):
         staff_id: str
@@ -173,6 +187,23 @@ class StaffDirectory(Aggregate):
                                 f"recorded on {paid_on} already", field="paid_on",
                                 project=project)
         self.trigger_event(self.LastPaymentRecorded, project=project, paid_on=paid_on,
+                           recorded_by=rules.staff_id(recorded_by))
+
+    def set_districts(self, *, project: str, districts: Sequence[str],
+                      recorded_by: str) -> None:
+        """The districts an intake in ``project`` chooses from (names, each once)."""
+        found = self.project(project)
+        names = tuple(rules.text(d, "districts") for d in districts)
+        if not 1 <= len(names) <= MAX_DISTRICTS:
+            raise InvalidInput("districts_out_of_range", f"name 1 to {MAX_DISTRICTS} "
+                               "districts", field="districts", project=project)
+        if len(set(names)) != len(names):
+            raise InvalidInput("district_named_twice", "each district is named once",
+                               field="districts", project=project)
+        if found.districts == names:
+            raise RuleViolation("nothing_changed", f"the districts of {project} are these "
+                                "already", field="districts", project=project)
+        self.trigger_event(self.DistrictsSet, project=project, districts=names,
                            recorded_by=rules.staff_id(recorded_by))
 
     def add_staff(self, *, staff_id: str, name: str, project: str, role: Role,

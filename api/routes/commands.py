@@ -27,6 +27,7 @@ from api.deps import COMMAND_HEADERS, CommandCaller, command_caller, services_of
 from api.problems import COMMAND_RESPONSES, ERROR_RESPONSES
 from api.responses import (
     CommandAccepted,
+    DistrictsOut,
     IssuedTokenOut,
     RetentionOut,
     StaffOut,
@@ -40,6 +41,7 @@ from application.commands import (
     IssueToken,
     RecordLastPayment,
     RevokeToken,
+    SetDistricts,
     SubmitReport,
 )
 from application.pipeline import Accepted
@@ -48,7 +50,7 @@ router = APIRouter(route_class=DepthCheckedRoute)
 
 ANSWERS: dict[type[Command], type[BaseModel]] = {
     AddStaff: IssuedTokenOut, IssueToken: IssuedTokenOut, RevokeToken: StaffOut,
-    SubmitReport: SubmissionOut, RecordLastPayment: RetentionOut}
+    SubmitReport: SubmissionOut, RecordLastPayment: RetentionOut, SetDistricts: DistrictsOut}
 """What a command that is not on a family answers (a family command: ``CommandAccepted``)."""
 KEYED = [h for h in COMMAND_HEADERS if h["name"] == "Idempotency-Key"]
 

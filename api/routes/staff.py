@@ -36,7 +36,8 @@ def me(actor: ActorDep) -> MeOut:
 @router.get("/projects", summary="Your projects", response_model=list[ProjectOut])
 def projects(svc: ServicesDep, actor: ActorDep) -> list[ProjectOut]:
     return [ProjectOut(code=p.code, name=p.name, yearly_target=p.yearly_target,
-                       your_role=str(actor.roles[p.code]), last_payment_on=p.last_payment_on,
+                       your_role=str(actor.roles[p.code]), districts=list(p.districts),
+                       last_payment_on=p.last_payment_on,
                        retention_ends_on=None if p.last_payment_on is None
                        else retention_ends_on(p.last_payment_on))
             for p in svc.directory.projects() if p.code in actor.roles]

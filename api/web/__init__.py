@@ -34,6 +34,7 @@ SCREENS = (
     "read_log",
     "programme",
     "esf_report",
+    "intake",
 )
 """The modules of ``api.web.pages`` whose ``router`` serves pages."""
 

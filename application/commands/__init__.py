@@ -2,7 +2,15 @@
 registers them all in ``COMMANDS``."""
 
 from application.commands import case as case_commands
-from application.commands import casework, household, participation, reports, retention, staff
+from application.commands import (
+    casework,
+    districts,
+    household,
+    participation,
+    reports,
+    retention,
+    staff,
+)
 from application.commands import consent as consent_commands
 from application.commands.base import COMMANDS, Command, FamilyCommand, ProjectCommand, Route
 from application.commands.case import (
@@ -25,6 +33,7 @@ from application.commands.casework import (
     SetGoal,
 )
 from application.commands.consent import GiveConsent, WithdrawConsent
+from application.commands.districts import SetDistricts
 from application.commands.household import (
     AddMember,
     ChangeMemberDetails,
@@ -75,6 +84,7 @@ __all__ = [
     "ReviseGoal",
     "RevokeToken",
     "Route",
+    "SetDistricts",
     "SetGoal",
     "SubmitReport",
     "Target",
@@ -82,6 +92,7 @@ __all__ = [
     "case_commands",
     "casework",
     "consent_commands",
+    "districts",
     "household",
     "participation",
     "reports",

@@ -99,13 +99,20 @@ class OpenCase(FamilyCommand):
 
     def authorize(self, actor: Actor, directory: Directory) -> OpenCase:
         """Case managers open cases for themselves; coordinators name a case manager of
-        the project."""
+        the project. Once the project has a list of districts, the district is one of
+        them."""
         manager = policy.check_intake_case_manager(actor, self.project, self.case_manager)
-        member = directory.current().staff.get(manager)
+        current = directory.current()
+        member = current.staff.get(manager)
         if member is None or member.roles.get(self.project) is not Role.CASE_MANAGER:
             raise invalid("not_a_case_manager",
                           f"{manager} is not a case manager of project {self.project}",
                           "case_manager")
+        project = current.projects.get(self.project)
+        if project is not None and project.districts and (
+                self.district.strip() not in project.districts):
+            raise invalid("unknown_district", f"{self.district!r} is not a district of "
+                          f"project {self.project}: choose one of its districts", "district")
         return self.model_copy(update={"case_manager": manager})
 
     def open(self, case_number: str, recorded_by: str) -> FamilyCase:

@@ -93,6 +93,8 @@ MATRIX: dict[str, tuple[str, tuple[tuple[int, ...], ...]]] = {
         (403, 404), (201, 404), (403, 404), (403, 404), (403, 404))),
     "POST /projects/{project}/last-payment": ("PROJECT", (
         (403, 404), (200, 404), (403, 404), (403, 404), (200, 404))),
+    "POST /projects/{project}/districts": ("PROJECT", (
+        (403, 404), (200, 404), (403, 404), (403, 404), (200, 404))),
     "POST /projects/{project}/staff": ("PROJECT", (
         (403, 404), (403, 404), (403, 404), (403, 404), (201, 404))),
     "POST /projects/{project}/staff/{staff_id}/tokens": ("STAFF", (
@@ -364,6 +366,7 @@ def check_project_cell(cast: Cast, endpoint: str, role: str, scope: str, want: i
     target = cast.staff_id("auditor", "GL" if scope != "own project and staff" else "KR")
     staff_before = len(directory.staff())
     paid_before = directory.project(project).last_payment_on
+    districts_before = directory.project(project).districts
     tokens_before = cast.active_tokens(target)
     revoked: str | None = None
     body: dict[str, Any] | None = None
@@ -386,6 +389,9 @@ def check_project_cell(cast: Cast, endpoint: str, role: str, scope: str, want: i
     elif endpoint == "POST /projects/{project}/last-payment":
         path = f"/projects/{project}/last-payment"  # (a day of its own for each role)
         body = {"paid_on": f"2026-03-{10 + ROLES.index(role):02d}"}
+    elif endpoint == "POST /projects/{project}/districts":
+        path = f"/projects/{project}/districts"  # (a list of its own for each role)
+        body = {"districts": ["Mitte", f"Bezirk {role}"]}
     elif endpoint.endswith("/tokens"):
         path = f"/projects/{project}/staff/{target}/tokens"
     else:
@@ -412,6 +418,10 @@ def check_project_cell(cast: Cast, endpoint: str, role: str, scope: str, want: i
     paid = directory.project(project).last_payment_on
     if (paid != paid_before) != (ok and endpoint.endswith("/last-payment")):
         problems.append(f"last payment {paid_before} -> {paid} after status "
+                        f"{response.status_code}")
+    districts = directory.project(project).districts
+    if (districts != districts_before) != (ok and endpoint.endswith("/districts")):
+        problems.append(f"districts {districts_before} -> {districts} after status "
                         f"{response.status_code}")
     if response.status_code == 404 and response.json().get("rule") not in (
             "project_not_found", "staff_not_found"):

@@ -68,11 +68,17 @@ def last_payment(world: World, template: str) -> Request:
             {"paid_on": "2026-03-17"})
 
 
+def districts(world: World, template: str) -> Request:
+    return ("coordinator", "/projects/KR/districts", {"districts": ["Mitte", "Süd"]},
+            {"districts": ["Mitte", "Nord"]})
+
+
 BUILDERS: dict[str, Callable[[World, str], Request]] = {
     "/families": intake, "/projects/{project}/staff": staff,
     "/projects/{project}/staff/{staff_id}/tokens": token,
     "/projects/{project}/staff/{staff_id}/tokens/{token_id}/revocation": revocation,
     "/reports/esf/submissions": submission, "/projects/{project}/last-payment": last_payment,
+    "/projects/{project}/districts": districts,
     **dict.fromkeys(FAMILY_ROUTES, family_command)}
 
 

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -65,6 +65,7 @@ class Real:
     families: list[Family]
     case_managers: list[str]
     staff: dict[str, list[str]]  # staff id -> token ids
+    districts: Callable[[], tuple[str, ...]]  # KR's, as they are now
 
 
 def populate(world: World) -> Real:
@@ -96,7 +97,8 @@ def populate(world: World) -> Real:
         families.append(family)
     other = world.add_staff(Role.CASE_MANAGER, "KR", name="Second Case Manager")
     staff = {v.staff_id: list(v.active_tokens) for v in world.services.directory.staff("KR")}
-    return Real(families, [world.case_manager_id("KR"), other.staff_id], staff)
+    return Real(families, [world.case_manager_id("KR"), other.staff_id], staff,
+                lambda: world.services.directory.project("KR").districts)
 
 
 def aim(case: schemathesis.Case, data: st.DataObject, real: Real) -> None:
@@ -143,6 +145,8 @@ def aim(case: schemathesis.Case, data: st.DataObject, real: Real) -> None:
             body.clear()
             body.update(intake_body("KR", occurred_on=today, consent_given_on=today))
         body["case_manager"] = real.case_managers[0]
+        if real.districts():  # (a fuzzed POST /projects/KR/districts may have set them)
+            body["district"] = real.districts()[0]
     if isinstance(body, dict):
         if "occurred_on" in body and sometimes():
             del body["occurred_on"]

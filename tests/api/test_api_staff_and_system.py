@@ -43,7 +43,8 @@ def test_projects_lists_only_the_callers_projects_with_their_role(world: World) 
     assert response.status_code == 200
     assert response.json() == [{"code": "GL", "name": "Familiencoaching Gladbeck",
                                 "yearly_target": 48, "your_role": "auditor",
-                                "last_payment_on": None, "retention_ends_on": None}]
+                                "districts": [], "last_payment_on": None,
+                                "retention_ends_on": None}]
 
 
 def test_someone_with_roles_in_two_projects_sees_both(world: World) -> None:

@@ -53,6 +53,8 @@ NOT_FREE_TEXT: dict[str, str] = {
     "RoleWithdrawn.staff_id": "a staff id",
     "RoleWithdrawn.project": "a project code",
     "LastPaymentRecorded.project": "a project code",
+    "DistrictsSet.project": "a project code",
+    "DistrictsSet.districts.*": "a district of the project: a social space, not a person",
     "TokenIssued.staff_id": "a staff id",
     "TokenIssued.token_id": "a token's public id",
     "TokenIssued.digest": "the SHA-256 digest of a token's secret",
