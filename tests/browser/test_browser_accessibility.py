@@ -16,6 +16,8 @@ SCREENS = [  # (who, path): every page of the web interface, as the role that us
     (None, "/anmelden"),
     ("anna", "/"),
     ("anna", "/?suche=Okonkwo"),
+    ("anna", "/aufnahme"),
+    ("petra", "/aufnahme"),
     ("petra", "/team"),
     ("jonas", "/team"),
     ("jonas", "/verlauf"),
