@@ -30,6 +30,7 @@ EVENTS = {
     "FollowUpRecorded": "Verbleib nach sechs Monaten", "CaseClosed": "Fall abgeschlossen",
     "CaseReopened": "Fall wieder eröffnet", "EntryCorrected": "Berichtigung",
     "PersonalDataErased": "Personenbezogene Daten gelöscht",
+    "ErasureRequested": "Löschung beantragt (Verarbeitung eingeschränkt)",
 }
 WORDS = {
     **{code: german for code, (german, _) in {**LIFE_AREA_LABELS, **MODE_LABELS,

@@ -19,7 +19,7 @@ from application.subject_access_words import EVENTS, KEYS
 from application.views import HistoryEntry
 from domain.rules import PROGRAMME_TZ
 
-EVENT_NAMES = {**EVENTS, "ErasureRequested": "Löschung beantragt (Verarbeitung eingeschränkt)"}
+EVENT_NAMES = EVENTS
 LABELS = {**KEYS, "occurred_on": "Datum", "member": "Mitglied", "exit_version":
           "Austritt erfasst mit Version", "field": "Feld", "value": "neuer Wert",
           "member_id": "Person", "member_ids": "Personen"}
