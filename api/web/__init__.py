@@ -26,10 +26,10 @@ HEADERS = [(b"content-security-policy", CSP.encode()),
 
 def install(app: FastAPI) -> None:
     """The pages' routes and the static files, on ``app``."""
-    from api.web.pages import my_day, sign_in
+    from api.web.pages import family, family_forms, my_day, sign_in
 
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
-    for router in (sign_in.router, my_day.router):
+    for router in (sign_in.router, my_day.router, family.router, family_forms.router):
         app.router.routes.extend(router.routes)
 
 
