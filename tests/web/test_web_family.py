@@ -19,7 +19,9 @@ NOTES = "Jobcenter-Brief besprochen.\nNächster Schritt: Konto."
 
 def hidden(page: httpx.Response, action: str) -> dict[str, str]:
     """The hidden fields (CSRF, version, key) of the form posting to ``action``."""
-    start = page.text.index(f'action="{action}"')
+    found = re.search(f'action="{re.escape(action)}[#"]', page.text)
+    assert found, action
+    start = found.start()
     form = page.text[start:page.text.index("</form>", start)]
     return dict(re.findall(r'type="hidden" name="(\w+)" value="([^"]*)"', form))
 

@@ -46,8 +46,9 @@ def family_page(request: Request, person: PersonDep, case_number: CaseNumber,
 def case_file(request: Request, person: PersonDep, case_number: CaseNumber) -> Response:
     family = load(services(request), person, case_number,
                   log_as="GET /familien/{case_number}/akte")
+    project = services(request).directory.project(family.case.project)
     return render(request, person, "family_file.html", f=family, case=family.case,
-                  names=family.names, printed_at=now())
+                  names=family.names, printed_at=now(), project_name=project.name)
 
 
 def show(request: Request, person: Person, family: Family, forms: Forms, *,

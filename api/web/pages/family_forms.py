@@ -47,6 +47,8 @@ from domain.errors import DomainError
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 Position = Annotated[str, Path(max_length=6, pattern=r"^[0-9]+$")]
 GENERAL = "_"  # (an error of the whole form, not of one field)
+SECTIONS = {"goal": "#ziele", "referral": "#vermittlungen", "outcome": "#vermittlungen"}
+"""Where the page opens after a save (its notice is there): a contact's is on top."""
 
 
 class FormErrors(Exception):
@@ -198,8 +200,10 @@ async def submit(request: Request, person: Person, case_number: str, form_id: st
     except ValidationError as e:
         for error in e.errors():
             name = _field(str(error["loc"][0]) if error["loc"] else None, form_id, fields)
-            form.errors.setdefault(name, _message(person, f"family.invalid.{error['type']}",
-                                                  person.texts("family.invalid.generic")))
+            generic = _message(person, f"family.invalid.{error['type']}",
+                               person.texts("family.invalid.generic"))
+            form.errors.setdefault(name, _message(
+                person, f"family.invalid_field.{name}.{error['type']}", generic))
     except (StaleVersion, ConcurrencyConflict):
         return _conflict(request, person, case_number, form, expected)
     except Refusal as e:
@@ -213,7 +217,8 @@ async def submit(request: Request, person: Person, case_number: str, form_id: st
         form.errors[_field(e.field, form_id, fields)] = _message(
             person, f"family.rule.{e.rule}", e.message)
     else:
-        return redirect(f"/familien/{family.case.case_number}?gespeichert={saved}")
+        return redirect(f"/familien/{family.case.case_number}?gespeichert={saved}"
+                        f"{SECTIONS.get(saved.partition('_')[0], '')}")
     form.message = person.texts("family.not_saved")
     return show(request, person, family, Forms(form), status=422)
 
