@@ -260,3 +260,75 @@ def test_the_printed_file_holds_the_case_for_the_case_manager_unlogged(world: Wo
         assert shown in page.text, shown
     assert "<form method=\"post\" action=\"/familien" not in page.text
     assert reads(world, case["family_id"]) == []
+
+
+def test_esf_stays_and_a_withdrawn_consent_are_shown_with_labels_and_dates(
+        world: World) -> None:
+    case = world.intake()
+    api = world.client(Role.CASE_MANAGER)
+    family = f"/families/{case['family_id']}"
+    parent = api.get(family).json()["members"][0]["member_id"]
+    for path, body in (
+            ("/participants", {"member_id": parent, "labour_market_status": "unemployed",
+                               "unemployed_months": 14, "isced": "isced_3_4",
+                               "disability": "no", "citizenship": "eu",
+                               "foreign_background": "no", "minority": "declined",
+                               "homeless": "no", "rural": False, "occurred_on": "2026-03-09"}),
+            (f"/participants/{parent}/exit", {"status": "job_searching",
+                                              "occurred_on": "2026-05-04"}),
+            ("/consents/referral_to_partners/withdrawal", {"occurred_on": "2026-06-01"})):
+        answer = api.post(family + path, json=body)
+        assert answer.status_code in (200, 201), answer.text
+    page = signed_in(world, Role.CASE_MANAGER).get(f"/familien/{case['case_number']}").text
+    esf = page[page.index('id="esf"'):page.index('id="ziele"')]
+    for shown in ("Amira Okonkwo-Brandt", "09.03.2026", "arbeitslos",
+                  "ISCED 3 und 4", "04.05.2026", "arbeitsuchend"):
+        assert shown in esf, shown
+    consents = page[page.index('id="einwilligungen"'):page.index('id="esf"')]
+    assert "widerrufen" in consents
+    assert "01.06.2026" in consents
+    assert "keine Einwilligung der Familie vor" in page  # (the referral form's hint)
+
+
+def test_a_closed_family_has_no_forms_and_an_erased_one_shows_no_names(world: World) -> None:
+    case = world.intake()
+    number, family = case["case_number"], f"/families/{case['family_id']}"
+    client = signed_in(world, Role.CASE_MANAGER)
+    assert post_form(client, number, "kontakt", contact()).status_code == 303
+    answer = world.client(Role.CASE_MANAGER).post(family + "/closure", json={
+        "reason": "goals_achieved", "occurred_on": "2026-10-01"})
+    assert answer.status_code == 200, answer.text
+    page = client.get(f"/familien/{number}").text
+    assert "Der Fall ist abgeschlossen." in page
+    assert "Kontakt erfassen" not in page
+    assert "Jobcenter-Brief besprochen." in page
+    answer = world.client(Role.COORDINATOR).post(family + "/erasure", json={
+        "legal_basis": "unlawfully_recorded"})
+    assert answer.status_code == 200, answer.text
+    for path in ("", "/akte"):
+        page = signed_in(world, Role.COORDINATOR).get(f"/familien/{number}{path}")
+        assert page.status_code == 200
+        assert "(Namen gelöscht)" in page.text
+        assert "Amira" not in page.text
+        assert "Jobcenter-Brief" not in page.text
+
+
+def test_the_page_shows_the_newest_forty_contacts_and_all_of_them_on_request(
+        world: World) -> None:
+    from application.commands.casework import RecordConsultation
+
+    case = world.intake()
+    actor = world.services.directory.authenticate(world.token(Role.CASE_MANAGER).token)
+    assert actor is not None
+    for day in range(1, 43):
+        world.services.pipeline.execute(RecordConsultation(
+            family_id=UUID(case["family_id"]), duration_minutes=day, mode="phone",
+            topics=["benefits"], occurred_on=f"2026-04-{day % 30 + 1:02d}"), actor)
+    client = signed_in(world, Role.CASE_MANAGER)
+    page = client.get(f"/familien/{case['case_number']}").text
+    assert page.count('<li>\n    <h3>') == 40
+    assert "Die neuesten 40 von 42 Kontakten." in page
+    every = client.get(f"/familien/{case['case_number']}?kontakte=alle").text
+    assert every.count('<li>\n    <h3>') == 42
+    assert client.get(f"/familien/{case['case_number']}/akte").text.count(
+        '<li>\n    <h3>') == 42

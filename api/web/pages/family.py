@@ -27,6 +27,9 @@ CaseNumber = Annotated[str, Path(max_length=30, pattern=r"^[A-Za-z0-9-]+$")]
 SAVED = ("contact", "goal", "goal_revised", "goal_achieved", "goal_dropped", "referral",
          "outcome")
 """What a form saved, named in the notice after its redirect (``?gespeichert=``)."""
+CONTACTS = 40
+"""Contacts the page shows, newest first (all of them on request and in the Akte): a
+family's page stays light after years of casework."""
 CHOICES = {"modes": list(ContactMode), "topics": list(Topic), "life_areas": list(LifeArea),
            "institution_types": list(InstitutionType), "outcomes": list(ReferralOutcome),
            "final_outcomes": [o for o in ReferralOutcome if o.is_final]}
@@ -35,11 +38,13 @@ CHOICES = {"modes": list(ContactMode), "topics": list(Topic), "life_areas": list
 
 @router.get("/familien/{case_number}", response_class=HTMLResponse)
 def family_page(request: Request, person: PersonDep, case_number: CaseNumber,
-                gespeichert: Annotated[str | None, Query(max_length=20)] = None) -> Response:
+                gespeichert: Annotated[str | None, Query(max_length=20)] = None,
+                kontakte: Annotated[str | None, Query(max_length=10)] = None) -> Response:
     family = load(services(request), person, case_number,
                   log_as="GET /familien/{case_number}")
     return show(request, person, family, Forms(),
-                saved=gespeichert if gespeichert in SAVED else None)
+                saved=gespeichert if gespeichert in SAVED else None,
+                all_contacts=kontakte == "alle")
 
 
 @router.get("/familien/{case_number}/akte", response_class=HTMLResponse)
@@ -53,14 +58,15 @@ def case_file(request: Request, person: PersonDep, case_number: CaseNumber) -> R
 
 def show(request: Request, person: Person, family: Family, forms: Forms, *,
          saved: str | None = None, status: int = 200,
-         since: list[HistoryEntry] | None = None) -> HTMLResponse:
+         since: list[HistoryEntry] | None = None, all_contacts: bool = False
+         ) -> HTMLResponse:
     """The family page; ``forms.posted`` re-shown with what was typed and its errors,
     ``since``: what others recorded since the version the posted form was made for."""
     return render(request, person, "family.html", status=status, f=family,
                   case=family.case, names=family.names, forms=forms, saved=saved,
                   since=since or [], staff_name=lambda s: _staff(request, s),
                   open_form=forms.posted.id if forms.posted is not None else None,
-                  choices=CHOICES)
+                  choices=CHOICES, contacts_shown=None if all_contacts else CONTACTS)
 
 
 def _staff(request: Request, staff_id: str) -> str:
