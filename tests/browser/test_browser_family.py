@@ -26,6 +26,15 @@ def shot(page: Any, name: str, **options: Any) -> None:
         page.screenshot(path=str(Path(folder) / f"{name}.png"), full_page=True, **options)
 
 
+def serious_violations(page: Any) -> list[str]:
+    """What axe-core finds serious or critical on the page (WCAG 2.1 AA), by rule."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    found = Axe().run(page).response["violations"]
+    return [f"{v['id']}: {[n['target'] for n in v['nodes']]}" for v in found
+            if v["impact"] in ("serious", "critical")]
+
+
 def test_a_case_manager_records_a_contact_sets_a_goal_and_refers_from_mein_tag(
         page: Any, site: Site) -> None:
     with site.api("anna") as api:
@@ -71,10 +80,13 @@ def test_a_case_manager_records_a_contact_sets_a_goal_and_refers_from_mein_tag(
     assert "Schuldnerberatung Diakonie Krefeld" in referral
     assert "noch offen" in referral
     shot(page, "family-page")
+    page.get_by_text("Ziel 1 bearbeiten").click()
+    assert serious_violations(page) == []
 
     page.get_by_role("link", name="Akte drucken").click()
     assert page.get_by_role("heading", level=1).inner_text() == f"Fallakte {number}"
     shot(page, "family-file")
+    assert serious_violations(page) == []
     page.emulate_media(media="print")
     shot(page, "family-file-print")
 
@@ -111,6 +123,7 @@ def test_a_contact_typed_while_a_colleague_changed_the_family_is_kept_and_saved_
     assert page.get_by_label("Notizen").input_value() == "Mietrückstand besprochen."
     assert "Wohnung sichern" in page.locator("#ziele ~ article").first.inner_text()
     shot(page, "family-conflict")
+    assert serious_violations(page) == []
     page.get_by_role("button", name="Kontakt speichern").click()
     assert page.get_by_role("status").inner_text() == "✓ Der Kontakt wurde gespeichert."
     assert "Mietrückstand besprochen." in page.locator("ol.timeline li").first.inner_text()
