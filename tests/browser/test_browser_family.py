@@ -83,6 +83,8 @@ def test_a_case_manager_records_a_contact_sets_a_goal_and_refers_from_mein_tag(
     page.get_by_text("Ziel 1 bearbeiten").click()
     assert serious_violations(page) == []
 
+    page.set_viewport_size({"width": 800, "height": 1280})  # a 10-inch tablet
+    shot(page, "family-tablet")
     page.get_by_role("link", name="Akte drucken").click()
     assert page.get_by_role("heading", level=1).inner_text() == f"Fallakte {number}"
     shot(page, "family-file")

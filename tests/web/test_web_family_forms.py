@@ -86,3 +86,18 @@ def test_a_referral_without_the_confirmation_is_refused_next_to_the_checkbox(
     assert 'id="referral-consent_confirmed-fehler"' in answer.text
     assert "<details class=\"new\" open>" in answer.text
     assert version(world, case["family_id"]) == case["version"]
+
+
+def test_a_form_back_with_an_error_keeps_the_version_it_was_made_for(world: World) -> None:
+    case = world.intake()
+    number = case["case_number"]
+    client = signed_in(world, Role.CASE_MANAGER)
+    answer = post_form(client, number, "kontakt", contact(topics=[]))
+    assert answer.status_code == 422
+    action = f"/familien/{number}/kontakt"
+    assert hidden(answer, action)["version"] == str(case["version"])
+    assert post_form(client, number, "ziele", {
+        "member_ids": ["1"], "life_area": "work", "description": "Arbeit",
+        "occurred_on": "2026-03-05"}).status_code == 303
+    again = client.post(action, data={**hidden(answer, action), **contact()})
+    assert again.status_code == 409  # the goal set meanwhile is noticed

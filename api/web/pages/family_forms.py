@@ -220,6 +220,7 @@ async def submit(request: Request, person: Person, case_number: str, form_id: st
         return redirect(f"/familien/{family.case.case_number}?gespeichert={saved}"
                         f"{SECTIONS.get(saved.partition('_')[0], '')}")
     form.message = person.texts("family.not_saved")
+    form.version = expected
     return show(request, person, family, Forms(form), status=422)
 
 

@@ -120,6 +120,9 @@ class Form:
     message: str | None = None
     conflict: bool = False
     posted: bool = False
+    version: int | None = None
+    """The version the form was made for, kept when it comes back with an error (None:
+    the case's version now), so a change by someone else is still noticed."""
 
     def value(self, name: str, default: Any = "") -> Any:
         return self.values.get(name, default) if self.posted else default
