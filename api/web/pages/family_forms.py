@@ -282,3 +282,10 @@ async def referral_outcome(request: Request, person: PersonDep, case_number: Cas
                            n: Position) -> Response:
     return await submit(request, person, case_number, f"referral-{n}-outcome", _outcome, n,
                         "outcome", "outcome occurred_on")
+
+
+@router.get("/familien/{case_number}/{form:path}")
+def form_path(case_number: CaseNumber, form: Annotated[str, Path(max_length=60)]) -> Response:
+    """A form's address opened as a page (after signing in again, the sign-in page goes
+    on to the address a timed-out form was sent to): the family's page."""
+    return redirect(f"/familien/{case_number}")
