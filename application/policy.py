@@ -228,7 +228,7 @@ PAGES: dict[Page, Action] = {
     Page.ESF_REPORT: Action.READ_FIGURES, Page.ADMIN: Action.MANAGE_STAFF}
 """The action that opens each screen (the access matrix, extended to pages)."""
 
-START_PAGES = (Page.MY_DAY, Page.TEAM, Page.HISTORY, Page.PROGRAMME, Page.ADMIN)
+START_PAGES = (Page.MY_DAY, Page.HISTORY, Page.TEAM, Page.PROGRAMME, Page.ADMIN)
 """Where a person lands after signing in: the first of these they may see."""
 
 

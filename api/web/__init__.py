@@ -9,6 +9,7 @@ Every core flow works without JavaScript.
 
 from __future__ import annotations
 
+import importlib
 from pathlib import Path
 
 from fastapi import FastAPI
@@ -24,13 +25,27 @@ HEADERS = [(b"content-security-policy", CSP.encode()),
            (b"x-frame-options", b"DENY")]
 
 
+SCREENS = (
+    "sign_in",
+    "my_day",
+    "team",
+    "admin",
+    "history",
+    "read_log",
+    "programme",
+    "esf_report",
+    "family",
+    "family_forms",
+)
+"""The modules of ``api.web.pages`` whose ``router`` serves pages."""
+
+
 def install(app: FastAPI) -> None:
     """The pages' routes and the static files, on ``app``."""
-    from api.web.pages import family, family_forms, my_day, sign_in
-
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
-    for router in (sign_in.router, my_day.router, family.router, family_forms.router):
-        app.router.routes.extend(router.routes)
+    for screen in SCREENS:
+        module = importlib.import_module(f"api.web.pages.{screen}")
+        app.router.routes.extend(module.router.routes)
 
 
 class SecurityHeaders:

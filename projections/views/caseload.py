@@ -220,3 +220,24 @@ def read_team(tables: Tables, view: Caseload, *, project: str, today: date) -> l
         f"FROM {{r}} WHERE project = {p} AND status = 'open' GROUP BY case_manager "
         "ORDER BY case_manager", r=view.t(ROWS)), (today.isoformat(), quiet_since, project))
     return [TeamRow(r[0], int(r[1]), int(r[2] or 0), int(r[3] or 0)) for r in rows]
+
+
+def read_unassigned(tables: Tables, view: Caseload, *, project: str,
+                    case_managers: Collection[str], limit: int = 500) -> list[CaseloadRow]:
+    """The open cases of ``project`` that no one of ``case_managers`` (its current case
+    managers) carries: never assigned, or their case manager left the role."""
+    p = tables.p
+    params: list[Any] = [project]
+    condition = "case_manager IS NULL"
+    if case_managers:
+        condition += f" OR case_manager NOT IN ({', '.join([p] * len(case_managers))})"
+        params += list(case_managers)
+    rows = tables.fetchall(tables.sql(
+        "SELECT family_id, project, case_number, case_manager, status, opened_on, "
+        "last_contact_on, next_follow_up_on, open_goals, pending_referrals FROM {r} "
+        f"WHERE project = {p} AND status = 'open' AND ({condition}) "
+        f"ORDER BY case_number LIMIT {int(limit)}", r=view.t(ROWS)), params)
+    return [CaseloadRow(UUID(r[0]), r[1], r[2], r[3], r[4], date.fromisoformat(r[5]),
+                        date.fromisoformat(r[6]) if r[6] else None,
+                        date.fromisoformat(r[7]) if r[7] else None, int(r[8]), int(r[9]))
+            for r in rows]

@@ -26,6 +26,7 @@ from uuid import UUID, uuid4
 import pytest
 from fastapi.testclient import TestClient
 
+from api.web.pages.base import PageRoute
 from application.commands import FamilyCommand, RecordConsultation
 from application.directory import IssuedToken
 from application.policy import Action
@@ -133,8 +134,11 @@ MATRIX.update({f"POST {c.route.path}": ("FAMILY", BY_ACTION[c.action]) for c in 
 PUBLIC = frozenset({"GET /healthz", "GET /readyz", "GET /metrics"})
 """Endpoints that take no token (probes); every other one answers 401 without one."""
 
-DOCS = frozenset({"GET /openapi.json", "GET /docs", "GET /docs/oauth2-redirect", "GET /redoc"})
-"""FastAPI's own pages about the API: the only routes served outside the schema."""
+DOCS = frozenset({"GET /openapi.json", "GET /docs", "GET /docs/oauth2-redirect", "GET /redoc",
+                  "ANY /static"})
+"""FastAPI's own pages about the API and the web interface's styles: with the web
+interface's pages (``PageRoute``, whose access matrix is ``tests/web/test_web_access.py``)
+the only routes served outside the schema."""
 
 # (endpoint, role, scope) -> what is wrong. These cells state the correct answer in
 # MATRIX; the API currently answers otherwise.
@@ -478,6 +482,8 @@ def served_routes(app: Any) -> set[str]:
             included = getattr(route, "original_router", None)  # FastAPI >= 0.16x
             if included is not None:
                 walk(included.routes, prefix + route.include_context.prefix)
+            elif isinstance(route, PageRoute):
+                continue
             elif getattr(route, "methods", None):
                 found.update(f"{m} {prefix}{route.path}" for m in route.methods if m != "HEAD")
             else:  # a mount or a websocket: it needs a row too

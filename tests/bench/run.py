@@ -524,10 +524,17 @@ def bench_tamper_evidence(quick: bool) -> list[Entry]:
     return bench_integrity(quick)
 
 
+def bench_ui_pages(quick: bool) -> list[Entry]:
+    """Issue 14: Mein Tag and the Familie page (``tests/bench/ui.py``)."""
+    from ui import bench_ui
+
+    return bench_ui(quick)
+
+
 BENCHMARKS: dict[str, Callable[[bool], list[Entry]]] = {
     "api_commands": bench_api_commands, "projection_lag": bench_projection_lag,
     "rebuild": bench_rebuild, "esf_report": bench_esf_report,
-    "tamper_evidence": bench_tamper_evidence}
+    "tamper_evidence": bench_tamper_evidence, "ui": bench_ui_pages}
 
 
 def main() -> None:

@@ -91,17 +91,7 @@ def site(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactor
     workdir = tmp_path_factory.mktemp("work")
     deployment = Deployment(Settings(**values), workdir)
     try:
-        deployment.add_project("KR", "WiQ Plus Krefeld")
-        people: dict[str, Person] = {}
-        for key, project, role, name in STAFF:
-            out = deployment.cli("staff", "add", "--project", project, "--role", role,
-                                 "--name", name)
-            token = out.strip().splitlines()[-1].strip()
-            staff_id = _staff_id(out)
-            user = key
-            done = _password(deployment, staff_id, user)
-            assert done, out
-            people[key] = Person(key, project, role, name, staff_id, token, user)
+        people = _staff(deployment.settings)
         server = deployment.start(1)[0]
         yield Site(server.url, deployment, people)
     finally:
@@ -110,21 +100,26 @@ def site(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactor
             drop_schema(schema)
 
 
-def _staff_id(out: str) -> str:
-    first = out.split()
-    return first[first.index("Staff") + 1]
+def _staff(settings: Settings) -> dict[str, Person]:
+    """Project KR and its staff, each with a token and a password (recorded in this
+    process before the server starts: the command line's own tests cover the CLI)."""
+    from application.cases import FamilyCases
+    from application.directory import Directory
+    from application.sign_in import SignIns
+    from domain.directory import Role
 
-
-def _password(deployment: Deployment, staff_id: str, user: str) -> bool:
-    import subprocess
-
-    from tests.support.processes import lotse_executable
-
-    done = subprocess.run([str(lotse_executable()), "staff", "password", staff_id,
-                           "--user-name", user, "--password-stdin"], input=PASSWORD + "\n",
-                          env=deployment.env, cwd=deployment.workdir, capture_output=True,
-                          text=True, timeout=60, check=False)
-    return done.returncode == 0
+    people: dict[str, Person] = {}
+    with FamilyCases(settings) as cases:
+        directory = Directory(cases)
+        directory.add_project(code="KR", name="WiQ Plus Krefeld", yearly_target=48,
+                              recorded_by="test")
+        sign_ins = SignIns(cases.tables)
+        for key, project, role, name in STAFF:
+            issued = directory.add_staff(name=name, project=project, role=Role(role),
+                                         recorded_by="test")
+            sign_ins.set_password(issued.staff_id, key, PASSWORD, set_by="test")
+            people[key] = Person(key, project, role, name, issued.staff_id, issued.token, key)
+    return people
 
 
 @pytest.fixture(scope="session")

@@ -96,3 +96,31 @@ def test_bad_input_is_refused_in_a_sentence_with_nothing_stored(
     assert "Traceback" not in result.output
     with FamilyCases(operator_env) as app:
         assert Directory(app).staff() == []
+
+
+def test_a_password_set_on_the_command_line_signs_in_and_a_new_one_replaces_it(
+        operator_env: Any) -> None:
+    from application.sign_in import SignIns
+
+    added = run("staff", "add", "--project", "KR", "--role", "case_manager", "--name", "Ana")
+    staff_id, _, _ = issued(added.output)
+    generated = run("staff", "password", staff_id, "--user-name", "ana.k")
+    assert generated.exit_code == 0, generated.output
+    password = generated.output.strip().splitlines()[-1]
+    assert len(password) >= 16
+    assert "shown once" in generated.output
+    chosen = CliRunner().invoke(cli, ["staff", "password", staff_id, "--user-name", "ana.k",
+                                      "--password-stdin"], input="lang-und-geheim\n")
+    assert chosen.exit_code == 0, chosen.output
+    assert "lang-und-geheim" not in chosen.output
+    short = CliRunner().invoke(cli, ["staff", "password", staff_id, "--user-name", "ana.k",
+                                     "--password-stdin"], input="kurz\n")
+    assert short.exit_code == 1
+    assert "password_too_short" in short.output
+    unknown = run("staff", "password", "st-00000000", "--user-name", "nobody")
+    assert unknown.exit_code == 1
+    with FamilyCases(operator_env) as app:
+        sign_ins = SignIns(app.tables)
+        assert sign_ins.sign_in("ana.k", password, None) is None
+        assert sign_ins.sign_in("ana.k", "lang-und-geheim", None) == staff_id
+        assert sign_ins.user_name_of(staff_id) == "ana.k"

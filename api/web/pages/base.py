@@ -164,6 +164,22 @@ def sign_in_redirect(wanted: str, expired: bool) -> RedirectResponse:
     return RedirectResponse(target, status_code=303)
 
 
+KEPT = "kept:"
+"""The prefix of a form's fields kept through a sign-in (a session that timed out while
+the form was being filled in)."""
+
+
+async def kept_for_sign_in(request: Request, needed: SignInRequired) -> Response:
+    """The sign-in page for a form posted without a valid session: the fields typed are
+    kept in the sign-in form and offered for sending again once signed in (nothing is
+    recorded before that: the new session's CSRF token is needed)."""
+    from api.web.pages.sign_in import sign_in_page
+
+    form = await request.form()
+    kept = [(k, v) for k, v in form.multi_items() if isinstance(v, str) and k != "csrf"]
+    return sign_in_page(request, wanted=request.url.path, expired=needed.expired, kept=kept)
+
+
 def services(request: Request) -> Services:
     return services_of(request)
 
@@ -181,6 +197,8 @@ class PageRoute(APIRoute):
             try:
                 return await handle(request)
             except SignInRequired as e:
+                if request.method == "POST":  # (what was typed is kept: see sign_in)
+                    return await kept_for_sign_in(request, e)
                 return sign_in_redirect(e.wanted, e.expired)
             except PageProblem as e:
                 return problem_page(request, e.status, e.key, **e.values)

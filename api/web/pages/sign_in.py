@@ -18,6 +18,7 @@ from api.deps import services_of
 from api.web.i18n import LANGUAGES, Texts
 from api.web.pages.base import (
     COOKIE,
+    KEPT,
     LANGUAGE_COOKIE,
     PageRoute,
     PersonDep,
@@ -45,32 +46,39 @@ def _own(target: str | None) -> str:
     return target
 
 
-@router.get("/anmelden", response_class=HTMLResponse)
-def sign_in_form(request: Request, weiter: str | None = None,
-                 abgelaufen: str | None = None) -> Response:
+def sign_in_page(request: Request, *, wanted: str, expired: bool = False,
+                 kept: list[tuple[str, str]] | None = None, error: str | None = None,
+                 user_name: str = "", status: int = 200) -> Response:
+    """The sign-in form, with a fresh token of its own (cookie and form)."""
     token = secrets.token_urlsafe(32)
-    page = render(request, None, "sign_in.html", csrf=token, wanted=_own(weiter),
-                  expired=abgelaufen is not None, error=None, user_name="")
+    page = render(request, None, "sign_in.html", status=status, csrf=token,
+                  wanted=_own(wanted), expired=expired, error=error, user_name=user_name,
+                  kept=kept or [], kept_prefix=KEPT)
     page.set_cookie(PRE_COOKIE, token, httponly=True, samesite="strict",
                     secure=_secure(request), path="/anmelden")
     return page
 
 
+@router.get("/anmelden", response_class=HTMLResponse)
+def sign_in_form(request: Request, weiter: str | None = None,
+                 abgelaufen: str | None = None) -> Response:
+    return sign_in_page(request, wanted=weiter or "/", expired=abgelaufen is not None)
+
+
 @router.post("/anmelden", response_class=HTMLResponse)
-def sign_in(request: Request, user_name: Annotated[str, Form(max_length=200)] = "",
-            password: Annotated[str, Form(max_length=400)] = "",
-            csrf: Annotated[str, Form(max_length=100)] = "",
-            weiter: Annotated[str, Form(max_length=2000)] = "/") -> Response:
+async def sign_in(request: Request, user_name: Annotated[str, Form(max_length=200)] = "",
+                  password: Annotated[str, Form(max_length=400)] = "",
+                  csrf: Annotated[str, Form(max_length=100)] = "",
+                  weiter: Annotated[str, Form(max_length=2000)] = "/") -> Response:
     svc = services_of(request)
     expected = request.cookies.get(PRE_COOKIE, "")
-    token = secrets.token_urlsafe(32)
+    form = await request.form()
+    kept = [(k[len(KEPT):], v) for k, v in form.multi_items()
+            if k.startswith(KEPT) and isinstance(v, str)]
 
     def again(status: int, error: str) -> Response:
-        page = render(request, None, "sign_in.html", status=status, csrf=token,
-                      wanted=_own(weiter), expired=False, error=error, user_name=user_name)
-        page.set_cookie(PRE_COOKIE, token, httponly=True, samesite="strict",
-                        secure=_secure(request), path="/anmelden")
-        return page
+        return sign_in_page(request, wanted=weiter, kept=kept, error=error,
+                            user_name=user_name, status=status)
 
     t = Texts(language_of(request))  # (no person yet: the chosen language's texts)
     if not expected or not csrf or not same(csrf, expected):
@@ -82,11 +90,16 @@ def sign_in(request: Request, user_name: Annotated[str, Form(max_length=200)] = 
         return again(429, t("sign_in.slowed_down", seconds=e.wait))
     if staff_id is None or svc.directory.actor_for(staff_id) is None:
         return again(401, t("sign_in.failed"))
-    session_id, _ = svc.sign_ins.start_session(staff_id)
+    session_id, new_csrf = svc.sign_ins.start_session(staff_id)
     old = request.cookies.get(COOKIE)
     if old:
         svc.sign_ins.end_session(old, address)
-    response = RedirectResponse(_own(weiter), status_code=303)
+    response: Response
+    if kept:  # (a form sent after the session timed out: offered for sending again)
+        response = render(request, None, "send_again.html", csrf=new_csrf,
+                          action=_own(weiter), kept=kept)
+    else:
+        response = RedirectResponse(_own(weiter), status_code=303)
     response.set_cookie(COOKIE, session_id, httponly=True, samesite="strict",
                         secure=_secure(request), path="/", max_age=IDLE_MINUTES * 60 * 16)
     response.delete_cookie(PRE_COOKIE, path="/anmelden")
