@@ -17,6 +17,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Request
 from fastapi.responses import Response
 from pydantic import ValidationError
+from starlette.concurrency import run_in_threadpool
 
 from api.web.pages.base import (
     PageRoute,
@@ -181,11 +182,19 @@ def _message(person: Person, key: str, fallback: str) -> str:
 async def submit(request: Request, person: Person, case_number: str, form_id: str,
                  build: Build, position: str, saved: str, shown: str) -> Response:
     """Read the posted form, run its command; 303 to the family page, or the page again
-    with the form as typed and why nothing was stored."""
-    svc = services(request)
+    with the form as typed and why nothing was stored. (The reads and the command run in
+    the thread pool, as a plain ``def`` route's would: they wait for the store.)"""
     values = await form_of(request, person)
     form = Form(form_id, values, await form_lists(request), posted=True,
                 key=values.get("key", "")[:100])
+    return await run_in_threadpool(_run, request, person, case_number, form, build,
+                                   position, saved, shown)
+
+
+def _run(request: Request, person: Person, case_number: str, form: Form, build: Build,
+         position: str, saved: str, shown: str) -> Response:
+    svc = services(request)
+    form_id, values = form.id, form.values
     family = load(svc, person, case_number, log_as="POST /familien/{case_number}")
     if not policy.may(family.access.role, policy.Action.CASEWORK):
         raise policy.forbidden(family.access.role, policy.Action.CASEWORK)
@@ -212,10 +221,10 @@ async def submit(request: Request, person: Person, case_number: str, form_id: st
         if e.status == 412:
             return _conflict(request, person, case_number, form, expected)
         form.errors[_field(e.field, form_id, fields)] = _message(
-            person, f"family.rule.{e.rule}", e.detail)
+            person, f"family.rule.{e.rule}", person.texts("family.invalid.generic"))
     except DomainError as e:
         form.errors[_field(e.field, form_id, fields)] = _message(
-            person, f"family.rule.{e.rule}", e.message)
+            person, f"family.rule.{e.rule}", person.texts("family.invalid.generic"))
     else:
         return redirect(f"/familien/{family.case.case_number}?gespeichert={saved}"
                         f"{SECTIONS.get(saved.partition('_')[0], '')}")
