@@ -35,6 +35,8 @@ SCREENS = (
     "programme",
     "esf_report",
     "intake",
+    "family",
+    "family_forms",
 )
 """The modules of ``api.web.pages`` whose ``router`` serves pages."""
 

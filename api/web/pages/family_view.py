@@ -1,0 +1,148 @@
+"""The Familie screen's data: one family found by its case number, its access checked
+and its read logged exactly as ``GET /families/{id}`` does, shown from the same read
+model (``api.family_responses.case_out``).
+
+Forms name members, goals and referrals by their position in the case (1, 2, …): the
+case only ever appends them, so a position names the same one in every version, and no
+id appears in a page.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+from uuid import UUID
+
+from api.deps import Services
+from api.family_responses import CaseOut, MemberOut, case_out
+from api.web.pages.base import Person
+from application import policy
+from application.read_log import ReadEntry, now
+from domain.errors import NotFound
+from domain.rules import today_in_programme
+
+A = policy.Action
+
+
+@dataclass(frozen=True)
+class Family:
+    """A family as a page shows it, and what the person may do on it."""
+
+    case: CaseOut
+    access: policy.FamilyAccess
+    case_manager_name: str | None
+    may_record: bool
+    """Casework forms are shown: the person may record casework and the case takes it."""
+
+    @property
+    def family_id(self) -> UUID:
+        return self.case.family_id
+
+    @property
+    def names(self) -> dict[UUID, str | None]:
+        return {m.member_id: member_name(m) for m in self.case.members}
+
+    @property
+    def household(self) -> list[str]:
+        return [n for m in self.case.members if m.in_household and (n := member_name(m))]
+
+    def member_at(self, position: str) -> UUID | None:
+        return _at([m.member_id for m in self.case.members], position)
+
+    def goal_at(self, position: str) -> UUID | None:
+        return _at([g.goal_id for g in self.case.goals], position)
+
+    def referral_at(self, position: str) -> UUID | None:
+        return _at([r.referral_id for r in self.case.referrals], position)
+
+    def present(self) -> list[MemberOut]:
+        """Members who can take part in a contact, a goal or a referral."""
+        return [m for m in self.case.members if m.in_household]
+
+
+def member_name(m: MemberOut) -> str | None:
+    parts = [p for p in (m.given_name, m.family_name) if p]
+    return " ".join(parts) or None
+
+
+def _at(ids: list[UUID], position: str) -> UUID | None:
+    if not position.isdigit() or not 1 <= int(position) <= len(ids):
+        return None
+    return ids[int(position) - 1]
+
+
+def load(svc: Services, person: Person, case_number: str, *, log_as: str | None) -> Family:
+    """The family with ``case_number`` if ``person`` may read it (else the policy's 404 or
+    403); a read by anyone but its case manager is logged as ``log_as`` first."""
+    found = svc.index.found(case_number=case_number.strip().upper())
+    if not found:
+        raise policy.hidden()
+    view = svc.cases.get_case(found[0].family_id)
+    s = view.state
+    actor = person.actor
+    access = policy.check_family(actor, A.READ_CASE, s.project, s.case_manager,
+                                 restricted=s.erasure_request is not None)
+    if log_as is not None and access.read_logged:
+        svc.read_log.record([ReadEntry(now(), actor.staff_id, access.role, s.project,
+                                       view.family_id, log_as, actor.token_id)])
+    case = case_out(view)
+    takes_entries = case.status == "open" and case.erasure_request is None
+    return Family(case, access, staff_name(svc, s.case_manager),
+                  takes_entries and policy.may(access.role, A.CASEWORK))
+
+
+def staff_name(svc: Services, staff_id: str | None) -> str | None:
+    if staff_id is None:
+        return None
+    try:
+        return svc.directory.member(staff_id).name
+    except NotFound:
+        return None
+
+
+def new_key() -> str:
+    """An idempotency key for one rendering of a form."""
+    return secrets.token_urlsafe(18)
+
+
+@dataclass
+class Form:
+    """One form's state: what was typed (kept on an error), the messages per field, and
+    the idempotency key of this rendering."""
+
+    id: str
+    values: dict[str, str] = field(default_factory=dict)
+    lists: dict[str, list[str]] = field(default_factory=dict)
+    errors: dict[str, str] = field(default_factory=dict)
+    key: str = field(default_factory=new_key)
+    message: str | None = None
+    conflict: bool = False
+    posted: bool = False
+    version: int | None = None
+    """The version the form was made for, kept when it comes back with an error (None:
+    the case's version now), so a change by someone else is still noticed."""
+
+    def value(self, name: str, default: Any = "") -> Any:
+        return self.values.get(name, default) if self.posted else default
+
+    def checked(self, name: str, value: str, default: bool = False) -> bool:
+        return value in self.lists.get(name, []) if self.posted else default
+
+    def error(self, name: str) -> str | None:
+        return self.errors.get(name)
+
+
+@dataclass
+class Forms:
+    """The forms of a family page: blank ones, and the one posted if it is re-shown."""
+
+    posted: Form | None = None
+    today: date = field(default_factory=today_in_programme)
+    _blank: dict[str, Form] = field(default_factory=dict)
+
+    def __call__(self, form_id: str) -> Form:
+        if self.posted is not None and self.posted.id == form_id:
+            return self.posted
+        return self._blank.setdefault(form_id, Form(form_id))
