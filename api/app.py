@@ -58,7 +58,7 @@ def build_services(settings: Settings) -> Services:
         index = FamilyIndex.for_cases(cases)  # starting too
         views = Views.build(cases)
         read_log = ReadLog(cases.tables)
-        sign_ins = SignIns(cases.tables)
+        sign_ins = SignIns.for_cases(cases)
     pipeline = Pipeline.for_cases(cases, directory,
                                   after_erasure=index.catch_up)  # the names' tokens go at once
     services = Services(cases=cases, directory=directory, read_log=read_log, index=index,

@@ -39,6 +39,10 @@ class Settings(BaseSettings):
     snapshot_interval: int = Field(default=100, ge=2, le=100_000)
     key_cache_seconds: float = Field(default=30.0, ge=0)
     aggregate_cache_size: int = Field(default=2000, ge=0, le=1_000_000)
+    password_hashing: Literal["rfc9106", "light"] = "rfc9106"  # noqa: S105 (a name)
+    """argon2id with RFC 9106's second recommended profile (64 MiB, 3 passes); ``light``
+    (8 MiB, one pass) is for test suites only, never for people's passwords: a hash made
+    light is made again in full at the next sign-in under the default."""
     background_views: bool = False
     """Keep the views current in the server's background (else they catch up when read,
     or in a `lotse projections run` process)."""

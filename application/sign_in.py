@@ -26,11 +26,16 @@ import re
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import cached_property
+from typing import TYPE_CHECKING
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
 from application.sql import Tables
+
+if TYPE_CHECKING:
+    from application.cases import FamilyCases
 from domain.errors import InvalidInput
 
 CREDENTIALS = "lotse_credentials"
@@ -45,8 +50,8 @@ MIN_PASSWORD = 10
 MAX_PASSWORD = 200
 USER_NAME = re.compile(r"[a-z0-9][a-z0-9._-]{1,49}")
 
-_hasher = PasswordHasher()
-_DUMMY = _hasher.hash(secrets.token_urlsafe(16))
+LIGHT = PasswordHasher(time_cost=1, memory_cost=8192, parallelism=1)
+"""For test suites only (``Settings.password_hashing``)."""
 
 
 def now() -> datetime:
@@ -104,8 +109,9 @@ def digest(secret: str) -> str:
 class SignIns:
     """Credentials, sessions and the sign-in log in the application's store."""
 
-    def __init__(self, tables: Tables) -> None:
+    def __init__(self, tables: Tables, hasher: PasswordHasher | None = None) -> None:
         self.tables = tables
+        self._hasher = hasher or PasswordHasher()
         key = "BIGSERIAL PRIMARY KEY" if tables.postgres else "INTEGER PRIMARY KEY AUTOINCREMENT"
         for statement in (
             "CREATE TABLE IF NOT EXISTS {c} (staff_id TEXT PRIMARY KEY, user_name TEXT NOT "
@@ -119,6 +125,12 @@ class SignIns:
         ):
             tables.execute(tables.sql(statement, c=CREDENTIALS, s=SESSIONS, l=SIGN_INS))
 
+    @classmethod
+    def for_cases(cls, cases: FamilyCases) -> SignIns:
+        """Sign-ins in the store of ``cases``, hashing as its settings say."""
+        light = cases.settings.password_hashing == "light"  # noqa: S105 (a name)
+        return cls(cases.tables, LIGHT if light else None)
+
     # ----- passwords --------------------------------------------------------------------
     def set_password(self, staff_id: str, user_name: str, password: str, *,
                      set_by: str) -> None:
@@ -126,7 +138,7 @@ class SignIns:
         session of theirs ends (a reset locks out whoever knew the old password)."""
         check_user_name(user_name)
         check_password(password)
-        hashed = _hasher.hash(password)
+        hashed = self._hasher.hash(password)
         t = self.tables
         with t.transaction(commit=True) as c:
             taken = c.execute(t.sql("SELECT staff_id FROM {c} WHERE user_name = {p}",
@@ -166,17 +178,17 @@ class SignIns:
             "SELECT staff_id, hash FROM {c} WHERE user_name = {p}", c=CREDENTIALS),
             (user_name,))
         if row is None:
-            _verify(_DUMMY, password)  # (as long as a wrong password takes)
+            self._verify(self._dummy, password)  # (as long as a wrong password takes)
             self._log(at, user_name, None, "unknown_user", address)
             return None
         staff_id, hashed = str(row[0]), str(row[1])
-        if not _verify(hashed, password):
+        if not self._verify(hashed, password):
             self._log(at, user_name, staff_id, "wrong_password", address)
             return None
-        if _hasher.check_needs_rehash(hashed):
+        if self._hasher.check_needs_rehash(hashed):
             self.tables.execute(self.tables.sql(
                 "UPDATE {c} SET hash = {p} WHERE staff_id = {p}", c=CREDENTIALS),
-                (_hasher.hash(password), staff_id))
+                (self._hasher.hash(password), staff_id))
         self._log(at, user_name, staff_id, "signed_in", address)
         return staff_id
 
@@ -255,6 +267,17 @@ class SignIns:
             "({p}, {p}, {p}, {p}, {p})", l=SIGN_INS),
             (at.isoformat(), user_name, staff_id, outcome, address))
 
+    @cached_property
+    def _dummy(self) -> str:
+        """A hash to check unknown user names against."""
+        return self._hasher.hash(secrets.token_urlsafe(16))
+
+    def _verify(self, hashed: str, password: str) -> bool:
+        try:
+            return self._hasher.verify(hashed, password)
+        except (VerifyMismatchError, VerificationError, InvalidHashError):
+            return False
+
     def log(self, limit: int = 100) -> list[SignInEntry]:
         """The newest entries of the sign-in log."""
         rows = self.tables.fetchall(self.tables.sql(
@@ -265,11 +288,6 @@ class SignIns:
                             None if r[4] is None else str(r[4])) for r in rows]
 
 
-def _verify(hashed: str, password: str) -> bool:
-    try:
-        return _hasher.verify(hashed, password)
-    except (VerifyMismatchError, VerificationError, InvalidHashError):
-        return False
 
 
 def same(a: str, b: str) -> bool:

@@ -167,7 +167,7 @@ def staff_password(
     with open_cases() as cases:
         try:
             Directory(cases).member(staff_id)
-            SignIns(cases.tables).set_password(staff_id, user_name, password,
+            SignIns.for_cases(cases).set_password(staff_id, user_name, password,
                                                set_by=operator())
         except DomainError as e:
             raise refused(e) from None

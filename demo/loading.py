@@ -90,7 +90,7 @@ def load_demo(cases: FamilyCases, directory: Directory, *, today: date, families
         recorded = record_families(cases, recorder, sites, rng, today=today,
                                    families=families)
     if showcase:
-        staff = give_sign_ins(SignIns(cases.tables), staff)
+        staff = give_sign_ins(SignIns.for_cases(cases), staff)
     return DemoSummary([s.code for s in fam.SITES], staff, recorded.families, recorded.events)
 
 

@@ -93,7 +93,8 @@ def make_settings(store: str, tmp_path: Path) -> Iterator[SettingsFactory]:
     def make(**overrides: Any) -> Settings:
         nonlocal used
         values: dict[str, Any] = {"data_dir": tmp_path / "data", "master_key": master,
-                                  "signing_key": signing, "mode": "production"}
+                                  "signing_key": signing, "mode": "production",
+                                  "password_hashing": "light"}
         if store == "postgres":
             values.update(database_url=POSTGRES_URL, postgres_schema=schema)
         values.update(overrides)

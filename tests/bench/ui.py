@@ -47,7 +47,7 @@ def prepare(settings: Settings) -> dict[str, str]:
         project = directory.projects()[0].code
         staff = directory.add_staff(name="Bench Fallmanagerin", project=project,
                                     role=Role.CASE_MANAGER, recorded_by="bench")
-        SignIns(cases.tables).set_password(staff.staff_id, "bench", PASSWORD, set_by="bench")
+        SignIns.for_cases(cases).set_password(staff.staff_id, "bench", PASSWORD, set_by="bench")
         start = date.today() - timedelta(days=400)
         numbers = []
         for n in range(FAMILIES):

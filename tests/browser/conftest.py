@@ -78,7 +78,7 @@ def site(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactor
     store = request.param
     values: dict[str, Any] = {"data_dir": tmp_path_factory.mktemp("site") / "data",
                               "master_key": new_key_text(), "signing_key": new_key_text(),
-                              "mode": "production"}
+                              "mode": "production", "password_hashing": "light"}
     schema = None
     if store == "postgres":
         error = postgres_unavailable()
@@ -113,7 +113,7 @@ def _staff(settings: Settings) -> dict[str, Person]:
         directory = Directory(cases)
         directory.add_project(code="KR", name="WiQ Plus Krefeld", yearly_target=48,
                               recorded_by="test")
-        sign_ins = SignIns(cases.tables)
+        sign_ins = SignIns.for_cases(cases)
         for key, project, role, name in STAFF:
             issued = directory.add_staff(name=name, project=project, role=Role(role),
                                          recorded_by="test")

@@ -56,7 +56,8 @@ def sign_in_by_keyboard(page: Any, site: Site, who: str) -> None:
     page.wait_for_url("**/aufnahme")
 
 
-def test_a_case_manager_opens_a_family_by_keyboard_alone(page: Any, site: Site) -> None:
+def test_a_case_manager_opens_a_family_by_keyboard_alone_and_records_its_first_contact(
+        page: Any, site: Site) -> None:
     with site.api("sabine") as admin:
         answer = admin.post("/projects/KR/districts",
                             json={"districts": ["Krefeld-Mitte", "Krefeld-Süd"]})
@@ -99,6 +100,18 @@ def test_a_case_manager_opens_a_family_by_keyboard_alone(page: Any, site: Site) 
     assert [m["given_name"] for m in opened["members"]] == ["Ayşe", "Emir"]
     assert len(opened["participations"]) == 1
     assert opened["district"] == "Krefeld-Süd"
+
+    # The first contact, at once, on the family's page; then the family is on Mein Tag.
+    page.get_by_label("Dauer in Minuten").fill("45")
+    page.get_by_label("Art des Kontakts").select_option(label="Hausbesuch")
+    page.get_by_label("Sozialleistungen").check()
+    page.get_by_label("Notizen").fill("Erstgespräch nach der Aufnahme.")
+    page.get_by_role("button", name="Kontakt speichern").click()
+    assert page.get_by_role("status").inner_text() == "✓ Der Kontakt wurde gespeichert."
+    page.get_by_role("link", name="Mein Tag", exact=True).click()
+    row = page.get_by_role("row").filter(has_text=number)
+    assert "Ayşe Yılmaz, Emir Yılmaz" in row.inner_text()
+    assert "noch keiner" not in row.inner_text()  # (the contact of today is its last)
 
 
 def test_an_intake_sent_empty_shows_each_error_next_to_its_field(

@@ -120,7 +120,7 @@ def test_a_password_set_on_the_command_line_signs_in_and_a_new_one_replaces_it(
     unknown = run("staff", "password", "st-00000000", "--user-name", "nobody")
     assert unknown.exit_code == 1
     with FamilyCases(operator_env) as app:
-        sign_ins = SignIns(app.tables)
+        sign_ins = SignIns.for_cases(app)
         assert sign_ins.sign_in("ana.k", password, None) is None
         assert sign_ins.sign_in("ana.k", "lang-und-geheim", None) == staff_id
         assert sign_ins.user_name_of(staff_id) == "ana.k"

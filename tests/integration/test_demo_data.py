@@ -96,7 +96,7 @@ def test_projects_and_staff_exist_every_token_authenticates_and_a_reload_is_refu
         assert actor is not None, s
         assert (actor.staff_id, actor.name) == (s.staff_id, s.name)
         assert actor.role_in(s.project) is Role(s.role)
-    sign_ins = SignIns(app.tables)
+    sign_ins = SignIns.for_cases(app)
     assert len({s.user_name for s in summary.staff}) == len(summary.staff)
     assert len({s.password for s in summary.staff}) == len(summary.staff)
     for s in summary.staff:  # every demo user signs in with the password printed
@@ -235,7 +235,7 @@ def test_lotse_demo_prints_each_sign_in_readably_in_80_columns_and_each_one_work
     assert ("case_manager", "anna.terhorst") in {(r, u) for r, u, _ in printed}
     app = FamilyCases(settings)
     try:
-        sign_ins = SignIns(app.tables)
+        sign_ins = SignIns.for_cases(app)
         signed_in = {sign_ins.sign_in(user_name, password, None)
                      for _, user_name, password in printed}
         staff = {m.staff_id for p in ("KR", "GL", "AF") for m in Directory(app).staff(p)}

@@ -58,7 +58,7 @@ def environment_for(settings: Settings) -> dict[str, str]:
     else: LOTSE_* variables of the calling environment are left out)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("LOTSE_")}
     env.update(LOTSE_MODE=settings.mode, LOTSE_DATA_DIR=str(settings.data_dir),
-               LOTSE_LOG_LEVEL="info")
+               LOTSE_LOG_LEVEL="info", LOTSE_PASSWORD_HASHING=settings.password_hashing)
     if settings.master_key is not None:
         env["LOTSE_MASTER_KEY"] = settings.master_key.get_secret_value()
     if settings.signing_key is not None:

@@ -222,3 +222,16 @@ def test_a_person_whose_roles_were_withdrawn_is_signed_out(world: World) -> None
     staff_id = world.token(Role.CASE_MANAGER).staff_id
     world.services.directory.withdraw_role(staff_id=staff_id, project="KR", recorded_by="t")
     assert client.get("/").status_code == 303
+
+
+def test_a_light_test_hash_is_made_again_in_full_at_the_next_sign_in(world: World) -> None:
+    from application.sign_in import CREDENTIALS, LIGHT, SignIns
+
+    tables = world.services.cases.tables
+    staff_id = world.token(Role.CASE_MANAGER).staff_id
+    SignIns(tables, LIGHT).set_password(staff_id, "leicht", PASSWORD, set_by="test")
+    assert SignIns(tables).sign_in("leicht", PASSWORD, None) == staff_id
+    stored = tables.fetchone(tables.sql("SELECT hash FROM {c} WHERE staff_id = {p}",
+                                        c=CREDENTIALS), (staff_id,))
+    assert stored is not None
+    assert "m=65536,t=3" in str(stored[0])
