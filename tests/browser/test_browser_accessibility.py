@@ -1,5 +1,7 @@
 """Accessibility (WCAG 2.1 AA, as BITV 2.0 asks of German public bodies): axe-core on
-every screen, as each role sees it, finds no serious or critical violation."""
+every screen, as each role sees it, finds no serious or critical violation, and no
+screen needs sideways scrolling at 200 % zoom (WCAG 1.4.10: 1280 px wide at 200 % is
+640 px; tables too wide for it scroll inside their own box)."""
 
 from __future__ import annotations
 
@@ -34,6 +36,8 @@ SCREENS = [  # (who, path): every page of the web interface, as the role that us
     ("petra", "/esf-bericht?stand=stichtag"),
 ]
 SERIOUS = ("serious", "critical")
+DESKTOP = {"width": 1280, "height": 800}
+ZOOMED = {"width": 640, "height": 800}
 
 
 def _violations(page: Any) -> list[str]:
@@ -60,6 +64,11 @@ def test_no_screen_has_a_serious_accessibility_violation(page: Any, site: Site) 
             signed_in_as = who
         page.goto(path.format(family=family))
         violations = _violations(page)
+        page.set_viewport_size(ZOOMED)  # (1280 px at 200 %: nothing may need sideways
+        wide = page.evaluate("document.documentElement.scrollWidth")  # scrolling)
+        page.set_viewport_size(DESKTOP)
+        if wide > ZOOMED["width"]:
+            violations.append(f"at 200 % zoom the page is {wide} px wide")
         if violations:
             found[f"{who or 'anonymous'} {path}"] = violations
     assert not found, found

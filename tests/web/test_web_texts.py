@@ -33,3 +33,16 @@ def test_codes_are_shown_by_their_labels_and_a_missing_text_is_a_defect() -> Non
     assert texts.code("contact_mode", None) == "\u2013"
     with pytest.raises(MissingText):
         texts("no.such.text")
+
+
+def test_the_stylesheets_are_well_formed() -> None:
+    from api.web import STATIC
+
+    for path in STATIC.glob("*.css"):
+        depth = 0
+        for number, line in enumerate(path.read_text().splitlines(), 1):
+            depth += line.count("{") - line.count("}")
+            assert depth >= 0, f"{path.name}:{number}: a brace closes nothing"
+            assert not (line.startswith("/*") and depth), (
+                f"{path.name}:{number}: a section starts inside an open block")
+        assert depth == 0, f"{path.name}: {depth} blocks left open"
