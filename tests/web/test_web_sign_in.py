@@ -235,3 +235,15 @@ def test_a_light_test_hash_is_made_again_in_full_at_the_next_sign_in(world: Worl
                                         c=CREDENTIALS), (staff_id,))
     assert stored is not None
     assert "m=65536,t=3" in str(stored[0])
+
+
+@pytest.mark.parametrize("elsewhere", ["//evil.example", "/\t/evil.example", "/\\evil.example",
+                                       "https://evil.example/", "/a\r\nSet-Cookie: x=1"])
+def test_signing_in_never_goes_on_to_another_host(world: World, elsewhere: str) -> None:
+    name = give_password(world, Role.CASE_MANAGER)
+    client = sign_in_client(world)
+    form = client.get("/anmelden")
+    answer = client.post("/anmelden", data={"user_name": name, "password": PASSWORD,
+                                            "csrf": csrf_of(form), "weiter": elsewhere})
+    assert answer.status_code == 303
+    assert answer.headers["location"] == "/"

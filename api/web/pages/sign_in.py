@@ -8,6 +8,7 @@ wanted, if it is one of Lotse's own.
 
 from __future__ import annotations
 
+import re
 import secrets
 from typing import Annotated
 
@@ -39,9 +40,13 @@ def _secure(request: Request) -> bool:
     return bool(services_of(request).cases.settings.mode != "development")
 
 
+OWN_PATH = re.compile(r"/(?![/\\])[A-Za-z0-9\-._~!$&'()*+,;=:@%/?]*")
+"""A path of Lotse itself: ``//host``, ``/\\host``, ``https://…`` or a path with a tab or
+line break (which browsers drop, making ``/\t/host`` into ``//host``) would leave it."""
+
+
 def _own(target: str | None) -> str:
-    """Only a path of Lotse itself (``//host`` or ``https://…`` would leave it)."""
-    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+    if not target or not OWN_PATH.fullmatch(target):
         return "/"
     return target
 
