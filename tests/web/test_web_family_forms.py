@@ -4,6 +4,9 @@ everything typed kept and nothing stored (both stores)."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
+from application.sign_in import SESSIONS
 from domain.directory import Role
 from tests.support.world import World
 from tests.web.family_forms import (
@@ -109,7 +112,9 @@ def test_a_contact_sent_after_the_session_ended_is_kept_through_the_sign_in(
     number = case["case_number"]
     client = signed_in(world, Role.CASE_MANAGER)
     fields = hidden(client.get(f"/familien/{number}"), f"/familien/{number}/kontakt")
-    client.cookies.clear()
+    t = world.services.cases.tables  # (the session timed out: 45 minutes idle)
+    t.execute(t.sql("UPDATE {s} SET seen_at = {p}", s=SESSIONS),
+              ((datetime.now(UTC) - timedelta(minutes=45)).isoformat(),))
     answer = client.post(f"/familien/{number}/kontakt", data={**fields, **contact()})
     assert "Jobcenter-Brief besprochen." in answer.text
     assert version(world, case["family_id"]) == case["version"]

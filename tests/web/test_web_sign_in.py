@@ -247,3 +247,11 @@ def test_signing_in_never_goes_on_to_another_host(world: World, elsewhere: str) 
                                             "csrf": csrf_of(form), "weiter": elsewhere})
     assert answer.status_code == 303
     assert answer.headers["location"] == "/"
+
+
+def test_a_form_posted_without_any_session_is_not_kept_for_sending_again(
+        world: World) -> None:
+    stranger = sign_in_client(world)  # (another site's form: no cookie comes with it)
+    answer = stranger.post("/abmelden", data={"csrf": "x", "notiz": "untergeschoben"})
+    assert answer.status_code == 303
+    assert "untergeschoben" not in stranger.get(answer.headers["location"]).text

@@ -197,8 +197,9 @@ class PageRoute(APIRoute):
             try:
                 return await handle(request)
             except SignInRequired as e:
-                if request.method == "POST":  # (what was typed is kept: see sign_in)
-                    return await kept_for_sign_in(request, e)
+                if request.method == "POST" and e.expired:  # (typed, then timed out: kept;
+                    return await kept_for_sign_in(request, e)  # a post from another
+                    # site carries no cookie (SameSite=Strict), so it is never kept)
                 return sign_in_redirect(e.wanted, e.expired)
             except PageProblem as e:
                 return problem_page(request, e.status, e.key, **e.values)
