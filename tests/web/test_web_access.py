@@ -49,3 +49,22 @@ def test_each_role_opens_exactly_the_screens_its_actions_allow(world: World,
         else:
             assert answer.status_code == 403, (role, path, answer.status_code)
             assert "Kein Zugriff" in answer.text
+
+
+@pytest.mark.store_independent
+def test_no_form_is_taken_without_its_csrf_token(world: World) -> None:
+    """Every POST of every screen, for each role, without the session's CSRF token: 403,
+    and nothing recorded (the log's head does not move)."""
+    opened = world.intake()
+    head = world.services.cases.recorder.max_notification_id()
+    posts = sorted(route.path for route in world.app.routes
+                   if isinstance(route, PageRoute) and "POST" in route.methods
+                   and route.path not in PUBLIC)
+    assert len(posts) >= 15
+    for role in Role:
+        client = signed_in(world, role)
+        for path in posts:
+            url = path.format(case_number=opened["case_number"], n=1)
+            answer = client.post(url, data={"csrf": "forged", "notizen": "x", "sprache": "en"})
+            assert answer.status_code == 403, (role, url, answer.status_code)
+    assert world.services.cases.recorder.max_notification_id() == head
