@@ -6,6 +6,7 @@ from application.commands import (
     casework,
     districts,
     household,
+    offers,
     participation,
     reports,
     retention,
@@ -47,11 +48,28 @@ from application.commands.participation import (
     RecordFollowUp,
     RecordLeavingStatus,
 )
+from application.commands.offers import (
+    CancelSession,
+    ChangeOffer,
+    CorrectSession,
+    CreateOffer,
+    EndOffer,
+    OfferWork,
+    RecordSession,
+)
 from application.commands.reports import SubmitReport
 from application.commands.retention import RecordLastPayment
 from application.commands.staff import AddStaff, IssueToken, RevokeToken
 
 __all__ = [
+    "offers",
+    "RecordSession",
+    "OfferWork",
+    "EndOffer",
+    "CreateOffer",
+    "CorrectSession",
+    "ChangeOffer",
+    "CancelSession",
     "COMMANDS",
     "AchieveGoal",
     "AddMember",
