@@ -5,8 +5,10 @@ Idempotency-Key, If-Match and who may see what."""
 from __future__ import annotations
 
 from typing import Any
+from uuid import UUID
 
 from tests.support.api import problem
+from tests.support.tamper import RawStore
 from tests.support.world import World
 
 CAFE: dict[str, Any] = {
@@ -140,3 +142,20 @@ def test_each_role_gets_what_its_work_needs(world: World) -> None:
     problem(world.client("case_manager", "GL").post(f"{path}/sessions", json=session()),
             404, "offer_not_found")
     assert world.client("coordinator", "GL").get("/offers").json()["items"] == []
+
+
+def test_offer_events_join_the_hash_chain_and_a_changed_one_is_found(world: World) -> None:
+    offer = create(world)
+    world.client("case_manager").post(f"/offers/{offer['offer_id']}/sessions", json=session())
+    assert world.client("auditor").get("/audit/integrity").json()["verified"] is True
+    cases = world.services.cases
+    raw = RawStore(cases.settings, cases.recorder.events_table_name)  # type: ignore[attr-defined]
+    oid = UUID(offer["offer_id"])
+    _, state = raw.event(oid, 2)
+    raw.run(("UPDATE {events} SET state = {p} WHERE originator_id = {p} AND "
+             "originator_version = 2", (state.replace(b'"27_54":9', b'"27_54":1'),
+                                        raw.oid(oid))))
+    body = world.client("auditor").get("/audit/integrity").json()
+    assert body["verified"] is False
+    assert (body["first"]["kind"], body["first"]["version"]) == ("changed", 2)
+    assert str(oid) in body["first"]["aggregate"]
