@@ -16,7 +16,7 @@ import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError
@@ -96,7 +96,7 @@ def offer_ids(cases: FamilyCases, projects: set[str]) -> Iterator[UUID]:
     while True:
         page = cases.recorder.select_notifications(start, PAGE, topics=[topic])
         for notification in page:
-            created = cases.mapper.to_domain_event(notification)
+            created = cast(OfferCreated, cases.mapper.to_domain_event(notification))
             if created.project in projects:
                 yield created.originator_id
         if len(page) < PAGE:
@@ -106,4 +106,5 @@ def offer_ids(cases: FamilyCases, projects: set[str]) -> Iterator[UUID]:
 
 def recorded_at(cases: FamilyCases, offer_id: UUID) -> dict[int, datetime]:
     """When each version of the offer was recorded (the second timeline)."""
-    return {e.originator_version: e.timestamp for e in cases.events.get(offer_id)}
+    return {e.originator_version: e.timestamp  # type: ignore[attr-defined]
+            for e in cases.events.get(offer_id)}

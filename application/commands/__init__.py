@@ -42,12 +42,6 @@ from application.commands.household import (
     OpenCase,
     RecordMemberLeft,
 )
-from application.commands.participation import (
-    EnterParticipant,
-    RecordExit,
-    RecordFollowUp,
-    RecordLeavingStatus,
-)
 from application.commands.offers import (
     CancelSession,
     ChangeOffer,
@@ -57,30 +51,33 @@ from application.commands.offers import (
     OfferWork,
     RecordSession,
 )
+from application.commands.participation import (
+    EnterParticipant,
+    RecordExit,
+    RecordFollowUp,
+    RecordLeavingStatus,
+)
 from application.commands.reports import SubmitReport
 from application.commands.retention import RecordLastPayment
 from application.commands.staff import AddStaff, IssueToken, RevokeToken
 
 __all__ = [
-    "offers",
-    "RecordSession",
-    "OfferWork",
-    "EndOffer",
-    "CreateOffer",
-    "CorrectSession",
-    "ChangeOffer",
-    "CancelSession",
     "COMMANDS",
     "AchieveGoal",
     "AddMember",
     "AddStaff",
     "AssignCaseManager",
+    "CancelSession",
     "ChangeIn",
     "ChangeMemberDetails",
+    "ChangeOffer",
     "CloseCase",
     "Command",
     "CorrectEntry",
+    "CorrectSession",
+    "CreateOffer",
     "DropGoal",
+    "EndOffer",
     "EnterParticipant",
     "ErasePersonalData",
     "FamilyCommand",
@@ -88,6 +85,7 @@ __all__ = [
     "IssueToken",
     "MakeReferral",
     "MemberIn",
+    "OfferWork",
     "OpenCase",
     "ProjectCommand",
     "RecordConsultation",
@@ -97,6 +95,7 @@ __all__ = [
     "RecordLeavingStatus",
     "RecordMemberLeft",
     "RecordReferralOutcome",
+    "RecordSession",
     "ReopenCase",
     "RequestErasure",
     "ReviseGoal",
@@ -112,6 +111,7 @@ __all__ = [
     "consent_commands",
     "districts",
     "household",
+    "offers",
     "participation",
     "reports",
     "retention",

@@ -56,11 +56,14 @@ def test_an_offer_with_a_held_and_a_cancelled_session_reads_back(world: World) -
     assert (body["title"], body["sessions_held"], body["sessions_cancelled"]) == (
         "Frauencafé", 1, 1)
     first, second = body["sessions"]
-    assert first["occurred_on"] == "2026-09-09" and first["start_time"] == "10:00:00"
-    assert first["attendance"]["total"] == 16 and first["attendance"]["first_time"] == 2
+    assert first["occurred_on"] == "2026-09-09"
+    assert first["start_time"] == "10:00:00"
+    assert first["attendance"]["total"] == 16
+    assert first["attendance"]["first_time"] == 2
     assert first["place"]["name"] == "Stadtteilbüro Westwall"
     assert first["recorded_at"] > "2026-09-09"  # recorded later than it took place
-    assert second["status"] == "cancelled" and second["reason"] == "holiday"
+    assert second["status"] == "cancelled"
+    assert second["reason"] == "holiday"
     listed = client.get("/offers?project=KR").json()["items"]
     assert [o["last_session_on"] for o in listed] == ["2026-09-09"]
 
@@ -97,13 +100,15 @@ def test_a_repeat_answers_once_and_a_stale_if_match_is_refused(world: World) -> 
     first = client.post(path, json=session(), headers=key)
     head = recorded(world)
     again = client.post(path, json=session(), headers=key)
-    assert again.json() == first.json() and again.headers["Idempotent-Replayed"] == "true"
+    assert again.json() == first.json()
+    assert again.headers["Idempotent-Replayed"] == "true"
     assert recorded(world) == head
     problem(client.post(path, json=session(occurred_on="2026-09-16"),
                         headers={"If-Match": '"1"'}), 412, "stale_version")
     assert recorded(world) == head
     ok = client.post(path, json=session(occurred_on="2026-09-16"), headers={"If-Match": '"2"'})
-    assert ok.status_code == 200 and ok.json()["version"] == 3
+    assert ok.status_code == 200
+    assert ok.json()["version"] == 3
 
 
 def test_a_correction_names_its_reason_and_leaves_the_session_event(world: World) -> None:

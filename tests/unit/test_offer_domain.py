@@ -71,7 +71,8 @@ def test_a_session_takes_the_offers_time_duration_and_place_unless_given() -> No
     assert offer.partners == ("Jobcenter",)
     s = offer.sessions[hold(offer, counts={W: {ADULT: 9}, NB: {CHILD: 3}}, first_time=2)]
     assert (s.start_time, s.duration_minutes, s.place) == (time(10), 120, offer.place)
-    assert s.attendance is not None and s.attendance.total == 12
+    assert s.attendance is not None
+    assert s.attendance.total == 12
     assert isinstance(offer.pending_events[-1], SessionHeld)
     other = offer.sessions[hold(offer, date(2026, 9, 16), start_time=time(9),
                                 duration_minutes=45, place=Place("Kita", "Süd"))]
@@ -108,7 +109,8 @@ def test_a_cancelled_session_may_be_announced_ahead_but_not_outside_the_offer() 
     sid = uuid4()
     offer.cancel_session(session_id=sid, reason=CancelReason.HOLIDAY,
                          occurred_on=date(2026, 12, 9), recorded_by="st-a", today=TODAY)
-    assert not offer.sessions[sid].held and offer.sessions[sid].attendance is None
+    assert not offer.sessions[sid].held
+    assert offer.sessions[sid].attendance is None
     refused(offer, lambda o: o.cancel_session(
         session_id=uuid4(), reason=CancelReason.OTHER, occurred_on=date(2026, 8, 26),
         recorded_by="st-a", today=TODAY), "session_before_offer_start")
@@ -159,8 +161,10 @@ def test_a_correction_changes_one_fact_with_a_reason_and_keeps_the_session_event
     correct(offer, sid, "occurred_on", "2026-09-10")
     correct(offer, sid, "topics", ["childcare", "childcare"])
     s = offer.sessions[sid]
-    assert s.attendance is not None and (s.attendance.total, s.attendance.first_time) == (11, 3)
-    assert s.on == date(2026, 9, 10) and [t.value for t in s.topics] == ["childcare"]
+    assert s.attendance is not None
+    assert (s.attendance.total, s.attendance.first_time) == (11, 3)
+    assert s.on == date(2026, 9, 10)
+    assert [t.value for t in s.topics] == ["childcare"]
     assert s.corrections == 3
     assert isinstance(offer.pending_events[-1], SessionCorrected)
     assert held.attendance.total == 12  # type: ignore[attr-defined]
