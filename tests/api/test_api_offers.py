@@ -164,3 +164,22 @@ def test_offer_events_join_the_hash_chain_and_a_changed_one_is_found(world: Worl
     assert body["verified"] is False
     assert (body["first"]["kind"], body["first"]["version"]) == ("changed", 2)
     assert str(oid) in body["first"]["aggregate"]
+
+
+def test_offer_events_read_back_from_the_store_as_they_were_emitted(world: World) -> None:
+    offer = create(world)
+    client = world.client("case_manager")
+    held = client.post(f"/offers/{offer['offer_id']}/sessions", json=session()).json()
+    client.post(f"/offers/{offer['offer_id']}/sessions/{held['session_id']}/corrections",
+                json={"field": "start_time", "value": "10:30", "reason": "später begonnen"})
+    client.post(f"/offers/{offer['offer_id']}/changes", json={"partners": ["Kita Regenbogen"]})
+    client.post(f"/offers/{offer['offer_id']}/end", json={"occurred_on": "2026-09-30"})
+    stored = list(world.services.cases.events.get(UUID(offer["offer_id"])))
+    assert [type(e).__name__ for e in stored] == [
+        "OfferCreated", "SessionHeld", "SessionCorrected", "OfferChanged", "OfferEnded"]
+    created, session_held = stored[0], stored[1]
+    assert created.schedule.start_time.isoformat() == "10:00:00"  # type: ignore[attr-defined]
+    assert created.place.district == "Krefeld-Mitte"  # type: ignore[attr-defined]
+    assert session_held.attendance.total == 16  # type: ignore[attr-defined]
+    assert stored[3].partners == ("Kita Regenbogen",)  # type: ignore[attr-defined]
+    assert client.get(f"/offers/{offer['offer_id']}").json()["ended_on"] == "2026-09-30"
