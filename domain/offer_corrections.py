@@ -16,6 +16,7 @@ from typing import Any
 
 from pydantic import TypeAdapter, ValidationError
 
+from domain import rules
 from domain.errors import InvalidInput
 from domain.offer_values import (
     AgeBand,
@@ -48,8 +49,9 @@ _PARSERS: dict[str, Callable[[Any], Any]] = {
     "occurred_on": lambda v: date.fromisoformat(v),
     "start_time": lambda v: time.fromisoformat(v),
     "duration_minutes": lambda v: _int(v),
-    "staff_present": lambda v: tuple(_strs(v)),
-    "place": lambda v: Place(str(v["name"]), str(v["district"])),
+    "staff_present": lambda v: tuple(rules.text(s, "value", max_len=100) for s in _strs(v)),
+    "place": lambda v: Place(rules.text(v["name"], "value.name"),
+                             rules.text(v["district"], "value.district")),
     "topics": lambda v: tuple(Topic(t) for t in _strs(v)),
     "attendance": _attendance,
     "reason": lambda v: CancelReason(v),

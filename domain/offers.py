@@ -165,8 +165,10 @@ class Offer(Aggregate):
     def create(cls, *, offer_id: UUID, project: str, offer_type: OfferType, title: str,
                place: Place, partners: Sequence[str], target_group: str | None,
                schedule: Schedule, starts_on: date, ends_on: date | None,
-               planned_sessions: int | None, occurred_on: date, recorded_by: str) -> Offer:
+               planned_sessions: int | None, occurred_on: date, recorded_by: str,
+               today: date | None = None) -> Offer:
         rules.project_code(project)
+        rules.not_in_future(occurred_on, today or rules.today_in_programme(), "occurred_on")
         if ends_on is not None and ends_on < starts_on:
             raise InvalidInput("end_before_start", "an offer cannot end before it starts",
                                field="ends_on")
@@ -306,7 +308,7 @@ def checked_staff(staff: Sequence[str]) -> tuple[str, ...]:
     if len(staff) > MAX_STAFF:
         raise InvalidInput("too_many_staff", f"at most {MAX_STAFF} staff",
                            field="staff_present")
-    return tuple(dict.fromkeys(rules.staff_id(s) for s in staff))
+    return tuple(dict.fromkeys(rules.text(s, "staff_present", max_len=100) for s in staff))
 
 
 def checked_minutes(minutes: int, field: str) -> int:

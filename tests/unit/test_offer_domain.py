@@ -123,6 +123,8 @@ def test_an_offer_is_consistent_when_created_and_changed() -> None:
         cafe(schedule=Schedule(Recurrence.WEEKLY, time(10), 60))
     with pytest.raises(DomainError, match="weekdays_on_one_off"):
         cafe(schedule=Schedule(Recurrence.ONE_OFF, time(10), 60, (Weekday.MONDAY,)))
+    with pytest.raises(DomainError, match="date_in_future"):
+        cafe(occurred_on=date(2026, 12, 2), today=TODAY)
     with pytest.raises(DomainError, match="planned_out_of_range"):
         cafe(planned_sessions=0)
     with pytest.raises(DomainError, match="blank"):
