@@ -32,6 +32,12 @@ _LOCK = threading.Lock()
 PAGE = 500
 
 
+class StaleOffer(StaleVersion):
+    """The command expected another version of the offer (HTTP 412)."""
+
+    what = "offer"
+
+
 class OfferNotFound(Refusal):
     def __init__(self) -> None:
         super().__init__(404, "offer_not_found", "Not found",
@@ -74,7 +80,7 @@ def update(cases: FamilyCases, offer_id: UUID, expected_version: int | None,
             offer = load(cases, offer_id)
             guard(offer)
             if expected_version is not None and offer.version != expected_version:
-                raise StaleVersion(offer_id, expected_version, offer.version)
+                raise StaleOffer(offer_id, expected_version, offer.version)
             decide(offer)
             try:
                 recordings = cases.save(offer)

@@ -103,8 +103,9 @@ def test_a_repeat_answers_once_and_a_stale_if_match_is_refused(world: World) -> 
     assert again.json() == first.json()
     assert again.headers["Idempotent-Replayed"] == "true"
     assert recorded(world) == head
-    problem(client.post(path, json=session(occurred_on="2026-09-16"),
-                        headers={"If-Match": '"1"'}), 412, "stale_version")
+    stale = problem(client.post(path, json=session(occurred_on="2026-09-16"),
+                                headers={"If-Match": '"1"'}), 412, "stale_version")
+    assert stale["detail"].startswith("the offer is at version 2")
     assert recorded(world) == head
     ok = client.post(path, json=session(occurred_on="2026-09-16"), headers={"If-Match": '"2"'})
     assert ok.status_code == 200
