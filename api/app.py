@@ -19,6 +19,7 @@ from api.routes import (
     families,
     family_summary,
     integrity,
+    offers,
     operations,
     reports,
     staff,
@@ -100,7 +101,8 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     for router in (commands.router, families.router, caseload.router, staff.router,
                    statistics.router, family_summary.router, caseload_history.router,
                    reports.router, system.audit, integrity.audit, subject_access.router,
-                   operations.router, system.router, operations.metrics_router):
+                   operations.router, system.router, operations.metrics_router,
+                   offers.router):
         # The routers carry their prefixes, tags and error responses already; adding
         # their routes directly spares each request FastAPI's included-router matching.
         app.router.routes.extend(router.routes)

@@ -119,7 +119,7 @@ async def _stale(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StaleVersion)
     return problem_response(
         request, 412, "Precondition failed",
-        f"the case is at version {exc.actual}, not {exc.expected}: reload it and decide "
+        f"the {exc.what} is at version {exc.actual}, not {exc.expected}: reload it and decide "
         "again; nothing was recorded", rule="stale_version", current_version=exc.actual,
         headers={"ETag": f'"{exc.actual}"'})
 

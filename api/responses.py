@@ -10,6 +10,20 @@ from uuid import UUID
 from pydantic import BaseModel, ConfigDict, Field
 
 
+class OfferAccepted(BaseModel):
+    """The command on an offer was recorded. ``version`` (also the ``ETag``) is the
+    offer's version after it; ``position`` its place in the event log."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{
+        "offer_id": "0b3f7c9e-2f56-4a55-9d0e-6c1d7f5a8e21", "version": 3, "position": 1834,
+        "session_id": "5f0c2a7e-8b1d-4e9a-a3c4-2d6e1f9b0c37"}]})
+
+    offer_id: UUID
+    version: int
+    position: int | None = None
+    session_id: UUID | None = None
+
+
 class CommandAccepted(BaseModel):
     """The command was recorded. ``version`` (also the ``ETag``) is the family's version
     after it; ``position`` is its place in the event log (for read-your-writes)."""

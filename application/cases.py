@@ -84,6 +84,9 @@ class StaleVersion(RuntimeError):
         super().__init__(f"family {family_id} is at version {actual}, not {expected}")
         self.family_id, self.expected, self.actual = family_id, expected, actual
 
+    what = "case"
+    """What moved on, as the 412 names it."""
+
 
 class ConcurrencyConflict(RuntimeError):
     """Writers kept colliding; nothing was stored (HTTP 409)."""

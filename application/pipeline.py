@@ -28,6 +28,7 @@ from uuid import UUID
 from application import policy
 from application.cases import FamilyCases
 from application.commands.base import Command, FamilyCommand, ProjectCommand
+from application.commands.offers import OfferWork
 from application.directory import Actor, Directory
 from application.idempotency import KeyReplayed, PendingKey, Receipt, keyed
 from application.refusals import Refusal, invalid
@@ -48,6 +49,7 @@ class Accepted:
     family_id: UUID | None = None
     version: int | None = None
     replayed: bool = False
+    location: str | None = None
 
 
 class Pipeline:
@@ -86,7 +88,8 @@ class Pipeline:
                 if command.rerun_on_repeat:
                     self._run(command, actor, None)
                 return self._replay(command, receipt)
-        family_id = command.family_id if isinstance(command, FamilyCommand) else None
+        family_id = (command.family_id if isinstance(command, FamilyCommand)
+                     else command.offer_id if isinstance(command, OfferWork) else None)
         pending = (PendingKey(actor.staff_id, idempotency_key, print_, family_id,
                               dict(command.facts()))
                    if idempotency_key is not None else None)
@@ -105,6 +108,9 @@ class Pipeline:
         if isinstance(command, ProjectCommand):
             body = command.perform(self, actor)
             return Accepted(body, command.route.status)
+        if isinstance(command, OfferWork):
+            saved = command.perform_offer(self, actor, expected)
+            return offer_answer(command, saved.version, saved.position, command.facts())
         assert isinstance(command, FamilyCommand)
 
         def guard(state: CaseState) -> None:
@@ -129,6 +135,10 @@ class Pipeline:
         if isinstance(command, ProjectCommand):
             body = command.replayed(self, receipt)
             return Accepted(body, command.route.status, replayed=True)
+        if isinstance(command, OfferWork):
+            answer = offer_answer(command, receipt.version, receipt.position, receipt.facts)
+            return Accepted(answer.body, answer.status, version=answer.version,
+                            replayed=True, location=answer.location)
         if receipt.family_id is None:
             raise Refusal(409, "idempotency_key_reused", "Conflict", "this Idempotency-Key "
                           "was used for a command on no family", field="Idempotency-Key")
@@ -154,3 +164,13 @@ def family_answer(command: Command, family_id: UUID, version: int, position: int
         body["position"] = position
     body.update(facts)
     return Accepted(body, command.route.status, family_id, version)
+
+
+def offer_answer(command: OfferWork, version: int, position: int | None,
+                 facts: dict[str, Any]) -> Accepted:
+    """The ``OfferAccepted`` body: the offer, its new version, the log position."""
+    body: dict[str, Any] = {**facts, "version": version}
+    if position is not None:
+        body["position"] = position
+    location = f"/offers/{facts['offer_id']}" if command.route.status == 201 else None
+    return Accepted(body, command.route.status, version=version, location=location)

@@ -11,6 +11,8 @@
 - An **admin** manages the project's staff accounts, never families.
 - Coordinators and admins record the programme's last payment to a project, from which
   its retention runs (``domain/retention.py``), and set its districts.
+- Case managers and coordinators record the project's social-space offers and their
+  sessions; auditors and reporting users read them (headcounts, never a family).
 - A family that asked for erasure while retention runs is restricted (GDPR Art. 18): it
   leaves its case manager's cases (reads answer 404, lists leave it out); coordinators
   and auditors still see it.
@@ -54,24 +56,28 @@ class Action(StrEnum):
     SUBJECT_ACCESS = "subject_access"  # export everything held about one person (Art. 15)
     RECORD_LAST_PAYMENT = "record_last_payment"  # the programme's, when retention starts
     SET_DISTRICTS = "set_districts"  # the project's districts an intake chooses from
+    SOCIAL_SPACE = "social_space"  # offers, their sessions and headcounts (issue 15)
+    READ_OFFERS = "read_offers"  # offers and their sessions: headcounts, no family
 
 
 PERMISSIONS: dict[Role, frozenset[Action]] = {
     Role.CASE_MANAGER: frozenset({Action.OPEN_CASE, Action.CASEWORK, Action.READ_CASE,
-                                  Action.READ_HISTORY, Action.SEARCH, Action.READ_CASELOAD}),
+                                  Action.READ_HISTORY, Action.SEARCH, Action.READ_CASELOAD,
+                                  Action.SOCIAL_SPACE, Action.READ_OFFERS}),
     Role.COORDINATOR: frozenset({Action.OPEN_CASE, Action.ASSIGN, Action.ERASE,
                                  Action.READ_CASE, Action.READ_HISTORY, Action.SEARCH,
                                  Action.READ_CASELOAD, Action.READ_TEAM, Action.READ_STAFF,
                                  Action.READ_FIGURES, Action.READ_CASELOAD_HISTORY,
                                  Action.READ_REPORT_DETAILS, Action.SUBMIT_REPORT,
                                  Action.SUBJECT_ACCESS, Action.RECORD_LAST_PAYMENT,
-                                 Action.SET_DISTRICTS}),
+                                 Action.SET_DISTRICTS, Action.SOCIAL_SPACE,
+                                 Action.READ_OFFERS}),
     Role.AUDITOR: frozenset({Action.READ_CASE, Action.READ_HISTORY, Action.SEARCH,
                              Action.READ_CASELOAD, Action.READ_TEAM, Action.READ_AUDIT_LOG,
                              Action.VERIFY_INTEGRITY,
                              Action.READ_FIGURES, Action.READ_CASELOAD_HISTORY,
-                             Action.READ_REPORT_DETAILS}),
-    Role.REPORTING: frozenset({Action.READ_FIGURES}),
+                             Action.READ_REPORT_DETAILS, Action.READ_OFFERS}),
+    Role.REPORTING: frozenset({Action.READ_FIGURES, Action.READ_OFFERS}),
     Role.ADMIN: frozenset({Action.MANAGE_STAFF, Action.READ_STAFF, Action.READ_VIEWS,
                            Action.RECORD_LAST_PAYMENT, Action.SET_DISTRICTS}),
 }
@@ -115,7 +121,9 @@ DOING = {
     Action.SUBMIT_REPORT: "submit reports",
     Action.SUBJECT_ACCESS: "export everything held about a person",
     Action.RECORD_LAST_PAYMENT: "record the programme's last payment",
-    Action.SET_DISTRICTS: "set the project's districts"}
+    Action.SET_DISTRICTS: "set the project's districts",
+    Action.SOCIAL_SPACE: "record offers and their sessions",
+    Action.READ_OFFERS: "read offers and their sessions"}
 
 
 WHO = {Role.CASE_MANAGER: "a case manager", Role.COORDINATOR: "a coordinator",
@@ -155,6 +163,18 @@ def check_project(actor: Actor, action: Action, project: str) -> Role:
     role = actor.role_in(project)
     if role is None:
         raise hidden("project")
+    if not may(role, action):
+        raise forbidden(role, action)
+    return role
+
+
+def check_offer(actor: Actor, action: Action, project: str) -> Role:
+    """May ``actor`` do ``action`` on an offer of ``project``? An offer of a project not
+    theirs answers 404, as if it did not exist."""
+    role = actor.role_in(project)
+    if role is None:
+        raise Refusal(404, "offer_not_found", "Not found",
+                      "there is no such offer among your projects' offers")
     if not may(role, action):
         raise forbidden(role, action)
     return role

@@ -29,6 +29,7 @@ from api.responses import (
     CommandAccepted,
     DistrictsOut,
     IssuedTokenOut,
+    OfferAccepted,
     RetentionOut,
     StaffOut,
     SubmissionOut,
@@ -37,8 +38,10 @@ from application.commands import (
     COMMANDS,
     AddStaff,
     Command,
+    CreateOffer,
     FamilyCommand,
     IssueToken,
+    OfferWork,
     RecordLastPayment,
     RevokeToken,
     SetDistricts,
@@ -53,6 +56,9 @@ ANSWERS: dict[type[Command], type[BaseModel]] = {
     SubmitReport: SubmissionOut, RecordLastPayment: RetentionOut, SetDistricts: DistrictsOut}
 """What a command that is not on a family answers (a family command: ``CommandAccepted``)."""
 KEYED = [h for h in COMMAND_HEADERS if h["name"] == "Idempotency-Key"]
+ON_OFFER = [{**h, "description": 'Only if the offer is still at this version (its ETag, '
+             'e.g. `"3"`); otherwise 412 and nothing is recorded.'}
+            if h["name"] == "If-Match" else h for h in COMMAND_HEADERS]
 
 
 def body_model(command: type[Command]) -> type[BaseModel] | None:
@@ -84,9 +90,11 @@ def _path_type(command: type[Command], name: str) -> Any:
 
 def respond(accepted: Accepted) -> JSONResponse:
     headers: dict[str, str] = {}
-    if accepted.version is not None and accepted.family_id is not None:
+    if accepted.version is not None:
         headers["ETag"] = f'"{accepted.version}"'
-        if accepted.status == 201:
+        if accepted.location is not None:
+            headers["Location"] = accepted.location
+        elif accepted.status == 201 and accepted.family_id is not None:
             headers["Location"] = f"/families/{accepted.family_id}"
     if accepted.replayed:
         headers["Idempotent-Replayed"] = "true"
@@ -125,12 +133,22 @@ def endpoint_for(command: type[Command]) -> Callable[..., JSONResponse]:
     return endpoint
 
 
+def _headers(command: type[Command]) -> list[dict[str, Any]]:
+    if issubclass(command, FamilyCommand):
+        return COMMAND_HEADERS
+    if issubclass(command, OfferWork) and command is not CreateOffer:
+        return ON_OFFER
+    return KEYED
+
+
 for declared in COMMANDS:
     on_family = issubclass(declared, FamilyCommand)
+    on_offer = issubclass(declared, OfferWork)
     router.add_api_route(
         declared.route.path, endpoint_for(declared), methods=["POST"],
         summary=declared.route.summary, status_code=declared.route.status,
         tags=[declared.route.tag],
-        response_model=CommandAccepted if on_family else ANSWERS[declared],
-        responses=COMMAND_RESPONSES if on_family else ERROR_RESPONSES,
-        openapi_extra={"parameters": COMMAND_HEADERS if on_family else KEYED})
+        response_model=(CommandAccepted if on_family else OfferAccepted if on_offer
+                        else ANSWERS[declared]),
+        responses=COMMAND_RESPONSES if on_family or on_offer else ERROR_RESPONSES,
+        openapi_extra={"parameters": _headers(declared)})

@@ -85,6 +85,10 @@ def _out(finding: Finding, log: Log, cases: FamilyCases, projects: set[str]) -> 
         return FindingOut(kind=finding.kind, detail=finding.detail, aggregate=None)
     name = describe(log, finding.originator)
     family_id: UUID | None = None
+    if name.startswith("offer ") and _project_of(cases, UUID(hex=finding.originator)) \
+            not in projects:
+        return FindingOut(kind=finding.kind, aggregate=None, detail=(
+            "an event of an offer outside your projects: " + finding.detail))
     if name.startswith("family "):
         family_id = UUID(hex=finding.originator)
         if _project_of(cases, family_id) not in projects:

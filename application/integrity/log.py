@@ -141,4 +141,6 @@ def describe(log: Log, originator: str) -> str:
     if row is None:
         return f"aggregate {name}"
     kind = str(row[0]).rpartition(":")[2].split(".")[0]
+    if kind == "OfferCreated":
+        return f"offer {name}"
     return f"family {name}" if kind == "FamilyCase" else f"{kind} {name}"

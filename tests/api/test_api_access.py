@@ -29,6 +29,7 @@ from fastapi.testclient import TestClient
 from api.web.pages.base import PageRoute
 from application.commands import FamilyCommand, RecordConsultation
 from application.directory import IssuedToken
+from application.offers import load, offer_ids
 from application.policy import Action
 from domain.directory import Role
 from tests.support.examples import ON_A_FAMILY, path_and_body, prepare, through
@@ -47,6 +48,7 @@ ROLES = ("case_manager", "coordinator", "auditor", "reporting", "admin")
 # STAFF    the caller's project and one of its staff / the caller's project and a staff
 #          member of the other project only / the other project and one of its staff
 # QUERY    no ?project= / ?project=<own> / ?project=<other>
+# OFFER    a social-space offer of the caller's project / of the other project
 # ANY      one cell: the endpoint names no project
 
 SCOPES = {
@@ -55,6 +57,7 @@ SCOPES = {
     "PROJECT": ("own project", "other project"),
     "STAFF": ("own project and staff", "own project, other's staff", "other project"),
     "QUERY": ("no ?project", "?project=own", "?project=other"),
+    "OFFER": ("own project's", "other project's"),
     "ANY": ("-",),
 }
 
@@ -64,7 +67,20 @@ SCOPES = {
 ROW_CASEWORK = (
     (200, 404, 404), (403, 403, 404), (403, 403, 404), (403, 403, 404), (403, 403, 404))
 
+ROW_OFFER_WORK = ((200, 404), (200, 404), (403, 404), (403, 404), (403, 404))
+
 MATRIX: dict[str, tuple[str, tuple[tuple[int, ...], ...]]] = {
+    "POST /offers": ("PROJECT", (
+        (201, 404), (201, 404), (403, 404), (403, 404), (403, 404))),
+    "GET /offers": ("QUERY", (
+        (200, 200, 404), (200, 200, 404), (200, 200, 404), (200, 200, 404), (403, 403, 404))),
+    "GET /offers/{offer_id}": ("OFFER", (
+        (200, 404), (200, 404), (200, 404), (200, 404), (403, 404))),
+    "POST /offers/{offer_id}/changes": ("OFFER", ROW_OFFER_WORK),
+    "POST /offers/{offer_id}/end": ("OFFER", ROW_OFFER_WORK),
+    "POST /offers/{offer_id}/sessions": ("OFFER", ROW_OFFER_WORK),
+    "POST /offers/{offer_id}/cancellations": ("OFFER", ROW_OFFER_WORK),
+    "POST /offers/{offer_id}/sessions/{session_id}/corrections": ("OFFER", ROW_OFFER_WORK),
     "GET /healthz": ("ANY", (
         (200,), (200,), (200,), (200,), (200,))),
     "GET /readyz": ("ANY", (
@@ -230,6 +246,9 @@ class Cast:
     def families(self) -> int:
         return self.world.services.index.search(projects={"KR", "GL"}).total
 
+    def offers(self) -> int:
+        return len(list(offer_ids(self.world.services.cases, {"KR", "GL"})))
+
     def active_tokens(self, staff_id: str) -> tuple[str, ...]:
         return self.world.services.directory.member(staff_id).active_tokens
 
@@ -386,6 +405,8 @@ def check_project_cell(cast: Cast, endpoint: str, role: str, scope: str, want: i
         path, body = "/reports/esf/submissions", {"project": project, "period": "2026-H1"}
     elif endpoint == "POST /projects/{project}/staff":
         path, body = f"/projects/{project}/staff", {"name": "Neu Person", "role": "auditor"}
+    elif endpoint == "POST /offers":
+        path, body = "/offers", {**OFFER, "project": project}
     elif endpoint == "POST /projects/{project}/last-payment":
         path = f"/projects/{project}/last-payment"  # (a day of its own for each role)
         body = {"paid_on": f"2026-03-{10 + ROLES.index(role):02d}"}
@@ -398,9 +419,13 @@ def check_project_cell(cast: Cast, endpoint: str, role: str, scope: str, want: i
         revoked = directory.issue_token(staff_id=target, recorded_by="test").token_id
         tokens_before = cast.active_tokens(target)
         path = f"/projects/{project}/staff/{target}/tokens/{revoked}/revocation"
+    offers_before = cast.offers()
     response = call(cast.client(role), endpoint, path, body)
     problems = status_problems(response, want)
     ok = response.status_code < 300
+    offers_grown = cast.offers() - offers_before
+    if offers_grown != int(ok and endpoint == "POST /offers"):
+        problems.append(f"{offers_grown} offers added after status {response.status_code}")
     staff_grown = len(directory.staff()) - staff_before
     if staff_grown != int(ok and endpoint == "POST /projects/{project}/staff"):
         problems.append(f"{staff_grown} staff added after status {response.status_code}")
@@ -429,12 +454,50 @@ def check_project_cell(cast: Cast, endpoint: str, role: str, scope: str, want: i
     return "; ".join(problems)
 
 
+OFFER: dict[str, Any] = {
+    "offer_type": "open_office_hours", "title": "Sprechstunde im Familienzentrum",
+    "place": {"name": "Familienzentrum Westwall", "district": "Mitte"},
+    "partners": ["Jobcenter"], "starts_on": "2026-03-06",
+    "schedule": {"recurrence": "weekly", "weekdays": ["friday"], "start_time": "10:00",
+                 "duration_minutes": 120}}
+SESSION = {"staff_present": ["st-x"], "occurred_on": "2026-03-06",
+           "attendance": {"counts": {"women": {"27_54": 3}}, "first_time": 1}}
+
+
+def check_offer_cell(cast: Cast, endpoint: str, role: str, scope: str, want: int) -> str:
+    """A fresh offer per cell (with a session for a correction), made by the project's
+    coordinator; after a refusal the offer's version must be unchanged."""
+    project = "KR" if scope == "own project's" else "GL"
+    maker = cast.client("coordinator", project)
+    offer_id = maker.post("/offers", json={**OFFER, "project": project}).json()["offer_id"]
+    tail, body = endpoint.split(" ", 1)[1].removeprefix("/offers/{offer_id}"), None
+    if tail == "/sessions/{session_id}/corrections":
+        held = maker.post(f"/offers/{offer_id}/sessions", json=SESSION).json()
+        tail = f"/sessions/{held['session_id']}/corrections"
+        body = {"field": "duration_minutes", "value": 60, "reason": "früher beendet"}
+    elif endpoint.startswith("POST"):
+        body = {"/changes": {"title": "Sprechstunde"}, "/end": {"occurred_on": "2026-03-20"},
+                "/sessions": SESSION,
+                "/cancellations": {"reason": "holiday", "occurred_on": "2026-03-13"}}[tail]
+    before = load(cast.world.services.cases, UUID(offer_id)).version
+    response = call(cast.client(role), endpoint, f"/offers/{offer_id}{tail}", body)
+    problems = status_problems(response, want)
+    after = load(cast.world.services.cases, UUID(offer_id)).version
+    if (after != before) != (endpoint.startswith("POST") and response.status_code < 300):
+        problems.append(f"version {before} -> {after} after status {response.status_code}")
+    if response.status_code == 404 and response.json().get("rule") != "offer_not_found":
+        problems.append(f"404 with rule {response.json().get('rule')}, not offer_not_found")
+    return "; ".join(problems)
+
+
 def something_to_find(cast: Cast) -> None:
     """Families and read log entries in both projects, so an answer could leak them."""
     for s in ("mine", "colleague's", "other project's"):
         cast.family(s)
     for project in ("KR", "GL"):
         assert cast.client("coordinator", project).get("/families").status_code == 200
+        assert cast.client("coordinator", project).post(
+            "/offers", json={**OFFER, "project": project}).status_code == 201
 
 
 def check_query_cell(cast: Cast, endpoint: str, role: str, scope: str, want: int) -> str:
@@ -545,6 +608,8 @@ def test_each_role_gets_what_the_matrix_says_at_each_endpoint_and_scope(
                 problem = check_project_cell(cast, endpoint, role, scope, want)
             elif kind == "QUERY":
                 problem = check_query_cell(cast, endpoint, role, scope, want)
+            elif kind == "OFFER":
+                problem = check_offer_cell(cast, endpoint, role, scope, want)
             else:
                 problem = check_any_cell(cast, endpoint, role, want)
             if problem:

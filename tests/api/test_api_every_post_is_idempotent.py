@@ -73,7 +73,49 @@ def districts(world: World, template: str) -> Request:
             {"districts": ["Mitte", "Nord"]})
 
 
+OFFER: dict[str, Any] = {
+    "project": "KR", "offer_type": "parent_breakfast", "title": "Elternfrühstück",
+    "place": {"name": "Kita Sonnenschein", "district": "Krefeld-Süd"},
+    "schedule": {"recurrence": "weekly", "weekdays": ["friday"], "start_time": "09:00",
+                 "duration_minutes": 90}, "starts_on": "2026-03-06"}
+HELD = {"staff_present": ["st-x"], "occurred_on": "2026-03-06",
+        "attendance": {"counts": {"women": {"27_54": 5}}, "first_time": 1}}
+
+
+def _offer(world: World) -> str:
+    response = world.client("coordinator").post("/offers", json=OFFER)
+    assert response.status_code == 201, response.text
+    return str(response.json()["offer_id"])
+
+
+def offer(world: World, template: str) -> Request:
+    return "case_manager", "/offers", OFFER, {**OFFER, "title": "Elterncafé"}
+
+
+def on_offer(world: World, template: str) -> Request:
+    offer_id = _offer(world)
+    path = template.replace("{offer_id}", offer_id)
+    if template.endswith("/corrections"):
+        held = world.client("coordinator").post(f"/offers/{offer_id}/sessions", json=HELD)
+        path = path.replace("{session_id}", held.json()["session_id"])
+        body = {"field": "duration_minutes", "value": 60, "reason": "früher beendet"}
+        return "case_manager", path, body, {**body, "value": 75}
+    body, other = {
+        "/offers/{offer_id}/changes": ({"title": "Frühstück"}, {"title": "Brunch"}),
+        "/offers/{offer_id}/end": ({"occurred_on": "2026-03-20"},
+                                   {"occurred_on": "2026-03-21"}),
+        "/offers/{offer_id}/sessions": (HELD, {**HELD, "occurred_on": "2026-03-13"}),
+        "/offers/{offer_id}/cancellations": ({"reason": "holiday", "occurred_on": "2026-03-13"},
+                                             {"reason": "other", "occurred_on": "2026-03-13"}),
+    }[template]
+    return "case_manager", path, body, other
+
+
 BUILDERS: dict[str, Callable[[World, str], Request]] = {
+    "/offers": offer, **dict.fromkeys((
+        "/offers/{offer_id}/changes", "/offers/{offer_id}/end", "/offers/{offer_id}/sessions",
+        "/offers/{offer_id}/cancellations",
+        "/offers/{offer_id}/sessions/{session_id}/corrections"), on_offer),
     "/families": intake, "/projects/{project}/staff": staff,
     "/projects/{project}/staff/{staff_id}/tokens": token,
     "/projects/{project}/staff/{staff_id}/tokens/{token_id}/revocation": revocation,

@@ -1,0 +1,255 @@
+"""Social-space offers and their sessions (issue 15): commands on an offer, not a family.
+
+Access is checked on the freshly loaded offer's project (another project's offer
+answers 404), ``If-Match`` names the offer's version, and a keyed repeat answers with
+the offer's id and version as the first request did.
+"""
+
+from __future__ import annotations
+
+from datetime import date, time
+from typing import TYPE_CHECKING, Any, ClassVar
+from uuid import UUID
+
+from pydantic import BaseModel, ConfigDict, Field, StrictInt
+
+from application import offers, policy
+from application.commands.base import Command, Route
+from application.commands.fields import IsoDate, Name, NewId, Occurred, Project, StaffId, Text
+from domain.offer_values import (
+    AgeBand,
+    CancelReason,
+    HeadcountGender,
+    OfferType,
+    Place,
+    Recurrence,
+    Schedule,
+    Weekday,
+)
+from domain.offers import Offer
+from domain.rules import today_in_programme
+from domain.values import Topic
+
+if TYPE_CHECKING:
+    from application.directory import Actor, Directory
+    from application.idempotency import Receipt
+    from application.pipeline import Pipeline
+
+A = policy.Action
+
+
+class PlaceIn(BaseModel):
+    """A place by name and district (a place of the project's directory later)."""
+
+    model_config = ConfigDict(extra="forbid")
+    name: Name
+    district: Name
+
+    def value(self) -> Place:
+        return Place(self.name, self.district)
+
+
+class ScheduleIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    recurrence: Recurrence
+    weekdays: list[Weekday] = Field(default_factory=list, max_length=7)
+    start_time: time = Field(examples=["10:00"])
+    duration_minutes: StrictInt
+
+    def value(self) -> Schedule:
+        return Schedule(self.recurrence, self.start_time, self.duration_minutes,
+                        tuple(self.weekdays))
+
+
+class AttendanceIn(BaseModel):
+    """Anonymous headcounts: gender → age band → people (cells left out are 0)."""
+
+    model_config = ConfigDict(extra="forbid")
+    counts: dict[HeadcountGender, dict[AgeBand, StrictInt]] = Field(default_factory=dict)
+    first_time: StrictInt = 0
+
+
+Partners = list[Name]
+
+
+class OfferWork(Command):
+    """A command on one offer; the answer names the offer and its new version."""
+
+    offer_id: UUID
+    occurred_on: Occurred
+
+    def on(self) -> date:
+        return self.occurred_on if self.occurred_on is not None else today_in_programme()
+
+    def facts(self) -> dict[str, Any]:
+        return {"offer_id": str(self.offer_id)}
+
+    def perform_offer(self, pipeline: Pipeline, actor: Actor,
+                      expected_version: int | None) -> offers.Saved:
+        def guard(offer: Offer) -> None:
+            policy.check_offer(actor, self.action, offer.project)
+
+        return offers.update(pipeline.cases, self.offer_id, expected_version, guard,
+                             lambda offer: self.decide(offer, actor.staff_id))
+
+    def decide(self, offer: Offer, recorded_by: str) -> None:
+        raise NotImplementedError
+
+    def replayed(self, receipt: Receipt) -> dict[str, Any]:
+        return dict(receipt.facts)
+
+
+class CreateOffer(OfferWork):
+    """A new offer of the project: an office hour, café, course, … with its schedule."""
+
+    route: ClassVar = Route("/offers", "Create a social-space offer", "OfferIn", status=201,
+                            tag="offers")
+    action: ClassVar = A.SOCIAL_SPACE
+    model_config = ConfigDict(json_schema_extra={"examples": [{
+        "project": "KR", "offer_type": "cafe", "title": "Frauencafé",
+        "place": {"name": "Stadtteilbüro Westwall", "district": "Krefeld-Mitte"},
+        "partners": ["Jobcenter Krefeld"], "target_group": "Frauen im Quartier",
+        "schedule": {"recurrence": "weekly", "weekdays": ["wednesday"],
+                     "start_time": "10:00", "duration_minutes": 120},
+        "starts_on": "2026-09-02", "planned_sessions": 40, "occurred_on": "2026-08-20"}]})
+
+    offer_id: NewId
+    project: Project
+    offer_type: OfferType
+    title: Name
+    place: PlaceIn
+    partners: Partners = Field(default_factory=list, max_length=20)
+    target_group: Name | None = None
+    schedule: ScheduleIn
+    starts_on: IsoDate
+    ends_on: IsoDate | None = None
+    planned_sessions: StrictInt | None = None
+
+    def authorize(self, actor: Actor, directory: Directory) -> Command:
+        policy.check_project(actor, self.action, self.project)
+        return self
+
+    def perform_offer(self, pipeline: Pipeline, actor: Actor,
+                      expected_version: int | None) -> offers.Saved:
+        return offers.create(pipeline.cases, Offer.create(
+            offer_id=self.offer_id, project=self.project, offer_type=self.offer_type,
+            title=self.title, place=self.place.value(), partners=self.partners,
+            target_group=self.target_group, schedule=self.schedule.value(),
+            starts_on=self.starts_on, ends_on=self.ends_on,
+            planned_sessions=self.planned_sessions, occurred_on=self.on(),
+            recorded_by=actor.staff_id))
+
+
+class ChangeOffer(OfferWork):
+    """Changes details of an offer from ``occurred_on``; details left out stay."""
+
+    route: ClassVar = Route("/offers/{offer_id}/changes", "Change an offer's details",
+                            "OfferChangeIn", tag="offers")
+    action: ClassVar = A.SOCIAL_SPACE
+    model_config = ConfigDict(json_schema_extra={"examples": [{
+        "title": "Frauencafé am Mittwoch", "planned_sessions": 36,
+        "occurred_on": "2026-10-01"}]})
+
+    title: Name | None = None
+    place: PlaceIn | None = None
+    partners: Partners | None = Field(default=None, max_length=20)
+    target_group: Name | None = None
+    schedule: ScheduleIn | None = None
+    ends_on: IsoDate | None = None
+    planned_sessions: StrictInt | None = None
+
+    def decide(self, offer: Offer, recorded_by: str) -> None:
+        offer.change(title=self.title, place=None if self.place is None else self.place.value(),
+                     partners=self.partners, target_group=self.target_group,
+                     schedule=None if self.schedule is None else self.schedule.value(),
+                     ends_on=self.ends_on, planned_sessions=self.planned_sessions,
+                     occurred_on=self.on(), recorded_by=recorded_by)
+
+
+class EndOffer(OfferWork):
+    """The offer ran for the last time on ``occurred_on``."""
+
+    route: ClassVar = Route("/offers/{offer_id}/end", "End an offer", "OfferEndIn",
+                            tag="offers")
+    action: ClassVar = A.SOCIAL_SPACE
+    model_config = ConfigDict(json_schema_extra={"examples": [{"occurred_on": "2026-12-16"}]})
+
+    def decide(self, offer: Offer, recorded_by: str) -> None:
+        offer.end(occurred_on=self.on(), recorded_by=recorded_by)
+
+
+class RecordSession(OfferWork):
+    """A session held on ``occurred_on`` (may be recorded later), with its headcounts.
+    Time, duration and place default to the offer's."""
+
+    route: ClassVar = Route("/offers/{offer_id}/sessions", "Record a session held",
+                            "SessionIn", tag="offers")
+    action: ClassVar = A.SOCIAL_SPACE
+    model_config = ConfigDict(json_schema_extra={"examples": [{
+        "staff_present": ["st-3f9a2c1b"], "topics": ["childcare"],
+        "attendance": {"counts": {"women": {"27_54": 9, "18_26": 3}, "not_stated": {"0_5": 4}},
+                       "first_time": 2}, "occurred_on": "2026-11-18"}]})
+
+    session_id: NewId
+    start_time: time | None = None
+    duration_minutes: StrictInt | None = None
+    staff_present: list[StaffId] = Field(min_length=1, max_length=20)
+    place: PlaceIn | None = None
+    topics: list[Topic] = Field(default_factory=list, max_length=30)
+    attendance: AttendanceIn
+
+    def facts(self) -> dict[str, Any]:
+        return {**super().facts(), "session_id": str(self.session_id)}
+
+    def decide(self, offer: Offer, recorded_by: str) -> None:
+        offer.hold_session(session_id=self.session_id, start_time=self.start_time,
+                           duration_minutes=self.duration_minutes,
+                           staff_present=self.staff_present,
+                           place=None if self.place is None else self.place.value(),
+                           topics=self.topics, counts=self.attendance.counts,
+                           first_time=self.attendance.first_time, occurred_on=self.on(),
+                           recorded_by=recorded_by)
+
+
+class CancelSession(OfferWork):
+    """A session of ``occurred_on`` that did not take place, with the reason's code."""
+
+    route: ClassVar = Route("/offers/{offer_id}/cancellations", "Record a cancelled session",
+                            "CancellationIn", tag="offers")
+    action: ClassVar = A.SOCIAL_SPACE
+    model_config = ConfigDict(json_schema_extra={"examples": [{
+        "reason": "holiday", "occurred_on": "2026-12-23"}]})
+
+    session_id: NewId
+    reason: CancelReason
+
+    def facts(self) -> dict[str, Any]:
+        return {**super().facts(), "session_id": str(self.session_id)}
+
+    def decide(self, offer: Offer, recorded_by: str) -> None:
+        offer.cancel_session(session_id=self.session_id, reason=self.reason,
+                             occurred_on=self.on(), recorded_by=recorded_by)
+
+
+class CorrectSession(OfferWork):
+    """Corrects one fact of a recorded session, with a reason; the session's event stays
+    as it was. ``value`` is the field's new value as JSON (a date, time, number, list
+    of staff ids or topics, a place, or the whole attendance)."""
+
+    route: ClassVar = Route("/offers/{offer_id}/sessions/{session_id}/corrections",
+                            "Correct a recorded session", "SessionCorrectionIn",
+                            tag="offers")
+    action: ClassVar = A.SOCIAL_SPACE
+    model_config = ConfigDict(json_schema_extra={"examples": [{
+        "field": "attendance", "value": {"counts": {"women": {"27_54": 8}}, "first_time": 1},
+        "reason": "Eine Besucherin war doppelt gezählt.", "occurred_on": "2026-11-20"}]})
+
+    session_id: UUID
+    field: str = Field(min_length=1, max_length=50)
+    value: dict[str, Any] | list[str] | StrictInt | str
+    reason: Text = Field(min_length=1)
+
+    def decide(self, offer: Offer, recorded_by: str) -> None:
+        offer.correct_session(session_id=self.session_id, field=self.field, value=self.value,
+                              reason=self.reason, occurred_on=self.on(),
+                              recorded_by=recorded_by)
