@@ -10,7 +10,8 @@
 - **Reporting** sees aggregated figures only, never a family's record.
 - An **admin** manages the project's staff accounts, never families.
 - Coordinators and admins record the programme's last payment to a project, from which
-  its retention runs (``domain/retention.py``), and set its districts.
+  its retention runs (``domain/retention.py``), set its districts and manage its places
+  and partner institutions; every role of a project sees its places and partners.
 - A family that asked for erasure while retention runs is restricted (GDPR Art. 18): it
   leaves its case manager's cases (reads answer 404, lists leave it out); coordinators
   and auditors still see it.
@@ -54,26 +55,31 @@ class Action(StrEnum):
     SUBJECT_ACCESS = "subject_access"  # export everything held about one person (Art. 15)
     RECORD_LAST_PAYMENT = "record_last_payment"  # the programme's, when retention starts
     SET_DISTRICTS = "set_districts"  # the project's districts an intake chooses from
+    MANAGE_PLACES = "manage_places"  # the project's places and partner institutions
+    READ_PLACES = "read_places"
 
 
 PERMISSIONS: dict[Role, frozenset[Action]] = {
     Role.CASE_MANAGER: frozenset({Action.OPEN_CASE, Action.CASEWORK, Action.READ_CASE,
-                                  Action.READ_HISTORY, Action.SEARCH, Action.READ_CASELOAD}),
+                                  Action.READ_HISTORY, Action.SEARCH, Action.READ_CASELOAD,
+                                  Action.READ_PLACES}),
     Role.COORDINATOR: frozenset({Action.OPEN_CASE, Action.ASSIGN, Action.ERASE,
                                  Action.READ_CASE, Action.READ_HISTORY, Action.SEARCH,
                                  Action.READ_CASELOAD, Action.READ_TEAM, Action.READ_STAFF,
                                  Action.READ_FIGURES, Action.READ_CASELOAD_HISTORY,
                                  Action.READ_REPORT_DETAILS, Action.SUBMIT_REPORT,
                                  Action.SUBJECT_ACCESS, Action.RECORD_LAST_PAYMENT,
-                                 Action.SET_DISTRICTS}),
+                                 Action.SET_DISTRICTS, Action.MANAGE_PLACES,
+                                 Action.READ_PLACES}),
     Role.AUDITOR: frozenset({Action.READ_CASE, Action.READ_HISTORY, Action.SEARCH,
                              Action.READ_CASELOAD, Action.READ_TEAM, Action.READ_AUDIT_LOG,
                              Action.VERIFY_INTEGRITY,
                              Action.READ_FIGURES, Action.READ_CASELOAD_HISTORY,
-                             Action.READ_REPORT_DETAILS}),
-    Role.REPORTING: frozenset({Action.READ_FIGURES}),
+                             Action.READ_REPORT_DETAILS, Action.READ_PLACES}),
+    Role.REPORTING: frozenset({Action.READ_FIGURES, Action.READ_PLACES}),
     Role.ADMIN: frozenset({Action.MANAGE_STAFF, Action.READ_STAFF, Action.READ_VIEWS,
-                           Action.RECORD_LAST_PAYMENT, Action.SET_DISTRICTS}),
+                           Action.RECORD_LAST_PAYMENT, Action.SET_DISTRICTS,
+                           Action.MANAGE_PLACES, Action.READ_PLACES}),
 }
 
 OWN_CASES_ONLY = frozenset({Role.CASE_MANAGER})
@@ -115,7 +121,9 @@ DOING = {
     Action.SUBMIT_REPORT: "submit reports",
     Action.SUBJECT_ACCESS: "export everything held about a person",
     Action.RECORD_LAST_PAYMENT: "record the programme's last payment",
-    Action.SET_DISTRICTS: "set the project's districts"}
+    Action.SET_DISTRICTS: "set the project's districts",
+    Action.MANAGE_PLACES: "manage the project's places and partners",
+    Action.READ_PLACES: "see the project's places and partners"}
 
 
 WHO = {Role.CASE_MANAGER: "a case manager", Role.COORDINATOR: "a coordinator",

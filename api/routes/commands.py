@@ -29,17 +29,25 @@ from api.responses import (
     CommandAccepted,
     DistrictsOut,
     IssuedTokenOut,
+    PartnerOut,
+    PlaceOut,
     RetentionOut,
     StaffOut,
     SubmissionOut,
 )
 from application.commands import (
     COMMANDS,
+    AddPartner,
+    AddPlace,
     AddStaff,
+    ChangePartner,
+    ChangePlace,
     Command,
     FamilyCommand,
     IssueToken,
     RecordLastPayment,
+    RetirePartner,
+    RetirePlace,
     RevokeToken,
     SetDistricts,
     SubmitReport,
@@ -50,7 +58,9 @@ router = APIRouter(route_class=DepthCheckedRoute)
 
 ANSWERS: dict[type[Command], type[BaseModel]] = {
     AddStaff: IssuedTokenOut, IssueToken: IssuedTokenOut, RevokeToken: StaffOut,
-    SubmitReport: SubmissionOut, RecordLastPayment: RetentionOut, SetDistricts: DistrictsOut}
+    SubmitReport: SubmissionOut, RecordLastPayment: RetentionOut, SetDistricts: DistrictsOut,
+    **dict.fromkeys((AddPlace, ChangePlace, RetirePlace), PlaceOut),
+    **dict.fromkeys((AddPartner, ChangePartner, RetirePartner), PartnerOut)}
 """What a command that is not on a family answers (a family command: ``CommandAccepted``)."""
 KEYED = [h for h in COMMAND_HEADERS if h["name"] == "Idempotency-Key"]
 

@@ -7,6 +7,7 @@ from application.commands import (
     districts,
     household,
     participation,
+    places,
     reports,
     retention,
     staff,
@@ -47,6 +48,14 @@ from application.commands.participation import (
     RecordFollowUp,
     RecordLeavingStatus,
 )
+from application.commands.places import (
+    AddPartner,
+    AddPlace,
+    ChangePartner,
+    ChangePlace,
+    RetirePartner,
+    RetirePlace,
+)
 from application.commands.reports import SubmitReport
 from application.commands.retention import RecordLastPayment
 from application.commands.staff import AddStaff, IssueToken, RevokeToken
@@ -55,10 +64,14 @@ __all__ = [
     "COMMANDS",
     "AchieveGoal",
     "AddMember",
+    "AddPartner",
+    "AddPlace",
     "AddStaff",
     "AssignCaseManager",
     "ChangeIn",
     "ChangeMemberDetails",
+    "ChangePartner",
+    "ChangePlace",
     "CloseCase",
     "Command",
     "CorrectEntry",
@@ -82,6 +95,8 @@ __all__ = [
     "ReopenCase",
     "RequestErasure",
     "ReviseGoal",
+    "RetirePartner",
+    "RetirePlace",
     "RevokeToken",
     "Route",
     "SetDistricts",
@@ -95,6 +110,7 @@ __all__ = [
     "districts",
     "household",
     "participation",
+    "places",
     "reports",
     "retention",
     "staff",
