@@ -73,6 +73,11 @@ class AddPlace(_PlaceCommand):
     def facts(self) -> dict[str, Any]:
         return {"place_id": str(self.place_id)}
 
+    def replayed(self, pipeline: Pipeline, receipt: Receipt) -> dict[str, Any]:
+        """The place the first request added (a repeat has a new id of its own)."""
+        first = self.model_copy(update={"place_id": UUID(receipt.facts["place_id"])})
+        return first.answer(pipeline)
+
     def perform(self, pipeline: Pipeline, actor: Actor) -> dict[str, Any]:
         pipeline.directory.change(lambda d: d.place(
             project=self.project, place_id=self.place_id, name=self.name, kind=self.kind,
@@ -85,6 +90,9 @@ class ChangePlace(_PlaceCommand):
 
     route: ClassVar = Route("/projects/{project}/places/{place_id}", "Change a place "
                             "(coordinators, admins)", "PlaceChangeIn", tag="staff")
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"name": "Familienzentrum am Westwall", "kind": "family_centre",
+         "district": "Krefeld-Mitte"}]})
 
     name: Name
     kind: PlaceKind
@@ -149,6 +157,11 @@ class AddPartner(_PartnerCommand):
     def facts(self) -> dict[str, Any]:
         return {"partner_id": str(self.partner_id)}
 
+    def replayed(self, pipeline: Pipeline, receipt: Receipt) -> dict[str, Any]:
+        """The partner the first request added (a repeat has a new id of its own)."""
+        first = self.model_copy(update={"partner_id": UUID(receipt.facts["partner_id"])})
+        return first.answer(pipeline)
+
     def perform(self, pipeline: Pipeline, actor: Actor) -> dict[str, Any]:
         return self._save(pipeline, actor, new=True)
 
@@ -159,6 +172,10 @@ class ChangePartner(_PartnerCommand):
     route: ClassVar = Route("/projects/{project}/partners/{partner_id}", "Change a partner "
                             "institution (coordinators, admins)", "PartnerChangeIn",
                             tag="staff")
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"name": "Jobcenter Krefeld", "institution_type": "jobcenter",
+         "contact_role": "Beauftragte für Chancengleichheit am Arbeitsmarkt",
+         "district": None}]})
 
     name: Name
     institution_type: InstitutionType

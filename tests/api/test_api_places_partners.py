@@ -8,10 +8,13 @@ from typing import Any
 from uuid import uuid4
 
 import pytest
+from typer.testing import CliRunner
 
+from cli.main import app as cli
 from domain.directory import StaffDirectory
 from domain.errors import InvalidInput, NotFound, RuleViolation
 from domain.values import InstitutionType, PlaceKind
+from tests.support.processes import configure_lotse
 from tests.support.world import World
 
 KR = ["Krefeld-Mitte", "Krefeld-Süd"]
@@ -182,3 +185,34 @@ def test_the_directory_keeps_places_and_partners_per_project() -> None:
                         new=True)
     assert directory.projects["KR"].places[place].name == "Quartiersbüro"
     assert directory.projects["KR"].partners == {}
+
+
+def test_the_command_line_adds_lists_and_retires_places_and_partners(
+        world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    settings = world.services.cases.settings
+    world.services.cases.close()
+    configure_lotse(monkeypatch, settings)
+    env = {"COLUMNS": "250"}
+
+    def run(*args: str) -> Any:
+        return CliRunner().invoke(cli, ["projects", *args], env=env)
+
+    place = run("places", "add", "KR", "--name", "Quartiersbüro Süd", "--kind",
+                "quarter_office")
+    partner = run("partners", "add", "KR", "--name", "Jobcenter Krefeld", "--type",
+                  "jobcenter", "--contact-role", "Teamleitung Eingliederung")
+    partner_id = partner.output.strip().rsplit(" ", 1)[-1]
+    retired = run("partners", "retire", "KR", partner_id)
+    bad_kind = run("places", "add", "KR", "--name", "Irgendwo", "--kind", "castle")
+    places, partners = run("places", "list", "KR"), run("partners", "list", "KR")
+    unknown = run("places", "list", "XX")
+
+    assert place.exit_code == 0, place.output
+    assert partner.exit_code == 0, partner.output
+    assert "Partner Jobcenter Krefeld retired." in retired.output
+    assert bad_kind.exit_code == 1
+    assert "Quartiersbüro Süd" in places.output
+    assert "quarter_office" in places.output
+    assert "Teamleitung Eingliederung" in partners.output
+    assert partners.output.count(" no ") == 1
+    assert unknown.exit_code == 1
