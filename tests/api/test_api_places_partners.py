@@ -61,6 +61,7 @@ def test_a_coordinator_adds_changes_and_retires_a_place_and_every_role_lists_it(
     assert world.client("coordinator", "GL").get("/projects/GL/places").json() == []
 
 
+@pytest.mark.store_independent  # what is checked does not depend on the store
 def test_a_place_outside_the_projects_districts_is_refused_and_nothing_is_stored(
         world: World) -> None:
     world.services.directory.set_districts(project="KR", districts=KR, recorded_by="test")
@@ -74,6 +75,7 @@ def test_a_place_outside_the_projects_districts_is_refused_and_nothing_is_stored
     assert coordinator.get("/projects/KR/places").json() == []
 
 
+@pytest.mark.store_independent  # what is checked does not depend on the store
 def test_a_partner_is_added_with_a_contact_role_and_no_person_s_data(world: World) -> None:
     coordinator = world.client("coordinator")
 
@@ -121,6 +123,7 @@ def test_a_partner_is_changed_and_retired_and_a_repeat_records_nothing_new(
     assert world.services.directory.current().version == version + 2
 
 
+@pytest.mark.store_independent  # what is checked does not depend on the store
 def test_only_coordinators_and_admins_manage_places_and_partners(world: World) -> None:
     for role, status in (("case_manager", 403), ("auditor", 403), ("reporting", 403),
                          ("admin", 201)):
@@ -187,6 +190,7 @@ def test_the_directory_keeps_places_and_partners_per_project() -> None:
     assert directory.projects["KR"].partners == {}
 
 
+@pytest.mark.store_independent  # what is checked does not depend on the store
 def test_the_command_line_adds_lists_and_retires_places_and_partners(
         world: World, monkeypatch: pytest.MonkeyPatch) -> None:
     settings = world.services.cases.settings
