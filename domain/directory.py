@@ -115,8 +115,9 @@ class StaffDirectory(Aggregate):
         def apply(self, aggregate: Any) -> None:
             aggregate.projects[self.project].districts = self.districts
 
-    class PlaceAdded(DirectoryEvent):
-        """A place where the project works (project data: names no person)."""
+    class PlaceFacts(DirectoryEvent):
+        """What a place is (the fields of ``PlaceAdded`` and ``PlaceChanged``; never
+        recorded itself, so ``isinstance`` tells an addition from a change)."""
 
         project: str
         place_id: UUID
@@ -124,11 +125,14 @@ class StaffDirectory(Aggregate):
         kind: PlaceKind
         district: str | None
 
+    class PlaceAdded(PlaceFacts):
+        """A place where the project works (project data: names no person)."""
+
         def apply(self, aggregate: Any) -> None:
             aggregate.projects[self.project].places[self.place_id] = PlaceRecord(
                 self.place_id, self.name, self.kind, self.district, self.timestamp)
 
-    class PlaceChanged(PlaceAdded):
+    class PlaceChanged(PlaceFacts):
         """A place's name, kind or district, as they are now."""
 
         def apply(self, aggregate: Any) -> None:
@@ -142,8 +146,8 @@ class StaffDirectory(Aggregate):
         def apply(self, aggregate: Any) -> None:
             aggregate.projects[self.project].places[self.place_id].retired_at = self.timestamp
 
-    class PartnerAdded(DirectoryEvent):
-        """A partner institution with a function to ask for, never a person."""
+    class PartnerFacts(DirectoryEvent):
+        """What a partner is (the fields of ``PartnerAdded`` and ``PartnerChanged``)."""
 
         project: str
         partner_id: UUID
@@ -152,12 +156,15 @@ class StaffDirectory(Aggregate):
         contact_role: str | None
         district: str | None
 
+    class PartnerAdded(PartnerFacts):
+        """A partner institution with a function to ask for, never a person."""
+
         def apply(self, aggregate: Any) -> None:
             aggregate.projects[self.project].partners[self.partner_id] = PartnerRecord(
                 self.partner_id, self.name, self.institution_type, self.contact_role,
                 self.district, self.timestamp)
 
-    class PartnerChanged(PartnerAdded):
+    class PartnerChanged(PartnerFacts):
         """A partner's name, type, contact role or district, as they are now."""
 
         def apply(self, aggregate: Any) -> None:

@@ -55,13 +55,13 @@ NOT_FREE_TEXT: dict[str, str] = {
     "LastPaymentRecorded.project": "a project code",
     "DistrictsSet.project": "a project code",
     "DistrictsSet.districts.*": "a district of the project: a social space, not a person",
-    **{f"{event}.{path}": what for event in ("PlaceAdded", "PlaceChanged")
+    **{f"{event}.{path}": what for event in ("PlaceFacts", "PlaceAdded", "PlaceChanged")
        for path, what in (("project", "a project code"),
                           ("name", "a place of the project's work (a family centre, a "
                                    "school): project data, not a person"),
                           ("district", "a district of the project"))},
     "PlaceRetired.project": "a project code",
-    **{f"{event}.{path}": what for event in ("PartnerAdded", "PartnerChanged")
+    **{f"{event}.{path}": what for event in ("PartnerFacts", "PartnerAdded", "PartnerChanged")
        for path, what in (("project", "a project code"),
                           ("name", "a partner institution (Jobcenter Krefeld): project "
                                    "data; a referral naming it seals its own copy"),
