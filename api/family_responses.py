@@ -80,6 +80,8 @@ class ReferralOut(BaseModel):
     referred_on: date
     outcome: str | None
     outcomes: list[dict[str, Any]]
+    partner_id: UUID | None = Field(default=None, description=(
+        "the partner of the project's directory referred to, if one was named"))
 
 
 class ConsentOut(BaseModel):
@@ -192,7 +194,8 @@ def case_out(view: CaseView) -> CaseOut:
                                institution_type=r.institution_type,
                                institution_name=r.institution_name, purpose=r.purpose,
                                referred_on=r.referred_on, outcome=r.outcome,
-                               outcomes=[{"on": d, "outcome": o} for d, o in r.outcomes])
+                               outcomes=[{"on": d, "outcome": o} for d, o in r.outcomes],
+                               partner_id=r.partner_id)
                    for r in s.referrals.values()],
     )
 

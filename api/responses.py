@@ -177,3 +177,36 @@ class SubmissionOut(BaseModel):
     submitted_by: str
     version: int
     figures: dict[str, list[int | None]]
+
+
+class PlaceOut(BaseModel):
+    """A place where a project works (retired ones stay listed, ``active`` false)."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"project": "KR", "place_id": "6f1c5e7a-2b7d-4c43-9a59-0d7d5b0f3c11",
+         "name": "Familienzentrum Westwall", "kind": "family_centre",
+         "district": "Krefeld-Mitte", "active": True}]})
+
+    project: str
+    place_id: str
+    name: str
+    kind: str
+    district: str | None
+    active: bool
+
+
+class PartnerOut(BaseModel):
+    """A partner institution of a project: a function to ask for, never a person."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"project": "KR", "partner_id": "0b8e2f4c-7f43-4d52-8d0e-5c1f3a9e2b77",
+         "name": "Jobcenter Krefeld", "institution_type": "jobcenter",
+         "contact_role": "Teamleitung Eingliederung", "district": None, "active": True}]})
+
+    project: str
+    partner_id: str
+    name: str
+    institution_type: str
+    contact_role: str | None
+    district: str | None
+    active: bool

@@ -121,6 +121,11 @@ class Directory:
                                                recorded_by=recorded_by))
         return self.current().project(project)
 
+    def change(self, command: Callable[[StaffDirectory], None]) -> None:
+        """Run one command on the directory and save its events (places, partners:
+        ``application/commands/places.py``)."""
+        self._change(command)
+
     def add_staff(self, *, name: str, project: str, role: Role,
                   recorded_by: str) -> IssuedToken:
         """A new staff account with one role and a first token."""

@@ -10,7 +10,8 @@
 - **Reporting** sees aggregated figures only, never a family's record.
 - An **admin** manages the project's staff accounts, never families.
 - Coordinators and admins record the programme's last payment to a project, from which
-  its retention runs (``domain/retention.py``), and set its districts.
+  its retention runs (``domain/retention.py``), set its districts and manage its places
+  and partner institutions; every role of a project sees its places and partners.
 - Case managers and coordinators record the project's social-space offers and their
   sessions; auditors and reporting users read them (headcounts, never a family).
 - A family that asked for erasure while retention runs is restricted (GDPR Art. 18): it
@@ -58,12 +59,15 @@ class Action(StrEnum):
     SET_DISTRICTS = "set_districts"  # the project's districts an intake chooses from
     SOCIAL_SPACE = "social_space"  # offers, their sessions and headcounts (issue 15)
     READ_OFFERS = "read_offers"  # offers and their sessions: headcounts, no family
+    MANAGE_PLACES = "manage_places"  # the project's places and partner institutions
+    READ_PLACES = "read_places"
 
 
 PERMISSIONS: dict[Role, frozenset[Action]] = {
     Role.CASE_MANAGER: frozenset({Action.OPEN_CASE, Action.CASEWORK, Action.READ_CASE,
                                   Action.READ_HISTORY, Action.SEARCH, Action.READ_CASELOAD,
-                                  Action.SOCIAL_SPACE, Action.READ_OFFERS}),
+                                  Action.SOCIAL_SPACE, Action.READ_OFFERS,
+                                  Action.READ_PLACES}),
     Role.COORDINATOR: frozenset({Action.OPEN_CASE, Action.ASSIGN, Action.ERASE,
                                  Action.READ_CASE, Action.READ_HISTORY, Action.SEARCH,
                                  Action.READ_CASELOAD, Action.READ_TEAM, Action.READ_STAFF,
@@ -71,15 +75,19 @@ PERMISSIONS: dict[Role, frozenset[Action]] = {
                                  Action.READ_REPORT_DETAILS, Action.SUBMIT_REPORT,
                                  Action.SUBJECT_ACCESS, Action.RECORD_LAST_PAYMENT,
                                  Action.SET_DISTRICTS, Action.SOCIAL_SPACE,
-                                 Action.READ_OFFERS}),
+                                 Action.READ_OFFERS, Action.MANAGE_PLACES,
+                                 Action.READ_PLACES}),
     Role.AUDITOR: frozenset({Action.READ_CASE, Action.READ_HISTORY, Action.SEARCH,
                              Action.READ_CASELOAD, Action.READ_TEAM, Action.READ_AUDIT_LOG,
                              Action.VERIFY_INTEGRITY,
                              Action.READ_FIGURES, Action.READ_CASELOAD_HISTORY,
-                             Action.READ_REPORT_DETAILS, Action.READ_OFFERS}),
-    Role.REPORTING: frozenset({Action.READ_FIGURES, Action.READ_OFFERS}),
+                             Action.READ_REPORT_DETAILS, Action.READ_OFFERS,
+                             Action.READ_PLACES}),
+    Role.REPORTING: frozenset({Action.READ_FIGURES, Action.READ_OFFERS,
+                               Action.READ_PLACES}),
     Role.ADMIN: frozenset({Action.MANAGE_STAFF, Action.READ_STAFF, Action.READ_VIEWS,
-                           Action.RECORD_LAST_PAYMENT, Action.SET_DISTRICTS}),
+                           Action.RECORD_LAST_PAYMENT, Action.SET_DISTRICTS,
+                           Action.MANAGE_PLACES, Action.READ_PLACES}),
 }
 
 OWN_CASES_ONLY = frozenset({Role.CASE_MANAGER})
@@ -123,7 +131,9 @@ DOING = {
     Action.RECORD_LAST_PAYMENT: "record the programme's last payment",
     Action.SET_DISTRICTS: "set the project's districts",
     Action.SOCIAL_SPACE: "record offers and their sessions",
-    Action.READ_OFFERS: "read offers and their sessions"}
+    Action.READ_OFFERS: "read offers and their sessions",
+    Action.MANAGE_PLACES: "manage the project's places and partners",
+    Action.READ_PLACES: "see the project's places and partners"}
 
 
 WHO = {Role.CASE_MANAGER: "a case manager", Role.COORDINATOR: "a coordinator",

@@ -90,6 +90,7 @@ KEYS = {
     "previous_case_manager": "bisherige Fallverantwortung",
     "members_present": "anwesend", "next_follow_up_on": "nächster Termin am",
     "consultation_id": "Beratungs-ID", "goal_id": "Ziel-ID", "referral_id": "Vermittlungs-ID",
+    "partner_id": "Partnereinrichtung (ID)",
     "member_ids": "Personen", "life_area": "Lebensbereich", "statuses": "Verbleib",
     "corrected_version": "berichtigte Version", "changes": "Änderungen",
     "sensitive_changes": "Änderungen (geschützt)", "consent_confirmed": "Einwilligung bestätigt",

@@ -11,6 +11,7 @@ from cli.audit import audit_app
 from cli.backup import backup_app
 from cli.demo import demo, demo_data
 from cli.directory import projects_app, staff_app
+from cli.places import partners_app, places_app
 from cli.report import report_app
 from cli.retention import retention_app
 from cli.server import keygen, serve
@@ -23,6 +24,8 @@ app.command()(demo)
 app.command("demo-data")(demo_data)
 app.command()(keygen)
 app.add_typer(projects_app, name="projects")
+projects_app.add_typer(places_app, name="places")
+projects_app.add_typer(partners_app, name="partners")
 app.add_typer(staff_app, name="staff")
 app.add_typer(projections_app, name="projections")
 app.add_typer(report_app, name="report")

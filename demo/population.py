@@ -145,6 +145,9 @@ INSTITUTIONS = dict(zip(InstitutionType, (  # (name, purpose, weight); {town}: t
     ("Fachstelle Wohnungsnotfälle {town}", "Drohende Räumung", 10),
     ("Bildungszentrum {town}", "Berufliche Qualifizierung", 8),
     ("Erziehungs- und Familienberatung {town}", "Beratung bei Trennung", 10),
+    # weight 0: types added later leave the demo's random draws as they were
+    ("Migrationsberatung {town}", "Aufenthalt und Anerkennung", 0),
+    ("Grundschule {town}", "Übergang in die Schule", 0),
     ("Tafel {town}", "Lebensmittelhilfe", 4)), strict=True))
 CLOSURES = dict(zip(ClosureReason, (
     ("Ziele erreicht, die Familie kommt allein zurecht.", 40),

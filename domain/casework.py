@@ -114,7 +114,8 @@ class Casework(CaseRules):
     def make_referral(self, *, referral_id: UUID, member_id: UUID,
                       institution_type: InstitutionType, institution_name: str,
                       purpose: str | None, consent_confirmed: bool, occurred_on: date,
-                      recorded_by: str, today: date | None = None) -> None:
+                      recorded_by: str, partner_id: UUID | None = None,
+                      today: date | None = None) -> None:
         """A referral passes data to another institution, so it needs consent (not the
         legal basis of the ESF+ data): the family's consent for referrals recorded and in
         force on the referral's date, and the case manager's confirmation that the family
@@ -134,7 +135,7 @@ class Casework(CaseRules):
                       member_id=member_id, institution_type=institution_type,
                       institution_name=rules.text(institution_name, "institution_name"),
                       purpose=rules.optional_text(purpose, "purpose"),
-                      consent_confirmed=True)
+                      consent_confirmed=True, partner_id=partner_id)
 
     def record_referral_outcome(self, *, referral_id: UUID, outcome: ReferralOutcome,
                                 occurred_on: date, recorded_by: str,

@@ -16,13 +16,15 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
 from typing import Any, ClassVar
-from uuid import NAMESPACE_URL, uuid5
+from uuid import NAMESPACE_URL, UUID, uuid5
 
 from eventsourcing.domain import Aggregate
 
-from domain import rules
+from domain import places, rules
 from domain.errors import InvalidInput, NotFound, RuleViolation
+from domain.places import PartnerRecord, PlaceRecord
 from domain.retention import Casework, check_last_payment
+from domain.values import InstitutionType, PlaceKind
 
 DIRECTORY_ID = uuid5(NAMESPACE_URL, "lotse:staff-directory")
 MAX_DISTRICTS = 100
@@ -49,6 +51,8 @@ class ProjectRecord:
     until five years after the end of that year (``domain/retention.py``)."""
     districts: tuple[str, ...] = ()
     """The project's districts (social spaces) an intake chooses from; empty: any."""
+    places: dict[UUID, PlaceRecord] = field(default_factory=dict)
+    partners: dict[UUID, PartnerRecord] = field(default_factory=dict)
 
 
 @dataclass
@@ -110,6 +114,71 @@ class StaffDirectory(Aggregate):
 
         def apply(self, aggregate: Any) -> None:
             aggregate.projects[self.project].districts = self.districts
+
+    class PlaceFacts(DirectoryEvent):
+        """What a place is (the fields of ``PlaceAdded`` and ``PlaceChanged``; never
+        recorded itself, so ``isinstance`` tells an addition from a change)."""
+
+        project: str
+        place_id: UUID
+        name: str
+        kind: PlaceKind
+        district: str | None
+
+    class PlaceAdded(PlaceFacts):
+        """A place where the project works (project data: names no person)."""
+
+        def apply(self, aggregate: Any) -> None:
+            aggregate.projects[self.project].places[self.place_id] = PlaceRecord(
+                self.place_id, self.name, self.kind, self.district, self.timestamp)
+
+    class PlaceChanged(PlaceFacts):
+        """A place's name, kind or district, as they are now."""
+
+        def apply(self, aggregate: Any) -> None:
+            found = aggregate.projects[self.project].places[self.place_id]
+            found.name, found.kind, found.district = self.name, self.kind, self.district
+
+    class PlaceRetired(DirectoryEvent):
+        project: str
+        place_id: UUID
+
+        def apply(self, aggregate: Any) -> None:
+            aggregate.projects[self.project].places[self.place_id].retired_at = self.timestamp
+
+    class PartnerFacts(DirectoryEvent):
+        """What a partner is (the fields of ``PartnerAdded`` and ``PartnerChanged``)."""
+
+        project: str
+        partner_id: UUID
+        name: str
+        institution_type: InstitutionType
+        contact_role: str | None
+        district: str | None
+
+    class PartnerAdded(PartnerFacts):
+        """A partner institution with a function to ask for, never a person."""
+
+        def apply(self, aggregate: Any) -> None:
+            aggregate.projects[self.project].partners[self.partner_id] = PartnerRecord(
+                self.partner_id, self.name, self.institution_type, self.contact_role,
+                self.district, self.timestamp)
+
+    class PartnerChanged(PartnerFacts):
+        """A partner's name, type, contact role or district, as they are now."""
+
+        def apply(self, aggregate: Any) -> None:
+            found = aggregate.projects[self.project].partners[self.partner_id]
+            found.name, found.institution_type = self.name, self.institution_type
+            found.contact_role, found.district = self.contact_role, self.district
+
+    class PartnerRetired(DirectoryEvent):
+        project: str
+        partner_id: UUID
+
+        def apply(self, aggregate: Any) -> None:
+            found = aggregate.projects[self.project].partners[self.partner_id]
+            found.retired_at = self.timestamp
 
     class StaffAdded(DirectoryEvent):
         staff_id: str
@@ -204,6 +273,60 @@ class StaffDirectory(Aggregate):
             raise RuleViolation("nothing_changed", f"the districts of {project} are these "
                                 "already", field="districts", project=project)
         self.trigger_event(self.DistrictsSet, project=project, districts=names,
+                           recorded_by=rules.staff_id(recorded_by))
+
+    def place(self, *, project: str, place_id: UUID, name: str, kind: PlaceKind,
+              district: str | None, recorded_by: str, new: bool) -> None:
+        """Adds a place (``new``) or changes an active one to these values."""
+        found = self.project(project)
+        values = {"name": rules.text(name, "name"), "kind": PlaceKind(kind),
+                  "district": places.district(district, found.districts, project)}
+        if new:
+            if place_id in found.places:
+                raise RuleViolation("duplicate_place", "this place is recorded already",
+                                    field="place_id", project=project)
+            event: Any = self.PlaceAdded
+        else:
+            old = places.active_place(found.places, place_id, project)
+            if (old.name, old.kind, old.district) == tuple(values.values()):
+                raise RuleViolation("nothing_changed", "the place is like this already",
+                                    field="name", project=project)
+            event = self.PlaceChanged
+        self.trigger_event(event, project=project, place_id=place_id, **values,
+                           recorded_by=rules.staff_id(recorded_by))
+
+    def retire_place(self, *, project: str, place_id: UUID, recorded_by: str) -> None:
+        places.active_place(self.project(project).places, place_id, project)
+        self.trigger_event(self.PlaceRetired, project=project, place_id=place_id,
+                           recorded_by=rules.staff_id(recorded_by))
+
+    def partner(self, *, project: str, partner_id: UUID, name: str,
+                institution_type: InstitutionType, contact_role: str | None,
+                district: str | None, recorded_by: str, new: bool) -> None:
+        """Adds a partner (``new``) or changes an active one to these values."""
+        found = self.project(project)
+        values = {"name": rules.text(name, "name"),
+                  "institution_type": InstitutionType(institution_type),
+                  "contact_role": places.contact_role(contact_role),
+                  "district": places.district(district, found.districts, project)}
+        if new:
+            if partner_id in found.partners:
+                raise RuleViolation("duplicate_partner", "this partner is recorded already",
+                                    field="partner_id", project=project)
+            event: Any = self.PartnerAdded
+        else:
+            old = places.active_partner(found.partners, partner_id, project)
+            if (old.name, old.institution_type, old.contact_role,
+                    old.district) == tuple(values.values()):
+                raise RuleViolation("nothing_changed", "the partner is like this already",
+                                    field="name", project=project)
+            event = self.PartnerChanged
+        self.trigger_event(event, project=project, partner_id=partner_id, **values,
+                           recorded_by=rules.staff_id(recorded_by))
+
+    def retire_partner(self, *, project: str, partner_id: UUID, recorded_by: str) -> None:
+        places.active_partner(self.project(project).partners, partner_id, project)
+        self.trigger_event(self.PartnerRetired, project=project, partner_id=partner_id,
                            recorded_by=rules.staff_id(recorded_by))
 
     def add_staff(self, *, staff_id: str, name: str, project: str, role: Role,

@@ -297,9 +297,11 @@ class ReferralMade(CaseEvent):
     """A member referred to an institution (passing data on: it needs the family's
     consent for referrals in force on ``occurred_on``). Version 2 seals the institution's
     name (free text: "Dr. ..., Psychotherapie" says more than its type); version 1
-    stored it in clear."""
+    stored it in clear. Version 3 names the partner of the project's directory referred
+    to, if any (``partner_id``; earlier referrals: ``None``); the name stays sealed
+    here even when it is the partner's, as the referral is the family's data."""
 
-    class_version = 2
+    class_version = 3
 
     referral_id: UUID
     member_id: UUID
@@ -307,6 +309,7 @@ class ReferralMade(CaseEvent):
     institution_name: str | None
     purpose: str | None
     consent_confirmed: bool
+    partner_id: UUID | None
 
     personal = ("institution_name", "purpose")
 
@@ -314,10 +317,14 @@ class ReferralMade(CaseEvent):
     def upcast_v1_v2(state: dict[str, Any]) -> None:
         state["institution_name"] = clear(state.get("institution_name"))
 
+    @staticmethod
+    def upcast_v2_v3(state: dict[str, Any]) -> None:
+        state["partner_id"] = None
+
     def apply_to(self, state: CaseState) -> None:
         state.referrals[self.referral_id] = Referral(
             self.referral_id, self.member_id, self.institution_type, self.institution_name,
-            self.purpose, self.occurred_on)
+            self.purpose, self.occurred_on, partner_id=self.partner_id)
 
     def ref_key(self) -> str | None:
         return str(self.referral_id)

@@ -141,6 +141,8 @@ class Referral:
     purpose: str | None
     referred_on: date
     outcomes: list[tuple[date, ReferralOutcome]] = field(default_factory=list)
+    partner_id: UUID | None = None
+    """The partner of the project's directory referred to (``None``: free text only)."""
 
     @property
     def outcome(self) -> ReferralOutcome | None:

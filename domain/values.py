@@ -122,6 +122,20 @@ class InstitutionType(StrEnum):
     HOUSING_SERVICE = "housing_service"
     EDUCATION_PROVIDER = "education_provider"
     COUNSELLING_SERVICE = "counselling_service"
+    MIGRATION_COUNSELLING = "migration_counselling"
+    SCHOOL = "school"
+    OTHER = "other"
+
+
+class PlaceKind(StrEnum):
+    """Where a project's work happens (its places: ``domain/places.py``)."""
+
+    FAMILY_CENTRE = "family_centre"
+    SCHOOL = "school"
+    KITA = "kita"
+    QUARTER_OFFICE = "quarter_office"
+    JOBCENTER = "jobcenter"
+    ONLINE = "online"
     OTHER = "other"
 
 

@@ -30,19 +30,27 @@ from api.responses import (
     DistrictsOut,
     IssuedTokenOut,
     OfferAccepted,
+    PartnerOut,
+    PlaceOut,
     RetentionOut,
     StaffOut,
     SubmissionOut,
 )
 from application.commands import (
     COMMANDS,
+    AddPartner,
+    AddPlace,
     AddStaff,
+    ChangePartner,
+    ChangePlace,
     Command,
     CreateOffer,
     FamilyCommand,
     IssueToken,
     OfferWork,
     RecordLastPayment,
+    RetirePartner,
+    RetirePlace,
     RevokeToken,
     SetDistricts,
     SubmitReport,
@@ -53,7 +61,9 @@ router = APIRouter(route_class=DepthCheckedRoute)
 
 ANSWERS: dict[type[Command], type[BaseModel]] = {
     AddStaff: IssuedTokenOut, IssueToken: IssuedTokenOut, RevokeToken: StaffOut,
-    SubmitReport: SubmissionOut, RecordLastPayment: RetentionOut, SetDistricts: DistrictsOut}
+    SubmitReport: SubmissionOut, RecordLastPayment: RetentionOut, SetDistricts: DistrictsOut,
+    **dict.fromkeys((AddPlace, ChangePlace, RetirePlace), PlaceOut),
+    **dict.fromkeys((AddPartner, ChangePartner, RetirePartner), PartnerOut)}
 """What a command that is not on a family answers (a family command: ``CommandAccepted``)."""
 KEYED = [h for h in COMMAND_HEADERS if h["name"] == "Idempotency-Key"]
 ON_OFFER = [{**h, "description": 'Only if the offer is still at this version (its ETag, '

@@ -9,8 +9,9 @@ from fastapi import APIRouter, Path
 
 from api.deps import ActorDep, ServicesDep
 from api.problems import ERROR_RESPONSES
-from api.responses import FiguresOut, MeOut, ProjectOut, StaffOut
+from api.responses import FiguresOut, MeOut, PartnerOut, PlaceOut, ProjectOut, StaffOut
 from application import policy
+from application.commands.places import partner_answer, place_answer
 from application.commands.staff import staff_answer
 from application.directory import StaffView
 from domain.retention import retention_ends_on
@@ -62,3 +63,23 @@ def figures(svc: ServicesDep, actor: ActorDep, project: ProjectCode) -> FiguresO
 def project_staff(svc: ServicesDep, actor: ActorDep, project: ProjectCode) -> list[StaffOut]:
     policy.check_project(actor, A.READ_STAFF, project)
     return [_staff_out(v, project) for v in svc.directory.staff(project)]
+
+
+@router.get("/projects/{project}/places", response_model=list[PlaceOut],
+            summary="A project's places where the work happens (every role of the project)")
+def places(svc: ServicesDep, actor: ActorDep, project: ProjectCode) -> list[PlaceOut]:
+    """Active places first, each group by name; retired ones stay listed."""
+    policy.check_project(actor, A.READ_PLACES, project)
+    found = svc.directory.project(project).places.values()
+    return [PlaceOut(**place_answer(project, p))
+            for p in sorted(found, key=lambda p: (not p.active, p.name.casefold()))]
+
+
+@router.get("/projects/{project}/partners", response_model=list[PartnerOut],
+            summary="A project's partner institutions (every role of the project)")
+def partners(svc: ServicesDep, actor: ActorDep, project: ProjectCode) -> list[PartnerOut]:
+    """Active partners first, each group by name; retired ones stay listed."""
+    policy.check_project(actor, A.READ_PLACES, project)
+    found = svc.directory.project(project).partners.values()
+    return [PartnerOut(**partner_answer(project, p))
+            for p in sorted(found, key=lambda p: (not p.active, p.name.casefold()))]

@@ -8,6 +8,7 @@ from application.commands import (
     household,
     offers,
     participation,
+    places,
     reports,
     retention,
     staff,
@@ -57,6 +58,14 @@ from application.commands.participation import (
     RecordFollowUp,
     RecordLeavingStatus,
 )
+from application.commands.places import (
+    AddPartner,
+    AddPlace,
+    ChangePartner,
+    ChangePlace,
+    RetirePartner,
+    RetirePlace,
+)
 from application.commands.reports import SubmitReport
 from application.commands.retention import RecordLastPayment
 from application.commands.staff import AddStaff, IssueToken, RevokeToken
@@ -65,12 +74,16 @@ __all__ = [
     "COMMANDS",
     "AchieveGoal",
     "AddMember",
+    "AddPartner",
+    "AddPlace",
     "AddStaff",
     "AssignCaseManager",
     "CancelSession",
     "ChangeIn",
     "ChangeMemberDetails",
     "ChangeOffer",
+    "ChangePartner",
+    "ChangePlace",
     "CloseCase",
     "Command",
     "CorrectEntry",
@@ -98,6 +111,8 @@ __all__ = [
     "RecordSession",
     "ReopenCase",
     "RequestErasure",
+    "RetirePartner",
+    "RetirePlace",
     "ReviseGoal",
     "RevokeToken",
     "Route",
@@ -113,6 +128,7 @@ __all__ = [
     "household",
     "offers",
     "participation",
+    "places",
     "reports",
     "retention",
     "staff",

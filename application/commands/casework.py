@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 from uuid import UUID
 
-from pydantic import Field, StrictBool, StrictInt
+from pydantic import Field, PrivateAttr, StrictBool, StrictInt
 
 from application import policy
 from application.commands.base import Example, FamilyCommand, Route
 from application.commands.fields import IsoDate, Name, NewId, Text
+from domain.errors import InvalidInput
+from domain.places import PartnerRecord, active_partner
 from domain.values import ContactMode, InstitutionType, LifeArea, ReferralOutcome, Topic
 
 if TYPE_CHECKING:
-    pass
+    from application.directory import Directory
+    from domain.records import CaseState
 
 A = policy.Action
 
@@ -114,10 +117,32 @@ class MakeReferral(FamilyCommand):
 
     referral_id: NewId
     member_id: UUID
-    institution_type: InstitutionType
-    institution_name: Name = Field(examples=["Schuldnerberatung Diakonie Krefeld"])
+    institution_type: InstitutionType | None = None
+    institution_name: Name | None = Field(default=None,
+                                          examples=["Schuldnerberatung Diakonie Krefeld"])
     purpose: Text | None = None
     consent_confirmed: StrictBool
+    partner_id: UUID | None = Field(default=None, description=(
+        "A partner of the project's directory (active); its type and name are used "
+        "unless given. Without it, type and name are required."))
+
+    _partner: PartnerRecord | None = PrivateAttr(default=None)
+
+    def check(self, state: CaseState, directory: Directory) -> None:
+        """A named partner is an active partner of the family's project."""
+        if self.partner_id is not None:
+            self._partner = active_partner(directory.project(state.project).partners,
+                                           self.partner_id, state.project)
+
+    def arguments(self) -> dict[str, Any]:
+        found = self._partner
+        kind = self.institution_type or (found.institution_type if found else None)
+        name = self.institution_name or (found.name if found else None)
+        if kind is None or name is None:
+            field = "institution_type" if kind is None else "institution_name"
+            raise InvalidInput("institution_required", "name the institution's type and "
+                               "name, or a partner of the project", field=field)
+        return {**super().arguments(), "institution_type": kind, "institution_name": name}
 
     def facts(self) -> dict[str, object]:
         return {"referral_id": str(self.referral_id)}

@@ -82,6 +82,8 @@ INSTITUTION_LABELS: dict[str, Label] = {
     "housing_service": ("Wohnungshilfe", "Housing service"),
     "education_provider": ("Bildungsträger", "Education provider"),
     "counselling_service": ("Beratungsstelle", "Counselling service"),
+    "migration_counselling": ("Migrationsberatung", "Migration counselling"),
+    "school": ("Schule", "School"),
     "other": ("Sonstige Einrichtung", "Other"),
 }
 OUTCOME_LABELS: dict[str, Label] = {

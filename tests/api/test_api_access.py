@@ -32,6 +32,7 @@ from application.directory import IssuedToken
 from application.offers import load, offer_ids
 from application.policy import Action
 from domain.directory import Role
+from domain.values import InstitutionType, PlaceKind
 from tests.support.examples import ON_A_FAMILY, path_and_body, prepare, through
 from tests.support.world import World, intake_body
 
@@ -111,6 +112,15 @@ MATRIX: dict[str, tuple[str, tuple[tuple[int, ...], ...]]] = {
         (403, 404), (200, 404), (403, 404), (403, 404), (200, 404))),
     "POST /projects/{project}/districts": ("PROJECT", (
         (403, 404), (200, 404), (403, 404), (403, 404), (200, 404))),
+    **{f"GET /projects/{{project}}/{things}": ("PROJECT", (
+        (200, 404), (200, 404), (200, 404), (200, 404), (200, 404)))
+       for things in ("places", "partners")},
+    **{f"POST /projects/{{project}}/{path}": ("PROJECT", (
+        (403, 404), (status, 404), (403, 404), (403, 404), (status, 404)))
+       for path, status in (("places", 201), ("places/{place_id}", 200),
+                            ("places/{place_id}/retirement", 200), ("partners", 201),
+                            ("partners/{partner_id}", 200),
+                            ("partners/{partner_id}/retirement", 200))},
     "POST /projects/{project}/staff": ("PROJECT", (
         (403, 404), (403, 404), (403, 404), (403, 404), (201, 404))),
     "POST /projects/{project}/staff/{staff_id}/tokens": ("STAFF", (
@@ -386,6 +396,7 @@ def check_project_cell(cast: Cast, endpoint: str, role: str, scope: str, want: i
     staff_before = len(directory.staff())
     paid_before = directory.project(project).last_payment_on
     districts_before = directory.project(project).districts
+    places_before = places_state(cast, project)
     tokens_before = cast.active_tokens(target)
     revoked: str | None = None
     body: dict[str, Any] | None = None
@@ -413,6 +424,9 @@ def check_project_cell(cast: Cast, endpoint: str, role: str, scope: str, want: i
     elif endpoint == "POST /projects/{project}/districts":
         path = f"/projects/{project}/districts"  # (a list of its own for each role)
         body = {"districts": ["Mitte", f"Bezirk {role}"]}
+    elif "/places" in endpoint or "/partners" in endpoint:
+        path, body = places_request(cast, endpoint, project, role)
+        places_before = places_state(cast, project)  # with the one it added
     elif endpoint.endswith("/tokens"):
         path = f"/projects/{project}/staff/{target}/tokens"
     else:
@@ -447,6 +461,11 @@ def check_project_cell(cast: Cast, endpoint: str, role: str, scope: str, want: i
     districts = directory.project(project).districts
     if (districts != districts_before) != (ok and endpoint.endswith("/districts")):
         problems.append(f"districts {districts_before} -> {districts} after status "
+                        f"{response.status_code}")
+    places_changed = places_state(cast, project) != places_before
+    if places_changed != (ok and endpoint.startswith("POST") and (
+            "/places" in endpoint or "/partners" in endpoint)):
+        problems.append(f"places or partners changed={places_changed} after status "
                         f"{response.status_code}")
     if response.status_code == 404 and response.json().get("rule") not in (
             "project_not_found", "staff_not_found"):
@@ -488,6 +507,37 @@ def check_offer_cell(cast: Cast, endpoint: str, role: str, scope: str, want: int
     if response.status_code == 404 and response.json().get("rule") != "offer_not_found":
         problems.append(f"404 with rule {response.json().get('rule')}, not offer_not_found")
     return "; ".join(problems)
+def places_state(cast: Cast, project: str) -> tuple[Any, ...]:
+    """What a project's places and partners are now (to see that a refusal changed none)."""
+    found = cast.world.services.directory.project(project)
+    return (tuple((p.place_id, p.name, p.kind, p.active) for p in found.places.values()),
+            tuple((p.partner_id, p.name, p.contact_role, p.active)
+                  for p in found.partners.values()))
+
+
+def places_request(cast: Cast, endpoint: str, project: str,
+                   role: str) -> tuple[str, dict[str, Any] | None]:
+    """A valid request to a place or partner endpoint: a change or retirement gets a
+    place or partner of its own, added first."""
+    directory = cast.world.services.directory
+    things = "places" if "/places" in endpoint else "partners"
+    body: dict[str, Any] = ({"name": f"Ort {role}", "kind": "school"} if things == "places"
+                            else {"name": f"Partner {role}", "institution_type": "school"})
+    if endpoint.endswith(f"/{things}"):
+        return f"/projects/{project}/{things}", (body if endpoint.startswith("POST") else None)
+    thing = uuid4()
+    if things == "places":
+        directory.change(lambda d: d.place(project=project, place_id=thing, name="Ort",
+                                           kind=PlaceKind.KITA, district=None,
+                                           recorded_by="test", new=True))
+    else:
+        directory.change(lambda d: d.partner(
+            project=project, partner_id=thing, name="Partner",
+            institution_type=InstitutionType.CHILDCARE, contact_role=None,
+            district=None, recorded_by="test", new=True))
+    if endpoint.endswith("/retirement"):
+        return f"/projects/{project}/{things}/{thing}/retirement", None
+    return f"/projects/{project}/{things}/{thing}", body
 
 
 def something_to_find(cast: Cast) -> None:

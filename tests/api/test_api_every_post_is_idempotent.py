@@ -109,6 +109,39 @@ def on_offer(world: World, template: str) -> Request:
                                              {"reason": "other", "occurred_on": "2026-03-13"}),
     }[template]
     return "case_manager", path, body, other
+def place(world: World, template: str) -> Request:
+    return ("coordinator", "/projects/KR/places", {"name": "Kita Regenbogen", "kind": "kita"},
+            {"name": "Kita Regenbogen", "kind": "school"})
+
+
+def partner(world: World, template: str) -> Request:
+    return ("admin", "/projects/KR/partners", {"name": "Tafel", "institution_type": "other"},
+            {"name": "Tafel Krefeld", "institution_type": "other"})
+
+
+def _added(world: World, things: str) -> str:
+    body = place(world, "")[2] if things == "places" else partner(world, "")[2]
+    answer = world.client("coordinator").post(f"/projects/KR/{things}", json=body)
+    return f"/projects/KR/{things}/{answer.json()[things[:-1] + '_id']}"
+
+
+def place_change(world: World, template: str) -> Request:
+    return ("coordinator", _added(world, "places"), {"name": "Kita Sonne", "kind": "kita"},
+            {"name": "Kita Mond", "kind": "kita"})
+
+
+def place_retirement(world: World, template: str) -> Request:
+    return "coordinator", f"{_added(world, 'places')}/retirement", None, None
+
+
+def partner_change(world: World, template: str) -> Request:
+    return ("coordinator", _added(world, "partners"),
+            {"name": "Tafel", "institution_type": "other", "contact_role": "Ausgabe"},
+            {"name": "Tafel", "institution_type": "other", "contact_role": "Leitung"})
+
+
+def partner_retirement(world: World, template: str) -> Request:
+    return "coordinator", f"{_added(world, 'partners')}/retirement", None, None
 
 
 BUILDERS: dict[str, Callable[[World, str], Request]] = {
@@ -121,6 +154,11 @@ BUILDERS: dict[str, Callable[[World, str], Request]] = {
     "/projects/{project}/staff/{staff_id}/tokens/{token_id}/revocation": revocation,
     "/reports/esf/submissions": submission, "/projects/{project}/last-payment": last_payment,
     "/projects/{project}/districts": districts,
+    "/projects/{project}/places": place, "/projects/{project}/places/{place_id}": place_change,
+    "/projects/{project}/places/{place_id}/retirement": place_retirement,
+    "/projects/{project}/partners": partner,
+    "/projects/{project}/partners/{partner_id}": partner_change,
+    "/projects/{project}/partners/{partner_id}/retirement": partner_retirement,
     **dict.fromkeys(FAMILY_ROUTES, family_command)}
 
 

@@ -166,6 +166,7 @@ def test_an_institution_s_name_stored_in_clear_by_version_1_is_shown_until_the_e
     correction = list(app.events.get(family_id))[-1]
     assert (referral.institution_type, referral.institution_name) == (
         InstitutionType.COUNSELLING_SERVICE, "Praxis Dr. Weber-Schmitz")
+    assert referral.partner_id is None  # version 3 names a partner; older ones none
     assert [c.field for c in correction.changes] == ["institution_type"]
     assert [(c.field, c.value) for c in correction.sensitive_changes] == [
         ("institution_name", "Praxis Dr. Weber-Schmitz")]

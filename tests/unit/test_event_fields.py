@@ -65,6 +65,23 @@ NOT_FREE_TEXT: dict[str, str] = {
     "LastPaymentRecorded.project": "a project code",
     "DistrictsSet.project": "a project code",
     "DistrictsSet.districts.*": "a district of the project: a social space, not a person",
+    **{f"{event}.{path}": what for event in ("PlaceFacts", "PlaceAdded", "PlaceChanged")
+       for path, what in (("project", "a project code"),
+                          ("name", "a place of the project's work (a family centre, a "
+                                   "school): project data, not a person"),
+                          ("district", "a district of the project"))},
+    "PlaceRetired.project": "a project code",
+    **{f"{event}.{path}": what for event in ("PartnerFacts", "PartnerAdded", "PartnerChanged")
+       for path, what in (("project", "a project code"),
+                          ("name", "a partner institution (Jobcenter Krefeld): project "
+                                   "data; a referral naming it seals its own copy"),
+                          ("contact_role", "a function at the institution (Teamleitung "
+                                           "Eingliederung), 100 characters at most, "
+                                           "refused with an e-mail address or phone "
+                                           "number; the command has no field for a "
+                                           "person (domain/places.py)"),
+                          ("district", "a district of the project"))},
+    "PartnerRetired.project": "a project code",
     "TokenIssued.staff_id": "a staff id",
     "TokenIssued.token_id": "a token's public id",
     "TokenIssued.digest": "the SHA-256 digest of a token's secret",
