@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TypeVar
 from uuid import UUID
 
 from domain import rules
@@ -77,25 +78,27 @@ def contact_role(value: str | None) -> str | None:
     return role
 
 
+R = TypeVar("R", PlaceRecord, PartnerRecord)
+
+
+def _active(records: dict[UUID, R], thing_id: UUID, project: str, kind: str) -> R:
+    """The active record of ``thing_id`` (a place or partner of ``project``); refused as
+    ``unknown_<kind>`` or ``<kind>_retired`` on the field ``<kind>_id``."""
+    found = records.get(thing_id)
+    if found is None:
+        raise NotFound(f"unknown_{kind}", f"{project} has no {kind} {thing_id}",
+                       field=f"{kind}_id", project=project)
+    if not found.active:
+        raise RuleViolation(f"{kind}_retired", f"the {kind} {found.name!r} is retired",
+                            field=f"{kind}_id", project=project)
+    return found
+
+
 def active_place(places: dict[UUID, PlaceRecord], place_id: UUID,
                  project: str) -> PlaceRecord:
-    found = places.get(place_id)
-    if found is None:
-        raise NotFound("unknown_place", f"{project} has no place {place_id}",
-                       field="place_id", project=project)
-    if not found.active:
-        raise RuleViolation("place_retired", f"the place {found.name!r} is retired",
-                            field="place_id", project=project)
-    return found
+    return _active(places, place_id, project, "place")
 
 
 def active_partner(partners: dict[UUID, PartnerRecord], partner_id: UUID,
                    project: str) -> PartnerRecord:
-    found = partners.get(partner_id)
-    if found is None:
-        raise NotFound("unknown_partner", f"{project} has no partner {partner_id}",
-                       field="partner_id", project=project)
-    if not found.active:
-        raise RuleViolation("partner_retired", f"the partner {found.name!r} is retired",
-                            field="partner_id", project=project)
-    return found
+    return _active(partners, partner_id, project, "partner")

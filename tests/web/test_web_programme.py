@@ -122,3 +122,19 @@ def test_without_a_session_the_programme_asks_for_a_sign_in(world: World) -> Non
     answer = sign_in_client(world).get("/programm")
     assert answer.status_code == 303
     assert answer.headers["location"].startswith("/anmelden?weiter=%2Fprogramm")
+
+
+@pytest.mark.parametrize("path", ["/programm", "/esf-bericht"])
+def test_a_person_in_two_projects_chooses_the_project_on_both_reporting_screens(
+        world: World, path: str) -> None:
+    from domain.directory import Role
+
+    client = signed_in(world, Role.COORDINATOR)
+    assert 'id="projekt"' not in client.get(path).text  # (one project: no choice)
+    world.services.directory.grant_role(staff_id=world.token(Role.COORDINATOR).staff_id,
+                                        project="GL", role=Role.COORDINATOR,
+                                        recorded_by="test")
+    page = client.get(path, params={"projekt": "GL"}).text
+    assert '<select id="projekt" name="projekt">' in page
+    assert '<option value="GL" selected>Familiencoaching Gladbeck</option>' in page
+    assert '<option value="KR">WiQ Plus Krefeld</option>' in page
