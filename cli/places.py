@@ -28,32 +28,40 @@ District = Annotated[str | None, typer.Option(help="One of the project's distric
 
 
 def _listed(rows: list[dict[str, Any]], columns: tuple[str, ...]) -> None:
-    from rich.table import Table
-
-    table = Table()
-    for heading in ("id", *columns, "active"):
-        table.add_column(heading, no_wrap=heading == "id")
+    """Each place or partner as a short block (its name, then what it is, then the id
+    that change and retire take): readable in a narrow terminal, where a table of six
+    columns is not."""
+    if not rows:
+        console.print("None yet.")
     for row in rows:
-        table.add_row(row.get("place_id") or row["partner_id"],
-                      *(row[c] or "-" for c in columns), "yes" if row["active"] else "no")
-    console.print(table)
+        facts = [f"{c.replace('_', ' ')}: {row[c] or '-'}" for c in columns if c != "name"]
+        facts.append("active" if row["active"] else "retired")
+        console.print(f"[bold]{row['name']}[/bold]", highlight=False)
+        console.print("  " + " · ".join(facts), highlight=False)
+        console.print(f"  id {row.get('place_id') or row['partner_id']}", highlight=False)
+
+
+def _list(code: str, things: str, columns: tuple[str, ...]) -> None:
+    """List a project's places or partners (``things``), retired ones last."""
+    from application.commands.places import partner_answer, place_answer
+    from application.directory import Directory
+    from domain.errors import DomainError
+
+    answer = place_answer if things == "places" else partner_answer
+    with open_cases() as cases:
+        try:
+            found = getattr(Directory(cases).project(code), things).values()
+        except DomainError as e:
+            raise refused(e) from None
+        rows = [answer(code, p) for p in sorted(
+            found, key=lambda p: (not p.active, p.name.casefold()))]
+    _listed(rows, columns)
 
 
 @places_app.command("list")
 def places_list(code: Code) -> None:
     """List a project's places (retired ones last)."""
-    from application.commands.places import place_answer
-    from application.directory import Directory
-    from domain.errors import DomainError
-
-    with open_cases() as cases:
-        try:
-            found = Directory(cases).project(code).places.values()
-        except DomainError as e:
-            raise refused(e) from None
-        rows = [place_answer(code, p) for p in sorted(
-            found, key=lambda p: (not p.active, p.name.casefold()))]
-    _listed(rows, ("name", "kind", "district"))
+    _list(code, "places", ("name", "kind", "district"))
 
 
 @places_app.command("add")
@@ -92,18 +100,7 @@ def places_retire(code: Code, place_id: Id) -> None:
 @partners_app.command("list")
 def partners_list(code: Code) -> None:
     """List a project's partner institutions (retired ones last)."""
-    from application.commands.places import partner_answer
-    from application.directory import Directory
-    from domain.errors import DomainError
-
-    with open_cases() as cases:
-        try:
-            found = Directory(cases).project(code).partners.values()
-        except DomainError as e:
-            raise refused(e) from None
-        rows = [partner_answer(code, p) for p in sorted(
-            found, key=lambda p: (not p.active, p.name.casefold()))]
-    _listed(rows, ("name", "institution_type", "contact_role", "district"))
+    _list(code, "partners", ("name", "institution_type", "contact_role", "district"))
 
 
 @partners_app.command("add")

@@ -218,5 +218,6 @@ def test_the_command_line_adds_lists_and_retires_places_and_partners(
     assert "Quartiersbüro Süd" in places.output
     assert "quarter_office" in places.output
     assert "Teamleitung Eingliederung" in partners.output
-    assert partners.output.count(" no ") == 1
+    assert partners.output.count(" · retired") == 1
+    assert partner_id in partners.output
     assert unknown.exit_code == 1
