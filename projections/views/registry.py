@@ -13,6 +13,7 @@ from typing import TypeVar
 from application.cases import FamilyCases
 from projections.engine import CatchUp, View
 from projections.reporting.esf import EsfParticipants
+from projections.reporting.offer_facts import OfferFacts
 from projections.reporting.programme import ProgrammeFacts
 from projections.views.caseload import Caseload
 from projections.views.caseload_history import CaseloadHistory
@@ -23,7 +24,7 @@ from projections.views.social_space import SocialSpace
 def all_views() -> list[View]:
     """New instances of every view, in the order they are reported."""
     return [Caseload(), FamilySummary(), CaseloadHistory(), SocialSpace(), EsfParticipants(),
-            ProgrammeFacts()]
+            ProgrammeFacts(), OfferFacts()]
 
 
 def views_named(names: list[str]) -> list[View]:
@@ -47,6 +48,7 @@ class Views:
     social_space: SocialSpace
     esf: EsfParticipants
     programme: ProgrammeFacts
+    offers: OfferFacts
 
     @classmethod
     def build(cls, cases: FamilyCases) -> Views:
@@ -55,7 +57,7 @@ class Views:
         return cls(engine, _one(views, Caseload), family_summary=_one(views, FamilySummary),
                    caseload_history=_one(views, CaseloadHistory),
                    social_space=_one(views, SocialSpace), esf=_one(views, EsfParticipants),
-                   programme=_one(views, ProgrammeFacts))
+                   programme=_one(views, ProgrammeFacts), offers=_one(views, OfferFacts))
 
 
 V = TypeVar("V", bound=View)

@@ -1,0 +1,69 @@
+"""Offers and sessions for tests, recorded through the domain and the application's
+offer store (``application/offers.py``) as the API records them."""
+
+from __future__ import annotations
+
+from datetime import date, time
+from uuid import UUID, uuid4
+
+from application import offers
+from application.cases import FamilyCases
+from domain.offer_values import (
+    AgeBand,
+    CancelReason,
+    HeadcountGender,
+    OfferType,
+    Place,
+    Recurrence,
+    Schedule,
+    Weekday,
+)
+from domain.offers import Offer
+
+Counts = dict[HeadcountGender, dict[AgeBand, int]]
+TODAY = date(2030, 1, 1)  # (the domain's "no date in the future" is checked against it)
+
+
+def new_offer(app: FamilyCases, *, project: str = "KR", offer_type: OfferType = OfferType.CAFE,
+              title: str = "Frauencafé", place: str = "Quartiersbüro",
+              starts_on: date = date(2026, 1, 1), planned: int | None = None,
+              offer_id: UUID | None = None) -> UUID:
+    offer = Offer.create(
+        offer_id=offer_id or uuid4(), project=project, offer_type=offer_type, title=title,
+        place=Place(place, "Mitte"), partners=[], target_group=None,
+        schedule=Schedule(Recurrence.WEEKLY, time(10), 90, (Weekday.MONDAY,)),
+        starts_on=starts_on, ends_on=None, planned_sessions=planned, occurred_on=starts_on,
+        recorded_by="cm-anna", today=TODAY)
+    return offers.create(app, offer).offer_id
+
+
+def hold(app: FamilyCases, offer_id: UUID, on: date, minutes: int, counts: Counts,
+         first_time: int = 0, *, place: str | None = None,
+         session_id: UUID | None = None) -> UUID:
+    sid = session_id or uuid4()
+    offers.update(app, offer_id, None, lambda o: None, lambda o: o.hold_session(
+        session_id=sid, start_time=None, duration_minutes=minutes, staff_present=["cm-anna"],
+        place=None if place is None else Place(place, "Mitte"), topics=[], counts=counts,
+        first_time=first_time, occurred_on=on, recorded_by="cm-anna", today=TODAY))
+    return sid
+
+
+def cancel(app: FamilyCases, offer_id: UUID, on: date) -> UUID:
+    sid = uuid4()
+    offers.update(app, offer_id, None, lambda o: None, lambda o: o.cancel_session(
+        session_id=sid, reason=CancelReason.HOLIDAY, occurred_on=on, recorded_by="cm-anna",
+        today=TODAY))
+    return sid
+
+
+def correct(app: FamilyCases, offer_id: UUID, session_id: UUID, field: str, value: object,
+            on: date) -> None:
+    offers.update(app, offer_id, None, lambda o: None, lambda o: o.correct_session(
+        session_id=session_id, field=field, value=value, reason="Strichliste nachgezählt",
+        occurred_on=on, recorded_by="cm-anna", today=TODAY))
+
+
+def attendance(counts: Counts, first_time: int) -> dict[str, object]:
+    """A correction's value for the attendance field."""
+    return {"counts": {g.value: {b.value: n for b, n in bands.items()}
+                       for g, bands in counts.items()}, "first_time": first_time}
