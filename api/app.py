@@ -19,6 +19,7 @@ from api.routes import (
     families,
     family_summary,
     integrity,
+    offer_statistics,
     offers,
     operations,
     reports,
@@ -102,7 +103,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
                    statistics.router, family_summary.router, caseload_history.router,
                    reports.router, system.audit, integrity.audit, subject_access.router,
                    operations.router, system.router, operations.metrics_router,
-                   offers.router):
+                   offers.router, offer_statistics.router):
         # The routers carry their prefixes, tags and error responses already; adding
         # their routes directly spares each request FastAPI's included-router matching.
         app.router.routes.extend(router.routes)

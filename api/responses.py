@@ -98,6 +98,16 @@ class RetentionOut(BaseModel):
                                    "(`lotse retention run`).")
 
 
+class SmallCountsOut(BaseModel):
+    """Whether reporting users see counts of one to four people as "< 5"."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{"project": "KR",
+                                                               "hidden": True}]})
+
+    project: str
+    hidden: bool
+
+
 class DistrictsOut(BaseModel):
     """A project's districts, as an intake offers them."""
 

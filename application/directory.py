@@ -121,6 +121,13 @@ class Directory:
                                                recorded_by=recorded_by))
         return self.current().project(project)
 
+    def set_small_counts(self, *, project: str, hidden: bool,
+                         recorded_by: str) -> ProjectRecord:
+        """The "< 5" rule of ``project``'s statistics for reporting users, on or off."""
+        self._change(lambda d: d.set_small_counts(project=project, hidden=hidden,
+                                                  recorded_by=recorded_by))
+        return self.current().project(project)
+
     def change(self, command: Callable[[StaffDirectory], None]) -> None:
         """Run one command on the directory and save its events (places, partners:
         ``application/commands/places.py``)."""

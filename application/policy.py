@@ -57,6 +57,8 @@ class Action(StrEnum):
     SUBJECT_ACCESS = "subject_access"  # export everything held about one person (Art. 15)
     RECORD_LAST_PAYMENT = "record_last_payment"  # the programme's, when retention starts
     SET_DISTRICTS = "set_districts"  # the project's districts an intake chooses from
+    SET_SMALL_COUNTS = "set_small_counts"  # the "< 5" rule of the statistics, on or off
+    EXACT_COUNTS = "exact_counts"  # statistics with counts of under five people exactly
     SOCIAL_SPACE = "social_space"  # offers, their sessions and headcounts (issue 15)
     READ_OFFERS = "read_offers"  # offers and their sessions: headcounts, no family
     MANAGE_PLACES = "manage_places"  # the project's places and partner institutions
@@ -76,18 +78,20 @@ PERMISSIONS: dict[Role, frozenset[Action]] = {
                                  Action.SUBJECT_ACCESS, Action.RECORD_LAST_PAYMENT,
                                  Action.SET_DISTRICTS, Action.SOCIAL_SPACE,
                                  Action.READ_OFFERS, Action.MANAGE_PLACES,
-                                 Action.READ_PLACES}),
+                                 Action.READ_PLACES, Action.SET_SMALL_COUNTS,
+                                 Action.EXACT_COUNTS}),
     Role.AUDITOR: frozenset({Action.READ_CASE, Action.READ_HISTORY, Action.SEARCH,
                              Action.READ_CASELOAD, Action.READ_TEAM, Action.READ_AUDIT_LOG,
                              Action.VERIFY_INTEGRITY,
                              Action.READ_FIGURES, Action.READ_CASELOAD_HISTORY,
                              Action.READ_REPORT_DETAILS, Action.READ_OFFERS,
-                             Action.READ_PLACES}),
+                             Action.READ_PLACES, Action.EXACT_COUNTS}),
     Role.REPORTING: frozenset({Action.READ_FIGURES, Action.READ_OFFERS,
                                Action.READ_PLACES}),
     Role.ADMIN: frozenset({Action.MANAGE_STAFF, Action.READ_STAFF, Action.READ_VIEWS,
                            Action.RECORD_LAST_PAYMENT, Action.SET_DISTRICTS,
-                           Action.MANAGE_PLACES, Action.READ_PLACES}),
+                           Action.MANAGE_PLACES, Action.READ_PLACES,
+                           Action.SET_SMALL_COUNTS}),
 }
 
 OWN_CASES_ONLY = frozenset({Role.CASE_MANAGER})
@@ -130,6 +134,8 @@ DOING = {
     Action.SUBJECT_ACCESS: "export everything held about a person",
     Action.RECORD_LAST_PAYMENT: "record the programme's last payment",
     Action.SET_DISTRICTS: "set the project's districts",
+    Action.SET_SMALL_COUNTS: "turn the \"< 5\" rule of the statistics on or off",
+    Action.EXACT_COUNTS: "see counts of fewer than five people exactly",
     Action.SOCIAL_SPACE: "record offers and their sessions",
     Action.READ_OFFERS: "read offers and their sessions",
     Action.MANAGE_PLACES: "manage the project's places and partners",

@@ -53,6 +53,9 @@ class ProjectRecord:
     """The project's districts (social spaces) an intake chooses from; empty: any."""
     places: dict[UUID, PlaceRecord] = field(default_factory=dict)
     partners: dict[UUID, PartnerRecord] = field(default_factory=dict)
+    small_counts_hidden: bool = True
+    """Whether reporting users see counts of fewer than five people as "< 5" in the
+    social-space statistics (on unless a coordinator or admin turned it off)."""
 
 
 @dataclass
@@ -114,6 +117,16 @@ class StaffDirectory(Aggregate):
 
         def apply(self, aggregate: Any) -> None:
             aggregate.projects[self.project].districts = self.districts
+
+    class SmallCountsRuleSet(DirectoryEvent):
+        """Whether reporting users of the project see counts of one to four people as
+        "< 5" (``hidden``) or exactly, from now on."""
+
+        project: str
+        hidden: bool
+
+        def apply(self, aggregate: Any) -> None:
+            aggregate.projects[self.project].small_counts_hidden = self.hidden
 
     class PlaceFacts(DirectoryEvent):
         """What a place is (the fields of ``PlaceAdded`` and ``PlaceChanged``; never
@@ -273,6 +286,16 @@ class StaffDirectory(Aggregate):
             raise RuleViolation("nothing_changed", f"the districts of {project} are these "
                                 "already", field="districts", project=project)
         self.trigger_event(self.DistrictsSet, project=project, districts=names,
+                           recorded_by=rules.staff_id(recorded_by))
+
+    def set_small_counts(self, *, project: str, hidden: bool, recorded_by: str) -> None:
+        """Turn the "< 5" rule of ``project``'s statistics for reporting users on or off."""
+        found = self.project(project)
+        if found.small_counts_hidden == hidden:
+            raise RuleViolation("nothing_changed", f"the small-counts rule of {project} is "
+                                f"{'on' if hidden else 'off'} already", field="hidden",
+                                project=project)
+        self.trigger_event(self.SmallCountsRuleSet, project=project, hidden=hidden,
                            recorded_by=rules.staff_id(recorded_by))
 
     def place(self, *, project: str, place_id: UUID, name: str, kind: PlaceKind,

@@ -33,6 +33,7 @@ from api.responses import (
     PartnerOut,
     PlaceOut,
     RetentionOut,
+    SmallCountsOut,
     StaffOut,
     SubmissionOut,
 )
@@ -53,6 +54,7 @@ from application.commands import (
     RetirePlace,
     RevokeToken,
     SetDistricts,
+    SetSmallCounts,
     SubmitReport,
 )
 from application.pipeline import Accepted
@@ -62,6 +64,7 @@ router = APIRouter(route_class=DepthCheckedRoute)
 ANSWERS: dict[type[Command], type[BaseModel]] = {
     AddStaff: IssuedTokenOut, IssueToken: IssuedTokenOut, RevokeToken: StaffOut,
     SubmitReport: SubmissionOut, RecordLastPayment: RetentionOut, SetDistricts: DistrictsOut,
+    SetSmallCounts: SmallCountsOut,
     **dict.fromkeys((AddPlace, ChangePlace, RetirePlace), PlaceOut),
     **dict.fromkeys((AddPartner, ChangePartner, RetirePartner), PartnerOut)}
 """What a command that is not on a family answers (a family command: ``CommandAccepted``)."""

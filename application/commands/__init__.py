@@ -11,6 +11,7 @@ from application.commands import (
     places,
     reports,
     retention,
+    small_counts,
     staff,
 )
 from application.commands import consent as consent_commands
@@ -68,6 +69,7 @@ from application.commands.places import (
 )
 from application.commands.reports import SubmitReport
 from application.commands.retention import RecordLastPayment
+from application.commands.small_counts import SetSmallCounts
 from application.commands.staff import AddStaff, IssueToken, RevokeToken
 
 __all__ = [
@@ -118,6 +120,7 @@ __all__ = [
     "Route",
     "SetDistricts",
     "SetGoal",
+    "SetSmallCounts",
     "SubmitReport",
     "Target",
     "WithdrawConsent",
@@ -131,5 +134,6 @@ __all__ = [
     "places",
     "reports",
     "retention",
+    "small_counts",
     "staff",
 ]

@@ -104,6 +104,10 @@ MATRIX: dict[str, tuple[str, tuple[tuple[int, ...], ...]]] = {
         (403, 404), (200, 404), (200, 404), (403, 404), (403, 404))),
     "GET /projects/{project}/social-space": ("PROJECT", (
         (403, 404), (200, 404), (200, 404), (200, 404), (403, 404))),
+    "GET /projects/{project}/social-space/offers": ("PROJECT", (
+        (403, 404), (200, 404), (200, 404), (200, 404), (403, 404))),
+    "POST /projects/{project}/small-counts": ("PROJECT", (
+        (403, 404), (200, 404), (403, 404), (403, 404), (200, 404))),
     "GET /reports/esf": ("PROJECT", (
         (403, 404), (200, 404), (200, 404), (200, 404), (403, 404))),
     "POST /reports/esf/submissions": ("PROJECT", (
@@ -396,6 +400,7 @@ def check_project_cell(cast: Cast, endpoint: str, role: str, scope: str, want: i
     staff_before = len(directory.staff())
     paid_before = directory.project(project).last_payment_on
     districts_before = directory.project(project).districts
+    small_before = directory.project(project).small_counts_hidden
     places_before = places_state(cast, project)
     tokens_before = cast.active_tokens(target)
     revoked: str | None = None
@@ -410,6 +415,11 @@ def check_project_cell(cast: Cast, endpoint: str, role: str, scope: str, want: i
         path = f"/projects/{project}/caseload-history"
     elif endpoint == "GET /projects/{project}/social-space":
         path = f"/projects/{project}/social-space"
+    elif endpoint == "GET /projects/{project}/social-space/offers":
+        path = f"/projects/{project}/social-space/offers"
+    elif endpoint == "POST /projects/{project}/small-counts":
+        path = f"/projects/{project}/small-counts"  # (each allowed role turns it over)
+        body = {"hidden": not directory.project(project).small_counts_hidden}
     elif endpoint == "GET /reports/esf":
         path = f"/reports/esf?project={project}&period=2026-H1"
     elif endpoint == "POST /reports/esf/submissions":
@@ -461,6 +471,10 @@ def check_project_cell(cast: Cast, endpoint: str, role: str, scope: str, want: i
     districts = directory.project(project).districts
     if (districts != districts_before) != (ok and endpoint.endswith("/districts")):
         problems.append(f"districts {districts_before} -> {districts} after status "
+                        f"{response.status_code}")
+    small = directory.project(project).small_counts_hidden
+    if (small != small_before) != (ok and endpoint.endswith("/small-counts")):
+        problems.append(f"small counts hidden {small_before} -> {small} after status "
                         f"{response.status_code}")
     places_changed = places_state(cast, project) != places_before
     if places_changed != (ok and endpoint.startswith("POST") and (
