@@ -37,6 +37,7 @@ def report_esf(
     from projections.reporting.esf_figures import Period
     from projections.reporting.esf_render import CSV_TABLES, report_csv, report_json, report_xlsx
     from projections.reporting.esf_report import AS_KNOWN, esf_report
+    from projections.reporting.offer_render import directory_names, offer_section
     from projections.views.registry import Views
 
     try:
@@ -61,6 +62,11 @@ def report_esf(
         report = esf_report(cases, views.esf, project, chosen, as_known, details=True,
                             programme=views.programme,
                             yearly_target=Directory(cases).project(project).yearly_target)
+        record = Directory(cases).project(project)
+        report.social_space = offer_section(
+            cases.tables, views.offers, project, chosen.start, chosen.cutoff,
+            None if as_known == "now" else chosen.cutoff, hidden=False,
+            names=directory_names(record))
     if format == "xlsx":
         assert output is not None
         output.write_bytes(report_xlsx(report, details=True))

@@ -13,27 +13,14 @@ from api.deps import ActorDep, Services, ServicesDep
 from api.problems import ERROR_RESPONSES, ApiProblem
 from api.read_your_writes import After, catch_up
 from application import policy
-from domain.directory import ProjectRecord, Role
+from domain.directory import Role
 from projections.reporting.esf_figures import Period
 from projections.reporting.offer_figures import offer_figures
-from projections.reporting.offer_render import offer_json
+from projections.reporting.offer_render import directory_names, hides_small_counts, offer_json
 
 router = APIRouter(tags=["statistics"], responses=ERROR_RESPONSES)
 A = policy.Action
 MONTH = r"^[0-9]{4}-(0[1-9]|1[0-2])$"
-
-
-def hides_small_counts(record: ProjectRecord, role: Role) -> bool:
-    """Whether ``role`` sees counts of one to four people as "< 5" in ``record``'s
-    statistics: reporting users while the project's rule is on; never those who see
-    exact figures (coordinators, auditors)."""
-    return record.small_counts_hidden and not policy.may(role, A.EXACT_COUNTS)
-
-
-def directory_names(record: ProjectRecord) -> dict[str, str]:
-    """The names of the project's places and partners by the key the statistics use."""
-    return {**{k.hex: p.name for k, p in record.places.items()},
-            **{k.hex: p.name for k, p in record.partners.items()}}
 
 
 def months_of(period: str | None, from_month: str | None,

@@ -26,6 +26,11 @@ from domain.report_submissions import Figures
 from projections.reporting.esf_figures import Period
 from projections.reporting.esf_render import report_csv, report_json, report_xlsx
 from projections.reporting.esf_report import esf_report, figure_values
+from projections.reporting.offer_render import (
+    directory_names,
+    hides_small_counts,
+    offer_section,
+)
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -76,6 +81,11 @@ def esf(svc: ServicesDep, actor: ActorDep,
     report = esf_report(svc.cases, svc.views.esf, project, chosen, as_known, details=details,
                         programme=svc.views.programme,
                         yearly_target=yearly_target(svc.directory, project))
+    record = svc.directory.project(project)
+    report.social_space = offer_section(
+        svc.cases.tables, svc.views.offers, project, chosen.start, chosen.cutoff,
+        None if as_known == "now" else chosen.cutoff,
+        hidden=hides_small_counts(record, role), names=directory_names(record))
     name = f"esf-{project}-{chosen}-{as_known}.{format}"
     if format == "csv":
         name = f"{'esf' if table == 'indicators' else 'programme'}-{project}-{chosen}-" \

@@ -37,6 +37,8 @@ def report_json(report: EsfReport, *, details: bool) -> dict[str, Any]:
              **({"events": [{"family_id": f, "version": v, "event": k}
                             for f, v, k in c.events]} if details else {})}
             for c in report.programme_changes]
+    if report.social_space is not None:
+        out["social_space"] = report.social_space.json()
     sent = report.submitted
     out["submitted"] = None if sent is None else {
         "submitted_on": sent.submitted_on.isoformat(), "submitted_by": sent.submitted_by,
@@ -68,6 +70,8 @@ def report_csv(report: EsfReport, table: str = "indicators") -> str:
         writer.writerow(PROGRAMME_COLUMNS)
         for programme_row in programme_rows(report.programme) if report.programme else []:
             writer.writerow(["" if v is None else v for v in programme_row])
+        for offer_row in report.social_space.rows() if report.social_space else []:
+            writer.writerow(["" if v is None else v for v in offer_row])
         return buffer.getvalue()
     writer.writerow(CSV_COLUMNS)
     for row in as_json(report.figures, evidence=False):
@@ -124,6 +128,8 @@ def report_xlsx(report: EsfReport, *, details: bool) -> bytes:
             programme.append(list(programme_row))
         for cell in (*programme[1], *programme[2]):
             cell.font = Font(bold=True)
+    if report.social_space is not None:
+        social_space_sheet(book, report)
     checks = book.create_sheet("Plausibilität")
     checks.append(["Regel / rule", "Schwere / severity", "Familie / family",
                    "Teilnehmende / participant", "Was zu tun ist / what to fix",
@@ -144,3 +150,28 @@ def report_xlsx(report: EsfReport, *, details: bool) -> bytes:
     book.save(buffer)
     return buffer.getvalue()
 
+
+
+def social_space_sheet(book: Any, report: EsfReport) -> None:
+    """The sheet "Sozialraumarbeit": the social-space figures of the period and since
+    the start, with German and English labels ("< 5" where the rule applies)."""
+    from openpyxl.styles import Alignment, Font
+
+    section = report.social_space
+    assert section is not None
+    sheet = book.create_sheet("Sozialraumarbeit")
+    sheet.append([f"Sozialraumarbeit / social-space work {report.project} {report.period}",
+                  f"Stand / as known: {report.as_known}",
+                  "Werte unter 5 Personen: < 5" if section.hidden else None])
+    sheet.append(["Bereich / section", "Schlüssel / key", "Kennzahl", "Figure",
+                  "Zeitraum / period", "Seit Beginn / since start"])
+    for row in section.rows():
+        sheet.append(list(row))
+    for cell in (*sheet[1], *sheet[2]):
+        cell.font = Font(bold=True)
+    for column, width in zip("ABCDEF", (30, 34, 52, 44, 16, 18), strict=True):
+        sheet.column_dimensions[column].width = width
+    for line in sheet.iter_rows(min_row=3, min_col=5, max_col=6):
+        for cell in line:
+            cell.alignment = Alignment(horizontal="right")
+    sheet.freeze_panes = "A3"

@@ -25,6 +25,7 @@ from projections.reporting.esf_figures import (
     differences,
 )
 from projections.reporting.esf_replay import end_of_day, events_recorded_after
+from projections.reporting.offer_render import OfferSection
 from projections.reporting.plausibility import Finding, plausibility
 from projections.reporting.programme import ProgrammeFacts
 from projections.reporting.programme_figures import (
@@ -95,6 +96,9 @@ class EsfReport:
     """The programme figures (families reached, consultations, ...), in the same view of
     the truth."""
     programme_changes: list[ProgrammeChange] = field(default_factory=list)
+    social_space: OfferSection | None = None
+    """The social-space figures (offers, sessions, attendance), in the same view of the
+    truth, added by whoever asks for them (``offer_render.offer_section``)."""
     """The programme figures that differ between "at the cut-off" and "now"."""
 
     def since_submission(self) -> list[tuple[str, int, int]]:

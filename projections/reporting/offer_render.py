@@ -14,10 +14,16 @@ figure exactly (``hidden`` False).
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
+from application import policy
+from application.sql import Tables
+from domain.directory import ProjectRecord, Role
 from domain.offer_values import AgeBand, HeadcountGender
-from projections.reporting.offer_figures import OfferFigures, Tally
+from projections.reporting.offer_facts import OfferFacts
+from projections.reporting.offer_figures import OfferFigures, Tally, offer_figures
 
 SMALL = "< 5"
 Label = tuple[str, str]
@@ -80,6 +86,20 @@ SECTIONS: dict[str, Label] = {
     "partners": ("Partner", "Partners"),
     "network_outcomes": ("Ergebnisse der Netzwerktreffen", "Network meeting outcomes"),
 }
+
+
+def hides_small_counts(record: ProjectRecord, role: Role | None) -> bool:
+    """Whether ``role`` sees counts of one to four people as "< 5" in ``record``'s
+    statistics: reporting users while the project's rule is on; never those who see
+    exact figures (coordinators, auditors; None: the command line, run by operators)."""
+    return (role is not None and record.small_counts_hidden
+            and not policy.may(role, policy.Action.EXACT_COUNTS))
+
+
+def directory_names(record: ProjectRecord) -> dict[str, str]:
+    """The names of the project's places and partners by the key the statistics use."""
+    return {**{k.hex: p.name for k, p in record.places.items()},
+            **{k.hex: p.name for k, p in record.partners.items()}}
 
 
 def label(labels: Mapping[str, Label], key: str) -> Label:
@@ -210,3 +230,36 @@ def offer_rows(period: OfferFigures, since_start: OfferFigures, *, hidden: bool,
     for key, n in s.network_outcomes.items():
         add("network_outcomes", key, OUTCOME_LABELS, p.network_outcomes.get(key, 0), n)
     return rows
+
+
+@dataclass(frozen=True)
+class OfferSection:
+    """The social-space figures of a report: the period's and those since the start (up
+    to the period's end), in one view of the truth, and how they are shown."""
+
+    period: OfferFigures
+    since_start: OfferFigures
+    hidden: bool
+    """Counts of one to four people shown as "< 5"."""
+    names: Mapping[str, str] = field(default_factory=dict)
+
+    def json(self) -> dict[str, Any]:
+        return {"period": offer_json(self.period, hidden=self.hidden, names=self.names),
+                "since_start": offer_json(self.since_start, hidden=self.hidden,
+                                          names=self.names)}
+
+    def rows(self) -> list[Row]:
+        return offer_rows(self.period, self.since_start, hidden=self.hidden,
+                          names=self.names)
+
+
+def offer_section(tables: Tables, view: OfferFacts, project: str, start: date, cutoff: date,
+                  known_by: date | None, *, hidden: bool,
+                  names: Mapping[str, str] | None = None) -> OfferSection:
+    """The section for the months of [start, cutoff], as known now or at ``known_by``."""
+    first, last = start.isoformat()[:7], cutoff.isoformat()[:7]
+    return OfferSection(
+        offer_figures(tables, view, project, from_month=first, to_month=last,
+                      known_by=known_by),
+        offer_figures(tables, view, project, to_month=last, known_by=known_by),
+        hidden, dict(names or {}))

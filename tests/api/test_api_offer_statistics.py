@@ -8,10 +8,12 @@ rule is on, the coordinator and the auditor see 1 and 2; sessions and hours stay
 
 from __future__ import annotations
 
+import io
 from datetime import date
 from typing import Any
 
 import pytest
+from openpyxl import load_workbook
 
 from domain.offer_values import AgeBand, HeadcountGender
 from tests.support.offer_builders import cancel, hold, new_offer
@@ -100,3 +102,22 @@ def test_another_projects_offer_statistics_are_not_found(cafe: World) -> None:
         "/projects/GL/social-space/offers").status_code == 404
     assert cafe.client("case_manager").get(
         "/projects/KR/social-space/offers").status_code == 403
+
+
+def test_the_esf_report_carries_the_social_space_figures_in_json_csv_and_workbook(
+        cafe: World) -> None:
+    base = "/reports/esf?project=KR&period=2026-H1"
+    found = read(cafe, "reporting", base)["social_space"]
+    assert found["period"]["sessions"]["held"] == 2
+    assert found["period"]["attendance"]["by_gender"]["men"] == "< 5"
+    assert found["since_start"]["attendance"]["total"] == 10
+    exact = read(cafe, "coordinator", base)["social_space"]["period"]["attendance"]
+    assert exact["by_gender"]["men"] == 1
+    table = cafe.client("reporting").get(base + "&format=csv&table=programme").text
+    assert "social_space_attendance_by_gender,men,Männer,Men,< 5,< 5\r\n" in table
+    assert "social_space_sessions,held,Termine durchgeführt,Sessions held,2,2\r\n" in table
+    book = load_workbook(io.BytesIO(cafe.client("reporting").get(base + "&format=xlsx").content))
+    sheet = book["Sozialraumarbeit"]
+    rows = {(r[0], r[1]): r[4:6] for r in sheet.iter_rows(min_row=3, values_only=True)}
+    assert rows[("social_space_attendance_by_gender", "men")] == ("< 5", "< 5")
+    assert rows[("social_space_sessions", "hours")] == (3.0, 3.0)
