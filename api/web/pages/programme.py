@@ -5,8 +5,9 @@ social-space statistics, as figures and charts (coordinators, auditors, reportin
 reached from 1 January to the end of each month, read as the report reads them; the
 month's increase is the month's column (January's includes the families carried over
 from the year before). The social-space statistics are those of
-``GET /projects/{p}/social-space`` for the year's months. Counts only: no family, no
-name, no link to a family.
+``GET /projects/{p}/social-space`` for the year's months; the social-space offers'
+figures (section "Sozialraumarbeit") those of ``GET /projects/{p}/social-space/offers``
+(``programme_offers``). Counts only: no family, no name, no link to a family.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from api.read_your_writes import catch_up
 from api.routes.statistics import hours
 from api.web import charts, formats
 from api.web.pages.base import PageProblem, PageRoute, PersonDep, render, services
+from api.web.pages.programme_offers import count, offer_section
 from api.web.pages.reporting import chosen_project
 from application import policy
 from domain.rules import today_in_programme
@@ -120,4 +122,6 @@ def programme(request: Request, person: PersonDep,
                                     for r in space.by_institution_type]),
         goal_chart=charts.bars([(texts.code("life_area", g.life_area), g.set, number(g.set))
                                 for g in space.by_life_area]),
-        outcomes=(*(o.value for o in ReferralOutcome), PENDING))
+        outcomes=(*(o.value for o in ReferralOutcome), PENDING),
+        offers=offer_section(svc, chosen, year, short, texts.language, number),
+        count=lambda v: count(v, number))
