@@ -37,6 +37,7 @@ def test_a_reporting_user_sees_the_programme_with_its_chart_and_no_family(
     assert chart.is_visible()
     assert page.locator("svg.chart").count() >= 2
     assert page.get_by_role("table", name="Erreichte Familien").is_visible()
+    assert page.get_by_role("heading", name="Sozialraumarbeit").is_visible()
     assert page.locator("a[href^='/familien/']").count() == 0
     assert "Amira" not in page.content()
     assert serious_violations(page) == []
