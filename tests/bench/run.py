@@ -531,10 +531,18 @@ def bench_ui_pages(quick: bool) -> list[Entry]:
     return bench_ui(quick)
 
 
+def bench_social_space_report(quick: bool) -> list[Entry]:
+    """Issue 15: the social-space statistics of a project (``tests/bench/social_space.py``)."""
+    from social_space import bench_social_space
+
+    return bench_social_space(quick)
+
+
 BENCHMARKS: dict[str, Callable[[bool], list[Entry]]] = {
     "api_commands": bench_api_commands, "projection_lag": bench_projection_lag,
     "rebuild": bench_rebuild, "esf_report": bench_esf_report,
-    "tamper_evidence": bench_tamper_evidence, "ui": bench_ui_pages}
+    "tamper_evidence": bench_tamper_evidence, "ui": bench_ui_pages,
+    "social_space_report": bench_social_space_report}
 
 
 def main() -> None:
