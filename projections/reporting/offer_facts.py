@@ -31,11 +31,15 @@ its entity from the day the correction was recorded: "as known at a cut-off" cou
 session as it was known then, "now" as corrected.
 
 **Counters.** The statistics as known now are read from counters, not rows: per
-project, offer, month of the session and place, the sums of every session's figures
+project, *dimension*, item and month of the session, the sums of the sessions' figures
 (``METRICS``: sessions held and cancelled, minutes, people, first-time visitors and each
 gender × age-band cell), kept by the deltas of the bitemporal base (+ a version's cells
 when it becomes known, - when it is replaced), so that a project's three years are a
-few hundred rows however many sessions it held. The read: ``offer_figures``.
+few hundred rows however many sessions it held. The dimensions (``DIMENSIONS``): the
+month itself (item ""), the offer type, the place (a cancelled session: ""), the offer;
+and, counting held sessions in ``m_held``, each partner present, each network outcome
+and each named attendee (one row per person and month: the month's distinct named
+participants are its rows). The read: ``offer_figures``.
 """
 
 from __future__ import annotations
@@ -50,6 +54,7 @@ from domain import offers as of
 from domain.family_case import FamilyCase
 from domain.offer_corrections import corrected
 from domain.offer_values import AgeBand, Attendance, HeadcountGender, SessionRecord
+from domain.values import AccessRoute
 from projections.engine.corrections import Refs, Target, corrected_value
 from projections.engine.documents import Doc, dumps
 from projections.reporting.bitemporal import BitemporalView, Bundle
@@ -57,14 +62,17 @@ from projections.reporting.bitemporal import BitemporalView, Bundle
 FACTS = "lotse_offer_facts"
 DOCS = "lotse_offer_docs"
 COUNTS = "lotse_offer_counts"
-SOCIAL_SPACE_OFFER = "social_space_offer"
+SOCIAL_SPACE_OFFER = AccessRoute.SOCIAL_SPACE_OFFER.value
 PENDING = "pending"
 
 CELLS = tuple(f"{g.value}__{b.value}" for g in HeadcountGender for b in AgeBand)
 """The gender × age-band cells, as metric names (``women__27_54``)."""
 METRICS = ("held", "cancelled", "minutes", "people", "first_time", *CELLS)
 """What a counter row sums, one column each (``m_<metric>``)."""
-COUNT_KEYS = ("project", "offer_id", "month", "place")
+COUNT_KEYS = ("project", "dim", "item", "month")
+DIMENSIONS = ("month", "type", "place", "offer", "partner", "outcome", "person")
+_SEPARATE = {"partner:": "partner", "outcome:": "outcome", "person:": "person"}
+"""Metrics of a session (``partner:<id>``, ...) counted in a dimension of their own."""
 _CELLS = "cells"  # (a bundle's key for the counter cells of a session: not a table)
 
 
@@ -76,19 +84,13 @@ def column(metric: str) -> str:
     return f"m_{metric}"
 
 
-def place_key(value: Any) -> str:
-    """A place as the rows name it: the directory's id (hex), else a free-text name."""
-    if value is None:
-        return ""
-    if isinstance(value, UUID):
-        return value.hex
-    name = getattr(value, "name", None)
-    return str(name) if name is not None else str(value)
+def place_key(value: UUID | None) -> str:
+    """A place (or partner) as the rows name it: its directory id as hex."""
+    return "" if value is None else value.hex
 
 
 def _ids(values: Any) -> list[str]:
-    """Partners as the rows name them: ids as hex (names until they have ids)."""
-    return [v.hex if isinstance(v, UUID) else str(v) for v in values or ()]
+    return [v.hex for v in values or ()]
 
 
 def _attendee(value: Any) -> str:
@@ -111,13 +113,12 @@ def _counts(value: Attendance | None) -> tuple[dict[str, dict[str, int]], int]:
 #          "rf": {referral: [partner, made on, outcome]}, "x": Refs, "_w": written}
 
 
-def _session(e: Any, offer: Doc) -> dict[str, Any]:
+def _session(e: Any) -> dict[str, Any]:
     counts, first = _counts(e.attendance)
     return {"h": True, "d": e.occurred_on.isoformat(), "m": e.duration_minutes,
-            "pl": place_key(getattr(e, "place_id", None) or getattr(e, "place", None)),
-            "pa": _ids(getattr(e, "partner_ids", offer["pa"])), "c": counts, "f": first,
-            "at": sorted({_attendee(a) for a in getattr(e, "attendees", ())}),
-            "o": sorted({str(o) for o in getattr(e, "outcomes", ())})}
+            "pl": place_key(e.place_id), "pa": _ids(e.partner_ids), "c": counts, "f": first,
+            "at": sorted({_attendee(a) for a in e.attendees}),
+            "o": sorted({str(o) for o in e.outcomes})}
 
 
 def _correct(session: dict[str, Any], session_id: str, field: str, text: str) -> None:
@@ -129,35 +130,31 @@ def _correct(session: dict[str, Any], session_id: str, field: str, text: str) ->
         session["d"] = record.on.isoformat()
     elif field == "duration_minutes":
         session["m"] = record.duration_minutes
-    elif field in ("place", "place_id"):
-        session["pl"] = place_key(getattr(record, field))
+    elif field == "place_id":
+        session["pl"] = place_key(record.place_id)
     elif field == "attendance":
         session["c"], session["f"] = _counts(record.attendance)
     elif field == "partner_ids":
-        session["pa"] = _ids(getattr(record, field))
+        session["pa"] = _ids(record.partner_ids)
     elif field == "attendees":
-        session["at"] = sorted({_attendee(a) for a in getattr(record, field)})
+        session["at"] = sorted({_attendee(a) for a in record.attendees})
     elif field == "outcomes":
-        session["o"] = sorted({str(o) for o in getattr(record, field)})
+        session["o"] = sorted({str(o) for o in record.outcomes})
 
 
 def _offer_fold(doc: Doc, e: Any) -> None:
     kind = type(e)
     if kind is of.OfferChanged:
-        place = getattr(e, "place_id", None) or getattr(e, "place", None)
-        if place is not None:
-            doc["pl"] = place_key(place)
-        partners = getattr(e, "partner_ids", None)
-        if partners is None:
-            partners = getattr(e, "partners", None)
-        if partners is not None:
-            doc["pa"] = _ids(partners)
+        if e.place_id is not None:
+            doc["pl"] = place_key(e.place_id)
+        if e.partner_ids is not None:
+            doc["pa"] = _ids(e.partner_ids)
         if e.title is not None:
             doc["ti"] = e.title
         if e.planned_sessions is not None:
             doc["n"] = e.planned_sessions
     elif kind is of.SessionHeld:
-        doc["s"][e.session_id.hex] = _session(e, doc)
+        doc["s"][e.session_id.hex] = _session(e)
     elif kind is of.SessionCancelled:
         doc["s"][e.session_id.hex] = {"h": False, "d": e.occurred_on.isoformat()}
     elif kind is of.SessionCorrected:
@@ -173,7 +170,7 @@ class OfferFacts(BitemporalView):
     name = "offer_facts"
     table_names = (FACTS, DOCS, COUNTS)
     docs_table = DOCS
-    schema_version = 1
+    schema_version = 2  # (2: counters by dimension)
     columns: ClassVar[dict[str, tuple[str, ...]]] = {
         FACTS: ("part TEXT NOT NULL", "project TEXT NOT NULL", "kind TEXT NOT NULL",
                 "on_day TEXT NOT NULL", "offer_id TEXT NOT NULL", "category TEXT",
@@ -189,13 +186,16 @@ class OfferFacts(BitemporalView):
         super().create(c, tables)
         metrics = ", ".join(f"{column(m)} INTEGER NOT NULL" for m in METRICS)
         c.execute(tables.sql(
-            "CREATE TABLE IF NOT EXISTS {t} (project TEXT NOT NULL, offer_id TEXT NOT NULL, "
-            f"month TEXT NOT NULL, place TEXT NOT NULL, {metrics}, "
-            "PRIMARY KEY (project, offer_id, month, place))", t=self.t(COUNTS)))
+            "CREATE TABLE IF NOT EXISTS {t} (project TEXT NOT NULL, dim TEXT NOT NULL, "
+            f"item TEXT NOT NULL, month TEXT NOT NULL, {metrics}, "
+            "PRIMARY KEY (project, dim, item, month))", t=self.t(COUNTS)))
 
     def create_indexes(self, c: Cursor, tables: Tables) -> None:
+        # (the figures as known now read current rows of one kind in a period: the
+        # named attendees, counted distinct, from the index alone)
         c.execute(tables.sql(f"CREATE INDEX IF NOT EXISTS {self.t('lotse_offer_facts_kind')} "
-                             "ON {t} (project, kind, on_day)", t=self.t(FACTS)))
+                             "ON {t} (project, kind, known_to, on_day, item)",
+                             t=self.t(FACTS)))
 
     # ----- documents ------------------------------------------------------------------
 
@@ -218,14 +218,11 @@ class OfferFacts(BitemporalView):
         if doc is None:  # (an offer's or a family's first event comes first)
             if isinstance(e, of.OfferCreated):
                 return {"k": "o", "p": e.project, "t": str(e.offer_type),
-                        "pl": place_key(getattr(e, "place_id", None)
-                                        or getattr(e, "place", None)),
-                        "pa": _ids(getattr(e, "partner_ids", None)
-                                   or getattr(e, "partners", ())),
+                        "pl": place_key(e.place_id), "pa": _ids(e.partner_ids),
                         "ti": e.title, "n": e.planned_sessions,
                         "st": e.starts_on.isoformat(), "s": {}}
             if isinstance(e, FamilyCase.CaseOpened):
-                via = getattr(e, "via_offer_id", None)
+                via = e.via_offer_id
                 return {"k": "f", "p": e.project, "o": e.occurred_on.isoformat(),
                         "r": str(e.access_route), "v": via.hex if via else None, "rf": {},
                         "x": self.new_refs()}
@@ -290,13 +287,22 @@ class OfferFacts(BitemporalView):
         return [list(cell) for cell in bundle.get(_CELLS, ())]
 
     def count(self, c: Cursor, tables: Tables, deltas: dict[tuple[Any, ...], int]) -> None:
-        """The deltas (by counter key, metric and known period) as wide counter rows:
-        the known period does not matter to the figures as known now."""
+        """The deltas (by session key, metric and known period) as wide counter rows of
+        each dimension: the known period does not matter to the figures as known now."""
         wide: dict[tuple[str, ...], list[int]] = {}
         at = {m: i for i, m in enumerate(METRICS)}
-        for (*key, metric, _period), n in deltas.items():
-            row = wide.setdefault(tuple(key), [0] * len(METRICS))
-            row[at[metric]] += n
+        held = at["held"]
+        for (project, offer_id, month, place, offer_type, metric, _period), n in \
+                deltas.items():
+            prefix = metric[:metric.find(":") + 1]
+            if prefix:
+                key = (project, _SEPARATE[prefix], metric[len(prefix):], month)
+                wide.setdefault(key, [0] * len(METRICS))[held] += n
+                continue
+            i = at[metric]
+            for dim, item in (("month", ""), ("type", offer_type), ("place", place),
+                              ("offer", offer_id)):
+                wide.setdefault((project, dim, item, month), [0] * len(METRICS))[i] += n
         rows = [(*key, *values) for key, values in sorted(wide.items()) if any(values)]
         if rows:
             tables.upsert(c, self.t(COUNTS), (*COUNT_KEYS, *map(column, METRICS)),
@@ -307,12 +313,12 @@ def _session_bundle(project: str, offer_id: str, offer_type: str,
                     s: dict[str, Any]) -> Bundle:
     day: str = s["d"]
     if not s["h"]:
-        key = [project, offer_id, day[:7], ""]
+        key = [project, offer_id, day[:7], "", offer_type]
         return {FACTS: [("", project, "session", day, offer_id, offer_type, "", "cancelled",
                          0)],
                 _CELLS: [(*key, "cancelled", 1)]}
     place = s["pl"]
-    key = [project, offer_id, day[:7], place]
+    key = [project, offer_id, day[:7], place, offer_type]
     rows: list[tuple[Any, ...]] = [("", project, "session", day, offer_id, offer_type, place,
                                     "held", s["m"])]
     cells: list[list[Any]] = [[*key, "held", 1], [*key, "minutes", s["m"]]]
@@ -331,5 +337,7 @@ def _session_bundle(project: str, offer_id: str, offer_type: str,
     rows += [(f"p:{a}", project, "attendee", day, offer_id, None, a, None, 1) for a in s["at"]]
     rows += [(f"q:{p}", project, "partner", day, offer_id, p, None, None, 1) for p in s["pa"]]
     rows += [(f"o:{o}", project, "outcome", day, offer_id, o, None, None, 1) for o in s["o"]]
+    cells += [[*key, f"{prefix}{x}", 1] for prefix, field in (
+        ("person:", "at"), ("partner:", "pa"), ("outcome:", "o")) for x in s[field]]
     return {FACTS: rows, _CELLS: [tuple(cell) for cell in cells]}
 

@@ -40,7 +40,6 @@ from domain.offer_values import AgeBand, HeadcountGender, OfferType
 from projections.reporting.bitemporal import known_clause
 from projections.reporting.offer_facts import (
     CELLS,
-    COUNT_KEYS,
     COUNTS,
     FACTS,
     METRICS,
@@ -125,9 +124,11 @@ class OfferLine:
     offer_type: str
     place: str
     planned: int | None
+    held_in_period: int
+    cancelled_in_period: int
     held_so_far: int
+    """Sessions dated up to the period's end, whenever the period begins."""
     cancelled_so_far: int
-    in_period: Tally
 
     @property
     def share_of_planned(self) -> float | None:
@@ -167,6 +168,21 @@ def _in(month: str, from_month: str | None, to_month: str | None) -> bool:
                                                             or month <= to_month)
 
 
+@dataclass
+class Sums:
+    """What the figures add up, from the counters (now) or the rows (at a cut-off)."""
+
+    by_month: dict[str, Tally] = field(default_factory=dict)
+    by_type: dict[str, Tally] = field(default_factory=dict)
+    by_place: dict[str, Tally] = field(default_factory=dict)
+    offers: dict[str, tuple[int, int, int, int]] = field(default_factory=dict)
+    """Per offer: held and cancelled in the period, held and cancelled so far."""
+    partners: dict[str, int] = field(default_factory=dict)
+    outcomes: dict[str, int] = field(default_factory=dict)
+    participants: int = 0
+    participants_by_month: dict[str, int] = field(default_factory=dict)
+
+
 def offer_figures(tables: Tables, view: OfferFacts, project: str, *,
                   from_month: str | None = None, to_month: str | None = None,
                   known_by: date | None = None) -> OfferFigures:
@@ -190,80 +206,114 @@ def offer_figures(tables: Tables, view: OfferFacts, project: str, *,
         offers = {o: (t, pl, ti, n) for o, t, pl, ti, n in q(
             "SELECT offer_id, category, item, status, amount FROM {f} "
             f"WHERE project = {{p}} AND kind = 'offer' AND {known}", (project, *known_params))}
-        sums = (_counted(q, project, to_month) if known_by is None
-                else _known_sums(q, known, known_params, project, last))
-        attendees = rows("attendee", "on_day, item")
+        if known_by is None:
+            sums = _counted(q, project, from_month, to_month)
+        else:
+            sums = _grouped(_known_sums(q, known, known_params, project, last),
+                            {o: t for o, (t, *_) in offers.items()}, from_month, to_month)
+            sums.participants = int(rows("attendee", "COUNT(DISTINCT item)")[0][0] or 0)
+            sums.participants_by_month = {str(m): int(n) for m, n in rows(
+                "attendee", "substr(on_day, 1, 7), COUNT(DISTINCT item)",
+                "substr(on_day, 1, 7)")}
+            sums.partners = {str(k): int(n) for k, n in rows(
+                "partner", "category, COUNT(*)", "category")}
+            sums.outcomes = {str(k): int(n) for k, n in rows(
+                "outcome", "category, COUNT(*)", "category")}
         intakes = rows("intake", "on_day, offer_id")
-        partner_rows = rows("partner", "category, COUNT(*)", "category")
         referral_rows = rows("referral", "category, status, COUNT(*)", "category, status")
-        outcome_rows = rows("outcome", "category, COUNT(*)", "category")
-    total = Tally()
-    by_month: dict[str, Tally] = {}
-    by_type: dict[str, Tally] = {}
-    by_place: dict[str, Tally] = {}
-    so_far: dict[str, Tally] = {}
-    in_period: dict[str, Tally] = {}
-    for (offer_id, month, place), tally in sums.items():
-        so_far[offer_id] = so_far.get(offer_id, Tally()) + tally
-        if not _in(month, from_month, to_month):
-            continue
-        total += tally
-        offer_type = offers.get(offer_id, (NONE,))[0]
-        in_period[offer_id] = in_period.get(offer_id, Tally()) + tally
-        for key, into in ((month, by_month), (offer_type, by_type), (place, by_place)):
-            into[key] = into.get(key, Tally()) + tally
-    by_place.pop("", None)  # (cancelled sessions: held nowhere)
+    total = sum(sums.by_month.values(), Tally())
+    sums.by_place.pop("", None)  # (cancelled sessions: held nowhere)
     type_order = [t.value for t in OfferType]
     lines = tuple(sorted(
-        (OfferLine(offer_id, ti or "", t, pl or "", n, so_far[offer_id].held,
-                   so_far[offer_id].cancelled, in_period.get(offer_id, Tally()))
-         for offer_id, (t, pl, ti, n) in offers.items() if offer_id in so_far),
+        (OfferLine(offer_id, ti or "", t, pl or "", n, *sums.offers[offer_id])
+         for offer_id, (t, pl, ti, n) in offers.items() if offer_id in sums.offers),
         key=lambda o: (type_order.index(o.offer_type) if o.offer_type in type_order
                        else 99, o.title, o.offer_id)))
-    people: dict[str, set[str]] = {}
-    for day, who in attendees:
-        people.setdefault(day[:7], set()).add(who)
     cases_by_month: dict[str, int] = {}
     cases_by_type: dict[str, int] = {}
     for day, offer_id in intakes:
         cases_by_month[day[:7]] = cases_by_month.get(day[:7], 0) + 1
         kind = offers[offer_id][0] if offer_id in offers else NONE
         cases_by_type[kind] = cases_by_type.get(kind, 0) + 1
-    partners: dict[str, PartnerLine] = {}
-    for partner, n in partner_rows:
-        partners[partner] = PartnerLine(partner, int(n), 0, {})
+    partners = {k: PartnerLine(k, n, 0, {}) for k, n in sums.partners.items() if n}
     for partner, outcome, n in referral_rows:
         line = partners.get(partner) or PartnerLine(partner, 0, 0, {})
         partners[partner] = PartnerLine(partner, line.sessions, line.referrals + int(n),
                                         {**line.outcomes, outcome: int(n)})
     return OfferFigures(
         project=project, from_month=from_month, to_month=to_month, known_by=known_by,
-        total=total, by_month=dict(sorted(by_month.items())),
-        by_type={t: by_type[t] for t in sorted(by_type, key=lambda t: (
+        total=total, by_month=dict(sorted(sums.by_month.items())),
+        by_type={t: sums.by_type[t] for t in sorted(sums.by_type, key=lambda t: (
             type_order.index(t) if t in type_order else 99, t))},
-        by_place=dict(sorted(by_place.items(), key=lambda kv: (-kv[1].held, kv[0]))),
-        offers=lines, participants=len(set().union(*people.values())),
-        participants_by_month={m: len(who) for m, who in sorted(people.items())},
+        by_place=dict(sorted(sums.by_place.items(), key=lambda kv: (-kv[1].held, kv[0]))),
+        offers=lines, participants=sums.participants,
+        participants_by_month=dict(sorted((m, n) for m, n in
+                                          sums.participants_by_month.items() if n)),
         cases_opened=sum(cases_by_month.values()),
         cases_by_month=dict(sorted(cases_by_month.items())),
         cases_by_type=dict(sorted(cases_by_type.items())),
         partners=tuple(sorted(partners.values(), key=lambda x: (-x.sessions - x.referrals,
                                                                 x.partner))),
-        network_outcomes=dict(sorted(
-            (str(code), int(n)) for code, n in outcome_rows)))
+        network_outcomes=dict(sorted((k, n) for k, n in sums.outcomes.items() if n)))
 
 
-def _counted(q: Any, project: str,
-             to_month: str | None) -> dict[tuple[str, str, str], Tally]:
-    """The counters of the sessions dated up to ``to_month`` (all: None), as known now."""
-    where, params = "project = {p}", [project]
-    if to_month is not None:
-        where += " AND month <= {p}"
-        params.append(to_month)
-    found = q(f"SELECT {', '.join(COUNT_KEYS[1:])}, {', '.join(map(column, METRICS))} "
-              f"FROM {{n}} WHERE {where}", params)
-    return {(str(r[0]), str(r[1]), str(r[2])): Tally(tuple(int(v) for v in r[3:]))
-            for r in found}
+def _counted(q: Any, project: str, from_month: str | None,
+             to_month: str | None) -> Sums:
+    """The sums from the counters (as known now), in SQL: a handful of statements over
+    a few hundred rows."""
+    within, params = "project = {p} AND month >= {p} AND month <= {p}", [
+        project, from_month or "0000-00", to_month or "9999-99"]
+    names = ", ".join(map(column, METRICS))
+    sums = ", ".join(f"SUM({column(m)})" for m in METRICS)
+    found = Sums()
+    for (month, *values) in q(f"SELECT month, {names} FROM {{n}} WHERE {within} AND "
+                              "dim = 'month' AND item = ''", params):
+        found.by_month[str(month)] = Tally(tuple(int(v) for v in values))
+    for dim, item, *values in q(f"SELECT dim, item, {sums} FROM {{n}} WHERE {within} AND "
+                                "dim IN ('type', 'place') GROUP BY dim, item", params):
+        into = found.by_type if dim == "type" else found.by_place
+        into[str(item)] = Tally(tuple(int(v) for v in values))
+    for dim, item, n in q(f"SELECT dim, item, SUM(m_held) FROM {{n}} WHERE {within} AND "
+                          "dim IN ('partner', 'outcome') GROUP BY dim, item", params):
+        (found.partners if dim == "partner" else found.outcomes)[str(item)] = int(n)
+    for item, held, cancelled, held_all, cancelled_all in q(
+            "SELECT item, SUM(CASE WHEN month >= {p} THEN m_held ELSE 0 END), "
+            "SUM(CASE WHEN month >= {p} THEN m_cancelled ELSE 0 END), SUM(m_held), "
+            "SUM(m_cancelled) FROM {n} WHERE project = {p} AND month <= {p} AND "
+            "dim = 'offer' GROUP BY item", [params[1], params[1], project, params[2]]):
+        found.offers[str(item)] = (int(held), int(cancelled), int(held_all),
+                                   int(cancelled_all))
+    found.participants_by_month = {str(m): int(n) for m, n in q(
+        f"SELECT month, COUNT(*) FROM {{n}} WHERE {within} AND dim = 'person' "
+        "GROUP BY month", params)}
+    if len(found.participants_by_month) == 1:  # (the month's rows: each person once)
+        found.participants = next(iter(found.participants_by_month.values()))
+    elif found.participants_by_month:
+        found.participants = int(q(f"SELECT COUNT(DISTINCT item) FROM {{n}} WHERE {within} "
+                                   "AND dim = 'person'", params)[0][0])
+    return found
+
+
+def _grouped(sums: dict[tuple[str, str, str], Tally], types: dict[str, str],
+             from_month: str | None, to_month: str | None) -> Sums:
+    """The sums of the sessions' figures per (offer, month, place) up to the period's
+    end, grouped as ``_counted`` groups the counters."""
+    found = Sums()
+    offers: dict[str, list[int]] = {}
+    for (offer_id, month, place), tally in sums.items():
+        inside = _in(month, from_month, to_month)
+        line = offers.setdefault(offer_id, [0, 0, 0, 0])
+        line[2] += tally.held
+        line[3] += tally.cancelled
+        if not inside:
+            continue
+        line[0] += tally.held
+        line[1] += tally.cancelled
+        for key, into in ((month, found.by_month), (types.get(offer_id, NONE), found.by_type),
+                          (place, found.by_place)):
+            into[key] = into.get(key, Tally()) + tally
+    found.offers = {k: (a, b, c, d) for k, (a, b, c, d) in offers.items()}
+    return found
 
 
 def _known_sums(q: Any, known: str, known_params: tuple[str, ...], project: str,

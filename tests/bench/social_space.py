@@ -4,8 +4,9 @@
 the project's session rows in the same run (goal: ratio <= 20 and under 200 ms).
 
 The offers and sessions are recorded through the domain and the application like any
-(30 offers of every type at five places, 5,000 sessions from 2024 to 2026 with varied
-headcounts, one in twelve cancelled, one in twenty corrected later), and the view is
+(30 offers of every type at five places with one or two partners each, 5,000 sessions
+from 2024 to 2026 with varied headcounts and up to three of 400 named attendees, one in
+twelve cancelled, one in twenty corrected later), and the view is
 filled by the projection engine from the log, as a server fills it."""
 
 from __future__ import annotations
@@ -24,10 +25,10 @@ from application.cases import FamilyCases
 from application.settings import Settings, new_key_text
 from domain.offer_values import (
     AgeBand,
+    Attendee,
     CancelReason,
     HeadcountGender,
     OfferType,
-    Place,
     Recurrence,
     Schedule,
     Weekday,
@@ -48,11 +49,15 @@ def record(cases: FamilyCases, sessions: int, rng: random.Random) -> int:
     """The offers and their sessions, saved offer by offer; the events recorded."""
     offers = 30
     per_offer = sessions // offers
+    places = [uuid4() for _ in range(5)]
+    partners = [uuid4() for _ in range(8)]
+    people = [Attendee(uuid4(), uuid4()) for _ in range(400)]
     recorded = 0
     for n in range(offers):
         offer = Offer.create(
             offer_id=uuid4(), project="BENCH", offer_type=list(OfferType)[n % len(OfferType)],
-            title=f"Angebot {n}", place=Place(f"Ort {n % 5}", "Mitte"), partners=[],
+            title=f"Angebot {n}", place_id=places[n % 5],
+            partner_ids=rng.sample(partners, rng.randint(1, 2)),
             target_group=None, schedule=Schedule(Recurrence.WEEKLY, clock(10), 90,
                                                  (Weekday.MONDAY,)),
             starts_on=START, ends_on=None, planned_sessions=rng.choice((None, 150, 200)),
@@ -69,9 +74,10 @@ def record(cases: FamilyCases, sessions: int, rng: random.Random) -> int:
             counts = {g: {b: rng.randint(1, 9) for b in rng.sample(list(AgeBand), 2)}
                       for g in rng.sample(list(HeadcountGender), 2)}
             offer.hold_session(session_id=sid, start_time=None, duration_minutes=None,
-                               staff_present=["st-bench"], place=None, topics=[],
+                               staff_present=["st-bench"], place_id=None, topics=[],
                                counts=counts, first_time=rng.randint(0, 3), occurred_on=on,
-                               recorded_by="st-bench", today=TODAY)
+                               recorded_by="st-bench", today=TODAY,
+                               attendees=rng.sample(people, rng.randint(0, 3)))
             held.append(sid)
         for sid in rng.sample(held, len(held) // 20):
             offer.correct_session(session_id=sid, field="duration_minutes",

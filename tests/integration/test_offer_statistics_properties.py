@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from application.cases import FamilyCases
 from application.offers import load, recorded_at
 from domain.errors import InvalidInput
-from domain.offer_values import AgeBand, HeadcountGender, OfferType
+from domain.offer_values import AgeBand, Attendee, HeadcountGender, OfferType
 from domain.offers import Offer
 from domain.rules import PROGRAMME_TZ
 from projections.engine import CatchUp, rebuild
@@ -26,11 +26,24 @@ from projections.reporting.offer_figures import OfferFigures, Tally, offer_figur
 from tests.conftest import drop_schema
 from tests.integration.test_projection_rebuild import contents
 from tests.integration.test_store_queries import Clock
-from tests.support.offer_builders import attendance, cancel, correct, hold, new_offer
+from tests.support.offer_builders import (
+    attendance,
+    cancel,
+    correct,
+    hold,
+    new_offer,
+    place_id,
+)
 
 START = date(2026, 1, 5)
 TYPES = (OfferType.CAFE, OfferType.OPEN_OFFICE_HOURS, OfferType.GROUP_COURSE)
 PLACES = ("Quartiersbüro", "Westwall", "Kita Sonnenschein")
+PARTNERS = tuple(uuid.uuid4() for _ in range(3))
+PEOPLE = tuple(Attendee(uuid.uuid4(), uuid.uuid4()) for _ in range(4))
+
+
+def some(rng: random.Random, pool: tuple[Any, ...], total: int = 99) -> list[Any]:
+    return rng.sample(pool, rng.randint(0, min(len(pool), total)))
 
 
 def random_counts(rng: random.Random) -> dict[HeadcountGender, dict[AgeBand, int]]:
@@ -57,7 +70,9 @@ def make_history(app: FamilyCases, clock: Clock, live: CatchUp,
             counts = random_counts(rng)
             total = sum(n for bands in counts.values() for n in bands.values())
             sid = hold(app, offer, max(held_on, START), rng.choice((45, 60, 90, 120)), counts,
-                       rng.randint(0, total), place=rng.choice((None, *PLACES)))
+                       rng.randint(0, total), place=rng.choice((None, *PLACES)),
+                       partners=rng.choice((None, some(rng, PARTNERS))),
+                       attendees=some(rng, PEOPLE, total))
             sessions.append((offer, sid, True))
         elif step < 0.75:
             sessions.append((offer, cancel(app, offer, max(held_on, START)), False))
@@ -70,12 +85,17 @@ def make_history(app: FamilyCases, clock: Clock, live: CatchUp,
                  .isoformat())]
             if held:
                 choices += [("attendance", attendance(counts, rng.randint(0, total))),
-                            ("duration_minutes", rng.choice((30, 75, 150)))]
+                            ("duration_minutes", rng.choice((30, 75, 150))),
+                            ("place_id", str(place_id(rng.choice(PLACES)))),
+                            ("partner_ids", [str(p) for p in some(rng, PARTNERS)]),
+                            ("attendees", [{"family_id": str(a.family_id),
+                                            "member_id": str(a.member_id)}
+                                           for a in some(rng, PEOPLE, 1)])]
             field, value = rng.choice(choices)
             try:
                 correct(app, offer, sid, field, value, day)
-            except InvalidInput as e:  # (the same value again: nothing to correct)
-                if e.rule != "nothing_changed":
+            except InvalidInput as e:  # (the same value again, or more named than counted)
+                if e.rule not in ("nothing_changed", "attendees_above_total"):
                     raise
         if rng.random() < 0.5:
             live.run_once(max_pages=rng.randint(1, 3))
@@ -83,9 +103,13 @@ def make_history(app: FamilyCases, clock: Clock, live: CatchUp,
 
 
 def direct(app: FamilyCases, offer_ids: list[uuid.UUID], project: str,
-           known_by: date | None) -> dict[tuple[str, str, str], Tally]:
-    """The sums per (offer, month, place) from the offers the domain replays."""
+           known_by: date | None) -> tuple[dict[tuple[str, str, str], Tally], set[Attendee],
+                                           dict[str, int]]:
+    """The sums per (offer, month, place), the named participants and each partner's
+    sessions, from the offers the domain replays."""
     sums: dict[tuple[str, str, str], list[int]] = {}
+    people: set[Attendee] = set()
+    partners: dict[str, int] = {}
     at = {m: i for i, m in enumerate(METRICS)}
     for offer_id in offer_ids:
         offer: Offer = load(app, offer_id)
@@ -96,7 +120,7 @@ def direct(app: FamilyCases, offer_ids: list[uuid.UUID], project: str,
         if offer.project != project:
             continue
         for s in offer.sessions.values():
-            key = (offer_id.hex, s.on.isoformat()[:7], place_key(s.place) if s.held else "")
+            key = (offer_id.hex, s.on.isoformat()[:7], place_key(s.place_id) if s.held else "")
             values = sums.setdefault(key, [0] * len(METRICS))
             if not s.held:
                 values[at["cancelled"]] += 1
@@ -104,13 +128,16 @@ def direct(app: FamilyCases, offer_ids: list[uuid.UUID], project: str,
             assert s.attendance is not None
             assert s.duration_minutes is not None
             values[at["held"]] += 1
+            people.update(s.attendees)
+            for partner in s.partner_ids:
+                partners[partner.hex] = partners.get(partner.hex, 0) + 1
             values[at["minutes"]] += s.duration_minutes
             values[at["people"]] += s.attendance.total
             values[at["first_time"]] += s.attendance.first_time
             for g, bands in s.attendance.counts.items():
                 for b, n in bands.items():
                     values[at[cell_metric(g.value, b.value)]] += n
-    return {k: Tally(tuple(v)) for k, v in sums.items()}
+    return {k: Tally(tuple(v)) for k, v in sums.items()}, people, partners
 
 
 def by_month(sums: dict[tuple[str, str, str], Tally]) -> dict[str, Tally]:
@@ -122,16 +149,19 @@ def by_month(sums: dict[tuple[str, str, str], Tally]) -> dict[str, Tally]:
 
 def summed(f: OfferFigures) -> tuple[Any, ...]:
     return (f.total, f.by_month, {o.offer_id: (o.held_so_far, o.cancelled_so_far)
-                                  for o in f.offers})
+                                  for o in f.offers}, f.participants,
+            {p.partner: p.sessions for p in f.partners})
 
 
-def expected(sums: dict[tuple[str, str, str], Tally]) -> tuple[Any, ...]:
+def expected(found: tuple[dict[tuple[str, str, str], Tally], set[Attendee], dict[str, int]]
+             ) -> tuple[Any, ...]:
+    sums, people, partners = found
     total = sum(sums.values(), Tally())
     offers: dict[str, tuple[int, int]] = {}
     for (offer_id, _, _), t in sums.items():
         held, cancelled = offers.get(offer_id, (0, 0))
         offers[offer_id] = (held + t.held, cancelled + t.cancelled)
-    return (total, by_month(sums), offers)
+    return (total, by_month(sums), offers, len(people), partners)
 
 
 @pytest.mark.slow
