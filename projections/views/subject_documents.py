@@ -35,6 +35,7 @@ from projections.reporting.esf_participants import (
     MemberFacts,
     participants_of,
 )
+from projections.reporting.offer_facts import OfferFacts
 from projections.reporting.programme import ProgrammeFacts
 from projections.views.caseload import Caseload, CaseloadDoc
 from projections.views.caseload_history import CaseloadHistory, HistoryDoc
@@ -80,6 +81,8 @@ def readable(view: FamilyDocView[Any], family_id: UUID, doc: Any) -> Any:
         return _history(doc)
     if isinstance(view, SocialSpace):
         return _social(doc)
+    if isinstance(view, OfferFacts):
+        return _offers(doc)
     return named(doc)  # (a view added later: its document's fields by name)
 
 
@@ -141,6 +144,17 @@ def _social(doc: SocialDoc) -> dict[str, Any]:
             "consultations": keyed(doc.consultations, "recorded_in_version"),
             "goals": keyed(doc.goals, "goal_id"),
             "referrals": keyed(doc.referrals, "referral_id")}
+
+
+def _offers(doc: dict[str, Any]) -> dict[str, Any]:
+    """What the social-space statistics keep of a family: how it came (through an offer?)
+    and its referrals to partners of the project with their latest outcome."""
+    return {"project": doc["p"], "opened_on": doc["o"], "access_route": doc["r"],
+            "via_offer_id": doc["v"] and str(UUID(doc["v"])),
+            "referrals_to_partners": [
+                {"referral_id": str(UUID(k)), "partner_id": str(UUID(partner)),
+                 "referred_on": on, "latest_outcome": outcome}
+                for k, (partner, on, outcome) in doc["rf"].items()]}
 
 
 def _programme(family_id: UUID, doc: dict[str, Any]) -> dict[str, Any]:

@@ -68,6 +68,10 @@ def last_payment(world: World, template: str) -> Request:
             {"paid_on": "2026-03-17"})
 
 
+def small_counts(world: World, template: str) -> Request:
+    return ("coordinator", "/projects/KR/small-counts", {"hidden": False}, {"hidden": True})
+
+
 def districts(world: World, template: str) -> Request:
     return ("coordinator", "/projects/KR/districts", {"districts": ["Mitte", "Süd"]},
             {"districts": ["Mitte", "Nord"]})
@@ -155,7 +159,7 @@ BUILDERS: dict[str, Callable[[World, str], Request]] = {
     "/projects/{project}/staff/{staff_id}/tokens": token,
     "/projects/{project}/staff/{staff_id}/tokens/{token_id}/revocation": revocation,
     "/reports/esf/submissions": submission, "/projects/{project}/last-payment": last_payment,
-    "/projects/{project}/districts": districts,
+    "/projects/{project}/districts": districts, "/projects/{project}/small-counts": small_counts,
     "/projects/{project}/places": place, "/projects/{project}/places/{place_id}": place_change,
     "/projects/{project}/places/{place_id}/retirement": place_retirement,
     "/projects/{project}/partners": partner,

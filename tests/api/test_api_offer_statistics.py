@@ -1,7 +1,8 @@
 """``GET /projects/{p}/social-space/offers`` and the "< 5" rule through the API.
 
-One café of KR with two sessions in March 2026: 3 women 27-54 (2 first-time) and
-6 women 27-54 + 1 man 18-26; a cancelled third. Attendance 10, women 9, men 1,
+One café of KR at a place of its directory, run with a partner, with two sessions in
+March 2026: 3 women 27-54 (2 first-time) and 6 women 27-54 + 1 man 18-26; a cancelled
+third. Attendance 10, women 9, men 1,
 first-time 2: the reporting user sees men and first-time visitors as "< 5" while the
 rule is on, the coordinator and the auditor see 1 and 2; sessions and hours stay exact.
 """
@@ -11,6 +12,7 @@ from __future__ import annotations
 import io
 from datetime import date
 from typing import Any
+from uuid import UUID
 
 import pytest
 from openpyxl import load_workbook
@@ -26,7 +28,9 @@ URL = "/projects/KR/social-space/offers?from=2026-03&to=2026-03"
 @pytest.fixture
 def cafe(world: World) -> World:
     app = world.services.cases
-    offer = new_offer(app, starts_on=date(2026, 3, 1), planned=8)
+    offer = new_offer(app, starts_on=date(2026, 3, 1), planned=8,
+                      place_uuid=UUID(world.place(name="Familienzentrum Westwall")),
+                      partners=[UUID(world.partner(name="Jobcenter Krefeld"))])
     hold(app, offer, date(2026, 3, 2), 90, {W: {AgeBand.AGE_27_54: 3}}, 2)
     hold(app, offer, date(2026, 3, 9), 90, {W: {AgeBand.AGE_27_54: 6},
                                              M: {AgeBand.AGE_18_26: 1}})
@@ -53,6 +57,9 @@ def test_a_reporting_user_sees_counts_of_under_five_people_as_less_than_five(
                                             "not_stated": 0}
     assert s["attendance"]["by_age_band"]["18_26"] == "< 5"
     assert s["offers"][0]["held_so_far"] == 2
+    assert [(p["name"], p["held"]) for p in s["by_place"]] == [("Familienzentrum Westwall", 2)]
+    assert [(p["name"], p["sessions"], p["referrals"]) for p in s["partners"]] == [
+        ("Jobcenter Krefeld", 2, 0)]
     assert s["offers"][0]["planned_sessions"] == 8
 
 

@@ -64,6 +64,7 @@ NOT_FREE_TEXT: dict[str, str] = {
     "RoleWithdrawn.project": "a project code",
     "LastPaymentRecorded.project": "a project code",
     "DistrictsSet.project": "a project code",
+    "SmallCountsRuleSet.project": "a project code",
     "DistrictsSet.districts.*": "a district of the project: a social space, not a person",
     **{f"{event}.{path}": what for event in ("PlaceFacts", "PlaceAdded", "PlaceChanged")
        for path, what in (("project", "a project code"),
