@@ -120,7 +120,8 @@ def test_a_network_meeting_records_its_partners_and_outcomes(world: World) -> No
     problem(client.post(f"/offers/{cafe_offer['offer_id']}/sessions",
                         json=session(outcomes=["cooperation_agreed"])), 422,
             "outcomes_only_for_network_meetings", "outcomes")
-    held = client.post(path, json=session(partner_ids=[jobcenter, debts], topics=["money_and_debts"],
+    held = client.post(path, json=session(partner_ids=[jobcenter, debts],
+                                          topics=["money_and_debts"],
                                           outcomes=["referral_path_agreed"]))
     assert held.status_code == 200, held.text
     read = client.get(f"/offers/{meeting['offer_id']}").json()["sessions"][0]
