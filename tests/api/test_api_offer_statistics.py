@@ -17,7 +17,7 @@ from uuid import UUID
 import pytest
 from openpyxl import load_workbook
 
-from domain.offer_values import AgeBand, HeadcountGender
+from domain.offer_values import AgeBand, Attendee, HeadcountGender
 from tests.support.offer_builders import cancel, hold, new_offer
 from tests.support.world import World
 
@@ -32,8 +32,10 @@ def cafe(world: World) -> World:
                       place_uuid=UUID(world.place(name="Familienzentrum Westwall")),
                       partners=[UUID(world.partner(name="Jobcenter Krefeld"))])
     hold(app, offer, date(2026, 3, 2), 90, {W: {AgeBand.AGE_27_54: 3}}, 2)
+    family = world.intake()
+    named = Attendee(UUID(family["family_id"]), UUID(family["member_ids"][0]))
     hold(app, offer, date(2026, 3, 9), 90, {W: {AgeBand.AGE_27_54: 6},
-                                             M: {AgeBand.AGE_18_26: 1}})
+                                             M: {AgeBand.AGE_18_26: 1}}, attendees=[named])
     cancel(app, offer, date(2026, 3, 16))
     return world
 
@@ -61,6 +63,18 @@ def test_a_reporting_user_sees_counts_of_under_five_people_as_less_than_five(
     assert [(p["name"], p["sessions"], p["referrals"]) for p in s["partners"]] == [
         ("Jobcenter Krefeld", 2, 0)]
     assert s["offers"][0]["planned_sessions"] == 8
+
+
+@pytest.mark.parametrize("role", ["reporting", "coordinator", "auditor"])
+def test_the_statistics_name_nobody_only_counts(cafe: World, role: str) -> None:
+    text = cafe.client(role).get(URL).text
+    families = read(cafe, "coordinator", "/families?project=KR")["items"]
+    assert families  # (the named attendee's family among them)
+    for named in families:
+        assert named["family_id"] not in text
+        assert named["family_id"].replace("-", "") not in text
+    assert "Okonkwo" not in text
+    assert read(cafe, "coordinator")["named_participants"]["total"] == 1
 
 
 @pytest.mark.parametrize("role", ["coordinator", "auditor"])
