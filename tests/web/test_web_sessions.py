@@ -1,0 +1,99 @@
+"""Diese Woche and Termin erfassen: the week's due sessions of each offer by its
+schedule, recorded through the form with the headcount grid (the JSON API's
+``RecordSession``) or cancelled with a reason; bad counts and dates are shown at their
+fields with everything typed kept and nothing stored."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tests.support.world import World
+from tests.web.offer_pages import add_place, new_offer, post, shared
+from tests.web.pages import signed_in
+
+__all__ = ["shared"]
+WEEK = "/diese-woche?woche=2026-11-04"  # (2 to 8 November 2026: Monday 2, Wednesday 4)
+
+
+def head(world: World) -> int:
+    return world.services.cases.recorder.max_notification_id() or 0
+
+
+def counts(**cells: str) -> dict[str, Any]:
+    return {"n_women_27_54": "9", "n_women_18_26": "3", "n_not_stated_0_5": "4",
+            "first_time": "2", **cells}
+
+
+def test_the_week_lists_due_sessions_and_a_recorded_one_with_its_headcount(
+        shared: World) -> None:
+    place = add_place(shared, "Stadtteilbüro Westwall", kind="quarter_office")
+    client = signed_in(shared, "case_manager")
+    offer_id = new_offer(client, place, "Frauencafé der Woche")
+    week = client.get(WEEK).text
+    assert week.count(f"/angebote/{offer_id}/termin?datum=2026-11-0") == 4  # (2 days, 2 links)
+    form = f"/angebote/{offer_id}/termin?datum=2026-11-02&von=woche"
+    page = client.get(form).text
+    assert 'value="2026-11-02"' in page
+    assert 'value="10:00"' in page
+    assert 'value="120"' in page
+    answer = post(client, form, f"/angebote/{offer_id}/termin",
+                  {**counts(), "occurred_on": "2026-11-02", "start_time": "10:00",
+                   "duration_minutes": "120", "topics": ["childcare"],
+                   "staff_present": [shared.case_manager_id()]})
+    assert answer.status_code == 303, answer.text
+    assert answer.headers["location"] == "/diese-woche?woche=2026-11-02&gespeichert=termin"
+    week = client.get(answer.headers["location"]).text
+    assert "✓ Termin gespeichert." in week
+    assert "erfasst: 16 Personen" in week
+    assert f"/angebote/{offer_id}/termin?datum=2026-11-02" not in week
+    offer = signed_in(shared, "reporting").get(f"/angebote/{offer_id}").text
+    assert "02.11.2026" in offer
+    assert "Kinderbetreuung" in offer
+    assert '<td data-label="Personen" class="number">16</td>' in offer
+    assert '<td data-label="Zum ersten Mal" class="number">2</td>' in offer
+
+
+def test_bad_counts_and_dates_are_shown_at_their_fields_and_nothing_is_stored(
+        shared: World) -> None:
+    place = add_place(shared, "Familienzentrum Nord")
+    client = signed_in(shared, "coordinator")
+    offer_id = new_offer(client, place, "Offene Sprechstunde Nord",
+                         offer_type="open_office_hours")
+    form, action = f"/angebote/{offer_id}/termin", f"/angebote/{offer_id}/termin"
+    staff = {"staff_present": [shared.token("coordinator").staff_id]}
+    before = head(shared)
+    answer = post(client, form, action, {**counts(n_men_55_plus="-2"), **staff,
+                                         "occurred_on": "2026-11-04"})
+    assert answer.status_code == 422
+    assert 'id="session-n_men_55_plus-fehler"' in answer.text
+    assert "Eine Anzahl kann nicht negativ sein." in answer.text
+    assert 'value="-2"' in answer.text
+    assert 'value="9"' in answer.text
+    answer = post(client, form, action, {**counts(first_time="40"), **staff,
+                                         "occurred_on": "2026-11-04"})
+    assert 'id="session-first_time-fehler"' in answer.text
+    answer = post(client, form, action, {**counts(), **staff, "occurred_on": "2026-10-28"})
+    assert "Der Termin liegt vor dem Beginn des Angebots." in answer.text
+    answer = post(client, form, action, {**counts(), **staff, "occurred_on": "2099-01-05"})
+    assert 'id="session-occurred_on-fehler"' in answer.text
+    assert "Dieses Datum liegt in der Zukunft." in answer.text
+    answer = post(client, form, action, {**counts(), "occurred_on": "2026-11-04"})
+    assert 'id="session-staff_present-fehler"' in answer.text
+    assert head(shared) == before
+
+
+def test_a_cancelled_session_shows_in_the_week_with_its_reason(shared: World) -> None:
+    place = add_place(shared, "Kita Regenbogen", kind="kita")
+    client = signed_in(shared, "case_manager")
+    offer_id = new_offer(client, place, "Elterncafé Regenbogen")
+    form = f"/angebote/{offer_id}/termin?datum=2026-11-04&von=woche"
+    refused = post(client, form, f"/angebote/{offer_id}/absage", {"occurred_on": "2026-11-04"})
+    assert refused.status_code == 422
+    assert 'id="cancel-reason-fehler"' in refused.text
+    answer = post(client, form, f"/angebote/{offer_id}/absage",
+                  {"occurred_on": "2026-11-04", "reason": "holiday"})
+    assert answer.status_code == 303, answer.text
+    week = client.get(answer.headers["location"]).text
+    assert "✓ Absage gespeichert." in week
+    assert "Ferien / Feiertag" in week
+    assert f"/angebote/{offer_id}/termin?datum=2026-11-04" not in week
