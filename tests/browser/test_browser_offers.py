@@ -50,7 +50,8 @@ def test_a_case_manager_records_a_session_with_counts_from_this_week(
     assert "erfasst: 19 Personen" in page.locator("main").inner_text()
     page.get_by_role("link", name="Frauencafé Westwall").first.click()
     row = page.locator("table.list tbody tr").first.inner_text()
-    assert "19" in row and "stattgefunden" in row, row
+    assert "19" in row, row
+    assert "stattgefunden" in row, row
     both_widths(page, "angebot")
     page.goto("/angebote")
     both_widths(page, "angebote")
