@@ -6,6 +6,7 @@ fields with everything typed kept and nothing stored."""
 from __future__ import annotations
 
 from typing import Any
+from uuid import UUID
 
 from tests.support.world import World
 from tests.web.offer_pages import add_place, new_offer, post, shared
@@ -97,3 +98,30 @@ def test_a_cancelled_session_shows_in_the_week_with_its_reason(shared: World) ->
     assert "✓ Absage gespeichert." in week
     assert "Ferien / Feiertag" in week
     assert f"/angebote/{offer_id}/termin?datum=2026-11-04" not in week
+
+
+def test_named_attendees_are_found_by_name_among_the_families_the_person_may_see(
+        shared: World) -> None:
+    place = add_place(shared, "Familienzentrum Süd")
+    own = shared.intake(members=[{"role": "parent", "given_name": "Leyla",
+                                  "family_name": "Kaya", "birth_date": "1990-02-03",
+                                  "gender": "female"}])
+    colleague = shared.add_staff("case_manager", name="Dariusz Nowicki").staff_id
+    shared.intake(case_manager=colleague, members=[{
+        "role": "parent", "given_name": "Selin", "family_name": "Kaya",
+        "birth_date": "1985-07-01", "gender": "female"}])
+    client = signed_in(shared, "case_manager")
+    offer_id = new_offer(client, place, "Elterncafé Süd")
+    form, action = f"/angebote/{offer_id}/termin", f"/angebote/{offer_id}/termin"
+    found = post(client, form, action, {**counts(), "aktion": "suchen", "suche": "Kaya"})
+    assert found.status_code == 200
+    assert f"Leyla Kaya <span class=\"muted\">({own['case_number']})</span>" in found.text
+    assert "Selin" not in found.text  # (a colleague's family)
+    assert 'value="9"' in found.text  # (the counts typed are kept)
+    coordinator = signed_in(shared, "coordinator")
+    both = post(coordinator, form, action, {"aktion": "suchen", "suche": "Kaya"}).text
+    assert "Leyla Kaya" in both
+    assert "Selin Kaya" in both
+    reads = shared.services.read_log.entries(projects=["KR"], family_id=UUID(
+        own["family_id"]))[1]
+    assert [r.endpoint for r in reads] == ["GET /angebote/{offer_id}/termin"]

@@ -21,6 +21,7 @@ from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
 
 from api.deps import Services
+from api.web.pages import attendees
 from api.web.pages.base import (
     PageRoute,
     Person,
@@ -80,9 +81,17 @@ def _blank(offer: Offer, person: Person, on: date) -> tuple[Form, Form]:
     return held, Form("cancel", {"occurred_on": on.isoformat()}, posted=True)
 
 
+ENDPOINT = "GET /angebote/{offer_id}/termin"
+"""How the read log names a read of families' names by this form."""
+
+
 def _show(request: Request, person: Person, offer: Offer, held: Form, cancel: Form,
-          back: str, status: int = 200) -> Response:
+          back: str, status: int = 200, found: list[attendees.Choice] | None = None
+          ) -> Response:
     svc = services(request)
+    chosen = attendees.chosen(svc, person, offer.project, held.lists.get("attendees", []),
+                              ENDPOINT) if held.lists.get("attendees") else []
+    ticked = {c.value for c in chosen}
     project = svc.directory.project(offer.project)
     staff = [c for c in colleagues(svc.directory, offer.project, person.texts)
              if c.role in RECORDERS]
@@ -92,7 +101,11 @@ def _show(request: Request, person: Person, offer: Offer, held: Form, cancel: Fo
                   fm=held, cancel=cancel, back=back, staff=staff, places=places,
                   topics=list(Topic), genders=list(HeadcountGender), bands=list(AgeBand),
                   cell=cell, reasons=list(CancelReason), today=today_in_programme(),
-                  hours=time_text(offer.schedule.start_time, offer.schedule.duration_minutes))
+                  hours=time_text(offer.schedule.start_time, offer.schedule.duration_minutes),
+                  chosen=chosen, found=[c for c in found or [] if c.value not in ticked],
+                  searched=found is not None,
+                  may_name=policy.may(person.actor.role_in(offer.project),
+                                      policy.Action.READ_CASE))
 
 
 @router.get("/angebote/{offer_id}/termin", response_class=HTMLResponse)
@@ -109,6 +122,8 @@ async def record_session(request: Request, person: PersonDep, offer_id: UUID) ->
     form = await _posted(request, person, "session")
     offer = _offer(request, person, offer_id)
     svc = services(request)
+    if form.values.get("aktion") == "suchen":
+        return _found(request, person, offer, form)
     try:
         command = RecordSession(offer_id=offer.id, **_session(svc, offer, form))
         svc.pipeline.execute(command, person.actor, None, form.key)
@@ -129,6 +144,24 @@ async def cancel_session(request: Request, person: PersonDep, offer_id: UUID) ->
     except (Refusal, DomainError, ValidationError) as e:
         return _refused(request, person, offer, form, e)
     return _saved(offer, form, "absage")
+
+
+def _found(request: Request, person: Person, offer: Offer, form: Form) -> Response:
+    """The form again, everything typed kept, with the members of the families found
+    by the name or case number typed into the search field."""
+    query = (form.values.get("suche") or "").strip()
+    found: list[attendees.Choice] = []
+    try:
+        if query:
+            found = attendees.search(services(request), person, offer.project, query,
+                                     ENDPOINT)
+    except DomainError:
+        form.errors["suche"] = person.texts("session.search_too_short")
+    if not query:
+        form.errors["suche"] = person.texts("session.search_empty")
+    cancel = _blank(offer, person, today_in_programme())[1]
+    return _show(request, person, offer, form, cancel, form.values.get("zurueck", ""),
+                 found=found)
 
 
 async def _posted(request: Request, person: Person, form_id: str) -> Form:
