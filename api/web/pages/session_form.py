@@ -103,7 +103,7 @@ def _show(request: Request, person: Person, offer: Offer, held: Form, cancel: Fo
                   cell=cell, reasons=list(CancelReason), today=today_in_programme(),
                   hours=time_text(offer.schedule.start_time, offer.schedule.duration_minutes),
                   chosen=chosen, found=[c for c in found or [] if c.value not in ticked],
-                  searched=found is not None,
+                  searched=found is not None, network=False, partners=[], outcomes=[],
                   may_name=policy.may(person.actor.role_in(offer.project),
                                       policy.Action.READ_CASE))
 
