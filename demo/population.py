@@ -104,7 +104,9 @@ ORIGINS = {"de": 34, "tr": 24, "ar": 18, "pl": 11, "ua": 13}
 EU, THIRD = Citizenship.EU, Citizenship.THIRD_COUNTRY
 CITIZENSHIP = {"de": {EU: 1}, "pl": {EU: 1}, "tr": {THIRD: 55, EU: 45}, "ua": {THIRD: 1},
                "ar": {THIRD: 85, Citizenship.STATELESS: 10, EU: 5}}
-ACCESS = dict(zip(AccessRoute, (12, 25, 20, 12, 18, 8, 5), strict=True))
+ACCESS = {route: weight for route, weight in zip(AccessRoute, (12, 25, 20, 12, 18, 8, 0, 5),
+                                                 strict=True) if weight}
+"""(Intakes through a social-space offer name the offer: ``demo.social_space`` makes them.)"""
 BENEFITS = dict(zip(BenefitSituation, (55, 5, 12, 10, 18), strict=True))
 CONSENT = (ConsentPurpose.ESF_REPORTING, ConsentPurpose.REFERRAL_TO_PARTNERS,
            ConsentPurpose.JOBCENTER_EXCHANGE)

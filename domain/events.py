@@ -94,9 +94,10 @@ class CaseOpened(CaseEvent, Aggregate.Created):
     purposes it consents to (given on ``consent_given_on``). Version 2 replaced the
     free-text purposes of version 1 by codes of the catalogue: a text that names one
     exactly becomes its code, any other stays in ``consent_texts`` (personal, and never
-    a consent in force: nobody can tell what it allowed)."""
+    a consent in force: nobody can tell what it allowed). Version 3 added the
+    social-space offer (and session) through which the family came, if it did."""
 
-    class_version = 2
+    class_version = 3
 
     project: str
     case_number: str
@@ -109,6 +110,8 @@ class CaseOpened(CaseEvent, Aggregate.Created):
     consent_purposes: tuple[ConsentPurpose, ...]
     consent_given_on: date
     consent_texts: tuple[str | None, ...]  # (None: erased)
+    via_offer_id: UUID | None
+    via_session_id: UUID | None
 
     personal = (*(f"members.*.{f}" for f in MEMBER_PERSONAL), "street_address",
                 "consent_texts.*")
@@ -118,6 +121,10 @@ class CaseOpened(CaseEvent, Aggregate.Created):
         codes, texts = consent.from_legacy(state.get("consent_purposes") or ())
         state["consent_purposes"] = codes
         state["consent_texts"] = [clear(t) for t in texts]
+
+    @staticmethod
+    def upcast_v2_v3(state: dict[str, Any]) -> None:
+        state["via_offer_id"] = state["via_session_id"] = None
 
     def apply(self, aggregate: Any) -> None:
         aggregate.state = CaseState(
@@ -133,6 +140,7 @@ class CaseOpened(CaseEvent, Aggregate.Created):
             consents=[ConsentChange(p, True, self.consent_given_on, self.originator_version)
                       for p in self.consent_purposes],
             consent_texts=tuple(t for t in self.consent_texts if t is not None),
+            via_offer_id=self.via_offer_id, via_session_id=self.via_session_id,
         )
         super().apply(aggregate)
 

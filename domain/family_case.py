@@ -85,7 +85,9 @@ class FamilyCase(EsfParticipation, Casework, Aggregate):
              benefit_situation: BenefitSituation,
              consent_purposes: Sequence[ConsentPurpose | str],
              consent_given_on: date, case_manager: str, occurred_on: date,
-             recorded_by: str, today: date | None = None) -> FamilyCase:
+             recorded_by: str, via_offer_id: UUID | None = None,
+             via_session_id: UUID | None = None,
+             today: date | None = None) -> FamilyCase:
         today = today or rules.today_in_programme()
         rules.not_in_future(occurred_on, today, "occurred_on")
         rules.not_in_future(consent_given_on, today, "consent_given_on")
@@ -104,6 +106,12 @@ class FamilyCase(EsfParticipation, Casework, Aggregate):
         if not purposes:
             raise InvalidInput("consent_missing", "intake needs the purposes consented to",
                                field="consent_purposes")
+        if via_offer_id is not None and access_route is not AccessRoute.SOCIAL_SPACE_OFFER:
+            raise InvalidInput("offer_without_route", "an offer is named only with the "
+                               "access route social_space_offer", field="via_offer_id")
+        if via_session_id is not None and via_offer_id is None:
+            raise InvalidInput("session_without_offer", "a session is named with its offer",
+                               field="via_offer_id")
         case = cls._create(
             cls.CaseOpened, id=family_id, occurred_on=occurred_on,
             recorded_by=rules.staff_id(recorded_by), project=rules.project_code(project),
@@ -114,6 +122,7 @@ class FamilyCase(EsfParticipation, Casework, Aggregate):
                                                max_len=rules.NAME_MAX),
             access_route=access_route, benefit_situation=benefit_situation,
             consent_purposes=purposes, consent_given_on=consent_given_on, consent_texts=(),
+            via_offer_id=via_offer_id, via_session_id=via_session_id,
         )
         case.trigger_event(ev.CaseManagerAssigned, occurred_on=occurred_on,
                            recorded_by=rules.staff_id(recorded_by),

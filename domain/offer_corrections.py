@@ -2,8 +2,11 @@
 
 A correction names one field and its new value; the value travels as canonical JSON
 text (what ``SessionCorrected`` stores) and is parsed here, so a bad value is refused
-before anything is stored. A held session's date, time, duration, staff, place, topics
-and attendance can be corrected; a cancelled one's date and reason.
+before anything is stored. A held session's date, time, duration, staff, place, topics,
+attendance, partners, outcomes and named attendees can be corrected; a cancelled one's
+date and reason. Whether a place or partner is one of the project's, and a named
+attendee a member of one of its families, the command checks (it knows the directory
+and the cases); the rules within the session (attendees within the headcount) the offer.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from datetime import date, time
 from typing import Any
+from uuid import UUID
 
 from pydantic import TypeAdapter, ValidationError
 
@@ -20,16 +24,17 @@ from domain import rules
 from domain.errors import InvalidInput
 from domain.offer_values import (
     AgeBand,
+    Attendee,
     CancelReason,
     HeadcountGender,
-    Place,
+    NetworkOutcome,
     SessionRecord,
     attendance,
 )
 from domain.values import Topic
 
-HELD_FIELDS = ("occurred_on", "start_time", "duration_minutes", "staff_present", "place",
-               "topics", "attendance")
+HELD_FIELDS = ("occurred_on", "start_time", "duration_minutes", "staff_present", "place_id",
+               "topics", "attendance", "partner_ids", "outcomes", "attendees")
 CANCELLED_FIELDS = ("occurred_on", "reason")
 
 _COUNTS = TypeAdapter(dict[HeadcountGender, dict[AgeBand, int]])
@@ -50,8 +55,11 @@ _PARSERS: dict[str, Callable[[Any], Any]] = {
     "start_time": lambda v: time.fromisoformat(v),
     "duration_minutes": lambda v: _int(v),
     "staff_present": lambda v: tuple(rules.text(s, "value", max_len=100) for s in _strs(v)),
-    "place": lambda v: Place(rules.text(v["name"], "value.name"),
-                             rules.text(v["district"], "value.district")),
+    "place_id": lambda v: UUID(v),
+    "partner_ids": lambda v: tuple(dict.fromkeys(UUID(p) for p in _strs(v, empty=True))),
+    "outcomes": lambda v: tuple(dict.fromkeys(NetworkOutcome(o)
+                                              for o in _strs(v, empty=True))),
+    "attendees": lambda v: _attendees(v),
     "topics": lambda v: tuple(Topic(t) for t in _strs(v)),
     "attendance": _attendance,
     "reason": lambda v: CancelReason(v),
@@ -65,11 +73,19 @@ def _int(value: Any) -> int:
     return value
 
 
-def _strs(value: Any) -> list[str]:
-    if not isinstance(value, list) or not value or not all(isinstance(v, str) and v
-                                                           for v in value):
-        raise ValueError("a non-empty list of texts")
+def _strs(value: Any, *, empty: bool = False) -> list[str]:
+    if not isinstance(value, list) or not (value or empty) or not all(
+            isinstance(v, str) and v for v in value):
+        raise ValueError("a list of texts" if empty else "a non-empty list of texts")
     return value
+
+
+def _attendees(value: Any) -> tuple[Attendee, ...]:
+    if not isinstance(value, list) or not all(
+            isinstance(v, dict) and set(v) == {"family_id", "member_id"} for v in value):
+        raise ValueError("a list of {family_id, member_id}")
+    return tuple(sorted({Attendee(UUID(v["family_id"]), UUID(v["member_id"]))
+                         for v in value}))
 
 
 def _parse(field: str, value: Any) -> Any:
@@ -94,8 +110,11 @@ def parse_session_change(record: SessionRecord, field: str, value: Any) -> str:
         value = {"counts": {g.value: {b.value: n for b, n in bands.items()}
                             for g, bands in parsed.counts.items()},
                  "first_time": parsed.first_time}
-    elif field == "place":
-        value = {"name": parsed.name, "district": parsed.district}
+    elif field == "attendees":
+        value = [{"family_id": str(a.family_id), "member_id": str(a.member_id)}
+                 for a in parsed]
+    elif isinstance(parsed, UUID):
+        value = str(parsed)
     elif isinstance(parsed, tuple):
         value = list(dict.fromkeys(str(v) for v in parsed))
     elif isinstance(parsed, date | time):

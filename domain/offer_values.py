@@ -1,4 +1,4 @@
-"""The codes and values of social-space offers: types, schedules, places, headcounts.
+"""The codes and values of social-space offers: types, schedules, headcounts, outcomes.
 
 Attendance is counted, never named: a matrix of gender by age band plus first-time
 visitors. Bounds keep a typing slip (1200 instead of 12) from reaching the statistics.
@@ -21,6 +21,7 @@ MAX_TOTAL = 2000
 MAX_PARTNERS = 20
 MAX_STAFF = 20
 MAX_PLANNED = 1000
+MAX_ATTENDEES = 200
 
 
 class OfferType(StrEnum):
@@ -73,13 +74,24 @@ class AgeBand(StrEnum):
     AGE_55_PLUS = "55_plus"
 
 
-@dataclass(frozen=True)
-class Place:
-    """Where an offer or session happens. A free-text name and district until the
-    project's directory of places exists (then a place id goes here)."""
+class NetworkOutcome(StrEnum):
+    """What a network meeting with partners agreed (codes: no minutes, no names)."""
 
-    name: str
-    district: str
+    COOPERATION_AGREED = "cooperation_agreed"
+    REFERRAL_PATH_AGREED = "referral_path_agreed"
+    JOINT_OFFER_PLANNED = "joint_offer_planned"
+    INFORMATION_EXCHANGED = "information_exchanged"
+    GAP_IDENTIFIED = "gap_identified"
+    OTHER = "other"
+
+
+@dataclass(frozen=True, order=True)
+class Attendee:
+    """A named attendee: a member of a family with a case in the offer's project. Ids
+    only; whoever may not see the family sees a count, never the link."""
+
+    family_id: UUID
+    member_id: UUID
 
 
 @dataclass(frozen=True)
@@ -146,9 +158,12 @@ class SessionRecord:
     start_time: time | None = None
     duration_minutes: int | None = None
     staff_present: tuple[str, ...] = ()
-    place: Place | None = None
+    place_id: UUID | None = None
     topics: tuple[Topic, ...] = ()
     attendance: Attendance | None = None
+    partner_ids: tuple[UUID, ...] = ()
+    outcomes: tuple[NetworkOutcome, ...] = ()
+    attendees: tuple[Attendee, ...] = ()
     reason: CancelReason | None = None
     recorded_version: int = 0
     corrections: int = 0

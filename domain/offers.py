@@ -21,15 +21,17 @@ from domain import rules
 from domain.errors import InvalidInput, NotFound, RuleViolation
 from domain.offer_corrections import corrected, parse_session_change
 from domain.offer_values import (
+    MAX_ATTENDEES,
     MAX_PARTNERS,
     MAX_PLANNED,
     MAX_STAFF,
     AgeBand,
     Attendance,
+    Attendee,
     CancelReason,
     HeadcountGender,
+    NetworkOutcome,
     OfferType,
-    Place,
     Recurrence,
     Schedule,
     SessionRecord,
@@ -56,8 +58,10 @@ class OfferCreated(OfferEvent, Aggregate.Created):
     project: str
     offer_type: OfferType
     title: str
-    place: Place
-    partners: tuple[str, ...]  # (names until the project directory has partner ids)
+    place_id: UUID
+    """A place of the project's directory (``domain.places``)."""
+    partner_ids: tuple[UUID, ...]
+    """Partner institutions of the project's directory running it with the team."""
     target_group: str | None
     schedule: Schedule
     starts_on: date
@@ -66,8 +70,8 @@ class OfferCreated(OfferEvent, Aggregate.Created):
 
     def apply_to(self, offer: Offer) -> None:
         offer.project, offer.offer_type, offer.title = self.project, self.offer_type, self.title
-        offer.place, offer.partners, offer.target_group = (self.place, self.partners,
-                                                           self.target_group)
+        offer.place_id, offer.partner_ids, offer.target_group = (
+            self.place_id, self.partner_ids, self.target_group)
         offer.schedule, offer.starts_on, offer.ends_on = (self.schedule, self.starts_on,
                                                           self.ends_on)
         offer.planned_sessions, offer.ended_on = self.planned_sessions, None
@@ -78,16 +82,16 @@ class OfferChanged(OfferEvent):
     """What changed from ``occurred_on``; ``None`` leaves a detail as it was."""
 
     title: str | None
-    place: Place | None
-    partners: tuple[str, ...] | None
+    place_id: UUID | None
+    partner_ids: tuple[UUID, ...] | None
     target_group: str | None
     schedule: Schedule | None
     ends_on: date | None
     planned_sessions: int | None
 
     def apply_to(self, offer: Offer) -> None:
-        for name in ("title", "place", "partners", "target_group", "schedule", "ends_on",
-                     "planned_sessions"):
+        for name in ("title", "place_id", "partner_ids", "target_group", "schedule",
+                     "ends_on", "planned_sessions"):
             value = getattr(self, name)
             if value is not None:
                 setattr(offer, name, value)
@@ -101,18 +105,26 @@ class OfferEnded(OfferEvent):
 
 
 class SessionHeld(OfferEvent):
+    """A session held on ``occurred_on``: anonymous headcounts, and optionally the
+    members of the project's families who came (``attendees``, counted in the headcount
+    too), the partners present and, for a network meeting, what it agreed."""
+
     session_id: UUID
     start_time: time
     duration_minutes: int
     staff_present: tuple[str, ...]
-    place: Place
+    place_id: UUID
     topics: tuple[Topic, ...]
     attendance: Attendance
+    partner_ids: tuple[UUID, ...]
+    outcomes: tuple[NetworkOutcome, ...]
+    attendees: tuple[Attendee, ...]
 
     def apply_to(self, offer: Offer) -> None:
         offer.sessions[self.session_id] = SessionRecord(
             self.session_id, True, self.occurred_on, self.start_time, self.duration_minutes,
-            self.staff_present, self.place, self.topics, self.attendance,
+            self.staff_present, self.place_id, self.topics, self.attendance,
+            partner_ids=self.partner_ids, outcomes=self.outcomes, attendees=self.attendees,
             recorded_version=self.originator_version)
 
 
@@ -148,8 +160,8 @@ class Offer(Aggregate):
         project: str
         offer_type: OfferType
         title: str
-        place: Place
-        partners: tuple[str, ...]
+        place_id: UUID
+        partner_ids: tuple[UUID, ...]
         target_group: str | None
         schedule: Schedule
         starts_on: date
@@ -163,7 +175,7 @@ class Offer(Aggregate):
 
     @classmethod
     def create(cls, *, offer_id: UUID, project: str, offer_type: OfferType, title: str,
-               place: Place, partners: Sequence[str], target_group: str | None,
+               place_id: UUID, partner_ids: Sequence[UUID], target_group: str | None,
                schedule: Schedule, starts_on: date, ends_on: date | None,
                planned_sessions: int | None, occurred_on: date, recorded_by: str,
                today: date | None = None) -> Offer:
@@ -175,15 +187,15 @@ class Offer(Aggregate):
         offer: Offer = cls._create(
             OfferCreated, id=offer_id, occurred_on=occurred_on, recorded_by=recorded_by,
             project=project, offer_type=offer_type, title=rules.text(title, "title"),
-            place=checked_place(place, "place"), partners=checked_partners(partners),
+            place_id=place_id, partner_ids=checked_partners(partner_ids),
             target_group=rules.optional_text(target_group, "target_group",
                                              max_len=rules.NAME_MAX),
             schedule=checked_schedule(schedule), starts_on=starts_on, ends_on=ends_on,
             planned_sessions=checked_planned(planned_sessions))
         return offer
 
-    def change(self, *, title: str | None = None, place: Place | None = None,
-               partners: Sequence[str] | None = None, target_group: str | None = None,
+    def change(self, *, title: str | None = None, place_id: UUID | None = None,
+               partner_ids: Sequence[UUID] | None = None, target_group: str | None = None,
                schedule: Schedule | None = None, ends_on: date | None = None,
                planned_sessions: int | None = None, occurred_on: date,
                recorded_by: str, today: date | None = None) -> None:
@@ -193,8 +205,8 @@ class Offer(Aggregate):
                                field="ends_on")
         values = dict(
             title=None if title is None else rules.text(title, "title"),
-            place=None if place is None else checked_place(place, "place"),
-            partners=None if partners is None else checked_partners(partners),
+            place_id=place_id,
+            partner_ids=None if partner_ids is None else checked_partners(partner_ids),
             target_group=None if target_group is None else rules.text(target_group,
                                                                       "target_group"),
             schedule=None if schedule is None else checked_schedule(schedule),
@@ -217,19 +229,28 @@ class Offer(Aggregate):
 
     def hold_session(self, *, session_id: UUID, start_time: time | None,
                      duration_minutes: int | None, staff_present: Sequence[str],
-                     place: Place | None, topics: Sequence[Topic],
+                     place_id: UUID | None, topics: Sequence[Topic],
                      counts: Mapping[HeadcountGender, Mapping[AgeBand, int]],
                      first_time: int, occurred_on: date, recorded_by: str,
+                     partner_ids: Sequence[UUID] | None = None,
+                     outcomes: Sequence[NetworkOutcome] = (),
+                     attendees: Sequence[Attendee] = (),
                      today: date | None = None) -> None:
+        """Time, duration, place and partners default to the offer's."""
         self._check_session(session_id, occurred_on, today)
         minutes = self.schedule.duration_minutes if duration_minutes is None \
             else checked_minutes(duration_minutes, "duration_minutes")
+        counted = attendance(counts, first_time)
+        partners = self.partner_ids if partner_ids is None else checked_partners(partner_ids)
         self.trigger_event(
             SessionHeld, occurred_on=occurred_on, recorded_by=recorded_by,
             session_id=session_id, start_time=start_time or self.schedule.start_time,
             duration_minutes=minutes, staff_present=checked_staff(staff_present),
-            place=self.place if place is None else checked_place(place, "place"),
-            topics=tuple(dict.fromkeys(topics)), attendance=attendance(counts, first_time))
+            place_id=self.place_id if place_id is None else place_id,
+            topics=tuple(dict.fromkeys(topics)), attendance=counted,
+            partner_ids=partners,
+            outcomes=checked_outcomes(self.offer_type, partners, outcomes),
+            attendees=checked_attendees(attendees, counted))
 
     def cancel_session(self, *, session_id: UUID, reason: CancelReason, occurred_on: date,
                        recorded_by: str, today: date | None = None) -> None:
@@ -252,6 +273,12 @@ class Offer(Aggregate):
             raise InvalidInput("nothing_changed", "the value is the one recorded",
                                field="value")
         self._check_date(trial.on, today, future_ok=not trial.held, field="value")
+        if trial.held and trial.attendance is not None:
+            try:
+                checked_outcomes(self.offer_type, trial.partner_ids, trial.outcomes)
+                checked_attendees(trial.attendees, trial.attendance)
+            except InvalidInput as e:
+                raise InvalidInput(e.rule, e.message, field="value") from None
         self.trigger_event(SessionCorrected, occurred_on=occurred_on,
                            recorded_by=recorded_by, session_id=session_id, field=field,
                            value=text, reason=rules.text(reason, "reason",
@@ -289,16 +316,37 @@ class Offer(Aggregate):
                                field=field)
 
 
-def checked_place(place: Place, field: str) -> Place:
-    return Place(rules.text(place.name, f"{field}.name"),
-                 rules.text(place.district, f"{field}.district"))
-
-
-def checked_partners(partners: Sequence[str]) -> tuple[str, ...]:
-    if len(partners) > MAX_PARTNERS:
+def checked_partners(partner_ids: Sequence[UUID]) -> tuple[UUID, ...]:
+    if len(partner_ids) > MAX_PARTNERS:
         raise InvalidInput("too_many_partners", f"at most {MAX_PARTNERS} partners",
-                           field="partners")
-    return tuple(dict.fromkeys(rules.text(p, "partners") for p in partners))
+                           field="partner_ids")
+    return tuple(dict.fromkeys(partner_ids))
+
+
+def checked_outcomes(offer_type: OfferType, partner_ids: Sequence[UUID],
+                     outcomes: Sequence[NetworkOutcome]) -> tuple[NetworkOutcome, ...]:
+    """A network meeting names the partners who met; only it records outcomes."""
+    if offer_type is OfferType.NETWORK_MEETING:
+        if not partner_ids:
+            raise InvalidInput("partners_missing", "a network meeting names the partners "
+                               "who took part", field="partner_ids")
+    elif outcomes:
+        raise InvalidInput("outcomes_only_for_network_meetings", "outcomes are recorded "
+                           "for network meetings only", field="outcomes")
+    return tuple(dict.fromkeys(outcomes))
+
+
+def checked_attendees(attendees: Sequence[Attendee],
+                      counted: Attendance) -> tuple[Attendee, ...]:
+    """Named attendees, each once, within the headcount (they are counted in it)."""
+    named = tuple(sorted(dict.fromkeys(attendees)))
+    if len(named) > MAX_ATTENDEES:
+        raise InvalidInput("too_many_attendees", f"at most {MAX_ATTENDEES} named "
+                           "attendees", field="attendees")
+    if len(named) > counted.total:
+        raise InvalidInput("attendees_above_total", "named attendees are counted in the "
+                           "headcount: it holds fewer people", field="attendees")
+    return named
 
 
 def checked_staff(staff: Sequence[str]) -> tuple[str, ...]:
@@ -336,5 +384,5 @@ def checked_planned(planned: int | None) -> int | None:
     return planned
 
 
-__all__ = ["Attendance", "Offer", "OfferChanged", "OfferCreated", "OfferEnded",
+__all__ = ["Attendance", "Attendee", "Offer", "OfferChanged", "OfferCreated", "OfferEnded",
            "SessionCancelled", "SessionCorrected", "SessionHeld"]

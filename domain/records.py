@@ -206,6 +206,10 @@ class CaseState:
     corrections: int = 0
     consents: list[ConsentChange] = field(default_factory=list)
     """Every consent given and withdrawn, in the order recorded (see ``domain.consent``)."""
+    via_offer_id: UUID | None = None
+    """The social-space offer through which the family came (access route
+    ``social_space_offer``), and the session if it was named."""
+    via_session_id: UUID | None = None
     consent_texts: tuple[str, ...] = ()
     """Purposes an intake recorded as free text before the catalogue that match none
     of its codes: shown, never a consent in force (personal data: gone on erasure)."""

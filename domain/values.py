@@ -31,6 +31,9 @@ class AccessRoute(StrEnum):
     SCHOOL = "school"
     FAMILY_CENTRE = "family_centre"
     YOUTH_OFFICE = "youth_office"
+    SOCIAL_SPACE_OFFER = "social_space_offer"
+    """Through an offer of the project's social-space work (a café, office hours): the
+    low-threshold route into case management; the intake may name the offer."""
     OTHER = "other"
 
 

@@ -1,7 +1,10 @@
 """Reading social-space offers: ``GET /offers`` (with their next and last session) and
-``GET /offers/{offer_id}`` (with every session). Headcounts only, never a family: case
-managers, coordinators, auditors and reporting users of the offer's project read them;
-another project's offer answers 404 as if it did not exist."""
+``GET /offers/{offer_id}`` (with every session). Case managers, coordinators, auditors
+and reporting users of the offer's project read them; another project's offer answers
+404 as if it did not exist. Places and partners are named from the project's directory.
+A session's named attendees are listed only to whom may see their family (a case
+manager: their own families; reporting users: never); the others see how many there
+were."""
 
 from __future__ import annotations
 
@@ -13,11 +16,16 @@ from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
-from api.deps import ActorDep, ServicesDep
+from api.deps import ActorDep, Services, ServicesDep
 from api.problems import ERROR_RESPONSES
 from application import offers, policy
+from application.cases import CaseNotFound
 from application.directory import Actor
-from domain.offer_values import Attendance, SessionRecord
+from application.read_log import ReadEntry, now
+from application.refusals import Refusal
+from application.views import CaseView
+from domain.directory import ProjectRecord
+from domain.offer_values import Attendance, Attendee, SessionRecord
 from domain.offers import Offer
 from domain.rules import today_in_programme
 
@@ -26,8 +34,22 @@ A = policy.Action
 
 
 class PlaceOut(BaseModel):
+    place_id: UUID
     name: str
-    district: str
+    kind: str
+    district: str | None
+
+
+class PartnerOut(BaseModel):
+    partner_id: UUID
+    name: str
+    institution_type: str
+
+
+class AttendeeOut(BaseModel):
+    family_id: UUID
+    member_id: UUID
+    case_number: str
 
 
 class ScheduleOut(BaseModel):
@@ -54,6 +76,12 @@ class SessionOut(BaseModel):
     place: PlaceOut | None
     topics: list[str]
     attendance: AttendanceOut | None
+    partners: list[PartnerOut]
+    outcomes: list[str]
+    attendees: list[AttendeeOut]
+    """Those whose family you may see."""
+    attendees_named: int
+    """Every named attendee, seen or not."""
     reason: str | None
     corrections: int
 
@@ -65,7 +93,7 @@ class OfferOut(BaseModel):
     offer_type: str
     title: str
     place: PlaceOut
-    partners: list[str]
+    partners: list[PartnerOut]
     target_group: str | None
     schedule: ScheduleOut
     starts_on: date
@@ -113,13 +141,26 @@ def next_session(offer: Offer, today: date) -> date | None:
     return None
 
 
-def offer_out(offer: Offer, today: date) -> dict[str, Any]:
+def place_out(project: ProjectRecord, place_id: UUID) -> dict[str, Any]:
+    p = project.places[place_id]
+    return {"place_id": place_id, "name": p.name, "kind": p.kind.value,
+            "district": p.district}
+
+
+def partners_out(project: ProjectRecord, partner_ids: tuple[UUID, ...]) -> list[Any]:
+    found = (project.partners[i] for i in partner_ids)
+    return [{"partner_id": p.partner_id, "name": p.name,
+             "institution_type": p.institution_type.value} for p in found]
+
+
+def offer_out(offer: Offer, project: ProjectRecord, today: date) -> dict[str, Any]:
     sessions = list(offer.sessions.values())
     s = offer.schedule
     return {
         "offer_id": offer.id, "version": offer.version, "project": offer.project,
         "offer_type": offer.offer_type.value, "title": offer.title,
-        "place": vars(offer.place), "partners": list(offer.partners),
+        "place": place_out(project, offer.place_id),
+        "partners": partners_out(project, offer.partner_ids),
         "target_group": offer.target_group,
         "schedule": {"recurrence": s.recurrence.value, "weekdays": [w.value for w in s.weekdays],
                      "start_time": s.start_time, "duration_minutes": s.duration_minutes},
@@ -131,14 +172,57 @@ def offer_out(offer: Offer, today: date) -> dict[str, Any]:
         "next_session_on": next_session(offer, today)}
 
 
-def session_out(record: SessionRecord, recorded_at: datetime) -> dict[str, Any]:
+Seen = dict[UUID, CaseView | None]
+"""Families named in sessions: their case if the reader may see it, else None."""
+
+
+def seen_families(svc: Services, actor: Actor, sessions: list[SessionRecord],
+                  endpoint: str) -> Seen:
+    """Which named families ``actor`` may see (each case loaded once). Showing one to
+    someone not in charge of it is a read of that family, logged as every such read."""
+    seen: Seen = {}
+    logged: list[ReadEntry] = []
+    for family_id in sorted({a.family_id for s in sessions for a in s.attendees}):
+        try:
+            case = svc.cases.get_case(family_id)
+            access = policy.check_family(actor, A.READ_CASE, case.state.project,
+                                         case.state.case_manager,
+                                         restricted=case.state.erasure_request is not None)
+        except (CaseNotFound, Refusal):  # (both mean: not yours to see)
+            seen[family_id] = None
+            continue
+        seen[family_id] = case
+        if access.read_logged:
+            logged.append(ReadEntry(now(), actor.staff_id, access.role, case.state.project,
+                                    family_id, endpoint, actor.token_id))
+    if logged:
+        svc.read_log.record(logged)
+    return seen
+
+
+def _attendees(attendees: tuple[Attendee, ...], seen: Seen) -> list[dict[str, Any]]:
+    shown = []
+    for a in attendees:
+        case = seen.get(a.family_id)
+        if case is not None:
+            shown.append({"family_id": a.family_id, "member_id": a.member_id,
+                          "case_number": case.state.case_number})
+    return shown
+
+
+def session_out(record: SessionRecord, recorded_at: datetime, project: ProjectRecord,
+                seen: Seen) -> dict[str, Any]:
     return {"session_id": record.session_id, "status": "held" if record.held else "cancelled",
             "occurred_on": record.on, "recorded_at": recorded_at,
             "start_time": record.start_time, "duration_minutes": record.duration_minutes,
             "staff_present": list(record.staff_present),
-            "place": None if record.place is None else vars(record.place),
+            "place": None if record.place_id is None else place_out(project, record.place_id),
             "topics": [t.value for t in record.topics],
             "attendance": _attendance(record.attendance),
+            "partners": partners_out(project, record.partner_ids),
+            "outcomes": [o.value for o in record.outcomes],
+            "attendees": _attendees(record.attendees, seen),
+            "attendees_named": len(record.attendees),
             "reason": None if record.reason is None else record.reason.value,
             "corrections": record.corrections}
 
@@ -161,7 +245,8 @@ def list_offers(svc: ServicesDep, actor: ActorDep,
     today = today_in_programme()
     found = [offers.load(svc.cases, i) for i in offers.offer_ids(svc.cases,
                                                                  _projects(actor, project))]
-    return OfferList.model_validate({"items": [offer_out(o, today) for o in found]})
+    return OfferList.model_validate({"items": [
+        offer_out(o, svc.directory.project(o.project), today) for o in found]})
 
 
 @router.get("/offers/{offer_id}", response_model=OfferDetail,
@@ -172,9 +257,11 @@ def get_offer(svc: ServicesDep, actor: ActorDep, offer_id: UUID) -> JSONResponse
     offer = offers.load(svc.cases, offer_id)
     policy.check_offer(actor, A.READ_OFFERS, offer.project)
     when = offers.recorded_at(svc.cases, offer_id)
+    project = svc.directory.project(offer.project)
+    sessions = sorted(offer.sessions.values(), key=lambda x: (x.on, x.start_time or time.min))
+    seen = seen_families(svc, actor, sessions, "GET /offers/{id}")
     body = OfferDetail.model_validate({
-        **offer_out(offer, today_in_programme()),
-        "sessions": [session_out(s, when[s.recorded_version])
-                     for s in sorted(offer.sessions.values(),
-                                     key=lambda x: (x.on, x.start_time or time.min))]})
+        **offer_out(offer, project, today_in_programme()),
+        "sessions": [session_out(s, when[s.recorded_version], project, seen)
+                     for s in sessions]})
     return JSONResponse(body.model_dump(mode="json"), headers={"ETag": f'"{offer.version}"'})

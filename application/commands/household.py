@@ -74,6 +74,11 @@ class OpenCase(FamilyCommand):
     case_manager: StaffId | None = Field(
         default=None, description="Coordinators name the case manager; a case manager "
         "opens cases for themselves.")
+    via_offer_id: UUID | None = Field(default=None, description=(
+        "With the access route `social_space_offer`: the project's offer through which "
+        "the family came."))
+    via_session_id: UUID | None = Field(default=None, description=(
+        "The session of that offer, if known (held on or before the intake)."))
     occurred_on: Occurred
     member_ids: Annotated[list[UUID], GENERATED] = Field(default_factory=list)
     """New ids, one per member (given ones are kept: a repeat of the same intake)."""
@@ -126,10 +131,36 @@ class OpenCase(FamilyCommand):
             street_address=self.street_address, access_route=self.access_route,
             benefit_situation=self.benefit_situation, consent_purposes=self.consent_purposes,
             consent_given_on=self.consent_given_on, case_manager=self.case_manager,
-            occurred_on=self.on(), recorded_by=recorded_by)
+            occurred_on=self.on(), recorded_by=recorded_by, via_offer_id=self.via_offer_id,
+            via_session_id=self.via_session_id)
+
+    def check_offer(self, cases: FamilyCases) -> None:
+        """A named offer is one of the project's; a named session one held by it on or
+        before the intake (another project's offer is refused as unknown)."""
+        from application import offers
+
+        if self.via_offer_id is None:
+            return
+        try:
+            offer = offers.load(cases, self.via_offer_id)
+        except offers.OfferNotFound:
+            offer = None
+        if offer is None or offer.project != self.project:
+            raise invalid("unknown_offer", f"project {self.project} has no such offer",
+                          "via_offer_id")
+        if self.via_session_id is None:
+            return
+        session = offer.sessions.get(self.via_session_id)
+        if session is None or not session.held:
+            raise invalid("unknown_session", "the offer has no such session held",
+                          "via_session_id")
+        if session.on > self.on():
+            raise invalid("session_after_intake", f"the session was held on {session.on}, "
+                          "after the intake", "via_session_id")
 
     def run(self, cases: FamilyCases, recorded_by: str, expected_version: int | None,
             guard: Guard | None) -> CommandResult:
+        self.check_offer(cases)
         return cases.open(self.project, self.on().year, self.family_id,
                           lambda number: self.open(number, recorded_by))
 

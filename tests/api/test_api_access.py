@@ -417,7 +417,8 @@ def check_project_cell(cast: Cast, endpoint: str, role: str, scope: str, want: i
     elif endpoint == "POST /projects/{project}/staff":
         path, body = f"/projects/{project}/staff", {"name": "Neu Person", "role": "auditor"}
     elif endpoint == "POST /offers":
-        path, body = "/offers", {**OFFER, "project": project}
+        path, body = "/offers", offer_body(cast.world, project)
+        places_before = places_state(cast, project)  # with the place and partner it added
     elif endpoint == "POST /projects/{project}/last-payment":
         path = f"/projects/{project}/last-payment"  # (a day of its own for each role)
         body = {"paid_on": f"2026-03-{10 + ROLES.index(role):02d}"}
@@ -475,10 +476,15 @@ def check_project_cell(cast: Cast, endpoint: str, role: str, scope: str, want: i
 
 OFFER: dict[str, Any] = {
     "offer_type": "open_office_hours", "title": "Sprechstunde im Familienzentrum",
-    "place": {"name": "Familienzentrum Westwall", "district": "Mitte"},
-    "partners": ["Jobcenter"], "starts_on": "2026-03-06",
+    "starts_on": "2026-03-06",
     "schedule": {"recurrence": "weekly", "weekdays": ["friday"], "start_time": "10:00",
                  "duration_minutes": 120}}
+
+
+def offer_body(world: World, project: str) -> dict[str, Any]:
+    """An offer of ``project`` at a place, with a partner, of its directory."""
+    return {**OFFER, "project": project, "place_id": world.place(project),
+            "partner_ids": [world.partner(project)]}
 SESSION = {"staff_present": ["st-x"], "occurred_on": "2026-03-06",
            "attendance": {"counts": {"women": {"27_54": 3}}, "first_time": 1}}
 
@@ -488,7 +494,7 @@ def check_offer_cell(cast: Cast, endpoint: str, role: str, scope: str, want: int
     coordinator; after a refusal the offer's version must be unchanged."""
     project = "KR" if scope == "own project's" else "GL"
     maker = cast.client("coordinator", project)
-    offer_id = maker.post("/offers", json={**OFFER, "project": project}).json()["offer_id"]
+    offer_id = maker.post("/offers", json=offer_body(cast.world, project)).json()["offer_id"]
     tail, body = endpoint.split(" ", 1)[1].removeprefix("/offers/{offer_id}"), None
     if tail == "/sessions/{session_id}/corrections":
         held = maker.post(f"/offers/{offer_id}/sessions", json=SESSION).json()
@@ -547,7 +553,7 @@ def something_to_find(cast: Cast) -> None:
     for project in ("KR", "GL"):
         assert cast.client("coordinator", project).get("/families").status_code == 200
         assert cast.client("coordinator", project).post(
-            "/offers", json={**OFFER, "project": project}).status_code == 201
+            "/offers", json=offer_body(cast.world, project)).status_code == 201
 
 
 def check_query_cell(cast: Cast, endpoint: str, role: str, scope: str, want: int) -> str:

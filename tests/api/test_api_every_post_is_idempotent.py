@@ -73,23 +73,25 @@ def districts(world: World, template: str) -> Request:
             {"districts": ["Mitte", "Nord"]})
 
 
-OFFER: dict[str, Any] = {
-    "project": "KR", "offer_type": "parent_breakfast", "title": "Elternfrühstück",
-    "place": {"name": "Kita Sonnenschein", "district": "Krefeld-Süd"},
-    "schedule": {"recurrence": "weekly", "weekdays": ["friday"], "start_time": "09:00",
-                 "duration_minutes": 90}, "starts_on": "2026-03-06"}
+def offer_body(world: World) -> dict[str, Any]:
+    return {"project": "KR", "offer_type": "parent_breakfast", "title": "Elternfrühstück",
+            "place_id": world.place(name="Kita Sonnenschein", kind="kita"),
+            "schedule": {"recurrence": "weekly", "weekdays": ["friday"],
+                         "start_time": "09:00", "duration_minutes": 90},
+            "starts_on": "2026-03-06"}
 HELD = {"staff_present": ["st-x"], "occurred_on": "2026-03-06",
         "attendance": {"counts": {"women": {"27_54": 5}}, "first_time": 1}}
 
 
 def _offer(world: World) -> str:
-    response = world.client("coordinator").post("/offers", json=OFFER)
+    response = world.client("coordinator").post("/offers", json=offer_body(world))
     assert response.status_code == 201, response.text
     return str(response.json()["offer_id"])
 
 
 def offer(world: World, template: str) -> Request:
-    return "case_manager", "/offers", OFFER, {**OFFER, "title": "Elterncafé"}
+    body = offer_body(world)
+    return "case_manager", "/offers", body, {**body, "title": "Elterncafé"}
 
 
 def on_offer(world: World, template: str) -> Request:

@@ -11,13 +11,17 @@ from tests.support.api import problem
 from tests.support.tamper import RawStore
 from tests.support.world import World
 
-CAFE: dict[str, Any] = {
-    "project": "KR", "offer_type": "cafe", "title": "Frauencafé",
-    "place": {"name": "Stadtteilbüro Westwall", "district": "Krefeld-Mitte"},
-    "partners": ["Jobcenter Krefeld"], "target_group": "Frauen im Quartier",
-    "schedule": {"recurrence": "weekly", "weekdays": ["wednesday"], "start_time": "10:00",
-                 "duration_minutes": 120},
-    "starts_on": "2026-09-02", "planned_sessions": 40, "occurred_on": "2026-08-20"}
+
+def cafe(world: World, project: str = "KR", **overrides: Any) -> dict[str, Any]:
+    """The women's café of ``project``, at a new place of its directory with a new
+    partner."""
+    return {"project": project, "offer_type": "cafe", "title": "Frauencafé",
+            "place_id": world.place(project), "partner_ids": [world.partner(project)],
+            "target_group": "Frauen im Quartier",
+            "schedule": {"recurrence": "weekly", "weekdays": ["wednesday"],
+                         "start_time": "10:00", "duration_minutes": 120},
+            "starts_on": "2026-09-02", "planned_sessions": 40, "occurred_on": "2026-08-20",
+            **overrides}
 
 
 def session(**overrides: Any) -> dict[str, Any]:
@@ -31,8 +35,8 @@ def recorded(world: World) -> int:
     return world.services.cases.recorder.max_notification_id() or 0
 
 
-def create(world: World, role: str = "case_manager") -> dict[str, Any]:
-    response = world.client(role).post("/offers", json=CAFE)
+def create(world: World, role: str = "case_manager", **overrides: Any) -> dict[str, Any]:
+    response = world.client(role).post("/offers", json=cafe(world, **overrides))
     assert response.status_code == 201, response.text
     assert response.headers["Location"] == f"/offers/{response.json()['offer_id']}"
     body: dict[str, Any] = response.json()
@@ -61,6 +65,7 @@ def test_an_offer_with_a_held_and_a_cancelled_session_reads_back(world: World) -
     assert first["attendance"]["total"] == 16
     assert first["attendance"]["first_time"] == 2
     assert first["place"]["name"] == "Stadtteilbüro Westwall"
+    assert body["partners"][0]["name"] == "Jobcenter Krefeld"
     assert first["recorded_at"] > "2026-09-09"  # recorded later than it took place
     assert second["status"] == "cancelled"
     assert second["reason"] == "holiday"
@@ -143,7 +148,7 @@ def test_each_role_gets_what_its_work_needs(world: World) -> None:
     for role in ("auditor", "reporting", "admin"):
         problem(world.client(role).post(f"{path}/sessions", json=session()), 403,
                 "forbidden")
-        problem(world.client(role).post("/offers", json=CAFE), 403, "forbidden")
+        problem(world.client(role).post("/offers", json=cafe(world)), 403, "forbidden")
     problem(world.client("coordinator", "GL").get(path), 404, "offer_not_found")
     problem(world.client("case_manager", "GL").post(f"{path}/sessions", json=session()),
             404, "offer_not_found")
@@ -178,14 +183,18 @@ def test_offer_events_read_back_from_the_store_as_they_were_emitted(world: World
     held = client.post(f"/offers/{offer['offer_id']}/sessions", json=session()).json()
     client.post(f"/offers/{offer['offer_id']}/sessions/{held['session_id']}/corrections",
                 json={"field": "start_time", "value": "10:30", "reason": "später begonnen"})
-    client.post(f"/offers/{offer['offer_id']}/changes", json={"partners": ["Kita Regenbogen"]})
+    kita = world.partner(name="Kita Regenbogen", institution_type="childcare")
+    changed = client.post(f"/offers/{offer['offer_id']}/changes", json={"partner_ids": [kita]})
+    assert changed.status_code == 200, changed.text
     client.post(f"/offers/{offer['offer_id']}/end", json={"occurred_on": "2026-09-30"})
     stored = list(world.services.cases.events.get(UUID(offer["offer_id"])))
+    offer_read = client.get(f"/offers/{offer['offer_id']}").json()
     assert [type(e).__name__ for e in stored] == [
         "OfferCreated", "SessionHeld", "SessionCorrected", "OfferChanged", "OfferEnded"]
     created, session_held = stored[0], stored[1]
     assert created.schedule.start_time.isoformat() == "10:00:00"  # type: ignore[attr-defined]
-    assert created.place.district == "Krefeld-Mitte"  # type: ignore[attr-defined]
+    assert str(created.place_id) == offer_read["place"]["place_id"]  # type: ignore[attr-defined]
     assert session_held.attendance.total == 16  # type: ignore[attr-defined]
-    assert stored[3].partners == ("Kita Regenbogen",)  # type: ignore[attr-defined]
+    assert session_held.place_id == created.place_id  # type: ignore[attr-defined]
+    assert stored[3].partner_ids == (UUID(kita),)  # type: ignore[attr-defined]
     assert client.get(f"/offers/{offer['offer_id']}").json()["ended_on"] == "2026-09-30"

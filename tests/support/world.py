@@ -27,6 +27,7 @@ from api.deps import Services
 from application.directory import IssuedToken
 from application.settings import Settings, new_key_text
 from domain.directory import Role
+from domain.values import InstitutionType, PlaceKind
 
 PROJECTS = ("KR", "GL")
 
@@ -89,6 +90,25 @@ class World:
 
     def case_manager_id(self, project: str = "KR") -> str:
         return self.token(Role.CASE_MANAGER, project).staff_id
+
+    def place(self, project: str = "KR", name: str = "Stadtteilbüro Westwall",
+              kind: str = "quarter_office", district: str | None = "Krefeld-Mitte") -> str:
+        """A new place of ``project``'s directory; its id."""
+        place_id = uuid.uuid4()
+        self.services.directory.change(lambda d: d.place(
+            project=project, place_id=place_id, name=name, kind=PlaceKind(kind),
+            district=district, recorded_by="test", new=True))
+        return str(place_id)
+
+    def partner(self, project: str = "KR", name: str = "Jobcenter Krefeld",
+                institution_type: str = "jobcenter") -> str:
+        """A new partner institution of ``project``'s directory; its id."""
+        partner_id = uuid.uuid4()
+        self.services.directory.change(lambda d: d.partner(
+            project=project, partner_id=partner_id, name=name,
+            institution_type=InstitutionType(institution_type), contact_role=None,
+            district=None, recorded_by="test", new=True))
+        return str(partner_id)
 
 
 Staff = dict[tuple[Role, str], IssuedToken]

@@ -95,14 +95,12 @@ NOT_FREE_TEXT: dict[str, str] = {
     "CaseNumberSequence.Started.project": "a project code",
     "OfferCreated.project": "a project code",
     "OfferCreated.title": "an offer's title: a café or office hour, not a person",
-    "*.place.name": "a place of a project (family centre, school): not a person",
-    "*.place.district": "a district of the project: a social space, not a person",
-    "*.partners.*": "a partner institution (Jobcenter Krefeld), never its staff",
     "*.target_group": "whom an offer is for (parents of young children), not a person",
     "*.staff_present.*": "a staff id",
     "SessionCorrected.field": "the name of a correctable fact of a session",
     "SessionCorrected.value": "a session's date, time, duration, staff ids, topics, place "
-                              "or headcounts (JSON): counts, never names",
+                              "id, headcounts, partner ids, outcome codes or named "
+                              "attendees' ids (JSON): counts and ids, never names",
     "SessionCorrected.reason": "why a headcount or date was corrected: offers hold no "
                                "person (no key to seal with); a doubtful case, see issue 15",
     "OfferChanged.title": "an offer's title",

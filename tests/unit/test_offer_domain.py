@@ -16,8 +16,9 @@ from domain.offer_values import (
     AgeBand,
     CancelReason,
     HeadcountGender,
+    Attendee,
+    NetworkOutcome,
     OfferType,
-    Place,
     Recurrence,
     Schedule,
     Weekday,
@@ -29,12 +30,13 @@ pytestmark = pytest.mark.store_independent
 TODAY = date(2026, 12, 1)
 W, M, NB = HeadcountGender.WOMEN, HeadcountGender.MEN, HeadcountGender.NON_BINARY
 ADULT, CHILD = AgeBand.AGE_27_54, AgeBand.AGE_0_5
+OFFICE, KITA, JOBCENTER = uuid4(), uuid4(), uuid4()
 
 
 def cafe(**overrides: Any) -> Offer:
     values: dict[str, Any] = dict(
         offer_id=uuid4(), project="KR", offer_type=OfferType.CAFE, title="Frauencafé",
-        place=Place("Stadtteilbüro", "Mitte"), partners=["Jobcenter", "Jobcenter"],
+        place_id=OFFICE, partner_ids=[JOBCENTER, JOBCENTER],
         target_group="Frauen", schedule=Schedule(Recurrence.WEEKLY, time(10), 120,
                                                  (Weekday.WEDNESDAY,)),
         starts_on=date(2026, 9, 2), ends_on=date(2026, 12, 16), planned_sessions=15,
@@ -48,7 +50,7 @@ def hold(offer: Offer, on: date = date(2026, 9, 9), counts: Any = None,
     session_id = uuid4()
     values: dict[str, Any] = dict(
         session_id=session_id, start_time=None, duration_minutes=None,
-        staff_present=["st-a"], place=None, topics=[], counts=counts or {W: {ADULT: 12}},
+        staff_present=["st-a"], place_id=None, topics=[], counts=counts or {W: {ADULT: 12}},
         first_time=first_time, occurred_on=on, recorded_by="st-a", today=TODAY)
     values.update(overrides)
     offer.hold_session(**values)
@@ -68,16 +70,39 @@ def refused(offer: Offer, act: Callable[[Offer], object], rule: str,
 
 def test_a_session_takes_the_offers_time_duration_and_place_unless_given() -> None:
     offer = cafe()
-    assert offer.partners == ("Jobcenter",)
+    assert offer.partner_ids == (JOBCENTER,)
     s = offer.sessions[hold(offer, counts={W: {ADULT: 9}, NB: {CHILD: 3}}, first_time=2)]
-    assert (s.start_time, s.duration_minutes, s.place) == (time(10), 120, offer.place)
+    assert (s.start_time, s.duration_minutes, s.place_id) == (time(10), 120, OFFICE)
+    assert (s.partner_ids, s.outcomes, s.attendees) == ((JOBCENTER,), (), ())
     assert s.attendance is not None
     assert s.attendance.total == 12
     assert isinstance(offer.pending_events[-1], SessionHeld)
     other = offer.sessions[hold(offer, date(2026, 9, 16), start_time=time(9),
-                                duration_minutes=45, place=Place("Kita", "Süd"))]
-    assert (other.start_time, other.duration_minutes, other.place.name) == (  # type: ignore[union-attr]
-        time(9), 45, "Kita")
+                                duration_minutes=45, place_id=KITA, partner_ids=[])]
+    assert (other.start_time, other.duration_minutes, other.place_id, other.partner_ids) == (
+        time(9), 45, KITA, ())
+
+
+def test_named_attendees_are_counted_in_the_headcount_each_once() -> None:
+    offer = cafe()
+    mother, child = Attendee(uuid4(), uuid4()), Attendee(uuid4(), uuid4())
+    s = offer.sessions[hold(offer, counts={W: {ADULT: 2}},
+                            attendees=[child, mother, child])]
+    assert s.attendees == tuple(sorted((mother, child)))
+    refused(offer, lambda o: hold(o, date(2026, 9, 16), counts={W: {ADULT: 1}},
+                                  attendees=[mother, child]),
+            "attendees_above_total", "attendees")
+
+
+def test_only_a_network_meeting_records_outcomes_and_it_names_its_partners() -> None:
+    refused(cafe(), lambda o: hold(o, outcomes=[NetworkOutcome.COOPERATION_AGREED]),
+            "outcomes_only_for_network_meetings", "outcomes")
+    meeting = cafe(offer_type=OfferType.NETWORK_MEETING, partner_ids=[])
+    refused(meeting, lambda o: hold(o), "partners_missing", "partner_ids")
+    s = meeting.sessions[hold(meeting, partner_ids=[JOBCENTER, KITA], outcomes=[
+        NetworkOutcome.REFERRAL_PATH_AGREED, NetworkOutcome.REFERRAL_PATH_AGREED])]
+    assert (s.partner_ids, s.outcomes) == ((JOBCENTER, KITA),
+                                           (NetworkOutcome.REFERRAL_PATH_AGREED,))
 
 
 @pytest.mark.parametrize(("counts", "first_time", "rule", "field"), [
