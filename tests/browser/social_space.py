@@ -24,8 +24,8 @@ def prepare(site: Site, title: str = "Frauencafé Westwall") -> dict[str, Any]:
         assert partner.status_code == 201, partner.text
         offer = api.post("/offers", json={
             "project": "KR", "offer_type": "cafe", "title": title,
-            "place": {"name": "Familienzentrum Westwall", "district": "Krefeld-Mitte"},
-            "partners": ["Jobcenter Krefeld"], "target_group": "Frauen im Quartier",
+            "place_id": place.json()["place_id"],
+            "partner_ids": [partner.json()["partner_id"]], "target_group": "Frauen im Quartier",
             "schedule": {"recurrence": "weekly", "weekdays": [
                 "monday", "tuesday", "wednesday", "thursday", "friday", "saturday",
                 "sunday"], "start_time": "10:00", "duration_minutes": 120},

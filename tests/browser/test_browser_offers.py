@@ -1,6 +1,7 @@
 """A case manager records this morning's session of the women's café in a real browser:
 from Diese Woche to Termin erfassen, the headcounts typed into the grid from the
-keyboard, saved once, seen in the week and on the offer's page.
+keyboard, a mother of one of her families found by name as a named attendee, saved
+once, seen in the week and on the offer's page.
 
 With ``LOTSE_SHOTS`` set to a folder, every social-space screen is kept there as
 screenshots at 1280 px and at 640 px (1280 px at 200 % zoom).
@@ -16,6 +17,7 @@ from domain.rules import today_in_programme
 from tests.browser.conftest import Site, sign_in
 from tests.browser.social_space import prepare
 from tests.browser.test_browser_family import shot
+from tests.support.world import intake_body
 
 pytestmark = pytest.mark.e2e
 
@@ -27,9 +29,12 @@ def both_widths(page: Any, name: str) -> None:
     page.set_viewport_size({"width": 1280, "height": 800})
 
 
-def test_a_case_manager_records_a_session_with_counts_from_this_week(
+def test_a_case_manager_records_a_session_with_counts_and_a_named_attendee(
         page: Any, site: Site) -> None:
     ids = prepare(site)
+    with site.api("anna") as api:
+        opened = api.post("/families", json=intake_body())
+        assert opened.status_code == 201, opened.text
     today = today_in_programme()
     sign_in(page, site, "anna")
     page.get_by_role("link", name="Diese Woche").click()
@@ -44,6 +49,10 @@ def test_a_case_manager_records_a_session_with_counts_from_this_week(
         page.keyboard.press(typed)
     page.locator("#session-n_not_stated_0_5").fill("4")
     page.get_by_label("Davon zum ersten Mal da").fill("2")
+    page.get_by_label("Name oder Fallnummer").fill("Okonkwo")
+    page.get_by_role("button", name="Suchen").click()
+    assert page.locator("#session-n_women_27_54").input_value() == "9"  # (kept)
+    page.get_by_label("Amira Okonkwo-Brandt").check()
     both_widths(page, "termin-erfassen")
     page.get_by_role("button", name="Termin speichern").click()
     assert page.get_by_role("status").inner_text() == "✓ Termin gespeichert."
@@ -52,6 +61,7 @@ def test_a_case_manager_records_a_session_with_counts_from_this_week(
     row = page.locator("table.list tbody tr").first.inner_text()
     assert "19" in row, row
     assert "stattgefunden" in row, row
+    assert "Amira Okonkwo-Brandt" in row, row
     both_widths(page, "angebot")
     page.goto("/angebote")
     both_widths(page, "angebote")

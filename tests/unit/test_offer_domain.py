@@ -14,9 +14,9 @@ import pytest
 from domain.errors import DomainError
 from domain.offer_values import (
     AgeBand,
+    Attendee,
     CancelReason,
     HeadcountGender,
-    Attendee,
     NetworkOutcome,
     OfferType,
     Recurrence,

@@ -5,6 +5,8 @@ answers 404 and only those who record social-space work see the forms."""
 
 from __future__ import annotations
 
+from uuid import uuid4
+
 from tests.support.world import World
 from tests.web.offer_pages import add_place, new_offer, post, shared
 from tests.web.pages import signed_in
@@ -49,6 +51,12 @@ def test_a_broken_rule_is_shown_at_its_field_and_nothing_is_stored(shared: World
     assert answer.status_code == 422
     assert 'id="offer-duration_minutes-fehler"' in answer.text
     assert "Bitte geben Sie eine ganze Zahl ein." in answer.text
+    answer = post(client, "/angebote/neu", "/angebote/neu", {
+        "offer_type": "cafe", "title": "Elterncafé", "place_id": str(uuid4()),
+        "recurrence": "one_off", "start_time": "09:30", "duration_minutes": "90",
+        "starts_on": "2026-11-02"})
+    assert 'id="offer-place_id-fehler"' in answer.text
+    assert "Diesen Ort gibt es im Projekt nicht." in answer.text
     assert head(shared) == before
 
 
@@ -57,6 +65,7 @@ def test_an_offer_is_changed_and_ended_through_its_forms(shared: World) -> None:
     client = signed_in(shared, "case_manager")
     offer_id = new_offer(client, place, "Elternfrühstück Oppum", offer_type="parent_breakfast")
     path = f"/angebote/{offer_id}/aendern"
+    assert f'<option value="{place}" selected>' in client.get(path).text
     answer = post(client, path, path, {
         "title": "Elternfrühstück in Oppum", "place_id": place, "recurrence": "weekly",
         "weekdays": ["friday"], "start_time": "08:30", "duration_minutes": "90",

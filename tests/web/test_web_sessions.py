@@ -9,7 +9,7 @@ from typing import Any
 from uuid import UUID
 
 from tests.support.world import World
-from tests.web.offer_pages import add_place, new_offer, post, shared
+from tests.web.offer_pages import add_partner, add_place, new_offer, post, shared
 from tests.web.pages import signed_in
 
 __all__ = ["shared"]
@@ -125,3 +125,57 @@ def test_named_attendees_are_found_by_name_among_the_families_the_person_may_see
     reads = shared.services.read_log.entries(projects=["KR"], family_id=UUID(
         own["family_id"]))[1]
     assert [r.endpoint for r in reads] == ["GET /angebote/{offer_id}/termin"]
+
+
+def test_a_named_attendee_is_saved_and_shown_only_to_whom_may_see_the_family(
+        shared: World) -> None:
+    place = add_place(shared, "Familienzentrum Ost")
+    family = shared.intake(members=[{"role": "parent", "given_name": "Marta",
+                                     "family_name": "Nowak", "birth_date": "1992-09-09",
+                                     "gender": "female"}])
+    elsewhere = shared.intake(project="GL")
+    client = signed_in(shared, "case_manager")
+    offer_id = new_offer(client, place, "Elternfrühstück Ost")
+    form, action = f"/angebote/{offer_id}/termin", f"/angebote/{offer_id}/termin"
+    staff = {"staff_present": [shared.case_manager_id()], "occurred_on": "2026-11-04"}
+    marta = f"{family['family_id']}:{family['member_ids'][0]}"
+    before = head(shared)
+    foreign = post(client, form, action, {**counts(), **staff, "attendees": [
+        f"{elsewhere['family_id']}:{elsewhere['member_ids'][0]}"]})
+    assert foreign.status_code == 422
+    assert "Diese Person hat keinen Fall in diesem Projekt." in foreign.text
+    too_many = post(client, form, action, {"n_women_27_54": "0", **staff,
+                                           "attendees": [marta]})
+    assert 'id="session-attendees-fehler"' in too_many.text
+    assert "Marta Nowak" in too_many.text  # (the ticked attendee stays ticked)
+    assert head(shared) == before
+    saved = post(client, form, action, {**counts(), **staff, "attendees": [marta]})
+    assert saved.status_code == 303, saved.text
+    page = client.get(f"/angebote/{offer_id}").text
+    assert f"Marta Nowak <a href=\"/familien/{family['case_number']}\">" in page
+    reporting = signed_in(shared, "reporting").get(f"/angebote/{offer_id}").text
+    assert "Marta" not in reporting
+    assert "1 weitere (nicht in Ihren Fällen)" in reporting
+
+
+def test_a_network_meeting_records_the_partners_present_and_its_outcomes(
+        shared: World) -> None:
+    place = add_place(shared, "Rathaus Uerdingen", kind="other")
+    partner = add_partner(shared, "Migrationsberatung Caritas")
+    client = signed_in(shared, "coordinator")
+    offer_id = new_offer(client, place, "Netzwerk Uerdingen", offer_type="network_meeting",
+                         partner_ids=[partner])
+    form, action = f"/angebote/{offer_id}/termin", f"/angebote/{offer_id}/termin"
+    page = client.get(form).text
+    assert f'value="{partner}" id="session-partner-1" checked' in page
+    staff = {"staff_present": [shared.token("coordinator").staff_id],
+             "occurred_on": "2026-11-02"}
+    refused = post(client, form, action, {"n_not_stated_27_54": "6", **staff})
+    assert "Bitte wählen Sie die Partner" in refused.text
+    saved = post(client, form, action, {"n_not_stated_27_54": "6", **staff,
+                                        "partner_ids": [partner],
+                                        "outcomes": ["referral_path_agreed"]})
+    assert saved.status_code == 303, saved.text
+    shown = client.get(f"/angebote/{offer_id}").text
+    assert "Anwesende Partner:</span> Migrationsberatung Caritas" in shown
+    assert "Vermittlungsweg vereinbart" in shown

@@ -119,7 +119,7 @@ async def create_offer(request: Request, person: PersonDep) -> Response:
     project = _project_for_new(person, form.values.get("project"))
     svc = services(request)
     try:
-        command = CreateOffer(project=project, **_details(svc, project, form, None))
+        command = CreateOffer(project=project, **_details(form, None))
         done = svc.pipeline.execute(command, person.actor, None, form.key or None)
     except (Refusal, DomainError, ValidationError) as e:
         return _refused(request, person, form, project, None, e)
@@ -142,7 +142,7 @@ async def change_offer(request: Request, person: PersonDep, offer_id: UUID) -> R
     version = form.values.get("version", "")
     form.version = int(version) if version.isdigit() else offer.version
     try:
-        changed = _changes(_details(svc, offer.project, form, offer), offer)
+        changed = _changes(_details(form, offer), offer)
         svc.pipeline.execute(ChangeOffer(offer_id=offer.id, **changed), person.actor,
                              form.version, form.key or None)
     except StaleVersion:
@@ -186,7 +186,7 @@ def _refused(request: Request, person: Person, form: Form, project: str,
     return _show(request, person, form, project, offer, 422)
 
 
-def _details(svc: Services, project: str, form: Form, offer: Offer | None) -> dict[str, Any]:
+def _details(form: Form, offer: Offer | None) -> dict[str, Any]:
     """The command's details from the form (texts as typed: the command's own rules
     judge them, and refuse what is not a number or a date)."""
     v, lists = form.values, form.lists
@@ -201,7 +201,7 @@ def _details(svc: Services, project: str, form: Form, offer: Offer | None) -> di
                      "duration_minutes": whole_number(v.get("duration_minutes"))},
         "ends_on": text["ends_on"],
         "planned_sessions": whole_number(v.get("planned_sessions")),
-        **_where(svc, project, v.get("place_id") or "", lists.get("partner_ids", []))}
+        **_where(v.get("place_id") or "", lists.get("partner_ids", []))}
     if offer is None:
         details.update(offer_type=v.get("offer_type") or "", starts_on=text["starts_on"])
     return details
@@ -221,35 +221,19 @@ def _changes(details: dict[str, Any], offer: Offer) -> dict[str, Any]:
 
 
 def _place_id(offer: Offer) -> str:
-    return ""
+    return str(offer.place_id)
 
 
 def _partner_ids(offer: Offer) -> tuple[str, ...]:
-    return ()
+    return tuple(str(p) for p in offer.partner_ids)
 
 
-def _where(svc: Services, project: str, place_id: str, partner_ids: list[str]
-           ) -> dict[str, Any]:
-    record = svc.directory.project(project)
-    chosen = _uuid(place_id)
-    place = record.places.get(chosen) if chosen is not None else None
-    partners = [record.partners[p].name for p in map(_uuid, partner_ids)
-                if p is not None and p in record.partners]
-    return {"place": None if place is None else {
-        "name": place.name, "district": place.district or record.name},
-        "partners": partners}
+def _where(place_id: str, partner_ids: list[str]) -> dict[str, Any]:
+    """The place and partners chosen (ids of the project's directory, checked by the
+    command: an unknown or retired one is refused at its field)."""
+    return {"place_id": place_id or None, "partner_ids": partner_ids}
 
 
 def _same_where(now: ChangeOffer, offer: Offer) -> dict[str, bool]:
-    return {"place": now.place is None or now.place.value() == offer.place,
-            "partners": list(now.partners or []) == list(offer.partners)}
-
-
-def _uuid(text: str) -> UUID | None:
-    if not text:
-        return None
-    try:
-        return UUID(text)
-    except ValueError:
-        return None
-
+    return {"place_id": now.place_id is None or now.place_id == offer.place_id,
+            "partner_ids": tuple(now.partner_ids or ()) == offer.partner_ids}

@@ -11,9 +11,11 @@ from datetime import date, time
 from uuid import UUID
 
 from api.deps import Services
-from api.routes.offers import next_session
+from api.family_responses import case_out
+from api.routes.offers import next_session, seen_families
 from api.web.i18n import Texts
 from api.web.pages.base import Person
+from api.web.pages.family_view import member_name
 from application import offers, policy
 from domain.offer_values import Recurrence, SessionRecord
 from domain.offers import Offer
@@ -54,13 +56,17 @@ def schedule_text(offer: Offer, texts: Texts, day: str) -> str:
 
 def place_text(offer: Offer, svc: Services, record: SessionRecord | None = None) -> str:
     """Where the offer (or one of its sessions) takes place, by name and district."""
-    place = offer.place if record is None or record.place is None else record.place
+    place_id = offer.place_id if record is None or record.place_id is None else record.place_id
+    place = svc.directory.project(offer.project).places[place_id]
     return f"{place.name} ({place.district})" if place.district else place.name
 
 
-def partner_names(offer: Offer, svc: Services) -> list[str]:
-    """The partners running the offer with the team, by name."""
-    return list(offer.partners)
+def partner_names(offer: Offer, svc: Services,
+                  record: SessionRecord | None = None) -> list[str]:
+    """The partners running the offer with the team (or present at a session), by name."""
+    partners = svc.directory.project(offer.project).partners
+    ids = offer.partner_ids if record is None else record.partner_ids
+    return [partners[i].name for i in ids]
 
 
 @dataclass(frozen=True)
@@ -80,6 +86,35 @@ class OfferRow:
 def rows(found: list[Offer], today: date) -> list[OfferRow]:
     return [OfferRow(o, next_session(o, today), sum(1 for s in o.sessions.values() if s.held),
                      sum(1 for s in o.sessions.values() if not s.held)) for o in found]
+
+
+@dataclass(frozen=True)
+class Named:
+    """A session's named attendees as the reader sees them: names and case numbers of
+    the families they may see, and how many others were named."""
+
+    shown: list[tuple[str, str]]
+    hidden: int
+
+
+def named_attendees(svc: Services, person: Person, sessions: list[SessionRecord],
+                    endpoint: str) -> dict[UUID, Named]:
+    """Each session's named attendees (families the person may not see only counted;
+    showing a family's names to anyone but its case manager is logged as a read)."""
+    seen = seen_families(svc, person.actor, sessions, endpoint)
+    names: dict[tuple[UUID, UUID], tuple[str, str]] = {}
+    for family_id, view in seen.items():
+        if view is not None:
+            case = case_out(view)
+            for m in case.members:
+                names[family_id, m.member_id] = (member_name(m) or person.texts(
+                    "family.erased_names"), case.case_number)
+    found: dict[UUID, Named] = {}
+    for s in sessions:
+        shown = [names[a.family_id, a.member_id] for a in s.attendees
+                 if (a.family_id, a.member_id) in names]
+        found[s.session_id] = Named(sorted(shown), len(s.attendees) - len(shown))
+    return found
 
 
 def sessions_by_date(offer: Offer) -> list[SessionRecord]:

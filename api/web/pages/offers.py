@@ -20,6 +20,7 @@ from api.web import formats
 from api.web.pages.base import PageRoute, Person, PersonDep, render, services
 from api.web.pages.offer_views import (
     load_offer,
+    named_attendees,
     partner_names,
     place_text,
     project_offers,
@@ -31,6 +32,7 @@ from api.web.pages.offer_views import (
 from api.web.pages.reporting import chosen_project
 from api.web.staff_names import names_of
 from application import policy
+from domain.offer_values import OfferType
 from domain.offers import Offer
 from domain.rules import today_in_programme
 
@@ -67,7 +69,10 @@ def offer_page(request: Request, person: PersonDep, offer_id: UUID,
                   schedule=schedule_text(offer, person.texts, _day(person, offer)),
                   place=lambda record=None: place_text(offer, svc, record),
                   hours=time_text, project=svc.directory.project(offer.project).name,
-                  partners=partner_names(offer, svc))
+                  partners=partner_names(offer, svc),
+                  present=lambda record: partner_names(offer, svc, record),
+                  named=named_attendees(svc, person, sessions, "GET /angebote/{offer_id}"),
+                  network=offer.offer_type is OfferType.NETWORK_MEETING)
 
 
 def _day(person: Person, offer: Offer) -> str:

@@ -20,7 +20,6 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
 
-from api.deps import Services
 from api.web.pages import attendees
 from api.web.pages.base import (
     PageRoute,
@@ -42,7 +41,13 @@ from application.commands.offers import CancelSession, RecordSession
 from application.refusals import Refusal
 from domain.directory import Role
 from domain.errors import DomainError
-from domain.offer_values import AgeBand, CancelReason, HeadcountGender
+from domain.offer_values import (
+    AgeBand,
+    CancelReason,
+    HeadcountGender,
+    NetworkOutcome,
+    OfferType,
+)
 from domain.offers import Offer
 from domain.rules import today_in_programme
 from domain.values import Topic
@@ -77,7 +82,8 @@ def _blank(offer: Offer, person: Person, on: date) -> tuple[Form, Form]:
     held = Form("session", {"occurred_on": on.isoformat(), "start_time": f"{s.start_time:%H:%M}",
                             "duration_minutes": str(s.duration_minutes),
                             "place_id": _place_id(offer)},
-                {"staff_present": [person.actor.staff_id]}, posted=True)
+                {"staff_present": [person.actor.staff_id],
+                 "partner_ids": [str(p) for p in offer.partner_ids]}, posted=True)
     return held, Form("cancel", {"occurred_on": on.isoformat()}, posted=True)
 
 
@@ -103,7 +109,11 @@ def _show(request: Request, person: Person, offer: Offer, held: Form, cancel: Fo
                   cell=cell, reasons=list(CancelReason), today=today_in_programme(),
                   hours=time_text(offer.schedule.start_time, offer.schedule.duration_minutes),
                   chosen=chosen, found=[c for c in found or [] if c.value not in ticked],
-                  searched=found is not None, network=False, partners=[], outcomes=[],
+                  searched=found is not None,
+                  network=offer.offer_type is OfferType.NETWORK_MEETING,
+                  partners=sorted((p for p in project.partners.values() if p.active),
+                                  key=lambda p: p.name.casefold()),
+                  outcomes=list(NetworkOutcome),
                   may_name=policy.may(person.actor.role_in(offer.project),
                                       policy.Action.READ_CASE))
 
@@ -125,7 +135,7 @@ async def record_session(request: Request, person: PersonDep, offer_id: UUID) ->
     if form.values.get("aktion") == "suchen":
         return _found(request, person, offer, form)
     try:
-        command = RecordSession(offer_id=offer.id, **_session(svc, offer, form))
+        command = RecordSession(offer_id=offer.id, **_session(offer, form))
         svc.pipeline.execute(command, person.actor, None, form.key)
     except (Refusal, DomainError, ValidationError) as e:
         return _refused(request, person, offer, form, e)
@@ -190,7 +200,7 @@ def _refused(request: Request, person: Person, offer: Offer, form: Form,
     return _show(request, person, offer, held, cancel, form.values.get("zurueck", ""), 422)
 
 
-def _session(svc: Services, offer: Offer, form: Form) -> dict[str, Any]:
+def _session(offer: Offer, form: Form) -> dict[str, Any]:
     """The command's values from the form, as typed (the command's rules judge them)."""
     v, lists = form.values, form.lists
     counts: dict[str, dict[str, Any]] = {}
@@ -206,19 +216,20 @@ def _session(svc: Services, offer: Offer, form: Form) -> dict[str, Any]:
             "staff_present": lists.get("staff_present", []),
             "topics": lists.get("topics", []),
             "attendance": {"counts": counts, "first_time": 0 if first is None else first},
-            **_where(svc, offer, v.get("place_id") or "")}
+            "place_id": v.get("place_id") or None,
+            "attendees": [{"family_id": f, "member_id": m} for f, m in (
+                attendees.parse(a) or (a, a) for a in lists.get("attendees", []))],
+            **_network(offer, lists)}
+
+
+def _network(offer: Offer, lists: dict[str, list[str]]) -> dict[str, Any]:
+    """A network meeting's partners present and outcomes (other offers take the
+    offer's partners and record no outcomes)."""
+    if offer.offer_type is not OfferType.NETWORK_MEETING:
+        return {}
+    return {"partner_ids": lists.get("partner_ids", []),
+            "outcomes": lists.get("outcomes", [])}
 
 
 def _place_id(offer: Offer) -> str:
-    return ""
-
-
-def _where(svc: Services, offer: Offer, place_id: str) -> dict[str, Any]:
-    record = svc.directory.project(offer.project)
-    try:
-        place = record.places.get(UUID(place_id)) if place_id else None
-    except ValueError:
-        place = None
-    if place is None:
-        return {}
-    return {"place": {"name": place.name, "district": place.district or record.name}}
+    return str(offer.place_id)
