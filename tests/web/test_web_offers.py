@@ -8,7 +8,7 @@ from __future__ import annotations
 from uuid import uuid4
 
 from tests.support.world import World
-from tests.web.offer_pages import add_place, new_offer, post, shared
+from tests.web.offer_pages import add_place, form_fields, new_offer, post, shared
 from tests.web.pages import signed_in
 
 __all__ = ["shared"]
@@ -101,3 +101,26 @@ def test_another_projects_offer_is_not_found_and_reading_roles_record_nothing(
     assert "Termin erfassen" not in page.text
     assert auditor.get(f"/angebote/{offer_id}/termin").status_code == 403
     assert signed_in(shared, "admin").get("/angebote").status_code == 403
+
+
+def test_an_intake_names_the_offer_through_which_the_family_came(shared: World) -> None:
+    place = add_place(shared, "Quartiersbüro Mitte", kind="quarter_office")
+    client = signed_in(shared, "case_manager")
+    offer_id = new_offer(client, place, "Offener Treff Mitte")
+    fields = {"project": "KR", "m0_role": "parent", "m0_given_name": "Rana",
+              "m0_family_name": "Haddad", "consent_purposes": ["esf_reporting"],
+              "consent_given_on": "02.11.2026", "occurred_on": "02.11.2026",
+              "district": "Krefeld-Mitte", "postal_code": "47798",
+              "benefit_situation": "sgb_ii", "via_offer_id": offer_id}
+    page = client.get("/aufnahme")
+    assert f'<option value="{offer_id}">Offener Treff Mitte</option>' in page.text
+    refused = client.post("/aufnahme", data={**form_fields(page, "/aufnahme"), **fields,
+                                             "access_route": "kita"})
+    assert refused.status_code == 422
+    assert "Ein Angebot nur beim Zugangsweg „Sozialraumangebot“ angeben." in refused.text
+    opened = client.post("/aufnahme", data={**form_fields(page, "/aufnahme"), **fields,
+                                            "access_route": "social_space_offer"})
+    assert opened.status_code == 303, opened.text
+    family = shared.services.index.found(case_number=opened.headers["location"].rsplit(
+        "/", 1)[1])[0]
+    assert str(shared.services.cases.get_case(family.family_id).state.via_offer_id) == offer_id
