@@ -125,6 +125,8 @@ def test_named_attendees_are_found_by_name_among_the_families_the_person_may_see
     reads = shared.services.read_log.entries(projects=["KR"], family_id=UUID(
         own["family_id"]))[1]
     assert [r.endpoint for r in reads] == ["GET /angebote/{offer_id}/termin"]
+    log = signed_in(shared, "auditor").get(f"/lesezugriffe?familie={own['case_number']}")
+    assert "Termin erfassen: namentlich Teilnehmende" in log.text
 
 
 def test_a_named_attendee_is_saved_and_shown_only_to_whom_may_see_the_family(
