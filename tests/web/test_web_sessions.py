@@ -30,8 +30,12 @@ def test_the_week_lists_due_sessions_and_a_recorded_one_with_its_headcount(
     place = add_place(shared, "Stadtteilbüro Westwall", kind="quarter_office")
     client = signed_in(shared, "case_manager")
     offer_id = new_offer(client, place, "Frauencafé der Woche")
+    once = new_offer(client, place, "Infoabend Kita", offer_type="information_event",
+                     recurrence="one_off", weekdays=[], starts_on="2026-11-05")
     week = client.get(WEEK).text
     assert week.count(f"/angebote/{offer_id}/termin?datum=2026-11-0") == 4  # (2 days, 2 links)
+    assert week.count(f"/angebote/{once}/termin?datum=2026-11-05") == 2
+    assert f"/angebote/{once}/termin" not in client.get("/diese-woche?woche=2026-11-12").text
     form = f"/angebote/{offer_id}/termin?datum=2026-11-02&von=woche"
     page = client.get(form).text
     assert 'value="2026-11-02"' in page

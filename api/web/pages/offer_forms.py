@@ -93,14 +93,14 @@ def _values(offer: Offer) -> tuple[dict[str, str], dict[str, list[str]]]:
     """The form's fields for an offer as it stands."""
     s = offer.schedule
     values = {"offer_type": offer.offer_type.value, "title": offer.title,
-              "target_group": offer.target_group or "", "place_id": _place_id(offer),
+              "target_group": offer.target_group or "", "place_id": str(offer.place_id),
               "recurrence": s.recurrence.value, "start_time": f"{s.start_time:%H:%M}",
               "duration_minutes": str(s.duration_minutes),
               "starts_on": offer.starts_on.isoformat(),
               "ends_on": offer.ends_on.isoformat() if offer.ends_on else "",
               "planned_sessions": str(offer.planned_sessions or "")}
     return values, {"weekdays": [w.value for w in s.weekdays],
-                    "partner_ids": list(_partner_ids(offer))}
+                    "partner_ids": [str(p) for p in offer.partner_ids]}
 
 
 @router.get("/angebote/neu", response_class=HTMLResponse)
@@ -201,7 +201,8 @@ def _details(form: Form, offer: Offer | None) -> dict[str, Any]:
                      "duration_minutes": whole_number(v.get("duration_minutes"))},
         "ends_on": text["ends_on"],
         "planned_sessions": whole_number(v.get("planned_sessions")),
-        **_where(v.get("place_id") or "", lists.get("partner_ids", []))}
+        "place_id": v.get("place_id") or None,  # (ids of the project's directory: the
+        "partner_ids": lists.get("partner_ids", [])}  # command refuses one not active)
     if offer is None:
         details.update(offer_type=v.get("offer_type") or "", starts_on=text["starts_on"])
     return details
@@ -216,24 +217,6 @@ def _changes(details: dict[str, Any], offer: Offer) -> dict[str, Any]:
             "ends_on": now.ends_on == offer.ends_on,
             "planned_sessions": now.planned_sessions == offer.planned_sessions,
             "schedule": now.schedule is not None and now.schedule.value() == s,
-            **_same_where(now, offer)}
-    return {k: v for k, v in details.items() if not same.get(k, False)}
-
-
-def _place_id(offer: Offer) -> str:
-    return str(offer.place_id)
-
-
-def _partner_ids(offer: Offer) -> tuple[str, ...]:
-    return tuple(str(p) for p in offer.partner_ids)
-
-
-def _where(place_id: str, partner_ids: list[str]) -> dict[str, Any]:
-    """The place and partners chosen (ids of the project's directory, checked by the
-    command: an unknown or retired one is refused at its field)."""
-    return {"place_id": place_id or None, "partner_ids": partner_ids}
-
-
-def _same_where(now: ChangeOffer, offer: Offer) -> dict[str, bool]:
-    return {"place_id": now.place_id is None or now.place_id == offer.place_id,
+            "place_id": now.place_id is None or now.place_id == offer.place_id,
             "partner_ids": tuple(now.partner_ids or ()) == offer.partner_ids}
+    return {k: v for k, v in details.items() if not same.get(k, False)}

@@ -81,7 +81,7 @@ def _blank(offer: Offer, person: Person, on: date) -> tuple[Form, Form]:
     s = offer.schedule
     held = Form("session", {"occurred_on": on.isoformat(), "start_time": f"{s.start_time:%H:%M}",
                             "duration_minutes": str(s.duration_minutes),
-                            "place_id": _place_id(offer)},
+                            "place_id": str(offer.place_id)},
                 {"staff_present": [person.actor.staff_id],
                  "partner_ids": [str(p) for p in offer.partner_ids]}, posted=True)
     return held, Form("cancel", {"occurred_on": on.isoformat()}, posted=True)
@@ -217,8 +217,8 @@ def _session(offer: Offer, form: Form) -> dict[str, Any]:
             "topics": lists.get("topics", []),
             "attendance": {"counts": counts, "first_time": 0 if first is None else first},
             "place_id": v.get("place_id") or None,
-            "attendees": [{"family_id": f, "member_id": m} for f, m in (
-                attendees.parse(a) or (a, a) for a in lists.get("attendees", []))],
+            "attendees": [{"family_id": f, "member_id": m} for f, _, m in (
+                a.partition(":") for a in lists.get("attendees", []))],
             **_network(offer, lists)}
 
 
@@ -229,7 +229,3 @@ def _network(offer: Offer, lists: dict[str, list[str]]) -> dict[str, Any]:
         return {}
     return {"partner_ids": lists.get("partner_ids", []),
             "outcomes": lists.get("outcomes", [])}
-
-
-def _place_id(offer: Offer) -> str:
-    return str(offer.place_id)
