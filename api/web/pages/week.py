@@ -11,6 +11,7 @@ week, for recording late.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, time, timedelta
 from typing import Annotated
@@ -57,17 +58,18 @@ class Due:
 
 
 def week_sessions(offers: list[Offer], monday: date, sunday: date,
-                  place: dict[object, str]) -> list[Due]:
+                  where: Callable[[Offer, SessionRecord | None], str]) -> list[Due]:
+    """The week's sessions: each recorded one, and each due day without a record."""
     found: list[Due] = []
     for offer in offers:
         recorded = [s for s in offer.sessions.values() if monday <= s.on <= sunday]
         days = {s.on for s in recorded}
         for s in recorded:
-            found.append(Due(s.on, offer, place[offer.id, s.session_id], s))
+            found.append(Due(s.on, offer, where(offer, s), s))
         last = last_day(offer.ends_on, offer.ended_on)
         for on in due_days(offer.schedule, offer.starts_on, last, monday, sunday):
             if on not in days:
-                found.append(Due(on, offer, place[offer.id, None], None))
+                found.append(Due(on, offer, where(offer, None), None))
     return sorted(found, key=lambda d: (d.on, d.start, d.offer.title.casefold()))
 
 
@@ -80,12 +82,8 @@ def this_week(request: Request, person: PersonDep,
     today = today_in_programme()
     monday, sunday = week_of(woche or today)
     offers = [o for code in sorted(projects) for o in project_offers(svc, code)]
-    place: dict[object, str] = {}
-    for o in offers:
-        place[o.id, None] = place_text(o, svc)
-        for s in o.sessions.values():
-            place[o.id, s.session_id] = place_text(o, svc, s)
-    sessions = week_sessions(offers, monday, sunday, place)
+    sessions = week_sessions(offers, monday, sunday,
+                             lambda offer, record: place_text(offer, svc, record))
     names = {code: svc.directory.project(code).name for code in projects}
     return render(request, person, "week.html", sessions=sessions, monday=monday,
                   sunday=sunday, today=today, names=names, several=len(projects) > 1,
