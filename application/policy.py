@@ -258,13 +258,18 @@ class Page(StrEnum):
     PROGRAMME = "programme"
     ESF_REPORT = "esf_report"
     ADMIN = "admin"
+    WEEK = "week"  # this week's sessions of the social-space offers, to record them
+    OFFERS = "offers"
+    PLACES = "places"  # the project's places and partner institutions
 
 
 PAGES: dict[Page, Action] = {
     Page.MY_DAY: Action.CASEWORK, Page.FAMILY: Action.READ_CASE, Page.INTAKE: Action.OPEN_CASE,
     Page.HISTORY: Action.READ_AUDIT_LOG, Page.READ_LOG: Action.READ_AUDIT_LOG,
     Page.TEAM: Action.READ_TEAM, Page.PROGRAMME: Action.READ_FIGURES,
-    Page.ESF_REPORT: Action.READ_FIGURES, Page.ADMIN: Action.MANAGE_STAFF}
+    Page.ESF_REPORT: Action.READ_FIGURES, Page.ADMIN: Action.MANAGE_STAFF,
+    Page.WEEK: Action.SOCIAL_SPACE, Page.OFFERS: Action.READ_OFFERS,
+    Page.PLACES: Action.READ_PLACES}
 """The action that opens each screen (the access matrix, extended to pages)."""
 
 START_PAGES = (Page.MY_DAY, Page.HISTORY, Page.TEAM, Page.PROGRAMME, Page.ADMIN)

@@ -5,7 +5,9 @@ ESF+ participations, the events of their family's history that concern them (dec
 an event that names other members only is left out, and other members' entries of the
 intake are too: their data are theirs, Art. 15(4)), what each view holds about the
 family with named fields (``projections/views/subject_documents.py``; records of
-another member left out), and the read log's entries about the family — including the
+another member left out), the social-space sessions at which they were named as an
+attendee (offer, date, place: never who else came), and the read log's entries about the
+family — including the
 entry of this export itself, which is logged like every read.
 
 For an erased family the export says so: the personal data were erased on a date and on
@@ -97,8 +99,26 @@ def collect(cases: FamilyCases, read_log: ReadLog, family_id: UUID, member_id: U
         "participations": [_participation(p) for p in state.participations.get(member_id, [])],
         "events": [_event(e, str(member_id)) for e in concerning(history, str(member_id))],
         "views": {name: _without(doc, others) for name, doc in view_documents.items()},
+        "sessions_attended": sessions_attended(cases, state.project, family_id, member_id),
         "read_log": [_read(e) for e in _all_reads(read_log, state.project, family_id)],
     }
+
+
+def sessions_attended(cases: FamilyCases, project: str, family_id: UUID,
+                      member_id: UUID) -> list[dict[str, Any]]:
+    """The sessions of the project's offers that name the member, by date (as
+    corrected)."""
+    from application import offers
+    from domain.offer_values import Attendee
+
+    named = Attendee(family_id, member_id)
+    found = []
+    for offer_id in offers.offer_ids(cases, {project}):
+        offer = offers.load(cases, offer_id)
+        found += [{"on": s.on.isoformat(), "offer": offer.title,
+                   "offer_type": offer.offer_type.value, "offer_id": str(offer_id)}
+                  for s in offer.sessions.values() if named in s.attendees]
+    return sorted(found, key=lambda s: (s["on"], s["offer"]))
 
 
 def concerning(history: list[HistoryEntry], member: str) -> Iterator[HistoryEntry]:

@@ -140,8 +140,9 @@ def render(export: dict[str, Any]) -> str:
               "<h2>3. ESF+-Teilnahme</h2>", _participations(export["participations"]),
               "<h2>4. Verlauf (Ereignisse, die Sie betreffen)</h2>", _events(export["events"]),
               "<h2>5. Auswertungen (Sichten)</h2>", _views(export["views"]),
-              "<h2>6. Zugriffsprotokoll</h2>", _reads(export["read_log"]),
-              "<h2>7. Ihre Rechte</h2>", RIGHTS]
+              "<h2>6. Angebote im Sozialraum</h2>", _sessions(export["sessions_attended"]),
+              "<h2>7. Zugriffsprotokoll</h2>", _reads(export["read_log"]),
+              "<h2>8. Ihre Rechte</h2>", RIGHTS]
     return ("<!DOCTYPE html>\n<html lang=\"de\"><head><meta charset=\"utf-8\">"
             f"<title>{escape(title)}</title><style>{STYLE}</style></head><body>"
             + "\n".join(parts) + "</body></html>\n")
@@ -219,6 +220,16 @@ def _flat(values: list[Any]) -> bool:
             and not any(_holds_records(x) or (isinstance(x, list) and x and
                                               not all(isinstance(i, str) for i in x))
                         for v in values for x in v.values()))
+
+
+def _sessions(sessions: list[dict[str, Any]]) -> str:
+    if not sessions:
+        return "<p>Bei keinem Termin namentlich erfasst.</p>"
+    lines = [f"<tr><td>{escape(german_date(s['on']))}</td><td>{escape(s['offer'])}</td>"
+             f"<td>{escape(word('offer_type', s['offer_type']))}</td></tr>" for s in sessions]
+    return ("<p>Termine, bei denen Sie namentlich als Teilnehmende erfasst wurden (wer "
+            "sonst kam, wird nur gezählt).</p><table><tr><th>Datum</th><th>Angebot</th>"
+            "<th>Art</th></tr>" + "".join(lines) + "</table>")
 
 
 def _reads(reads: list[dict[str, Any]]) -> str:

@@ -63,7 +63,8 @@ WORDS = {
     "gained_qualification": "Qualifikation erworben", "none_of_these": "nichts davon",
     "unknown": "unbekannt", "self": "aus eigener Initiative", "jobcenter": "Jobcenter",
     "kita": "Kita", "school": "Schule", "family_centre": "Familienzentrum",
-    "youth_office": "Jugendamt", "sgb_ii": "Bürgergeld (SGB II)",
+    "youth_office": "Jugendamt", "social_space_offer": "über ein Angebot im Sozialraum",
+    "sgb_ii": "Bürgergeld (SGB II)",
     "sgb_xii": "Sozialhilfe (SGB XII)", "kinderzuschlag": "Kinderzuschlag",
     "none": "keiner",
 }
@@ -124,12 +125,19 @@ KEYS = {
     "referral_outcomes": "Ergebnisse der Vermittlungen",
 }
 
+OFFER_TYPE_LABELS: dict[str, Label] = {
+    "open_office_hours": ("Offene Sprechstunde", ""), "cafe": ("Café, offener Treff", ""),
+    "parent_breakfast": ("Elternfrühstück", ""),
+    "group_course": ("Gruppenangebot, Elternkurs", ""),
+    "information_event": ("Informationsveranstaltung", ""),
+    "online_offer": ("Online-Angebot", ""), "network_meeting": ("Netzwerktreffen", ""),
+    "other": ("Sonstiges", "")}
 CODES: dict[str, dict[str, str]] = {
     key: {code: german for code, (german, _) in labels.items()}
     for key, labels in (("topic", TOPIC_LABELS), ("topics", TOPIC_LABELS),
                         ("mode", MODE_LABELS), ("institution_type", INSTITUTION_LABELS),
                         ("outcome", OUTCOME_LABELS), ("life_area", LIFE_AREA_LABELS),
-                        ("reason", CLOSURE_LABELS))}
+                        ("reason", CLOSURE_LABELS), ("offer_type", OFFER_TYPE_LABELS))}
 """Codes named by the field they stand in (before ``WORDS``)."""
 VIEWS: dict[str, Label] = {
     "caseload": ("Fallliste", "Was die Fallliste der Fallverantwortlichen über Ihre "

@@ -33,6 +33,7 @@ from application.directory import Directory
 from application.sign_in import SignIns
 from application.views import OpenedCase
 from demo import population as fam
+from demo.social_space import SocialSpacePlan
 from demo.story import FamilyStory, Site, StoryRecorder
 from demo.timeline import Lags, TimedRecorder, recording_clock
 from domain.directory import Role
@@ -85,6 +86,9 @@ def load_demo(cases: FamilyCases, directory: Directory, *, today: date, families
         staff, sites = _staff(directory)
         lags = Lags(random.Random(seed + 1), now)  # noqa: S311 (not drawn from rng: the
         recorder = TimedRecorder(cases, lags, clock)  # same histories as demo-data)
+        recorder.social = SocialSpacePlan(seed + 2, today, now)
+        for site in sites:
+            recorder.social.add_project(directory, site.spec.code, site.case_managers)
         if showcase:
             recorder.scheduled.append(submission(cases, sites[0], today))
         recorded = record_families(cases, recorder, sites, rng, today=today,

@@ -32,10 +32,12 @@ from application.commands import (
     RecordFollowUp,
     RecordLeavingStatus,
 )
+from demo.social_space import SocialSpacePlan
 from demo.story import FamilyStory
 from domain.case_numbers import CaseNumberSequence
 from domain.family_case import FamilyCase
 from domain.rules import PROGRAMME_TZ
+from domain.values import AccessRoute
 
 TICK = timedelta(microseconds=1)
 EARLY = datetime(2000, 1, 1, tzinfo=PROGRAMME_TZ)
@@ -107,11 +109,20 @@ class TimedRecorder:
     _family: list[tuple[datetime, Action]] = field(default_factory=list)
     _last_intake: datetime = EARLY
     _sequences: dict[tuple[str, int], CaseNumberSequence] = field(default_factory=dict)
+    social: SocialSpacePlan | None = None
+    """The projects' social-space work: it may name an offer at an intake, and its
+    actions are recorded with the families' at the first ``flush``."""
 
     def open_case(self, *, family_id: UUID, today: date, **intake: Any) -> tuple[str, int]:
         occurred_on: date = intake["occurred_on"]
         recorded_by = intake.pop("recorded_by")
         command = OpenCase(family_id=family_id, **intake)
+        via = None if self.social is None else self.social.via(
+            command.project, family_id, tuple(command.member_ids), occurred_on)
+        if via is not None:
+            command = command.model_copy(update={
+                "access_route": AccessRoute.SOCIAL_SPACE_OFFER, "via_offer_id": via[0],
+                "via_session_id": via[1]})
         key = (command.project, occurred_on.year)
         sequence = self._sequences.setdefault(key, CaseNumberSequence.start(*key))
         number = sequence.issue(family_id)  # (the number FamilyCases will issue)
@@ -144,6 +155,9 @@ class TimedRecorder:
     def flush(self) -> None:
         """Record everything so far in order of time (a stable sort keeps each family's
         order where two times are equal)."""
+        if self.social is not None:
+            self.scheduled.extend(self.social.actions(self.cases))
+            self.social = None
         for at, action in sorted(self.scheduled, key=lambda s: s[0]):
             self.clock.at = at
             action()

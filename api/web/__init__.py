@@ -37,6 +37,11 @@ SCREENS = (
     "intake",
     "family",
     "family_forms",
+    "week",
+    "offer_forms",
+    "offers",
+    "session_form",
+    "places",
 )
 """The modules of ``api.web.pages`` whose ``router`` serves pages."""
 

@@ -73,6 +73,15 @@ def test_a_named_attendee_is_counted_and_shown_only_to_whom_may_see_the_family(
         shown = who.get(path).json()["sessions"][0]
         assert (shown["attendees"], shown["attendees_named"]) == ([], 1)
         assert family["family_id"] not in str(shown)
+    export = world.client("coordinator").get(
+        f"/families/{family['family_id']}/members/{mother['member_id']}/subject-access")
+    assert export.json()["sessions_attended"] == [{
+        "on": "2026-09-09", "offer": "Frauencafé", "offer_type": "cafe",
+        "offer_id": offer["offer_id"]}]
+    page = world.client("coordinator").get(
+        f"/families/{family['family_id']}/members/{mother['member_id']}/subject-access"
+        "?format=html").text
+    assert "09.09.2026</td><td>Frauencafé</td><td>Café, offener Treff" in page
 
 
 def test_a_named_attendee_must_be_a_member_of_a_family_of_the_project(

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from tests.browser.conftest import Site, sign_in
+from tests.browser.social_space import prepare
 from tests.support.world import intake_body
 
 pytestmark = pytest.mark.e2e
@@ -22,8 +23,15 @@ SCREENS = [  # (who, path): every page of the web interface, as the role that us
     ("petra", "/aufnahme"),
     ("anna", "/familien/{family}"),
     ("anna", "/familien/{family}/akte"),
+    ("anna", "/diese-woche"),
+    ("anna", "/angebote"),
+    ("anna", "/angebote/{offer}"),
+    ("anna", "/angebote/{offer}/termin"),
     ("petra", "/team"),
     ("petra", "/familien/{family}"),
+    ("petra", "/angebote/neu"),
+    ("petra", "/angebote/{offer}/aendern"),
+    ("petra", "/orte"),
     ("jonas", "/team"),
     ("jonas", "/verlauf"),
     ("jonas", "/verlauf?suche=Okonkwo"),
@@ -32,6 +40,7 @@ SCREENS = [  # (who, path): every page of the web interface, as the role that us
     ("sabine", "/verwaltung"),
     ("mehmet", "/programm"),
     ("mehmet", "/esf-bericht"),
+    ("mehmet", "/orte"),
     ("petra", "/esf-bericht"),
     ("petra", "/esf-bericht?stand=stichtag"),
 ]
@@ -55,6 +64,7 @@ def test_no_screen_has_a_serious_accessibility_violation(page: Any, site: Site) 
         opened = api.post("/families", json=intake_body())
         assert opened.status_code == 201, opened.text
         family = opened.json()["case_number"]
+    offer = prepare(site)["offer"]
     found: dict[str, list[str]] = {}
     signed_in_as = None
     for who, path in SCREENS:
@@ -62,7 +72,7 @@ def test_no_screen_has_a_serious_accessibility_violation(page: Any, site: Site) 
             page.context.clear_cookies()
             sign_in(page, site, who)
             signed_in_as = who
-        page.goto(path.format(family=family))
+        page.goto(path.format(family=family, offer=offer))
         violations = _violations(page)
         page.set_viewport_size(ZOOMED)  # (1280 px at 200 %: nothing may need sideways
         wide = page.evaluate("document.documentElement.scrollWidth")  # scrolling)

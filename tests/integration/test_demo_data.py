@@ -243,3 +243,41 @@ def test_lotse_demo_prints_each_sign_in_readably_in_80_columns_and_each_one_work
     finally:
         app.close()
     assert re.search(r"^KR case_manager +st-\w+ lotse_\S+$", result.output, re.M)
+
+
+def test_each_demo_project_has_its_social_space_work_with_families_who_came_through_it(
+        app: FamilyCases) -> None:
+    from application import offers
+    from domain.offer_values import OfferType
+    from domain.values import AccessRoute, InstitutionType
+
+    _, directory = load(app, families=60)
+    for code in ("KR", "GL", "AF"):
+        project = directory.project(code)
+        found = [offers.load(app, i) for i in offers.offer_ids(app, {code})]
+        kinds = Counter(o.offer_type for o in found)
+        assert {k: kinds[k] for k in (OfferType.CAFE, OfferType.OPEN_OFFICE_HOURS,
+                                      OfferType.PARENT_BREAKFAST, OfferType.GROUP_COURSE)} == {
+            OfferType.CAFE: 1, OfferType.OPEN_OFFICE_HOURS: 1, OfferType.PARENT_BREAKFAST: 1,
+            OfferType.GROUP_COURSE: 1}, code
+        assert kinds[OfferType.NETWORK_MEETING] >= 5
+        by_kind = {o.offer_type: o for o in found}
+        hours = by_kind[OfferType.OPEN_OFFICE_HOURS]
+        assert [project.partners[p].institution_type for p in hours.partner_ids] == [
+            InstitutionType.JOBCENTER]
+        cafe = by_kind[OfferType.CAFE]
+        held = [s for s in cafe.sessions.values() if s.held]
+        assert len(held) > 50
+        assert any(not s.held for s in cafe.sessions.values())
+        assert all(s.on.weekday() == 2 for s in cafe.sessions.values())  # Wednesdays
+        course = by_kind[OfferType.GROUP_COURSE]
+        assert (course.planned_sessions, len(course.sessions)) == (10, 10)
+        assert course.ended_on == course.ends_on
+        meeting = by_kind[OfferType.NETWORK_MEETING]
+        assert all(s.partner_ids and s.outcomes for s in meeting.sessions.values())
+        assert any(s.attendees for o in found for s in o.sessions.values())
+        assert any(s.corrections for o in found for s in o.sessions.values())
+    via = [app.get_case(f).state for f in family_ids(app)]
+    came = [s for s in via if s.access_route is AccessRoute.SOCIAL_SPACE_OFFER]
+    assert came
+    assert all(s.via_offer_id is not None for s in came)

@@ -42,12 +42,15 @@ environment = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_
 
 NAV = (  # (page, path, key of its label)
     (policy.Page.MY_DAY, "/", "nav.my_day"),
+    (policy.Page.WEEK, "/diese-woche", "nav.week"),
     (policy.Page.INTAKE, "/aufnahme", "nav.intake"),
+    (policy.Page.OFFERS, "/angebote", "nav.offers"),
     (policy.Page.TEAM, "/team", "nav.team"),
     (policy.Page.HISTORY, "/verlauf", "nav.history"),
     (policy.Page.READ_LOG, "/lesezugriffe", "nav.read_log"),
     (policy.Page.PROGRAMME, "/programm", "nav.programme"),
     (policy.Page.ESF_REPORT, "/esf-bericht", "nav.esf_report"),
+    (policy.Page.PLACES, "/orte", "nav.places"),
     (policy.Page.ADMIN, "/verwaltung", "nav.admin"),
 )
 PATHS = {page: path for page, path, _ in NAV}

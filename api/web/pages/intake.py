@@ -38,6 +38,7 @@ from api.web.pages.intake_form import (
     intake_command,
     parse_day,
 )
+from api.web.pages.offer_views import project_offers
 from application import policy
 from application.refusals import Refusal
 from domain.directory import Role
@@ -58,7 +59,7 @@ from domain.values import (
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 FIELDS = frozenset({"occurred_on", "consent_given_on", "consent_purposes", "district",
                     "postal_code", "street_address", "access_route", "benefit_situation",
-                    "case_manager", "members"})
+                    "case_manager", "members", "via_offer_id"})
 CODES = {"role": ("member_role", MemberRole), "gender": ("gender", Gender),
          "access_route": ("access_route", AccessRoute),
          "benefit_situation": ("benefit_situation", BenefitSituation),
@@ -74,7 +75,8 @@ def _project(person: Person, wanted: str | None) -> tuple[str, dict[str, Role]]:
 
 
 ORDER = ("members", "consent_purposes", "consent_given_on", "district", "postal_code",
-         "street_address", "access_route", "benefit_situation", "case_manager", "occurred_on")
+         "street_address", "access_route", "via_offer_id", "benefit_situation",
+         "case_manager", "occurred_on")
 
 
 def _position(name: str) -> tuple[int, int, str]:
@@ -130,7 +132,9 @@ def _show(request: Request, person: Person, form: IntakeForm, projects: dict[str
                   districts_labelled=[(d, d) for d in project.districts], managers=managers,
                   projects=[(code, svc.directory.project(code).name)
                             for code in sorted(projects)],
-                  project_name=project.name, max_members=MAX_MEMBERS)
+                  project_name=project.name, max_members=MAX_MEMBERS,
+                  offers=[(str(o.id), o.title) for o in project_offers(svc, form.project)
+                          if o.ended_on is None or str(o.id) == form.via_offer_id])
 
 
 @router.get("/aufnahme", response_class=HTMLResponse)

@@ -64,6 +64,8 @@ class IntakeForm:
     access_route: str = ""
     benefit_situation: str = ""
     case_manager: str = ""
+    via_offer_id: str = ""
+    """With the access route ``social_space_offer``: the offer the family came through."""
 
     @classmethod
     def empty(cls, project: str, today: date) -> IntakeForm:
@@ -91,7 +93,7 @@ class IntakeForm:
                    lists.get("consent_purposes", []),
                    **{name: form.get(name, "").strip() for name in (
                        "district", "postal_code", "street_address", "access_route",
-                       "benefit_situation", "case_manager")})
+                       "benefit_situation", "case_manager", "via_offer_id")})
 
 
 Errors = dict[str, str]
@@ -144,7 +146,8 @@ def intake_command(form: IntakeForm, errors: Errors) -> OpenCase | None:
         "postal_code": form.postal_code, "street_address": _blank(form.street_address),
         "access_route": form.access_route, "benefit_situation": form.benefit_situation,
         "consent_purposes": form.consent_purposes, "consent_given_on": consented,
-        "case_manager": _blank(form.case_manager), "occurred_on": occurred}
+        "case_manager": _blank(form.case_manager), "occurred_on": occurred,
+        "via_offer_id": _blank(form.via_offer_id)}
     if form.postal_code:
         try:
             rules.postal_code(form.postal_code)

@@ -30,6 +30,8 @@ ENDPOINTS = {  # the read log's endpoint → key of its label
     "GET /families/{id}/history": "api_history", "GET /families/{id}/summary": "api_summary",
     "GET /families/{id}/members/{member_id}/subject-access": "subject_access",
     "GET /verlauf": "web_search", "GET /verlauf/{case_number}": "web_history",
+    "GET /offers/{id}": "api_offer", "GET /angebote/{offer_id}": "web_offer",
+    "GET /angebote/{offer_id}/termin": "web_session",
 }
 PAGE_PREFIXES = (("GET /familien", "web_family"), ("GET /akte", "web_print"))
 
