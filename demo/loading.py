@@ -88,7 +88,8 @@ def load_demo(cases: FamilyCases, directory: Directory, *, today: date, families
         recorder = TimedRecorder(cases, lags, clock)  # same histories as demo-data)
         recorder.social = SocialSpacePlan(seed + 2, today, now)
         for site in sites:
-            recorder.social.add_project(directory, site.spec.code, site.case_managers)
+            recorder.social.add_project(directory, site.spec.code, site.case_managers,
+                                        site.spec.town)
         if showcase:
             recorder.scheduled.append(submission(cases, sites[0], today))
         recorded = record_families(cases, recorder, sites, rng, today=today,

@@ -51,10 +51,11 @@ Counts = dict[HeadcountGender, dict[AgeBand, int]]
 PLACES = (("Stadtteilbüro", PlaceKind.QUARTER_OFFICE), ("Familienzentrum", PlaceKind.FAMILY_CENTRE),
           ("Kita Regenbogen", PlaceKind.KITA), ("Grundschule am Park", PlaceKind.SCHOOL),
           ("Online-Raum", PlaceKind.ONLINE))
-PARTNERS = (("Jobcenter", InstitutionType.JOBCENTER, "Team U25 und Familien"),
-            ("Schuldnerberatung der Diakonie", InstitutionType.DEBT_COUNSELLING, None),
-            ("Migrationsberatung der Caritas", InstitutionType.MIGRATION_COUNSELLING, None),
-            ("Jugendamt, Bezirkssozialdienst", InstitutionType.YOUTH_OFFICE,
+PARTNERS = (("Jobcenter {town}", InstitutionType.JOBCENTER, "Team U25 und Familien"),
+            ("Schuldnerberatung der Diakonie {town}", InstitutionType.DEBT_COUNSELLING, None),
+            ("Migrationsberatung der Caritas {town}", InstitutionType.MIGRATION_COUNSELLING,
+             None),
+            ("Jugendamt {town}, Bezirkssozialdienst", InstitutionType.YOUTH_OFFICE,
              "Bezirkssozialarbeit"))
 
 
@@ -115,6 +116,7 @@ class ProjectPlan:
     places: list[UUID]
     partners: list[UUID]
     staff: tuple[str, ...]
+    town: str
     offers: list[Planned] = field(default_factory=list)
     families: list[tuple[date, UUID, tuple[UUID, ...]]] = field(default_factory=list)
 
@@ -143,7 +145,8 @@ class SocialSpacePlan:
 
     # ----- the directory (recorded at once, when the projects are set up) -------------
 
-    def add_project(self, directory: Directory, project: str, staff: tuple[str, ...]) -> None:
+    def add_project(self, directory: Directory, project: str, staff: tuple[str, ...],
+                    town: str) -> None:
         district = directory.project(project).districts[0]
         places = [self.new_id() for _ in PLACES]
         partners = [self.new_id() for _ in PARTNERS]
@@ -154,12 +157,12 @@ class SocialSpacePlan:
                         district=None if kind is PlaceKind.ONLINE else district,
                         recorded_by=RECORDED_BY, new=True)
             for partner_id, (title, institution, role) in zip(partners, PARTNERS, strict=True):
-                d.partner(project=project, partner_id=partner_id, name=title,
+                d.partner(project=project, partner_id=partner_id, name=title.format(town=town),
                           institution_type=institution, contact_role=role, district=None,
                           recorded_by=RECORDED_BY, new=True)
 
         directory.change(add)
-        plan = self.projects[project] = ProjectPlan(project, places, partners, staff)
+        plan = self.projects[project] = ProjectPlan(project, places, partners, staff, town)
         for spec in OFFERS:
             plan.offers.append(self._offer(spec))
         first = self.today - timedelta(days=480)
@@ -223,6 +226,17 @@ class SocialSpacePlan:
             return None
         session = self.rng.choice(held)
         return session.offer, session.session_id
+
+    def partner_for(self, project: str, institution_type: object) -> tuple[UUID, str] | None:
+        """Most referrals to a kind of institution the project has a partner of name
+        that partner (the others name an institution as free text)."""
+        plan = self.projects.get(project)
+        if plan is None:
+            return None
+        for partner_id, (name, kind, _) in zip(plan.partners, PARTNERS, strict=True):
+            if kind == institution_type and self.rng.random() < 0.8:
+                return partner_id, name.format(town=plan.town)
+        return None
 
     # ----- the actions, with their recording times ----------------------------------
 

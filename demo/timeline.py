@@ -27,6 +27,7 @@ from application.cases import FamilyCases
 from application.commands import (
     EnterParticipant,
     FamilyCommand,
+    MakeReferral,
     OpenCase,
     RecordExit,
     RecordFollowUp,
@@ -138,6 +139,10 @@ class TimedRecorder:
         case = self._case
         if case is None or case.id != family_id:
             raise RuntimeError(f"family {family_id} is not the one being recorded")
+        if command is MakeReferral and self.social is not None:
+            partner = self.social.partner_for(case.state.project, args["institution_type"])
+            if partner is not None:
+                args = {**args, "partner_id": partner[0], "institution_name": partner[1]}
         declared = command(family_id=family_id, occurred_on=occurred_on, **args)
         declared.decide(case, recorded_by)
         at = self.lags.after(occurred_on, earliest=self._family[-1][0],

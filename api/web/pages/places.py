@@ -18,6 +18,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
 
+from api.read_your_writes import catch_up
 from api.web.pages.base import (
     PageRoute,
     Person,
@@ -41,10 +42,10 @@ from application.commands.places import (
     RetirePartner,
     RetirePlace,
 )
-from application.partner_referrals import referrals_per_partner
 from application.refusals import Refusal
 from domain.errors import DomainError
 from domain.values import InstitutionType, PlaceKind
+from projections.reporting.offer_figures import offer_figures
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 FIELDS = {f: f for f in ("name", "kind", "district", "institution_type", "contact_role")}
@@ -67,7 +68,9 @@ def _show(request: Request, person: Person, chosen: Chosen, posted: Form | None,
     places = sorted(project.places.values(), key=lambda p: (not p.active, p.name.casefold()))
     partners = sorted(project.partners.values(),
                       key=lambda p: (not p.active, p.name.casefold()))
-    referrals = referrals_per_partner(svc.cases, [p.partner_id for p in partners])
+    catch_up(svc, None)
+    figures = offer_figures(svc.cases.tables, svc.views.offers, chosen.code)
+    referrals = {UUID(line.partner): line for line in figures.partners if line.referrals}
 
     def form(form_id: str, values: dict[str, str] | None = None) -> Form:
         if posted is not None and posted.id == form_id:
