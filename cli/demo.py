@@ -31,7 +31,8 @@ def demo(families: Annotated[int, typer.Option(min=1, max=5000, help=(
             raise typer.Exit(1)
         with console.status(f"Recording {families} fictional families ..."):
             summary = load_demo(cases, directory, today=today_in_programme(),
-                                families=families, showcase=True)
+                                families=families, showcase=True,
+                                social_space=True)
     _print_sign_ins(summary.staff)
     _print_tokens(summary.staff)
     console.print(f"{summary.families} families, {summary.events} events in projects "

@@ -67,11 +67,15 @@ class DemoAlreadyLoaded(RuntimeError):
 
 
 def load_demo(cases: FamilyCases, directory: Directory, *, today: date, families: int = 300,
-              seed: int = 7, showcase: bool = False) -> DemoSummary:
+              seed: int = 7, showcase: bool = False,
+              social_space: bool = False) -> DemoSummary:
     """Record the demo projects, staff and ``families`` families, each entry at a time
     after its business date; return the staff (with their tokens). ``showcase`` (``lotse
     demo``) adds KR's submitted report of the last half-year and gives every staff member
-    a user name and password (argon2id: a while each, so tests do without)."""
+    a user name and password (argon2id: a while each, so tests do without).
+    ``social_space`` (``lotse demo``): the projects' offers and sessions too, about 2,000
+    events (``demo.social_space``); without it, the casework alone, as the bulk loader
+    of ``lotse demo-data`` records it."""
     from demo.showcase import give_sign_ins, submission
 
     check_today(today)
@@ -86,10 +90,11 @@ def load_demo(cases: FamilyCases, directory: Directory, *, today: date, families
         staff, sites = _staff(directory)
         lags = Lags(random.Random(seed + 1), now)  # noqa: S311 (not drawn from rng: the
         recorder = TimedRecorder(cases, lags, clock)  # same histories as demo-data)
-        recorder.social = SocialSpacePlan(seed + 2, today, now)
-        for site in sites:
-            recorder.social.add_project(directory, site.spec.code, site.case_managers,
-                                        site.spec.town)
+        if social_space:
+            recorder.social = plan = SocialSpacePlan(seed + 2, today, now)
+            for site in sites:
+                plan.add_project(directory, site.spec.code, site.case_managers,
+                                 site.spec.town)
         if showcase:
             recorder.scheduled.append(submission(cases, sites[0], today))
         recorded = record_families(cases, recorder, sites, rng, today=today,

@@ -31,6 +31,7 @@ from domain.offer_values import (
     AgeBand,
     Attendee,
     CancelReason,
+    CorrectionReason,
     HeadcountGender,
     NetworkOutcome,
     OfferType,
@@ -349,7 +350,6 @@ class SocialSpacePlan:
         day = min(s.day + timedelta(days=3), self.today)
         return lambda: offers.update(cases, s.offer, None, lambda o: None, lambda o: (
             o.correct_session(session_id=s.session_id, field="attendance", value=value,
-                              reason="Eine Besucherin kam später und fehlte in der "
-                                     "Zählung.", occurred_on=day, recorded_by=plan.staff[0],
-                              today=self.today)))
+                              reason=CorrectionReason.MISCOUNTED, occurred_on=day,
+                              recorded_by=plan.staff[0], today=self.today)))
 

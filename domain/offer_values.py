@@ -59,6 +59,17 @@ class CancelReason(StrEnum):
     OTHER = "other"
 
 
+class CorrectionReason(StrEnum):
+    """Why a session was corrected: a code, not free text (an offer holds no person,
+    so there is no key to seal a text with, and a text could name one)."""
+
+    MISCOUNTED = "miscounted"
+    TYPING_ERROR = "typing_error"
+    WRONG_DATE_OR_TIME = "wrong_date_or_time"
+    ADDED_LATER = "added_later"
+    OTHER = "other"
+
+
 class HeadcountGender(StrEnum):
     WOMEN = "women"
     MEN = "men"

@@ -29,6 +29,7 @@ from domain.offer_values import (
     Attendance,
     Attendee,
     CancelReason,
+    CorrectionReason,
     HeadcountGender,
     NetworkOutcome,
     OfferType,
@@ -140,12 +141,12 @@ class SessionCancelled(OfferEvent):
 
 class SessionCorrected(OfferEvent):
     """A correction of one fact of a recorded session (``value`` as canonical JSON
-    text), with a reason; the session's own event stays as it was."""
+    text), with the reason's code; the session's own event stays as it was."""
 
     session_id: UUID
     field: str
     value: str
-    reason: str
+    reason: CorrectionReason
 
     def apply_to(self, offer: Offer) -> None:
         record = offer.sessions[self.session_id]
@@ -258,7 +259,8 @@ class Offer(Aggregate):
         self.trigger_event(SessionCancelled, occurred_on=occurred_on,
                            recorded_by=recorded_by, session_id=session_id, reason=reason)
 
-    def correct_session(self, *, session_id: UUID, field: str, value: Any, reason: str,
+    def correct_session(self, *, session_id: UUID, field: str, value: Any,
+                        reason: CorrectionReason,
                         occurred_on: date, recorded_by: str, today: date | None = None) -> None:
         """Correct one fact of a recorded session, with a reason (as ``EntryCorrected``
         does for a case: the session's event itself is never rewritten)."""
@@ -281,9 +283,7 @@ class Offer(Aggregate):
                 raise InvalidInput(e.rule, e.message, field="value") from None
         self.trigger_event(SessionCorrected, occurred_on=occurred_on,
                            recorded_by=recorded_by, session_id=session_id, field=field,
-                           value=text, reason=rules.text(reason, "reason",
-                                                         max_len=rules.TEXT_MAX,
-                                                         multiline=True))
+                           value=text, reason=CorrectionReason(reason))
 
     # ----- guards ------------------------------------------------------------------
 

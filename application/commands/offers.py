@@ -16,12 +16,13 @@ from pydantic import BaseModel, ConfigDict, Field, StrictInt
 from application import offers, policy
 from application.cases import CaseNotFound
 from application.commands.base import Command, Route
-from application.commands.fields import IsoDate, Name, NewId, Occurred, Project, StaffId, Text
+from application.commands.fields import IsoDate, Name, NewId, Occurred, Project, StaffId
 from domain.errors import InvalidInput
 from domain.offer_values import (
     AgeBand,
     Attendee,
     CancelReason,
+    CorrectionReason,
     HeadcountGender,
     NetworkOutcome,
     OfferType,
@@ -276,7 +277,8 @@ class CancelSession(OfferWork):
 
 
 class CorrectSession(OfferWork):
-    """Corrects one fact of a recorded session, with a reason; the session's event stays
+    """Corrects one fact of a recorded session, with the reason's code (`miscounted`,
+    `typing_error`, `wrong_date_or_time`, `added_later`, `other`); the session's event stays
     as it was. ``value`` is the field's new value as JSON (a date, time, number, list
     of staff ids, topics, partner ids or outcomes, a place id, the whole attendance, or
     the list of named attendees)."""
@@ -287,12 +289,12 @@ class CorrectSession(OfferWork):
     action: ClassVar = A.SOCIAL_SPACE
     model_config = ConfigDict(json_schema_extra={"examples": [{
         "field": "attendance", "value": {"counts": {"women": {"27_54": 8}}, "first_time": 1},
-        "reason": "Eine Besucherin war doppelt gezählt.", "occurred_on": "2026-11-20"}]})
+        "reason": "miscounted", "occurred_on": "2026-11-20"}]})
 
     session_id: UUID
     field: str = Field(min_length=1, max_length=50)
     value: dict[str, Any] | list[str] | list[AttendeeIn] | StrictInt | str
-    reason: Text = Field(min_length=1)
+    reason: CorrectionReason
 
     def decide(self, offer: Offer, recorded_by: str, pipeline: Pipeline) -> None:
         self.check_value(offer, pipeline)

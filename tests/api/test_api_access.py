@@ -513,7 +513,7 @@ def check_offer_cell(cast: Cast, endpoint: str, role: str, scope: str, want: int
     if tail == "/sessions/{session_id}/corrections":
         held = maker.post(f"/offers/{offer_id}/sessions", json=SESSION).json()
         tail = f"/sessions/{held['session_id']}/corrections"
-        body = {"field": "duration_minutes", "value": 60, "reason": "früher beendet"}
+        body = {"field": "duration_minutes", "value": 60, "reason": "wrong_date_or_time"}
     elif endpoint.startswith("POST"):
         body = {"/changes": {"title": "Sprechstunde"}, "/end": {"occurred_on": "2026-03-20"},
                 "/sessions": SESSION,

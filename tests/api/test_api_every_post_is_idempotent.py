@@ -104,7 +104,7 @@ def on_offer(world: World, template: str) -> Request:
     if template.endswith("/corrections"):
         held = world.client("coordinator").post(f"/offers/{offer_id}/sessions", json=HELD)
         path = path.replace("{session_id}", held.json()["session_id"])
-        body = {"field": "duration_minutes", "value": 60, "reason": "früher beendet"}
+        body = {"field": "duration_minutes", "value": 60, "reason": "wrong_date_or_time"}
         return "case_manager", path, body, {**body, "value": 75}
     body, other = {
         "/offers/{offer_id}/changes": ({"title": "Frühstück"}, {"title": "Brunch"}),

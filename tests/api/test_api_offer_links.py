@@ -106,11 +106,11 @@ def test_a_named_attendee_must_be_a_member_of_a_family_of_the_project(
     held = client.post(path, json=session()).json()
     fix = f"/offers/{offer['offer_id']}/sessions/{held['session_id']}/corrections"
     head = recorded(world)
-    problem(client.post(fix, json={"field": "attendees", "reason": "nachgetragen", "value": [
+    problem(client.post(fix, json={"field": "attendees", "reason": "added_later", "value": [
         {"family_id": elsewhere["family_id"], "member_id": gl_member}]}), 422,
         "attendee_not_in_project")
     assert recorded(world) == head
-    ok = client.post(fix, json={"field": "attendees", "reason": "nachgetragen", "value": [
+    ok = client.post(fix, json={"field": "attendees", "reason": "added_later", "value": [
         {"family_id": family["family_id"], "member_id": family["members"][1]}]})
     assert ok.status_code == 200, ok.text
     read = client.get(f"/offers/{offer['offer_id']}").json()["sessions"][0]

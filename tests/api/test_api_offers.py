@@ -124,7 +124,7 @@ def test_a_correction_names_its_reason_and_leaves_the_session_event(world: World
     path = f"/offers/{offer['offer_id']}/sessions/{held['session_id']}/corrections"
     fixed = {"field": "attendance", "value": {"counts": {"women": {"27_54": 8}},
                                               "first_time": 1},
-             "reason": "Doppelt gezählt", "occurred_on": "2026-09-10"}
+             "reason": "miscounted", "occurred_on": "2026-09-10"}
     head = recorded(world)
     problem(client.post(path, json={**fixed, "reason": ""}), 422)
     problem(client.post(path, json={**fixed, "field": "title"}), 422, "not_correctable",
@@ -182,7 +182,7 @@ def test_offer_events_read_back_from_the_store_as_they_were_emitted(world: World
     client = world.client("case_manager")
     held = client.post(f"/offers/{offer['offer_id']}/sessions", json=session()).json()
     client.post(f"/offers/{offer['offer_id']}/sessions/{held['session_id']}/corrections",
-                json={"field": "start_time", "value": "10:30", "reason": "später begonnen"})
+                json={"field": "start_time", "value": "10:30", "reason": "wrong_date_or_time"})
     kita = world.partner(name="Kita Regenbogen", institution_type="childcare")
     changed = client.post(f"/offers/{offer['offer_id']}/changes", json={"partner_ids": [kita]})
     assert changed.status_code == 200, changed.text

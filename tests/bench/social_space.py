@@ -27,6 +27,7 @@ from domain.offer_values import (
     AgeBand,
     Attendee,
     CancelReason,
+    CorrectionReason,
     HeadcountGender,
     OfferType,
     Recurrence,
@@ -81,7 +82,7 @@ def record(cases: FamilyCases, sessions: int, rng: random.Random) -> int:
             held.append(sid)
         for sid in rng.sample(held, len(held) // 20):
             offer.correct_session(session_id=sid, field="duration_minutes",
-                                  value=rng.choice((60, 120)), reason="nachgetragen",
+                                  value=rng.choice((60, 120)), reason=CorrectionReason.ADDED_LATER,
                                   occurred_on=TODAY - timedelta(days=1),
                                   recorded_by="st-bench", today=TODAY)
         recorded += offer.version

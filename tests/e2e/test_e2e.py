@@ -523,14 +523,14 @@ def test_every_view_answers_on_a_fresh_server(deployment: Deployment, store: str
         views = c.get("/admin/views").json()
         assert {v["name"] for v in views} == {
             "caseload", "family_summary", "caseload_history", "social_space",
-            "esf_participants", "programme_facts"}
+            "esf_participants", "programme_facts", "offer_facts"}
         metrics = httpx.get(f"{urls[-1]}/metrics").text
         assert 'lotse_view_position{view="social_space"}' in metrics
     with client(urls[0], ben) as c:
         assert [i["family_id"] for i in c.get("/caseload").json()["items"]] == [family_id]
     status = deployment.cli("projections", "status")
     for name in ("caseload", "family_summary", "caseload_history", "social_space",
-                 "esf_participants", "programme_facts"):
+                 "esf_participants", "programme_facts", "offer_facts"):
         assert name in status
 
 

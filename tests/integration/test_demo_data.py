@@ -37,10 +37,11 @@ TODAY = today_in_programme()
 
 
 def load(app: FamilyCases, seed: int = 7, families: int = FAMILIES, *,
-         showcase: bool = False) -> tuple[DemoSummary, Directory]:
+         showcase: bool = False, social_space: bool = False) -> tuple[DemoSummary, Directory]:
+    """The demo (its social-space work, 2,000 events of offers, only where asked for)."""
     directory = Directory(app)
     return load_demo(app, directory, today=TODAY, families=families, seed=seed,
-                     showcase=showcase), directory
+                     showcase=showcase, social_space=social_space), directory
 
 
 def family_ids(app: FamilyCases) -> list[UUID]:
@@ -251,7 +252,7 @@ def test_each_demo_project_has_its_social_space_work_with_families_who_came_thro
     from domain.offer_values import OfferType
     from domain.values import AccessRoute, InstitutionType
 
-    _, directory = load(app, families=60)
+    _, directory = load(app, families=60, social_space=True)
     for code in ("KR", "GL", "AF"):
         project = directory.project(code)
         found = [offers.load(app, i) for i in offers.offer_ids(app, {code})]

@@ -15,6 +15,7 @@ from domain.offer_values import (
     AgeBand,
     Attendee,
     CancelReason,
+    CorrectionReason,
     HeadcountGender,
     NetworkOutcome,
     OfferType,
@@ -72,7 +73,7 @@ def cancel(app: FamilyCases, offer_id: UUID, on: date) -> UUID:
 def correct(app: FamilyCases, offer_id: UUID, session_id: UUID, field: str, value: object,
             on: date) -> None:
     offers.update(app, offer_id, None, lambda o: None, lambda o: o.correct_session(
-        session_id=session_id, field=field, value=value, reason="Strichliste nachgezählt",
+        session_id=session_id, field=field, value=value, reason=CorrectionReason.MISCOUNTED,
         occurred_on=on, recorded_by="cm-anna", today=TODAY))
 
 

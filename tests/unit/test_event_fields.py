@@ -102,8 +102,6 @@ NOT_FREE_TEXT: dict[str, str] = {
     "SessionCorrected.value": "a session's date, time, duration, staff ids, topics, place "
                               "id, headcounts, partner ids, outcome codes or named "
                               "attendees' ids (JSON): counts and ids, never names",
-    "SessionCorrected.reason": "why a headcount or date was corrected: offers hold no "
-                               "person (no key to seal with); a doubtful case, see issue 15",
     "OfferChanged.title": "an offer's title",
 }
 """Text fields that are not free text, by ``Class.path`` (``*`` any class or any item
