@@ -130,7 +130,7 @@ class BitemporalView(FamilyDocView[Doc]):
         replaced: list[tuple[str, str, str]] = []  # family, entity, known_from
         deltas: dict[tuple[Any, ...], int] = {}
         for family_id, doc, family_events in self.families(c, tables, events):
-            days = [recorded_day(event) for event in family_events]
+            days = self.known_days(doc, family_events)
             last = len(family_events) - 1
             touched: set[str] | None = set()
             for i, event in enumerate(family_events):
@@ -182,6 +182,21 @@ class BitemporalView(FamilyDocView[Doc]):
             self.store(c, tables, versions, closed, replaced)
             self.count(c, tables, deltas)
             self.written(changed)
+
+    @staticmethod
+    def known_days(doc: Doc | None, family_events: Sequence[Any]) -> list[str]:
+        """The day each event became known: the day it was recorded, but never before a
+        day this family's versions are already known from. Events of a family are
+        recorded in version order, yet their clocks may disagree (two servers, one a
+        little behind, around midnight): a version never starts before the one it
+        replaces, and one day's changes stay one version."""
+        written = doc.get(WRITTEN, {}) if doc is not None else {}
+        latest = max((w[0] for w in written.values()), default="")
+        days = []
+        for event in family_events:
+            latest = max(latest, recorded_day(event))
+            days.append(latest)
+        return days
 
     def encode_doc(self, family_id: str, doc: Doc) -> str:
         """The document as stored (a view holding personal data seals it here)."""
