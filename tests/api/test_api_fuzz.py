@@ -42,8 +42,8 @@ from domain.directory import Role
 from domain.rules import today_in_programme
 from tests.support.world import World, intake_body
 
-POSITIVE_EXAMPLES = 20
-NEGATIVE_EXAMPLES = 10
+POSITIVE_EXAMPLES = 14
+NEGATIVE_EXAMPLES = 7
 ADD_STAFF = "POST /projects/{project}/staff"
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
           response_headers_conformance, response_schema_conformance]

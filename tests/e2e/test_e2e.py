@@ -4,7 +4,7 @@ Projects and staff are set up with the command line (``lotse projects add``, ``l
 staff add``) before the servers start. On SQLite one server process serves the
 embedded store; on PostgreSQL two separate server processes share one schema.
 
-a) Eight concurrent clients send 200 commands each to the same ten families; half of
+a) Eight concurrent clients send 120 commands each to the same ten families; half of
    the commands are sent twice with the same Idempotency-Key (right after the answer,
    or at the same moment from another thread, on PostgreSQL through the other server).
    No 5xx, every acknowledged command is in the history exactly once, repeats answer
@@ -44,7 +44,7 @@ from tests.support.processes import Deployment, lotse_executable
 pytestmark = pytest.mark.e2e
 
 CLIENTS = 8
-COMMANDS_PER_CLIENT = 200
+COMMANDS_PER_CLIENT = 120
 FAMILIES = 10
 HTTP_TIMEOUT = 60.0
 ID_FIELD = {"consultation": "consultation_id", "goal": "goal_id", "referral": "referral_id"}
@@ -452,7 +452,7 @@ def test_an_idempotent_repeat_after_a_restart_replays_the_first_answer(
 # ----- c) server processes starting at the same moment -------------------------------
 
 START_TOGETHER = 3
-START_ROUNDS = 3
+START_ROUNDS = 2
 def test_servers_starting_together_on_one_store_all_come_up(
         deployment: Deployment, store: str) -> None:
     """Several server processes released at the same moment on one store all come up

@@ -44,7 +44,7 @@ from tests.integration.test_store_queries import Clock
 from tests.support.builders import open_case
 from tests.support.examples import ON_A_FAMILY, example_of, run_every_example, through
 
-EXAMPLES = {"sqlite": 20, "postgres": 4}
+EXAMPLES = {"sqlite": 10, "postgres": 4}
 BIRTHS = [date(2008, 6, 1), date(1996, 7, 1), date(1971, 5, 1), date(1990, 1, 1)]
 """Birth dates a member is given later: ages on entry near the indicators' bands."""
 REPLAYED = (PERIODS[1], PERIODS[-1])
