@@ -659,6 +659,7 @@ def test_the_schema_declares_a_token_exactly_where_one_is_needed(world: World) -
     assert unauthenticated == PUBLIC
 
 
+@pytest.mark.slow  # (an exhaustive walk: CI runs it, the inner loop not)
 @pytest.mark.parametrize("endpoint", list(matrix_params()))
 def test_each_role_gets_what_the_matrix_says_at_each_endpoint_and_scope(
         cast: Cast, endpoint: str) -> None:
@@ -974,6 +975,7 @@ def _concrete_requests(cast: Cast) -> list[tuple[str, str, dict[str, Any] | None
     return requests
 
 
+@pytest.mark.slow  # (an exhaustive walk: CI runs it, the inner loop not)
 def test_a_revoked_token_is_refused_on_every_endpoint(cast: Cast) -> None:
     world = cast.world
     # One revoked token for each role that may change something.

@@ -176,6 +176,7 @@ def test_a_token_revoked_by_an_admin_stops_working_at_once(world: World) -> None
     assert family.version() == 2
 
 
+@pytest.mark.slow  # (an exhaustive walk: CI runs it, the inner loop not)
 @pytest.mark.parametrize("name", list(ROUTES))
 def test_every_command_is_refused_with_403_for_each_role_that_may_not(
         world: World, name: str) -> None:
@@ -190,6 +191,7 @@ def test_every_command_is_refused_with_403_for_each_role_that_may_not(
     assert family.version() == before
 
 
+@pytest.mark.slow  # (an exhaustive walk: CI runs it, the inner loop not)
 @pytest.mark.parametrize("name", list(ROUTES))
 def test_every_command_on_a_family_outside_the_callers_cases_answers_404(
         world: World, name: str) -> None:

@@ -100,6 +100,7 @@ def test_a_streamed_body_over_64_kib_is_refused_with_413(world: World) -> None:
 
 # ----- If-Match --------------------------------------------------------------------------
 
+@pytest.mark.slow  # (an exhaustive walk: CI runs it, the inner loop not)
 @pytest.mark.parametrize("name", ROUTES)
 def test_a_stale_if_match_is_refused_with_412_and_nothing_is_recorded(
         world: World, name: str) -> None:
@@ -114,6 +115,7 @@ def test_a_stale_if_match_is_refused_with_412_and_nothing_is_recorded(
     assert family.version() == before
 
 
+@pytest.mark.slow  # (an exhaustive walk: CI runs it, the inner loop not)
 @pytest.mark.parametrize("name", list(ROUTES))
 def test_a_matching_if_match_is_recorded(world: World, name: str) -> None:
     family, route, path, body = prepared(world, name)
@@ -160,6 +162,7 @@ def test_a_malformed_idempotency_key_is_refused_with_400(world: World, key: str)
     assert family.version() == 2
 
 
+@pytest.mark.slow  # (an exhaustive walk: CI runs it, the inner loop not)
 @pytest.mark.parametrize("name", list(ROUTES))
 def test_a_repeated_idempotency_key_replays_the_first_answer_and_records_once(
         world: World, name: str) -> None:
@@ -179,6 +182,7 @@ def test_a_repeated_idempotency_key_replays_the_first_answer_and_records_once(
     assert family.version() == before + 1
 
 
+@pytest.mark.slow  # (an exhaustive walk: CI runs it, the inner loop not)
 @pytest.mark.parametrize("name", list(ROUTES))
 def test_an_idempotency_key_reused_for_another_body_is_refused(
         world: World, name: str) -> None:

@@ -172,6 +172,7 @@ def recorded(world: World) -> int:
     return world.services.cases.recorder.max_notification_id() or 0
 
 
+@pytest.mark.slow  # (an exhaustive walk: CI runs it, the inner loop not)
 @pytest.mark.parametrize("template", POSTS)
 def test_every_post_answers_a_repeated_key_as_the_first_time_and_records_nothing_new(
         world: World, template: str) -> None:

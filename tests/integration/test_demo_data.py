@@ -222,6 +222,7 @@ def test_the_store_of_the_demo_verifies(app: FamilyCases) -> None:
     assert report.checkpoints == 1
 
 
+@pytest.mark.slow  # (the whole showcase demo: CI runs it, the inner loop not)
 def test_lotse_demo_prints_each_sign_in_readably_in_80_columns_and_each_one_works(
         make_settings: SettingsFactory, monkeypatch: pytest.MonkeyPatch) -> None:
     settings = make_settings()
@@ -246,6 +247,7 @@ def test_lotse_demo_prints_each_sign_in_readably_in_80_columns_and_each_one_work
     assert re.search(r"^KR case_manager +st-\w+ lotse_\S+$", result.output, re.M)
 
 
+@pytest.mark.slow  # (18 months of offers: CI runs it, the inner loop not)
 def test_each_demo_project_has_its_social_space_work_with_families_who_came_through_it(
         app: FamilyCases) -> None:
     from application import offers
