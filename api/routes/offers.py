@@ -17,12 +17,10 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
 from api.deps import ActorDep, Services, ServicesDep
+from api.family_reads import visible_families
 from api.problems import ERROR_RESPONSES
 from application import offers, policy
-from application.cases import CaseNotFound
 from application.directory import Actor
-from application.read_log import ReadEntry, now
-from application.refusals import Refusal
 from application.views import CaseView
 from domain.directory import ProjectRecord
 from domain.offer_values import Attendance, Attendee, SessionRecord
@@ -178,26 +176,9 @@ Seen = dict[UUID, CaseView | None]
 
 def seen_families(svc: Services, actor: Actor, sessions: list[SessionRecord],
                   endpoint: str) -> Seen:
-    """Which named families ``actor`` may see (each case loaded once). Showing one to
-    someone not in charge of it is a read of that family, logged as every such read."""
-    seen: Seen = {}
-    logged: list[ReadEntry] = []
-    for family_id in sorted({a.family_id for s in sessions for a in s.attendees}):
-        try:
-            case = svc.cases.get_case(family_id)
-            access = policy.check_family(actor, A.READ_CASE, case.state.project,
-                                         case.state.case_manager,
-                                         restricted=case.state.erasure_request is not None)
-        except (CaseNotFound, Refusal):  # (both mean: not yours to see)
-            seen[family_id] = None
-            continue
-        seen[family_id] = case
-        if access.read_logged:
-            logged.append(ReadEntry(now(), actor.staff_id, access.role, case.state.project,
-                                    family_id, endpoint, actor.token_id))
-    if logged:
-        svc.read_log.record(logged)
-    return seen
+    """Which families named in ``sessions`` ``actor`` may see (``api.family_reads``)."""
+    return visible_families(svc, actor, sorted({a.family_id for s in sessions
+                                                for a in s.attendees}), endpoint)
 
 
 def _attendees(attendees: tuple[Attendee, ...], seen: Seen) -> list[dict[str, Any]]:

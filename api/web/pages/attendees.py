@@ -17,15 +17,11 @@ from dataclasses import dataclass
 from uuid import UUID
 
 from api.deps import Services
+from api.family_reads import visible_families
 from api.family_responses import case_out
 from api.web.pages.base import Person
 from api.web.pages.family_view import member_name
-from application import policy
-from application.cases import CaseNotFound
-from application.read_log import ReadEntry, now
-from application.refusals import Refusal
 from domain.directory import Role
-from domain.errors import DomainError
 from domain.retention import RESTRICTED
 
 LIMIT = 10
@@ -53,30 +49,17 @@ def parse(value: str) -> tuple[UUID, UUID] | None:
 
 def _members(svc: Services, person: Person, project: str, family_ids: Iterable[UUID],
              endpoint: str) -> list[Choice]:
-    """The household members of those families the person may see (the others left
-    out, unnamed); reads by anyone but the case manager are logged first."""
+    """The household members of those families of ``project`` the person may see (the
+    others left out, unnamed; reads logged by ``api.family_reads``)."""
     found: list[Choice] = []
-    logged: list[ReadEntry] = []
-    for family_id in dict.fromkeys(family_ids):
-        try:
-            view = svc.cases.get_case(family_id)
-            s = view.state
-            if s.project != project:
-                continue
-            access = policy.check_family(person.actor, policy.Action.READ_CASE, s.project,
-                                         s.case_manager,
-                                         restricted=s.erasure_request is not None)
-        except (Refusal, CaseNotFound, DomainError):
+    for family_id, view in visible_families(svc, person.actor, family_ids, endpoint,
+                                            project).items():
+        if view is None:
             continue
-        if access.read_logged:
-            logged.append(ReadEntry(now(), person.actor.staff_id, access.role, s.project,
-                                    family_id, endpoint, person.actor.token_id))
         case = case_out(view)
         found += [Choice(f"{family_id}:{m.member_id}", family_id, m.member_id, name,
                          case.case_number)
                   for m in case.members if (name := member_name(m)) is not None]
-    if logged:
-        svc.read_log.record(logged)
     return found
 
 
