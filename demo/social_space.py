@@ -301,7 +301,8 @@ class SocialSpacePlan:
         for session in planned.sessions:
             at = after(session.day, at)
             actions.append((at, self._session(cases, plan, planned, session)))
-        if rng.random() < 0.5 and len(planned.sessions) > 3:
+        if (rng.random() < 0.5 and len(planned.sessions) > 3
+                and planned.sessions[-3].reason is None):  # (a held one's headcount)
             actions.append((after(planned.sessions[-3].day, at) + timedelta(days=3),
                             self._correction(cases, plan, planned.sessions[-3])))
         if planned.ends_on is not None:
@@ -339,14 +340,11 @@ class SocialSpacePlan:
         return lambda: offers.update(cases, planned.offer_id, None, lambda o: None, decide)
 
     def _correction(self, cases: FamilyCases, plan: ProjectPlan, s: Held) -> Action:
-        if s.reason is not None:
-            return lambda: None
-        total = sum(n for bands in s.counts.values() for n in bands.values())
         counts = {g.value: {b.value: n for b, n in bands.items()}
                   for g, bands in s.counts.items()}
         women = counts.setdefault(W.value, {})
         women[ADULTS.value] = women.get(ADULTS.value, 0) + 1  # one woman was not counted
-        value = {"counts": counts, "first_time": min(s.first_time, total)}
+        value = {"counts": counts, "first_time": s.first_time}
         day = min(s.day + timedelta(days=3), self.today)
         return lambda: offers.update(cases, s.offer, None, lambda o: None, lambda o: (
             o.correct_session(session_id=s.session_id, field="attendance", value=value,
