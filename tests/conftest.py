@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -44,6 +45,23 @@ def drop_schema(schema: str) -> None:
 
     with psycopg.connect(POSTGRES_URL, autocommit=True) as conn:
         conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+
+
+@contextmanager
+def fresh_store(make_settings: SettingsFactory, store: str, tmp_path: Path
+                ) -> Iterator[FamilyCases]:
+    """A new, empty store of the kind ``store`` beside the test's own (a property test
+    gives each example one), closed and, on PostgreSQL, its schema dropped after."""
+    schema = f"t_{uuid.uuid4().hex[:16]}"
+    own: dict[str, Any] = {"data_dir": tmp_path / schema}
+    if store == "postgres":
+        own["postgres_schema"] = schema
+    try:
+        with FamilyCases(make_settings(**own)) as app:
+            yield app
+    finally:
+        if store == "postgres":
+            drop_schema(schema)
 
 
 def pytest_report_header() -> str:

@@ -16,7 +16,6 @@ becomes incomplete (the age on entry is kept, never the birth date).
 from __future__ import annotations
 
 import random
-import uuid
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -38,7 +37,7 @@ from projections.reporting.esf_report import esf_report, figure_values
 from projections.reporting.programme import ProgrammeFacts
 from projections.views.social_space import SocialSpace
 from projections.views.social_space_read import counters
-from tests.conftest import drop_schema
+from tests.conftest import fresh_store
 from tests.integration.test_esf_bitemporal import LAST, PERIODS, History, figures_of
 from tests.integration.test_store_queries import Clock
 from tests.support.builders import open_case
@@ -161,15 +160,7 @@ def test_no_erasure_changes_a_figure_of_any_period(
     @given(seed=st.integers(0, 1_000_000))
     @example(seed=2013)  # (a family's clock went back a day: the view once crashed)
     def check(seed: int) -> None:
-        schema = f"t_{uuid.uuid4().hex[:16]}"
-        own: dict[str, Any] = {"data_dir": tmp_path / schema}
-        if store == "postgres":
-            own["postgres_schema"] = schema
-        try:
-            with FamilyCases(make_settings(**own)) as app, monkeypatch.context() as patch:
-                assert erase_one_by_one(app, patch, seed) >= 1
-        finally:
-            if store == "postgres":
-                drop_schema(schema)
+        with fresh_store(make_settings, store, tmp_path) as app, monkeypatch.context() as patch:
+            assert erase_one_by_one(app, patch, seed) >= 1
 
     check()

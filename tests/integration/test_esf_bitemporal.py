@@ -8,7 +8,6 @@ known at the cut-off."""
 from __future__ import annotations
 
 import random
-import uuid
 from collections.abc import Callable
 from datetime import date, timedelta
 from pathlib import Path
@@ -50,7 +49,7 @@ from projections.reporting.esf_replay import (
     participants_as_recorded_by,
 )
 from projections.reporting.esf_report import esf_report
-from tests.conftest import drop_schema
+from tests.conftest import fresh_store
 from tests.integration.test_store_queries import Clock
 from tests.support.builders import intake_kwargs, run_intake
 
@@ -207,32 +206,24 @@ def check(app: FamilyCases, view: EsfParticipants) -> int:
 def test_sql_figures_equal_the_rules_on_a_replay_at_every_cutoff(
         make_settings: Any, store: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
         seed: int) -> None:
-    schema = f"t_{uuid.uuid4().hex[:16]}"
-    own: dict[str, Any] = {"data_dir": tmp_path / schema}
-    if store == "postgres":
-        own["postgres_schema"] = schema
-    try:
-        with FamilyCases(make_settings(**own)) as app, monkeypatch.context() as patch:
-            history = History(app, Clock(patch), random.Random(seed))
-            for _ in range(10):
-                history.family()
-            assert history.recorded >= 10
-            kept = EsfParticipants()
-            CatchUp(app, kept, page_size=1).run_once()  # event by event
-            counted = check(app, kept)
-            t = app.tables
-            closed = t.fetchone(t.sql("SELECT COUNT(*) FROM {r} WHERE known_to IS NOT NULL",
-                                      r=kept.t(ROWS)))
-            assert closed is not None
-            assert closed[0] > 0  # (versions replaced later)
-            fresh = EsfParticipants()
-            rebuild(app, [fresh])
-            assert check(app, fresh) == counted
-            for period in PERIODS:
-                for known_by in (None, period.cutoff):
-                    assert figures_of(count_stored(app.tables, kept, "KR", period.cutoff,
-                                                   known_by)) == figures_of(count_stored(
-                        app.tables, fresh, "KR", period.cutoff, known_by))
-    finally:
-        if store == "postgres":
-            drop_schema(schema)
+    with fresh_store(make_settings, store, tmp_path) as app, monkeypatch.context() as patch:
+        history = History(app, Clock(patch), random.Random(seed))
+        for _ in range(10):
+            history.family()
+        assert history.recorded >= 10
+        kept = EsfParticipants()
+        CatchUp(app, kept, page_size=1).run_once()  # event by event
+        counted = check(app, kept)
+        t = app.tables
+        closed = t.fetchone(t.sql("SELECT COUNT(*) FROM {r} WHERE known_to IS NOT NULL",
+                                  r=kept.t(ROWS)))
+        assert closed is not None
+        assert closed[0] > 0  # (versions replaced later)
+        fresh = EsfParticipants()
+        rebuild(app, [fresh])
+        assert check(app, fresh) == counted
+        for period in PERIODS:
+            for known_by in (None, period.cutoff):
+                assert figures_of(count_stored(app.tables, kept, "KR", period.cutoff,
+                                               known_by)) == figures_of(count_stored(
+                    app.tables, fresh, "KR", period.cutoff, known_by))

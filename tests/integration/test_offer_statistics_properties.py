@@ -23,7 +23,7 @@ from domain.rules import PROGRAMME_TZ
 from projections.engine import CatchUp, rebuild
 from projections.reporting.offer_facts import METRICS, OfferFacts, cell_metric, place_key
 from projections.reporting.offer_figures import OfferFigures, Tally, offer_figures
-from tests.conftest import drop_schema
+from tests.conftest import fresh_store
 from tests.integration.test_projection_rebuild import contents
 from tests.integration.test_store_queries import Clock
 from tests.support.offer_builders import (
@@ -171,30 +171,22 @@ def expected(found: tuple[dict[tuple[str, str, str], Tally], set[Attendee], dict
 def test_the_statistics_kept_event_by_event_equal_a_rebuild_and_the_offers_replayed(
         make_settings: Any, store: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
         seed: int) -> None:
-    schema = f"t_{uuid.uuid4().hex[:16]}"
-    own: dict[str, Any] = {"data_dir": tmp_path / schema}
-    if store == "postgres":
-        own["postgres_schema"] = schema
     rng = random.Random(seed)
     clock = Clock(monkeypatch)
-    try:
-        with FamilyCases(make_settings(**own)) as app:
-            live = CatchUp(app, [OfferFacts()], page_size=rng.randint(1, 4))
-            live.run_once()
-            offers = make_history(app, clock, live, rng)
-            while live.run_once():
-                pass
-            view = live.views[0]
-            assert isinstance(view, OfferFacts)
-            kept = contents(app, [view])
-            cutoff = START + timedelta(days=rng.randint(10, 120))
-            for project in ("KR", "GL"):
-                for known_by in (None, cutoff):
-                    found = offer_figures(app.tables, view, project, known_by=known_by)
-                    assert summed(found) == expected(direct(app, offers, project, known_by))
-            fresh = OfferFacts()
-            rebuild(app, [fresh], page_size=rng.randint(2, 9))
-            assert contents(app, [fresh]) == kept
-    finally:
-        if store == "postgres":
-            drop_schema(schema)
+    with fresh_store(make_settings, store, tmp_path) as app:
+        live = CatchUp(app, [OfferFacts()], page_size=rng.randint(1, 4))
+        live.run_once()
+        offers = make_history(app, clock, live, rng)
+        while live.run_once():
+            pass
+        view = live.views[0]
+        assert isinstance(view, OfferFacts)
+        kept = contents(app, [view])
+        cutoff = START + timedelta(days=rng.randint(10, 120))
+        for project in ("KR", "GL"):
+            for known_by in (None, cutoff):
+                found = offer_figures(app.tables, view, project, known_by=known_by)
+                assert summed(found) == expected(direct(app, offers, project, known_by))
+        fresh = OfferFacts()
+        rebuild(app, [fresh], page_size=rng.randint(2, 9))
+        assert contents(app, [fresh]) == kept

@@ -4,7 +4,6 @@ open exactly one interval covers it, held by the case manager the case names."""
 
 from __future__ import annotations
 
-import uuid
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -21,7 +20,7 @@ from demo.loading import load_demo
 from domain.values import ClosureReason, ErasureBasis
 from projections.engine import CatchUp, rebuild
 from projections.views.caseload_history import CaseloadHistory, Interval, read_history
-from tests.conftest import drop_schema
+from tests.conftest import fresh_store
 from tests.support.builders import open_case
 
 TODAY = date(2026, 11, 20)
@@ -114,27 +113,19 @@ def by_family(rows: list[Interval]) -> dict[UUID, list[Interval]]:
 def test_the_view_kept_event_by_event_equals_the_histories_and_a_rebuild(
         make_settings: Any, store: str, tmp_path: Path, seed: int) -> None:
     """Each example on a store of its own: the demo writes one into an empty store."""
-    schema = f"t_{uuid.uuid4().hex[:16]}"
-    own: dict[str, Any] = {"data_dir": tmp_path / schema}
-    if store == "postgres":
-        own["postgres_schema"] = schema
-    try:
-        with FamilyCases(make_settings(**own)) as app:
-            live = CatchUp(app, CaseloadHistory(), page_size=7)
-            live.run_once()  # an empty view, then the history arrives while it follows
-            load_demo(app, Directory(app), today=TODAY, families=8, seed=seed)
-            while live.run_once(max_pages=3):
-                pass
-            kept = by_family(everything(app))
-            assert len(kept) == 8
-            for family_id, rows in kept.items():
-                assert rows == from_the_history(app, family_id)
-                agrees_with_the_states(app, family_id, rows)
-            rebuild(app, [CaseloadHistory()])
-            assert by_family(everything(app)) == kept
-    finally:
-        if store == "postgres":
-            drop_schema(schema)
+    with fresh_store(make_settings, store, tmp_path) as app:
+        live = CatchUp(app, CaseloadHistory(), page_size=7)
+        live.run_once()  # an empty view, then the history arrives while it follows
+        load_demo(app, Directory(app), today=TODAY, families=8, seed=seed)
+        while live.run_once(max_pages=3):
+            pass
+        kept = by_family(everything(app))
+        assert len(kept) == 8
+        for family_id, rows in kept.items():
+            assert rows == from_the_history(app, family_id)
+            agrees_with_the_states(app, family_id, rows)
+        rebuild(app, [CaseloadHistory()])
+        assert by_family(everything(app)) == kept
 
 
 def test_transfer_closure_a_transfer_while_closed_reopening_and_erasure(

@@ -3,7 +3,6 @@ rebuilt from scratch, for random demo histories and for corrections of every sho
 
 from __future__ import annotations
 
-import uuid
 from collections import Counter
 from collections.abc import Mapping
 from datetime import date
@@ -63,7 +62,7 @@ from projections.views.family_summary_read import (
     TopicHours,
     read_summary,
 )
-from tests.conftest import drop_schema
+from tests.conftest import fresh_store
 from tests.support.builders import INTAKE, entry, first_parent_id, open_case
 from tests.support.examples import run_every_example, through
 
@@ -138,26 +137,18 @@ def from_the_cases(app: FamilyCases) -> dict[UUID, FamilySummaryRecord | None]:
 def test_the_view_kept_event_by_event_equals_the_cases_and_a_rebuild(
         make_settings: Any, store: str, tmp_path: Path, seed: int) -> None:
     """Each example on a store of its own: the demo writes one into an empty store."""
-    schema = f"t_{uuid.uuid4().hex[:16]}"
-    own: dict[str, Any] = {"data_dir": tmp_path / schema}
-    if store == "postgres":
-        own["postgres_schema"] = schema
-    try:
-        with FamilyCases(make_settings(**own)) as app:
-            live = CatchUp(app, FamilySummary(), page_size=7)
-            live.run_once()  # an empty view, then the history arrives while it follows
-            load_demo(app, Directory(app), today=TODAY, families=8, seed=seed)
-            while live.run_once(max_pages=3):
-                pass
-            kept = everything(app)
-            assert len(kept) == 8
-            assert kept == from_the_cases(app)
-            assert any(s and s.consultations.count for s in kept.values())
-            rebuild(app, [FamilySummary()])
-            assert everything(app) == kept
-    finally:
-        if store == "postgres":
-            drop_schema(schema)
+    with fresh_store(make_settings, store, tmp_path) as app:
+        live = CatchUp(app, FamilySummary(), page_size=7)
+        live.run_once()  # an empty view, then the history arrives while it follows
+        load_demo(app, Directory(app), today=TODAY, families=8, seed=seed)
+        while live.run_once(max_pages=3):
+            pass
+        kept = everything(app)
+        assert len(kept) == 8
+        assert kept == from_the_cases(app)
+        assert any(s and s.consultations.count for s in kept.values())
+        rebuild(app, [FamilySummary()])
+        assert everything(app) == kept
 
 
 def test_every_shown_fact_follows_its_correction_as_the_case_does(app: FamilyCases) -> None:
