@@ -39,6 +39,7 @@ from application.views import CommandResult, OpenedCase
 from domain.case_numbers import CaseNumberSequence
 from domain.errors import DomainError, RuleViolation
 from domain.family_case import FamilyCase
+from domain.offer_values import AgeBand, HeadcountGender
 from domain.values import ClosureReason, ContactMode, ErasureBasis, ExitStatus, LifeArea, Topic
 from tests.support.builders import (
     entry,
@@ -705,3 +706,54 @@ def test_a_command_with_personal_data_racing_an_erasure_is_refused_cleanly(
     else:
         assert isinstance(outcome.error, RuleViolation), repr(outcome.error)
         assert outcome.error.rule == "case_erased"
+
+
+# ----- f) sessions of one social-space offer from two application instances ------------
+
+
+@pytest.mark.parametrize("shared_lock", [True, False], ids=["one process", "processes"])
+def test_sessions_recorded_at_once_on_one_offer_are_all_recorded_once(
+        make_app: Callable[..., FamilyCases], monkeypatch: pytest.MonkeyPatch,
+        shared_lock: bool) -> None:
+    """6 threads x 8 sessions on one offer through two application instances: every
+    session is recorded exactly once, in a gap-free history. Writers of one process
+    queue for the offer store's lock; without it (as in separate processes) they collide
+    in the store, which refuses all but one, and the loser retries on the fresh offer."""
+    from contextlib import nullcontext
+    from datetime import timedelta
+
+    from application import offers
+    from tests.support.offer_builders import TODAY, new_offer
+
+    if not shared_lock:
+        monkeypatch.setattr(offers, "_LOCK", nullcontext())
+
+    apps = [make_app() for _ in range(2)]
+    offer_id = new_offer(apps[0], starts_on=date(2026, 1, 1))
+    mondays = [date(2026, 1, 5) + timedelta(weeks=n) for n in range(48)]
+    ids = [uuid4() for _ in mondays]
+    conflicts: list[str] = []
+
+    def worker(t: int) -> Callable[[], None]:
+        def run() -> None:
+            app = apps[t % 2]
+            for i in range(t, len(ids), 6):
+                as_client(lambda i=i: offers.update(  # type: ignore[misc]
+                    app, offer_id, None, lambda o: None, lambda o: o.hold_session(
+                        session_id=ids[i], start_time=None, duration_minutes=None,
+                        staff_present=["cm-anna"], place_id=None, topics=[],
+                        counts={HeadcountGender.WOMEN: {AgeBand.AGE_27_54: 3}},
+                        first_time=0, occurred_on=mondays[i], recorded_by="cm-anna",
+                        today=TODAY)), conflicts)
+        return run
+
+    outcomes = run_together(*(worker(t) for t in range(6)))
+
+    assert not unexpected(outcomes)
+    reader = make_app()
+    offer = offers.load(reader, offer_id)
+    assert set(offer.sessions) == set(ids)
+    assert offer.version == 1 + len(ids)
+    versions = [e.originator_version for e in reader.events.get(offer_id)]
+    assert versions == list(range(1, len(ids) + 2))
+    assert_no_conflicts(conflicts)
