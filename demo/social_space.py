@@ -211,14 +211,14 @@ class SocialSpacePlan:
 
     # ----- intakes: some families came through the café or the office hours ------------
 
-    def via(self, project: str, family_id: UUID, members: tuple[UUID, ...],
+    def via(self, project: str, family_id: UUID, mothers: tuple[UUID, ...],
             opened_on: date) -> tuple[UUID, UUID] | None:
-        """Remember the family (it may be named at later sessions); for about one in
-        eight, the café or office-hours session through which it came."""
+        """Remember the family and its mothers (one may be named at later sessions); for
+        about one in eight, the café or office-hours session through which it came."""
         plan = self.projects.get(project)
         if plan is None:
             return None
-        plan.families.append((opened_on, family_id, members))
+        plan.families.append((opened_on, family_id, mothers))
         if self.rng.random() >= 0.125:
             return None
         held = [s for o in plan.offers[:2] for s in o.sessions if s.reason is None
@@ -260,11 +260,12 @@ class SocialSpacePlan:
         return max(earliest + timedelta(seconds=1), min(moment, self.now))
 
     def _name_attendees(self, plan: ProjectPlan) -> None:
-        """At a few café and breakfast sessions, a parent of a family whose case was
-        opened at least two weeks before is named (they are in the headcount too)."""
+        """At a few café and breakfast sessions, a mother of a family whose case was
+        opened at least two weeks before is named (counted among the women)."""
         for offer in plan.offers[:3:2]:
             for session in offer.sessions:
-                known = [f for f in plan.families if f[0] <= session.day - timedelta(days=14)]
+                known = [f for f in plan.families
+                         if f[2] and f[0] <= session.day - timedelta(days=14)]
                 if session.reason is not None or not known or self.rng.random() > 0.3:
                     continue
                 for _, family_id, members in self.rng.sample(known, min(2, len(known))):

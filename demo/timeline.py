@@ -38,7 +38,7 @@ from demo.story import FamilyStory
 from domain.case_numbers import CaseNumberSequence
 from domain.family_case import FamilyCase
 from domain.rules import PROGRAMME_TZ
-from domain.values import AccessRoute
+from domain.values import AccessRoute, Gender, MemberRole
 
 TICK = timedelta(microseconds=1)
 EARLY = datetime(2000, 1, 1, tzinfo=PROGRAMME_TZ)
@@ -118,8 +118,10 @@ class TimedRecorder:
         occurred_on: date = intake["occurred_on"]
         recorded_by = intake.pop("recorded_by")
         command = OpenCase(family_id=family_id, **intake)
+        mothers = tuple(i for m, i in zip(command.members, command.member_ids, strict=True)
+                        if m.role is not MemberRole.CHILD and m.gender is Gender.FEMALE)
         via = None if self.social is None else self.social.via(
-            command.project, family_id, tuple(command.member_ids), occurred_on)
+            command.project, family_id, mothers, occurred_on)
         if via is not None:
             command = command.model_copy(update={
                 "access_route": AccessRoute.SOCIAL_SPACE_OFFER, "via_offer_id": via[0],

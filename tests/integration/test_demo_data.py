@@ -278,7 +278,10 @@ def test_each_demo_project_has_its_social_space_work_with_families_who_came_thro
         assert course.ended_on == course.ends_on
         meeting = by_kind[OfferType.NETWORK_MEETING]
         assert all(s.partner_ids and s.outcomes for s in meeting.sessions.values())
-        assert any(s.attendees for o in found for s in o.sessions.values())
+        named = [a for s in cafe.sessions.values() for a in s.attendees]
+        assert named
+        assert {str(app.get_case(a.family_id).state.members[a.member_id].gender)
+                for a in named} == {"female"}  # (the women's café names women)
         assert any(s.corrections for o in found for s in o.sessions.values())
     via = [app.get_case(f).state for f in family_ids(app)]
     came = [s for s in via if s.access_route is AccessRoute.SOCIAL_SPACE_OFFER]
