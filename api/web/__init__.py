@@ -36,6 +36,7 @@ SCREENS = (
     "esf_report",
     "intake",
     "family",
+    "family_esf",
     "family_forms",
     "week",
     "offer_forms",

@@ -2,7 +2,8 @@
 
 Household, consents, ESF+ entries and exits, goals, referrals and the contacts as a
 timeline, newest first; for its case manager the quick "Kontakt erfassen" form on top
-and the forms of goals and referrals (``family_forms.py``). Access and the read log
+the forms of goals and referrals (``family_forms.py``), of the ESF+ participation and the
+case's closure (``family_esf.py``). Access and the read log
 are the JSON API's (``GET /families/{id}``): a family the person may not see answers
 404, a role that sees no families 403, and every read by someone other than the
 family's case manager is logged before the page leaves.
@@ -20,19 +21,37 @@ from api.web.pages.base import PageRoute, Person, PersonDep, render, services
 from api.web.pages.family_view import Family, Forms, load, staff_name
 from application.read_log import now
 from application.views import HistoryEntry
-from domain.values import ContactMode, InstitutionType, LifeArea, ReferralOutcome, Topic
+from domain.values import (
+    Answer,
+    Citizenship,
+    ClosureReason,
+    ContactMode,
+    ExitStatus,
+    FollowUpStatus,
+    InstitutionType,
+    IscedBand,
+    LabourMarketStatus,
+    LifeArea,
+    ReferralOutcome,
+    Topic,
+)
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 CaseNumber = Annotated[str, Path(max_length=30, pattern=r"^[A-Za-z0-9-]+$")]
 SAVED = ("contact", "goal", "goal_revised", "goal_achieved", "goal_dropped", "referral",
-         "outcome")
+         "outcome", "esf_entry", "esf_exit", "esf_status", "esf_follow_up", "case_closed",
+         "case_reopened")
 """What a form saved, named in the notice after its redirect (``?gespeichert=``)."""
 CONTACTS = 40
 """Contacts the page shows, newest first (all of them on request and in the Akte): a
 family's page stays light after years of casework."""
 CHOICES = {"modes": list(ContactMode), "topics": list(Topic), "life_areas": list(LifeArea),
            "institution_types": list(InstitutionType), "outcomes": list(ReferralOutcome),
-           "final_outcomes": [o for o in ReferralOutcome if o.is_final]}
+           "final_outcomes": [o for o in ReferralOutcome if o.is_final],
+           "labour_market_status": list(LabourMarketStatus), "isced_band": list(IscedBand),
+           "citizenship": list(Citizenship), "answer": list(Answer),
+           "exit_status": list(ExitStatus), "follow_up_status": list(FollowUpStatus),
+           "closure_reason": list(ClosureReason)}
 """The codes a form offers, in the catalogue's order (shown by their labels)."""
 
 

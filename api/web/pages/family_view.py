@@ -16,12 +16,14 @@ from typing import Any
 from uuid import UUID
 
 from api.deps import Services
-from api.family_responses import CaseOut, MemberOut, case_out
+from api.family_responses import CaseOut, MemberOut, ParticipationOut, case_out
 from api.web.pages.base import Person
 from application import policy
 from application.read_log import ReadEntry, now
+from domain import rules
 from domain.errors import NotFound
 from domain.rules import today_in_programme
+from domain.values import MemberRole
 
 A = policy.Action
 
@@ -35,6 +37,10 @@ class Family:
     case_manager_name: str | None
     may_record: bool
     """Casework forms are shown: the person may record casework and the case takes it."""
+    may_follow_up: bool = False
+    """The forms a closed case takes too are shown (an ESF+ result after the exit, the
+    six-month follow-up, reopening): the person may record casework and the family's
+    processing is not restricted."""
 
     @property
     def family_id(self) -> UUID:
@@ -57,9 +63,55 @@ class Family:
     def referral_at(self, position: str) -> UUID | None:
         return _at([r.referral_id for r in self.case.referrals], position)
 
+    def stays(self) -> list[Stay]:
+        """Per member in the household, or with an ESF+ stay: the latest stay (None: none
+        yet), and what the Familie page offers to record for them."""
+        latest: dict[UUID, ParticipationOut] = {}
+        for stay in self.case.participations:
+            latest[stay.member_id] = stay
+        found = []
+        for n, m in enumerate(self.case.members, start=1):
+            last = latest.get(m.member_id)
+            if last is None and not m.in_household:
+                continue
+            found.append(Stay(n, m, last))
+        return found
+
     def present(self) -> list[MemberOut]:
         """Members who can take part in a contact, a goal or a referral."""
         return [m for m in self.case.members if m.in_household]
+
+
+@dataclass(frozen=True)
+class Stay:
+    """A member's latest ESF+ stay (``latest`` None: none yet), by the member's position."""
+
+    n: int
+    member: MemberOut
+    latest: ParticipationOut | None
+
+    @property
+    def active(self) -> bool:
+        return self.latest is not None and self.latest.left_on is None
+
+    @property
+    def may_enter(self) -> bool:
+        """An adult in the household without an open stay (children take part through
+        their parents: the intake refuses them too)."""
+        return (self.member.in_household and self.member.role != MemberRole.CHILD.value
+                and not self.active)
+
+    @property
+    def last_leaving_status(self) -> date | None:
+        """The last day a status on leaving of the latest exit can describe."""
+        left = self.latest.left_on if self.latest is not None else None
+        return None if left is None else rules.last_leaving_status(left)
+
+    @property
+    def earliest_follow_up(self) -> date | None:
+        """The first day the six-month follow-up of the latest exit can be dated."""
+        left = self.latest.left_on if self.latest is not None else None
+        return None if left is None else rules.earliest_follow_up(left)
 
 
 def member_name(m: MemberOut) -> str | None:
@@ -88,9 +140,10 @@ def load(svc: Services, person: Person, case_number: str, *, log_as: str | None)
         svc.read_log.record([ReadEntry(now(), actor.staff_id, access.role, s.project,
                                        view.family_id, log_as, actor.token_id)])
     case = case_out(view)
-    takes_entries = case.status == "open" and case.erasure_request is None
+    casework = policy.may(access.role, A.CASEWORK) and case.erasure_request is None
     return Family(case, access, staff_name(svc, s.case_manager),
-                  takes_entries and policy.may(access.role, A.CASEWORK))
+                  casework and case.status == "open",
+                  casework and case.status in ("open", "closed"))
 
 
 def staff_name(svc: Services, staff_id: str | None) -> str | None:
