@@ -37,6 +37,7 @@ SCREENS = (
     "intake",
     "family",
     "family_esf",
+    "family_corrections",
     "family_forms",
     "week",
     "offer_forms",

@@ -23,6 +23,7 @@ SCREENS = [  # (who, path): every page of the web interface, as the role that us
     ("petra", "/aufnahme"),
     ("anna", "/familien/{family}"),
     ("anna", "/familien/{family}/akte"),
+    ("anna", "/familien/{family}/korrektur/aufnahme"),
     ("anna", "/diese-woche"),
     ("anna", "/angebote"),
     ("anna", "/angebote/{offer}"),

@@ -40,7 +40,7 @@ router = APIRouter(route_class=PageRoute, include_in_schema=False)
 CaseNumber = Annotated[str, Path(max_length=30, pattern=r"^[A-Za-z0-9-]+$")]
 SAVED = ("contact", "goal", "goal_revised", "goal_achieved", "goal_dropped", "referral",
          "outcome", "esf_entry", "esf_exit", "esf_status", "esf_follow_up", "case_closed",
-         "case_reopened")
+         "case_reopened", "correction")
 """What a form saved, named in the notice after its redirect (``?gespeichert=``)."""
 CONTACTS = 40
 """Contacts the page shows, newest first (all of them on request and in the Akte): a
@@ -85,7 +85,8 @@ def show(request: Request, person: Person, family: Family, forms: Forms, *,
                   case=family.case, names=family.names, forms=forms, saved=saved,
                   since=since or [], staff_name=lambda s: _staff(request, s),
                   open_form=forms.posted.id if forms.posted is not None else None,
-                  choices=CHOICES, contacts_shown=None if all_contacts else CONTACTS)
+                  choices=CHOICES, contacts_shown=None if all_contacts else CONTACTS,
+                  corrections=family.may_follow_up)
 
 
 def _staff(request: Request, staff_id: str) -> str:
