@@ -38,6 +38,7 @@ SCREENS = (
     "family",
     "family_esf",
     "family_corrections",
+    "family_household",
     "family_forms",
     "week",
     "offer_forms",

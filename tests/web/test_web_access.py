@@ -67,7 +67,8 @@ def test_no_form_is_taken_without_its_csrf_token(world: World) -> None:
         client = signed_in(world, role)
         for path in posts:
             url = path.format(case_number=opened["case_number"], n=1, what="kontakt",
-                              offer_id=uuid4(), place_id=uuid4(), partner_id=uuid4())
+                              purpose="photo_and_media", offer_id=uuid4(),
+                              place_id=uuid4(), partner_id=uuid4())
             answer = client.post(url, data={"csrf": "forged", "notizen": "x", "sprache": "en"})
             assert answer.status_code == 403, (role, url, answer.status_code)
     assert world.services.cases.recorder.max_notification_id() == head

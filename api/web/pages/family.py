@@ -3,7 +3,8 @@
 Household, consents, ESF+ entries and exits, goals, referrals and the contacts as a
 timeline, newest first; for its case manager the quick "Kontakt erfassen" form on top
 the forms of goals and referrals (``family_forms.py``), of the ESF+ participation and the
-case's closure (``family_esf.py``). Access and the read log
+case's closure (``family_esf.py``), of the household and consents
+(``family_household.py``), and the corrections (``family_corrections.py``). Access and the read log
 are the JSON API's (``GET /families/{id}``): a family the person may not see answers
 404, a role that sees no families 403, and every read by someone other than the
 family's case manager is logged before the page leaves.
@@ -25,13 +26,16 @@ from domain.values import (
     Answer,
     Citizenship,
     ClosureReason,
+    ConsentPurpose,
     ContactMode,
     ExitStatus,
     FollowUpStatus,
+    Gender,
     InstitutionType,
     IscedBand,
     LabourMarketStatus,
     LifeArea,
+    MemberRole,
     ReferralOutcome,
     Topic,
 )
@@ -40,7 +44,8 @@ router = APIRouter(route_class=PageRoute, include_in_schema=False)
 CaseNumber = Annotated[str, Path(max_length=30, pattern=r"^[A-Za-z0-9-]+$")]
 SAVED = ("contact", "goal", "goal_revised", "goal_achieved", "goal_dropped", "referral",
          "outcome", "esf_entry", "esf_exit", "esf_status", "esf_follow_up", "case_closed",
-         "case_reopened", "correction")
+         "case_reopened", "correction", "member_added", "member_changed", "member_left",
+         "consent_given", "consent_withdrawn")
 """What a form saved, named in the notice after its redirect (``?gespeichert=``)."""
 CONTACTS = 40
 """Contacts the page shows, newest first (all of them on request and in the Akte): a
@@ -51,7 +56,8 @@ CHOICES = {"modes": list(ContactMode), "topics": list(Topic), "life_areas": list
            "labour_market_status": list(LabourMarketStatus), "isced_band": list(IscedBand),
            "citizenship": list(Citizenship), "answer": list(Answer),
            "exit_status": list(ExitStatus), "follow_up_status": list(FollowUpStatus),
-           "closure_reason": list(ClosureReason)}
+           "closure_reason": list(ClosureReason), "member_role": list(MemberRole),
+           "gender": list(Gender), "consent_purpose": list(ConsentPurpose)}
 """The codes a form offers, in the catalogue's order (shown by their labels)."""
 
 

@@ -49,7 +49,8 @@ router = APIRouter(route_class=PageRoute, include_in_schema=False)
 Position = Annotated[str, Path(max_length=6, pattern=r"^[0-9]+$")]
 GENERAL = "_"  # (an error of the whole form, not of one field)
 SECTIONS = {"goal": "#ziele", "referral": "#vermittlungen", "outcome": "#vermittlungen",
-            "esf": "#esf", "case": "#abschluss"}
+            "esf": "#esf", "case": "#abschluss", "member": "#haushalt",
+            "consent": "#einwilligungen"}
 """Where the page opens after a save (its notice is there): a contact's is on top."""
 
 

@@ -1,0 +1,106 @@
+"""The Familie screen's household and consent forms.
+
+A person joins the household (a baby born, a partner moved in), a member's details are
+changed (a name spelled wrongly at the intake, a birth date learnt later) or a member
+leaves the household; the family gives its consent for a purpose later than the intake
+(referrals to partner institutions, say: a referral needs it) or withdraws one. Each
+form builds the JSON API's command and goes through ``family_forms.submit`` like the
+other forms (the family's version, the form's idempotency key, errors at their fields).
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+from uuid import uuid4
+
+from fastapi import APIRouter, Path, Request
+from fastapi.responses import Response
+
+from api.web.pages.base import PageRoute, PersonDep
+from api.web.pages.family import CaseNumber
+from api.web.pages.family_forms import Position, Reader, submit
+from application import policy
+from application.commands.base import FamilyCommand
+from application.commands.consent import GiveConsent, WithdrawConsent
+from application.commands.household import AddMember, ChangeMemberDetails, RecordMemberLeft
+
+router = APIRouter(route_class=PageRoute, include_in_schema=False)
+DETAILS = ("given_name", "family_name", "birth_date", "gender")
+ConsentPath = Annotated[str, Path(max_length=40, pattern=r"^[a-z_]+$")]
+
+
+def _add(r: Reader, _: str) -> FamilyCommand:
+    return AddMember(family_id=r.family.family_id, member_id=uuid4(), role=r.text("role"),
+                     given_name=r.text("given_name") or "",
+                     family_name=r.text("family_name") or "",
+                     birth_date=r.date("birth_date"), gender=r.text("gender"),
+                     occurred_on=r.date("occurred_on"))
+
+
+def _member(r: Reader, position: str) -> Any:
+    member_id = r.family.member_at(position)
+    if member_id is None:
+        raise policy.hidden()
+    return next(m for m in r.family.case.members if m.member_id == member_id)
+
+
+def _details(r: Reader, n: str) -> FamilyCommand:
+    """The details typed that differ from the member's (the others stay as they are)."""
+    member = _member(r, n)
+    now = {"given_name": member.given_name, "family_name": member.family_name,
+           "birth_date": member.birth_date.isoformat() if member.birth_date else None,
+           "gender": member.gender}
+    changed = {name: r.text(name) for name in DETAILS if r.text(name) != now[name]}
+    return ChangeMemberDetails(family_id=r.family.family_id, member_id=member.member_id,
+                               occurred_on=r.date("occurred_on"),
+                               **{name: changed.get(name) for name in DETAILS})
+
+
+def _left(r: Reader, n: str) -> FamilyCommand:
+    return RecordMemberLeft(family_id=r.family.family_id, member_id=_member(r, n).member_id,
+                            reason=r.text("reason"), occurred_on=r.date("occurred_on"))
+
+
+def _give(r: Reader, _: str) -> FamilyCommand:
+    return GiveConsent(family_id=r.family.family_id, purpose=r.text("purpose"),
+                       occurred_on=r.date("occurred_on"))
+
+
+def _withdraw(r: Reader, purpose: str) -> FamilyCommand:
+    return WithdrawConsent(family_id=r.family.family_id, purpose=purpose,
+                           occurred_on=r.date("occurred_on"))
+
+
+@router.post("/familien/{case_number}/personen")
+async def add_member(request: Request, person: PersonDep,
+                     case_number: CaseNumber) -> Response:
+    return await submit(request, person, case_number, "member", _add, "", "member_added",
+                        "role given_name family_name birth_date gender occurred_on")
+
+
+@router.post("/familien/{case_number}/personen/{n}/angaben")
+async def member_details(request: Request, person: PersonDep, case_number: CaseNumber,
+                         n: Position) -> Response:
+    return await submit(request, person, case_number, f"member-{n}-details", _details, n,
+                        "member_changed", f"{' '.join(DETAILS)} occurred_on")
+
+
+@router.post("/familien/{case_number}/personen/{n}/ausgezogen")
+async def member_left(request: Request, person: PersonDep, case_number: CaseNumber,
+                      n: Position) -> Response:
+    return await submit(request, person, case_number, f"member-{n}-left", _left, n,
+                        "member_left", "reason occurred_on")
+
+
+@router.post("/familien/{case_number}/einwilligungen")
+async def give_consent(request: Request, person: PersonDep,
+                       case_number: CaseNumber) -> Response:
+    return await submit(request, person, case_number, "consent", _give, "", "consent_given",
+                        "purpose occurred_on")
+
+
+@router.post("/familien/{case_number}/einwilligungen/{purpose}/widerruf")
+async def withdraw_consent(request: Request, person: PersonDep, case_number: CaseNumber,
+                           purpose: ConsentPath) -> Response:
+    return await submit(request, person, case_number, f"consent-{purpose}-withdrawn",
+                        _withdraw, purpose, "consent_withdrawn", "occurred_on")
