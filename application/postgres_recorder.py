@@ -1,5 +1,6 @@
-"""The PostgreSQL recorder: idempotency keys with the events (see
-``application/recorders.py``) and the events written as one array literal.
+"""The PostgreSQL recorder: each event with its link in the hash chain in its own row,
+idempotency keys with the events (see ``application/recorders.py``), and the events
+written as one array literal.
 
 A module of its own so that only a process on PostgreSQL loads psycopg; the store names
 the factory by its topic (``application/store.py``).
@@ -29,50 +30,33 @@ class LotsePostgresRecorder(PostgresApplicationRecorder):
         self.idempotency_table = f'"{self.datastore.schema}"."{idempotency.TABLE}"'
         self.sql_create_statements.append(
             SQL(idempotency.CREATE.format(table=self.idempotency_table)))  # type: ignore[arg-type]
-        self.chain_table = f'"{self.datastore.schema}"."{chain.TABLE}"'
+        events = f'"{self.datastore.schema}"."{self.events_table_name}"'
         statements: list[Any] = [
-            *chain.postgres_create(self.chain_table, self.datastore.schema),
+            chain.postgres_create(events, self.datastore.schema, self.events_table_name),
             *checkpoints.create_statements(f'"{self.datastore.schema}"."{checkpoints.TABLE}"',
                                            postgres=True)]
         self.sql_create_statements.extend(SQL(s) for s in statements)  # type: ignore[misc]
-        self.chain_insert = (
-            f"INSERT INTO {self.chain_table} "  # noqa: S608 (validated schema, a constant)
-            "(notification_id, originator_id, originator_version, hash) "
-            "SELECT * FROM unnest(%s::bigint[], %s::uuid[], %s::bigint[], %s::bytea[]) "
-            "ON CONFLICT DO NOTHING")  # a link left by a deleted event stays as evidence
         self.heads = chain.Heads()
         self._links = threading.local()
         schema = Identifier(self.datastore.schema)
         self.insert_linked_events_statement = SQL(
-            # the events and their links in one statement: a second INSERT of the links
-            # cost a sixth of a command's throughput, most of it the statement's own turn
-            "WITH s AS (SELECT *, (i - 1) * 32 + 1 AS h FROM unnest(%s::{schema}.{type}[]) "
-            "WITH ORDINALITY AS u(originator_id, originator_version, topic, state, i)), "
-            "e AS (INSERT INTO {schema}.{table} (originator_id, originator_version, topic, "
-            "state) SELECT originator_id, originator_version, topic, state FROM s ORDER BY i "
-            "RETURNING notification_id, originator_id, originator_version), "
-            "c AS (INSERT INTO {schema}.{chain} "
-            "(notification_id, originator_id, originator_version, hash) "
-            "SELECT e.notification_id, e.originator_id, e.originator_version, "
-            "substring(%s::bytea FROM s.h::int FOR 32) FROM e "
-            "JOIN s USING (originator_id, originator_version) ON CONFLICT DO NOTHING) "
-            "SELECT notification_id FROM e ORDER BY notification_id").format(
-            schema=schema, table=Identifier(self.events_table_name),
-            type=Identifier(self.stored_event_type_name), chain=Identifier(chain.TABLE))
-        self.insert_one_linked_event_statement = SQL(
-            # one event (most saves): no numbering and join of the events with the hashes,
-            # which cost the server half again the plain insert's time
-            "WITH e AS (INSERT INTO {schema}.{table} (originator_id, originator_version, "
-            "topic, state) SELECT originator_id, originator_version, topic, state "
+            # each event with its link, in the same row: the hashes come as one bytea,
+            # 32 bytes per event in the events' order
+            "INSERT INTO {schema}.{table} (originator_id, originator_version, topic, state, "
+            "{column}) SELECT originator_id, originator_version, topic, state, "
+            "substring(%s::bytea FROM ((i - 1) * 32 + 1)::int FOR 32) "
             "FROM unnest(%s::{schema}.{type}[]) "
-            "RETURNING notification_id, originator_id, originator_version), "
-            "c AS (INSERT INTO {schema}.{chain} "
-            "(notification_id, originator_id, originator_version, hash) "
-            "SELECT notification_id, originator_id, originator_version, %s::bytea FROM e "
-            "ON CONFLICT DO NOTHING) "
-            "SELECT notification_id FROM e").format(
+            "WITH ORDINALITY AS u(originator_id, originator_version, topic, state, i) "
+            "ORDER BY i RETURNING notification_id").format(
             schema=schema, table=Identifier(self.events_table_name),
-            type=Identifier(self.stored_event_type_name), chain=Identifier(chain.TABLE))
+            type=Identifier(self.stored_event_type_name), column=Identifier(chain.COLUMN))
+        self.insert_one_linked_event_statement = SQL(
+            # one event (most saves): no numbering of the events
+            "INSERT INTO {schema}.{table} (originator_id, originator_version, topic, state, "
+            "{column}) SELECT originator_id, originator_version, topic, state, %s::bytea "
+            "FROM unnest(%s::{schema}.{type}[]) RETURNING notification_id").format(
+            schema=schema, table=Identifier(self.events_table_name),
+            type=Identifier(self.stored_event_type_name), column=Identifier(chain.COLUMN))
 
     @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
     def select_events(self, originator_id: UUID | str, *, gt: int | None = None,
@@ -90,8 +74,7 @@ class LotsePostgresRecorder(PostgresApplicationRecorder):
             params.append(lte)
         statement = (
             f"SELECT e.originator_id, e.originator_version, e.topic, e.state, "  # noqa: S608
-            f"(SELECT c.hash FROM {self.chain_table} c "
-            "WHERE c.notification_id = e.notification_id) "
+            f"e.{chain.COLUMN} "
             f'FROM "{self.datastore.schema}"."{self.events_table_name}" e '
             f"WHERE {' AND '.join(conditions)} "
             f"ORDER BY originator_version {'DESC' if desc else 'ASC'}")
@@ -104,7 +87,7 @@ class LotsePostgresRecorder(PostgresApplicationRecorder):
         if rows:
             o, v, _, _, h = max(rows, key=lambda r: int(r[1]))
             if h is not None:
-                self.heads.committed([chain.Link(0, chain.originator_key(o), v, bytes(h))])
+                self.heads.committed([chain.Link(chain.originator_key(o), v, bytes(h))])
         return [StoredEvent(originator_id=o, originator_version=v, topic=t,
                             state=s if type(s) is bytes else bytes(s))
                 for o, v, t, s, _ in rows]
@@ -185,40 +168,29 @@ class LotsePostgresRecorder(PostgresApplicationRecorder):
 
     def _insert_stored_events(self, curs: Any, stored_events: Sequence[StoredEvent],
                               **kwargs: Any) -> None:
-        """The library's insert (table lock, notification, one statement), with the
-        events passed as the text of the array it casts them to."""
-        self._links.linked = False
-        literal = events_array_literal(stored_events)
-        if literal is None:
-            super()._insert_stored_events(curs, stored_events, **kwargs)
-            return
+        """The library's insert (table lock, notification, one statement), each event
+        with its link in the same row, the events passed as the text of the array it
+        casts them to."""
+        literal: Any = events_array_literal(stored_events)
+        if literal is None:  # (not of the plain kinds: adapted by psycopg)
+            literal = [self.construct_pg_stored_event(e.originator_id, e.originator_version,
+                                                      e.topic, e.state)
+                       for e in stored_events]
         self._lock_table(curs)
         self._notify_channel(curs)
-        links = self.heads.links_for(stored_events, [0] * len(stored_events),
+        links = self.heads.links_for(stored_events,
                                      lambda wanted: self._stored_links(curs, wanted))
-        if not links:
+        if not links:  # (the benchmark's commands without the chain)
             curs.execute(self.insert_events_statement, (literal,), prepare=True)
             return
         statement = (self.insert_one_linked_event_statement if len(links) == 1
                      else self.insert_linked_events_statement)
-        curs.execute(statement, (literal, b"".join(li.hash for li in links)), prepare=True)
+        curs.execute(statement, (b"".join(li.hash for li in links), literal), prepare=True)
         self._links.pending = links
-        self._links.linked = True
 
     def _fetch_ids_after_insert_events(self, curs: Any, stored_events: Sequence[StoredEvent],
                                        **kwargs: Any) -> Sequence[int] | None:
-        linked = getattr(self._links, "linked", False)  # the links went in with the events
-        if linked:
-            positions: Sequence[int] | None = [_row(r)[0] for r in curs.fetchall()]
-        else:
-            positions = super()._fetch_ids_after_insert_events(curs, stored_events, **kwargs)
-        if stored_events and positions and not linked:
-            links = self.heads.links_for(stored_events, positions,
-                                         lambda wanted: self._stored_links(curs, wanted))
-            if links:
-                columns = [list(c) for c in zip(*chain.rows(links, postgres=True), strict=True)]
-                curs.execute(self.chain_insert, columns)  # (pipelined: no round trip)
-                self._links.pending = links
+        positions: Sequence[int] | None = [_row(r)[0] for r in curs.fetchall()]
         pending = idempotency.pending_key()
         if pending is not None and stored_events:
             receipt = pending.receipt_for(stored_events, positions)
@@ -229,16 +201,15 @@ class LotsePostgresRecorder(PostgresApplicationRecorder):
             curs.fetchone()
         return positions
 
-
     def _stored_links(self, curs: Any, wanted: Sequence[tuple[str, int]]
                       ) -> dict[tuple[str, int], bytes]:
         """One query for every previous link the heads did not know."""
         curs.execute(
-            f"SELECT e.originator_id, e.originator_version, c.hash "  # noqa: S608
+            f"SELECT e.originator_id, e.originator_version, e.{chain.COLUMN} "  # noqa: S608
             f'FROM "{self.datastore.schema}"."{self.events_table_name}" e '
             "JOIN unnest(%s::uuid[], %s::bigint[]) AS w(o, v) "
             "ON e.originator_id = w.o AND e.originator_version = w.v "
-            f"JOIN {self.chain_table} c ON c.notification_id = e.notification_id",
+            f"WHERE e.{chain.COLUMN} IS NOT NULL",
             ([UUID(hex=k) for k, _ in wanted], [v for _, v in wanted]))
         return {(_row(r)[0].hex, _row(r)[1]): bytes(_row(r)[2]) for r in curs.fetchall()}
 

@@ -1,10 +1,11 @@
 """Application recorders: idempotency keys with the events, group commit on SQLite.
 
 Both subclass the library's recorders (the PostgreSQL one is in
-``application/postgres_recorder.py``, so that the embedded store never loads psycopg)
-and add one insert to the transaction that writes the events, after the events (so the
-notification position is known). A key that exists already raises the store's unique
-violation, which rolls back the events.
+``application/postgres_recorder.py``, so that the embedded store never loads psycopg).
+Each event is written with its link in the hash chain, in a column of its own row
+(``application/integrity/chain.py``), and the idempotency key goes in with the events,
+after them (so the notification position is known). A key that exists already raises
+the store's unique violation, which rolls back the events.
 
 SQLite has one writer at a time and each commit waits for the disk. When several
 commands save at once, the SQLite recorder writes them in one transaction (group
@@ -72,6 +73,9 @@ class LotseSQLiteRecorder(SQLiteApplicationRecorder):
         self._queue: list[_Job] = []
         self._connection: sqlite3.Connection | None = None
         self.heads = chain.Heads()
+        self.insert_events_statement = (
+            f"INSERT INTO {self.events_table_name} (originator_id, "  # noqa: S608
+            f"originator_version, topic, state, {chain.COLUMN}) VALUES (?, ?, ?, ?, ?)")
 
     @contextmanager
     def _transaction(self) -> Iterator[SQLiteCursor]:
@@ -133,8 +137,24 @@ class LotseSQLiteRecorder(SQLiteApplicationRecorder):
 
     def construct_create_table_statements(self) -> list[str]:
         return [*super().construct_create_table_statements(),
-                idempotency.CREATE.format(table=idempotency.TABLE), *chain.SQLITE_CREATE,
+                idempotency.CREATE.format(table=idempotency.TABLE),
                 *checkpoints.create_statements(checkpoints.TABLE, postgres=False)]
+
+    def _create_table(self, c: SQLiteCursor) -> None:
+        """The tables, then the chain's column of the events table if the store has
+        none yet, with the hashes of the link table of stores from before it (one
+        transaction holding the write lock: a second process starting at once waits,
+        then finds the column)."""
+        super()._create_table(c)
+        events = self.events_table_name
+        c.execute(f"PRAGMA table_info({events})")
+        if chain.COLUMN not in {row[1] for row in c.fetchall()}:
+            c.execute(f"ALTER TABLE {events} ADD COLUMN {chain.COLUMN} BLOB")
+        c.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?",
+                  (chain.OLD_TABLE,))
+        if c.fetchone() is not None:
+            for statement in chain.sqlite_migrate(events):
+                c.execute(statement)
 
     def insert_events(self, stored_events: Sequence[StoredEvent],
                       **kwargs: Any) -> Sequence[int] | None:
@@ -188,14 +208,13 @@ class LotseSQLiteRecorder(SQLiteApplicationRecorder):
 
     def _stored_links(self, c: SQLiteCursor, wanted: Sequence[tuple[str, int]]
                       ) -> dict[tuple[str, int], bytes]:
-        """The stored links of these events, found through the events' own index."""
+        """The stored links of these events."""
         found = {}
         for key, version in wanted:
-            c.execute(f"SELECT c.hash FROM {self.events_table_name} e "  # noqa: S608
-                      f"JOIN {chain.TABLE} c ON c.notification_id = e.rowid "
-                      "WHERE e.originator_id = ? AND e.originator_version = ?", (key, version))
+            c.execute(f"SELECT {chain.COLUMN} FROM {self.events_table_name} "  # noqa: S608
+                      "WHERE originator_id = ? AND originator_version = ?", (key, version))
             row = c.fetchone()
-            if row is not None:
+            if row is not None and row[0] is not None:
                 found[key, version] = bytes(row[0])
         return found
 
@@ -203,27 +222,29 @@ class LotseSQLiteRecorder(SQLiteApplicationRecorder):
                        pending: idempotency.PendingKey | None = None,
                        links: list[chain.Link] | None = None,
                        **kwargs: Any) -> Sequence[int] | None:
-        positions = super()._insert_events(c, stored_events, **kwargs)
-        if stored_events and positions:
-            new = self.heads.links_for(stored_events, positions,
-                                       lambda wanted: self._stored_links(c, wanted))
-            rows = chain.rows(new, postgres=False)
-            if len(rows) == 1:
-                c.execute(CHAIN_INSERT, rows[0])
-            else:
-                c.executemany(CHAIN_INSERT, rows)
+        """The library's insert, each event with its link in the same statement."""
+        new = self.heads.links_for(stored_events,
+                                   lambda wanted: self._stored_links(c, wanted)
+                                   ) if stored_events else []
+        raw, statement = c.sqlite_cursor, self.insert_events_statement
+        positions: list[int] = []
+        if new:
+            for e, li in zip(stored_events, new, strict=True):
+                raw.execute(statement, (li.originator, e.originator_version, e.topic,
+                                        e.state, li.hash))
+                positions.append(raw.lastrowid)  # type: ignore[arg-type]
             if links is not None:
                 links.extend(new)
+        else:  # (no links: the benchmark's commands without the chain)
+            for e in stored_events:
+                raw.execute(statement, (chain.originator_key(e.originator_id),
+                                        e.originator_version, e.topic, e.state, None))
+                positions.append(raw.lastrowid)  # type: ignore[arg-type]
         if pending is not None and stored_events:
             receipt = pending.receipt_for(stored_events, positions)
             c.execute(idempotency.INSERT.format(table=idempotency.TABLE, p="?"),
                       idempotency.row_for(pending, receipt))
         return positions
-
-
-CHAIN_INSERT = (f"INSERT OR IGNORE INTO {chain.TABLE} "  # noqa: S608 (a constant)
-                "(notification_id, originator_id, originator_version, hash) VALUES (?, ?, ?, ?)")
-"""OR IGNORE: a link left behind by a deleted event stays as the evidence of it."""
 
 
 def _translated(error: BaseException) -> BaseException:

@@ -1,10 +1,10 @@
 """Chains for a store that holds events from before the chain existed.
 
-When the chain's table is empty but the log is not, every stored event is linked in
-notification order, in one transaction that holds the store's write lock (so no event
-is written meanwhile): the application does it when it starts (``FamilyCases``), and
-``lotse audit init`` does the same on demand. Once the table holds links nothing is
-ever linked after the fact: an event without a link is then a finding of
+When no stored event has a chain hash but the log is not empty, every stored event is
+linked in notification order, in one transaction that holds the store's write lock (so
+no event is written meanwhile): the application does it when it starts
+(``FamilyCases``), and ``lotse audit init`` does the same on demand. Once events have
+hashes nothing is ever linked after the fact: an event without one is then a finding of
 ``lotse audit verify`` (written around Lotse, or by a process of an older version still
 running - stop those before the first start of this one).
 
@@ -27,23 +27,27 @@ if TYPE_CHECKING:
 def needed(cases: FamilyCases) -> bool:
     t = cases.tables
     recorder: Any = cases.recorder
-    if t.fetchone(f"SELECT 1 FROM {t.table(chain.TABLE)} LIMIT 1") is not None:  # noqa: S608
+    events = t.table(recorder.events_table_name)
+    if t.fetchone(f"SELECT 1 FROM {events} "  # noqa: S608
+                  f"WHERE {chain.COLUMN} IS NOT NULL LIMIT 1") is not None:
         return False
-    return t.fetchone(f"SELECT 1 FROM {t.table(recorder.events_table_name)} "  # noqa: S608
-                      "LIMIT 1") is not None
+    return t.fetchone(f"SELECT 1 FROM {events} LIMIT 1") is not None  # noqa: S608
 
 
 def backfill(cases: FamilyCases) -> int:
-    """Link every stored event if the chain is empty; the number of links written."""
+    """Link every stored event if none has a link; the number of links written."""
     t = cases.tables
     recorder: Any = cases.recorder
-    events, links = t.table(recorder.events_table_name), t.table(chain.TABLE)
+    events = t.table(recorder.events_table_name)
     key = "notification_id" if t.postgres else "rowid"
+    update = (f"UPDATE {events} SET {chain.COLUMN} = {t.p} "  # noqa: S608
+              f"WHERE {key} = {t.p}")
     written = 0
     with t.transaction(commit=True) as c:  # (SQLite: BEGIN IMMEDIATE, the write lock)
         if t.postgres:
             c.execute(f"LOCK TABLE {events} IN EXCLUSIVE MODE")
-        if c.execute(f"SELECT 1 FROM {links} LIMIT 1").fetchone() is not None:  # noqa: S608
+        if c.execute(f"SELECT 1 FROM {events} "  # noqa: S608
+                     f"WHERE {chain.COLUMN} IS NOT NULL LIMIT 1").fetchone() is not None:
             return 0  # another process did it meanwhile
         heads: dict[str, bytes] = {}
         position = 0
@@ -60,9 +64,7 @@ def backfill(cases: FamilyCases) -> int:
                 h = chain.link(heads.get(k, chain.GENESIS) if v > 1 else chain.GENESIS,
                                k, v, topic, bytes(state))
                 heads[k] = h
-                page.append(chain.Link(n, k, v, h))
-            t.insert_many(c, chain.TABLE, ("notification_id", "originator_id",
-                                           "originator_version", "hash"),
-                          chain.rows(page, t.postgres))
+                page.append((h, n))
+            c.executemany(update, page)
             written += len(page)
             position = rows[-1][0]

@@ -9,13 +9,23 @@ never plaintext, so destroying a family's key leaves its chain intact. The 0x00 
 makes ``h_v`` the RFC 9162 leaf hash of the event's entry, so the Merkle tree over the
 log (``merkle.py``) is built from the chain hashes as they are.
 
-Links live in a table of their own, ``lotse_event_chain`` (notification id, originator,
-version, hash), written by the recorders in the transaction that inserts the events,
-after them (so the notification ids are known). A table rather than a column: the
-library's events table, its insert statements and every reader of the log (the views'
-engine) stay as they are, stores from before the chain get theirs by plain inserts
-(``backfill.py``), and a link that names its notification id shows an event moved to
-another place in the log.
+Each event's link is a column of its own row, ``chain_hash`` in the library's events
+table, written by the same ``INSERT`` as the event: ``h_v`` does not depend on the
+notification id, so the recorders compute it before the insert. A column rather than a
+table of links (the design before 2026-12): a second row per event was one more B-tree
+page written and synced per commit on SQLite and a second table's heap and index insert
+on PostgreSQL, most of what the chain cost a command. The hash sits in the page the
+event dirties anyway. What a table of links told besides - the event at a place in the
+log, an event deleted - the check now reads from the log itself: each aggregate's
+versions must follow one another in notification order (an event placed elsewhere is
+named moved), a deleted event breaks the next version's link (a gap), a log cut short
+and an aggregate's last event deleted are named by the signed checkpoints (the root of
+the log's first n events), and an event without a hash (``NULL``: written around
+Lotse) is named unchained.
+
+Stores written with the link table get its hashes copied into the column when they
+are opened, and the table dropped (``sqlite_migrate``, ``postgres_create``); stores
+from before the chain get theirs from ``backfill.py``.
 
 ``Heads`` remembers the last link of recently written aggregates, so a save needs no
 query for the previous hash; it learns only from committed transactions, and a head
@@ -27,34 +37,53 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Iterable, Sequence
 from hashlib import sha256
-from typing import Any, NamedTuple
+from typing import NamedTuple
 from uuid import UUID
 
 from eventsourcing.persistence import StoredEvent
 
-TABLE = "lotse_event_chain"
+COLUMN = "chain_hash"
+OLD_TABLE = "lotse_event_chain"
+"""The links' own table of stores from before 2026-12 (notification id, originator,
+version, hash): copied into ``COLUMN`` and dropped when such a store is opened."""
 GENESIS = bytes(32)
 HEADS_MAX = 50_000
 
-OLD_INDEX = f"{TABLE}_originator"
-"""An index of the links by aggregate and version, which stores from before 2026-12 have:
-each save wrote a page of it, an eighth of a command's time on SQLite. Links are found
-by their notification id (the primary key); a link by aggregate and version is found
-through the events table's own index of the same."""
 
-SQLITE_CREATE = (
-    f"CREATE TABLE IF NOT EXISTS {TABLE} (notification_id INTEGER PRIMARY KEY, "
-    "originator_id TEXT NOT NULL, originator_version INTEGER NOT NULL, hash BLOB NOT NULL)",
-    f"DROP INDEX IF EXISTS {OLD_INDEX}",
-)
+def sqlite_migrate(events: str) -> tuple[str, ...]:
+    """After ``ALTER TABLE events ADD COLUMN chain_hash``, when ``OLD_TABLE`` exists:
+    each event gets the hash its link row holds (matched by place, aggregate and
+    version: a link that names another event is not copied, the event is then named
+    unchained), and the table goes."""
+    return (f"UPDATE {events} SET {COLUMN} = (SELECT c.hash FROM {OLD_TABLE} c "  # noqa: S608
+            f"WHERE c.notification_id = {events}.rowid "
+            f"AND c.originator_id = {events}.originator_id "
+            f"AND c.originator_version = {events}.originator_version) "
+            f"WHERE {COLUMN} IS NULL",
+            f"DROP TABLE {OLD_TABLE}")
 
 
-def postgres_create(table: str, schema: str) -> tuple[str, ...]:
-    """``table`` schema-qualified and quoted; ``schema`` a bare name."""
-    return (f"CREATE TABLE IF NOT EXISTS {table} (notification_id bigint PRIMARY KEY, "
-            "originator_id uuid NOT NULL, originator_version bigint NOT NULL, "
-            "hash bytea NOT NULL)",
-            f'DROP INDEX IF EXISTS "{schema}"."{OLD_INDEX}"')
+def postgres_create(events: str, schema: str, table: str) -> str:
+    """The column, and the old link table's hashes copied into it, as one idempotent
+    statement (run at every start under the schema's advisory lock): ``events``
+    schema-qualified and quoted, ``schema`` and ``table`` bare names. The column is
+    looked up first, so an ``ALTER TABLE`` (and its exclusive lock, which would queue
+    every reader of the log behind it) happens only once."""
+    old = f'"{schema}"."{OLD_TABLE}"'
+    return (
+        "DO $lotse$ BEGIN "  # noqa: S608 (validated schema, constants)
+        "IF NOT EXISTS (SELECT 1 FROM information_schema.columns "
+        f"WHERE table_schema = '{schema}' AND table_name = '{table}' "
+        f"AND column_name = '{COLUMN}') THEN "
+        f"ALTER TABLE {events} ADD COLUMN IF NOT EXISTS {COLUMN} bytea; "
+        "END IF; "
+        f"IF to_regclass('{old}') IS NOT NULL THEN "
+        f"UPDATE {events} e SET {COLUMN} = c.hash FROM {old} c "
+        "WHERE c.notification_id = e.notification_id AND c.originator_id = e.originator_id "
+        f"AND c.originator_version = e.originator_version AND e.{COLUMN} IS NULL; "
+        f"DROP TABLE {old}; "
+        "END IF; "
+        "END $lotse$")
 
 
 def originator_key(originator_id: UUID | str) -> str:
@@ -70,7 +99,6 @@ def link(previous: bytes, originator: str, version: int, topic: str, state: byte
 class Link(NamedTuple):
     """(A tuple: made for every event saved, where a frozen dataclass cost a microsecond.)"""
 
-    position: int
     originator: str
     version: int
     hash: bytes
@@ -89,9 +117,8 @@ class Heads:
         self._lock = threading.Lock()
         self.maximum = maximum
 
-    def links_for(self, events: Sequence[StoredEvent], positions: Sequence[int],
-                  lookup: Lookup) -> list[Link]:
-        """The links of ``events``, just inserted at ``positions``."""
+    def links_for(self, events: Sequence[StoredEvent], lookup: Lookup) -> list[Link]:
+        """The links of ``events``, about to be inserted (in the writing transaction)."""
         if len(events) == 1:  # most saves: one command, one event
             e = events[0]
             key, version = originator_key(e.originator_id), e.originator_version
@@ -102,8 +129,7 @@ class Heads:
                     previous = head[1]
                 else:
                     previous = lookup([(key, version - 1)]).get((key, version - 1), GENESIS)
-            return [Link(positions[0], key, version,
-                         link(previous, key, version, e.topic, e.state))]
+            return [Link(key, version, link(previous, key, version, e.topic, e.state))]
         keys = [originator_key(e.originator_id) for e in events]
         known: dict[str, tuple[int, bytes]] = {}
         missing: list[tuple[str, int]] = []
@@ -122,11 +148,11 @@ class Heads:
                 if key not in known:  # (no stored link: chained from zeros; verify names it)
                     known[key] = (version, found.get((key, version), GENESIS))
         links = []
-        for key, e, position in zip(keys, events, positions, strict=True):
+        for key, e in zip(keys, events, strict=True):
             previous = GENESIS if e.originator_version == 1 else known[key][1]
             h = link(previous, key, e.originator_version, e.topic, e.state)
             known[key] = (e.originator_version, h)
-            links.append(Link(position, key, e.originator_version, h))
+            links.append(Link(key, e.originator_version, h))
         return links
 
     def committed(self, links: Iterable[Link]) -> None:
@@ -145,8 +171,3 @@ class Heads:
         with self._lock:
             self._heads.clear()
 
-
-def rows(links: Sequence[Link], postgres: bool) -> list[tuple[Any, ...]]:
-    if postgres:
-        return [(li.position, UUID(hex=li.originator), li.version, li.hash) for li in links]
-    return list(links)  # (each is the tuple of the four columns)

@@ -71,8 +71,8 @@ class Checkpoints:
             except ValueError:  # a damaged row: `lotse audit verify` names it; start over
                 frontier, last = merkle.Frontier(), 0
         for page in self.log.link_pages(last):
-            for link in page:
-                frontier.push(link[3])
+            for _, h in page:
+                frontier.push(h)
             last = page[-1][0]
         if frontier.size == 0:
             return None

@@ -9,10 +9,9 @@ from enum import StrEnum
 
 class Kind(StrEnum):
     CHANGED = "changed"  # an event's stored bytes no longer give its link
-    MISSING = "missing"  # a link whose event is gone
-    GAP = "gap"  # an aggregate's versions skip one, and no link remembers it
+    GAP = "gap"  # an aggregate's versions skip one the log lacks (a deleted event)
     UNCHAINED = "unchained"  # an event without a link (written around Lotse)
-    MOVED = "moved"  # the event at a place in the log is not the one linked there
+    MOVED = "moved"  # an event placed before or after versions of its own in the log
     TRUNCATED = "truncated"  # a checkpoint covers more events than the log holds
     ROOT = "root"  # the log's first n events no longer give a checkpoint's root
     SIGNATURE = "signature"  # a checkpoint not signed by this log's key

@@ -1,5 +1,5 @@
 """Reading what tamper evidence covers, on SQLite and PostgreSQL alike: the stored
-events with their notification ids, the chain's links and the stored checkpoints.
+events with their notification ids and chain hashes (``chain.COLUMN``).
 
 Rows come as plain tuples straight from the driver, with the originator as the chain
 spells it (a UUID's 32 hex digits): the check reads every event of the log, so the
@@ -19,12 +19,12 @@ if TYPE_CHECKING:
     from application.cases import FamilyCases
 
 PAGE = 5000
-CheckedRow = tuple[int, bytes, int, bytes, bytes, bytes | None, int | None, bytes | None]
-"""An event and the link stored at its place: notification id, originator (its hex
-digits, as bytes), version, topic (bytes), stored state; the link's originator, version
-and hash (None: no link there)."""
-LinkRow = tuple[int, str, int, bytes]
-"""notification id, originator, version, chain hash"""
+CheckedRow = tuple[int, bytes, int, bytes, bytes, bytes | None]
+"""An event as the chain hashes it, with its stored link: notification id, originator
+(its hex digits, as bytes), version, topic (bytes), stored state, chain hash (None: the
+event has none)."""
+LinkRow = tuple[int, bytes]
+"""notification id, chain hash"""
 
 
 class Log:
@@ -33,7 +33,6 @@ class Log:
         self.postgres = cases.tables.postgres
         recorder: Any = cases.recorder
         self.events = self.tables.table(recorder.events_table_name)
-        self.links = self.tables.table(chain.TABLE)
         self.key = "notification_id" if self.postgres else "rowid"
 
     def _rows(self, statement: str, params: tuple[Any, ...]) -> list[Any]:
@@ -52,78 +51,55 @@ class Log:
     def checked_pages(self, head: int, originator: str | None = None, after: int = 0
                       ) -> Iterator[list[CheckedRow]]:
         """Every stored event after ``after`` up to ``head`` in notification order (of one
-        originator, if given), each with the link stored at its place, one query per
-        page."""
+        originator, if given), each with its chain hash, one query per page."""
         k, p = self.key, self.tables.p
         where, extra = "", tuple[Any, ...]()
         if originator is not None:
-            where, extra = f" AND e.originator_id = {p}", (self._originator(originator),)
+            where, extra = f" AND originator_id = {p}", (self._originator(originator),)
         if self.postgres:  # the originators' hex digits and the topic as bytes, converted
             # by the server (a process of its own) rather than row by row in Python
-            columns = ("e.notification_id, convert_to(translate(e.originator_id::text, "
-                       "'-', ''), 'UTF8'), e.originator_version, convert_to(e.topic, 'UTF8'), "
-                       "e.state, convert_to(translate(c.originator_id::text, '-', ''), 'UTF8'), "
-                       "c.originator_version, c.hash")
+            columns = ("notification_id, convert_to(translate(originator_id::text, "
+                       "'-', ''), 'UTF8'), originator_version, convert_to(topic, 'UTF8'), "
+                       f"state, {chain.COLUMN}")
         else:  # the text columns as bytes, as they are hashed
-            columns = ("e.rowid, CAST(e.originator_id AS BLOB), e.originator_version, "
-                       "CAST(e.topic AS BLOB), e.state, CAST(c.originator_id AS BLOB), "
-                       "c.originator_version, c.hash")
-        # the page's range also on the links: else PostgreSQL merges each page with the
-        # links from the log's start (a page near the end read the whole chain's index)
-        statement = (f"SELECT {columns} FROM {self.events} e "  # noqa: S608
-                     f"LEFT JOIN {self.links} c ON c.notification_id = e.{k} "
-                     f"AND c.notification_id > {p} AND c.notification_id <= {p} "
-                     f"WHERE e.{k} > {p} AND e.{k} <= {p}{where} ORDER BY e.{k} LIMIT {p}")
+            columns = ("rowid, CAST(originator_id AS BLOB), originator_version, "
+                       f"CAST(topic AS BLOB), state, {chain.COLUMN}")
+        statement = (f"SELECT {columns} FROM {self.events} "  # noqa: S608
+                     f"WHERE {k} > {p} AND {k} <= {p}{where} ORDER BY {k} LIMIT {p}")
         with ThreadPoolExecutor(1, thread_name_prefix="lotse-verify-read") as reader:
             # the next page is read while the caller checks this one: the driver lets go
             # of the interpreter while the store works (SQLite's steps, PostgreSQL's wait)
-            rows = self._rows(statement, (after, head, after, head, *extra, PAGE))
+            rows = self._rows(statement, (after, head, *extra, PAGE))
             while rows:
                 last = rows[-1][0]
-                ahead = reader.submit(self._rows, statement,
-                                      (last, head, last, head, *extra, PAGE))
+                ahead = reader.submit(self._rows, statement, (last, head, *extra, PAGE))
                 yield rows
                 rows = ahead.result()
 
-
-    def link_count(self) -> int:
-        row = self.tables.fetchone(f"SELECT COUNT(*) FROM {self.links}")  # noqa: S608
-        return int(row[0]) if row else 0
-
-    def orphan_links(self, head: int | None, originator: str | None = None) -> list[LinkRow]:
-        """Links (up to ``head``; None: all) whose event is not in the log."""
+    def versions(self, originator: str, first: int, last: int
+                 ) -> list[tuple[int, int, bytes | None]]:
+        """The stored versions ``first`` to ``last`` of an aggregate: (version,
+        notification id, chain hash), by version."""
         p, k = self.tables.p, self.key
-        conditions, params = [], list[Any]()
-        if head is not None:
-            conditions.append(f"c.notification_id <= {p}")
-            params.append(head)
-        if originator is not None:
-            conditions.append(f"c.originator_id = {p}")
-            params.append(self._originator(originator))
-        conditions.append(f"NOT EXISTS (SELECT 1 FROM {self.events} e "  # noqa: S608
-                          f"WHERE e.{k} = c.notification_id)")
         rows = self._rows(
-            f"SELECT c.notification_id, c.originator_id, c.originator_version, c.hash "  # noqa: S608
-            f"FROM {self.links} c WHERE {' AND '.join(conditions)} "
-            "ORDER BY c.notification_id", tuple(params))
-        if self.postgres:
-            return [(n, o.hex, v, bytes(h)) for n, o, v, h in rows]
-        return [(n, o, v, bytes(h)) for n, o, v, h in rows]
+            f"SELECT originator_version, {k}, {chain.COLUMN} FROM {self.events} "  # noqa: S608
+            f"WHERE originator_id = {p} AND originator_version >= {p} "
+            f"AND originator_version <= {p} ORDER BY originator_version",
+            (self._originator(originator), first, last))
+        return [(int(v), int(n), None if h is None else bytes(h)) for v, n, h in rows]
 
     def link_pages(self, after: int) -> Iterator[list[LinkRow]]:
-        """The chain's links after ``after``, in pages, in notification order."""
-        p = self.tables.p
-        statement = (f"SELECT notification_id, originator_id, originator_version, hash "  # noqa: S608
-                     f"FROM {self.links} WHERE notification_id > {p} "
-                     f"ORDER BY notification_id LIMIT {p}")
+        """The stored chain hashes after ``after``, in pages, in notification order
+        (events without one left out)."""
+        p, k = self.tables.p, self.key
+        statement = (f"SELECT {k}, {chain.COLUMN} FROM {self.events} "  # noqa: S608
+                     f"WHERE {k} > {p} AND {chain.COLUMN} IS NOT NULL "
+                     f"ORDER BY {k} LIMIT {p}")
         while True:
             rows = self._rows(statement, (after, PAGE * 4))
             if not rows:
                 return
-            if self.postgres:
-                yield [(n, o.hex, v, bytes(h)) for n, o, v, h in rows]
-            else:
-                yield [(n, o, v, h) for n, o, v, h in rows]
+            yield [(n, bytes(h)) for n, h in rows]
             after = rows[-1][0]
 
 

@@ -52,8 +52,6 @@ class Share:
     """Events not checked for want of their aggregate's head: (index in ``leaves``, row)."""
     heads: Heads = field(default_factory=dict)
     found: Report = field(default_factory=Report)
-    linked: int = 0
-    """Events that had a link (deferred ones not counted)."""
 
 
 class Helper:

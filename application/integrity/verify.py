@@ -1,14 +1,15 @@
 """The check behind ``lotse audit verify`` and ``GET /audit/integrity``.
 
 One pass over the log in notification order: each event's link is computed again from
-its stored bytes and the previous link and compared with the stored one; the event at
-each place must be the one the chain linked there; each aggregate's versions must run
-on without a gap; a link without its event means the event was deleted. The computed
-links are the leaves of the Merkle tree; whenever the tree reaches the size of a stored
-checkpoint, the checkpoint's signature (with this log's key, never one the store names),
-its size and its root are checked against it. A checkpoint larger than the log means
-the log was cut short. Against a witness's checkpoint the RFC 9162 consistency proof
-from its size to the whole log is made and verified.
+its stored bytes and the previous link and compared with the hash stored in its row;
+each aggregate's versions must follow one another in the log, without a gap (an event
+placed before or after versions of its own is named moved; a version the log lacks - a
+deleted event, its hash with it - is named missing at the version after the gap). The
+computed links are the leaves of the Merkle tree; whenever the tree reaches the size of
+a stored checkpoint, the checkpoint's signature (with this log's key, never one the
+store names), its size and its root are checked against it. A checkpoint larger than
+the log means the log was cut short. Against a witness's checkpoint the RFC 9162
+consistency proof from its size to the whole log is made and verified.
 
 After a finding the check goes on from the *stored* link, so one changed event is named
 once, not with every event after it. The findings come in log order, those about
@@ -22,13 +23,12 @@ import time
 from collections.abc import Callable
 from hashlib import sha256
 from typing import TYPE_CHECKING
-from uuid import UUID
 
 from application.integrity import merkle
 from application.integrity.chain import GENESIS
 from application.integrity.checkpoints import Checkpoints, StoredCheckpoint
 from application.integrity.findings import Finding, Kind, Report, WitnessCheck
-from application.integrity.log import CheckedRow, LinkRow, Log
+from application.integrity.log import CheckedRow, Log
 from application.integrity.split import Heads, Helper, Share
 
 if TYPE_CHECKING:
@@ -64,7 +64,7 @@ class Verifier:
         for page in self.log.checked_pages(self.log.head(), originator):
             self._chains(page, heads, chains, [])
             report.events += len(page)
-        _gather(report, [chains, self._orphans(self.log.orphan_links(None, originator))])
+        _gather(report, [chains])
         report.aggregates = len(heads)
         report.seconds = time.perf_counter() - started
         return report
@@ -88,18 +88,14 @@ class Verifier:
         if helper is not None and split < head:
             helper.submit(self.settings, split, head)
         first = self.share(0, split, deferring=False, absorb=tree.absorb)
-        heads, found, linked = first.heads, [first.found], first.linked
+        heads, found = first.heads, [first.found]
         if split < head:
             second = (helper.result() if helper is not None else None) or self.share(
                 split, head, deferring=True)
             joined = Report()
-            linked += self._join(second, heads, joined)
+            self._join(second, heads, joined)
             found += [joined, second.found]
             tree.absorb(second.leaves)
-        if self.log.link_count() != linked:
-            # links without their events (a deleted event, a log cut short), or events
-            # written meanwhile: only then the anti-join, which tells them apart
-            found.append(self._orphans(self.log.orphan_links(None)))
         tree.finish(report)
         _gather(report, [*found, tree.found])
         report.aggregates = len(heads)
@@ -119,81 +115,94 @@ class Verifier:
         for page in self.log.checked_pages(head, after=after):
             if absorb is not None:
                 leaves = []
-            share.linked += self._chains(page, share.heads, share.found, leaves, deferred)
+            self._chains(page, share.heads, share.found, leaves, deferred)
             if absorb is not None:
                 absorb(leaves)
         return share
 
-    def _join(self, share: Share, heads: Heads, report: Report) -> int:
+    def _join(self, share: Share, heads: Heads, report: Report) -> None:
         """Check ``share``'s deferred events with the heads of the log before it (their
-        findings into ``report``), fill their leaves in and take the share's heads; the
-        number of the share's events that had a link."""
+        findings into ``report``), fill their leaves in and take the share's heads."""
         computed: list[bytes] = []
-        linked = self._chains([row for _, row in share.deferred], heads, report, computed)
+        self._chains([row for _, row in share.deferred], heads, report, computed)
         for (index, _), leaf in zip(share.deferred, computed, strict=True):
             share.leaves[index] = leaf
         heads.update({k: v for k, v in share.heads.items() if v is not None})
-        return linked + share.linked
 
     # ----- the steps --------------------------------------------------------------------
 
     def _chains(self, page: list[CheckedRow], heads: Heads, report: Report,
                 computed: list[bytes], deferred: list[tuple[int, CheckedRow]] | None = None
-                ) -> int:
-        """Check each event of ``page`` against the link at its place; the number of
-        events that had one. The hot loop of the check: kept to the bare operations.
-        ``deferred``: collects the events whose aggregate's head is not known (a share
-        after the first, ``split.py``) instead of checking them."""
+                ) -> None:
+        """Check each event of ``page`` against the link stored in its row. The hot loop
+        of the check: kept to the bare operations. ``deferred``: collects the events
+        whose aggregate's head is not known (a share after the first, ``split.py``)
+        instead of checking them."""
         keep, get, sha, start = computed.append, heads.get, sha256, (0, GENESIS)
-        unlinked = 0
         for row in page:
-            position, key, version, topic, state, lkey, lversion, linked = row
+            position, key, version, topic, state, linked = row
             head = get(key)
             if head is None:
                 if deferred is not None:
                     deferred.append((len(computed), (  # a tuple, not a sqlite3.Row
-                        position, key, version, topic, state, lkey, lversion, linked)))
+                        position, key, version, topic, state, linked)))
                     keep(GENESIS)
                     heads[key] = None if linked is None else (version, linked)
-                    unlinked += 1  # (counted when checked)
                     continue
                 head = start
             previous, before = head
             h = sha(b"\x00%s%s\x00%d\x00%s\x00" % (before, key, version, topic)
                     + state).digest()
             keep(h)
-            if linked == h and lkey == key and lversion == version == previous + 1:
+            if linked == h and version == previous + 1:
                 heads[key] = (version, h)
                 continue
-            name = key.decode()
-            if linked is None or lkey is None or lversion is None:
-                unlinked += 1
-                self._report(report, Kind.UNCHAINED, name, version, position,
+            if linked is None:
+                self._report(report, Kind.UNCHAINED, key.decode(), version, position,
                              "no link: written around Lotse")
                 heads[key] = (version, h)
                 continue
-            if lkey != key or lversion != version:
-                self._report(report, Kind.MOVED, name, version, position, (
-                    f"the chain linked {_named(lkey.decode())} version {lversion} "
-                    "at this place in the log"))
-            elif version != previous + 1:
-                self._report(report, Kind.GAP, name, version, position, (
-                    f"follows version {previous}: versions {previous + 1} to "
-                    f"{version - 1} are missing" if version > previous + 1 else
-                    f"follows version {previous}: recorded twice or out of order"))
+            if version != previous + 1:
+                if self._out_of_order(report, row, previous):
+                    computed[-1] = linked  # (its link holds, from its stored predecessor)
             else:
-                self._report(report, Kind.CHANGED, name, version, position,
+                self._report(report, Kind.CHANGED, key.decode(), version, position,
                              "its stored bytes do not give its link")
             heads[key] = (version, linked)
-        return len(page) - unlinked
 
-    def _orphans(self, links: list[LinkRow]) -> Report:
-        """Links whose events are gone."""
-        report = Report()
-        for position, key, version, _ in links:
-            self._report(report, Kind.MISSING, key, version, position,
-                         "linked in the chain, but the event is gone (deleted)")
-        return report
+    def _out_of_order(self, report: Report, row: CheckedRow, previous: int) -> bool:
+        """An event whose version does not follow the last one of its aggregate met in
+        the log: placed after a later version or before an earlier one of its own
+        (moved), after versions the log lacks (missing), or after an earlier version
+        that was itself out of place (named there: the event is checked against that
+        version's stored link). True when its link holds."""
+        position, key, version, topic, state, linked = row
+        name = key.decode()
+        if version <= previous:
+            self._report(report, Kind.MOVED, name, version, position, (
+                f"recorded after its version {previous}: moved in the log"))
+            return False
+        between = self.log.versions(name, previous + 1, version - 1)
+        later = [v for v, at, _ in between if at > position]
+        if later:
+            self._report(report, Kind.MOVED, name, version, position, (
+                f"recorded before its version{'s' if len(later) > 1 else ''} "
+                f"{_versions(later)}: moved in the log"))
+            return False
+        if len(between) < version - previous - 1:
+            there = {v for v, _, _ in between}
+            gone = [v for v in range(previous + 1, version) if v not in there]
+            self._report(report, Kind.GAP, name, version, position, (
+                f"follows version {previous}: version{'s' if len(gone) > 1 else ''} "
+                f"{_versions(gone)} {'are' if len(gone) > 1 else 'is'} missing (deleted)"))
+            return False
+        before = between[-1][2] or GENESIS
+        if linked == sha256(b"\x00%s%s\x00%d\x00%s\x00" % (before, key, version, topic)
+                            + state).digest():
+            return True
+        self._report(report, Kind.CHANGED, name, version, position,
+                     "its stored bytes do not give its link")
+        return False
 
     def _report(self, report: Report, kind: Kind, key: str, version: int, position: int,
                 detail: str) -> None:
@@ -292,11 +301,11 @@ def _gather(report: Report, found: list[Report]) -> None:
     report.more = sum(part.more for part in found) + max(0, len(findings) - MAX_FINDINGS)
 
 
-def _named(key: str) -> str:
-    try:
-        return str(UUID(hex=key))
-    except ValueError:
-        return key
+def _versions(versions: list[int]) -> str:
+    """``3``, ``3 to 5`` (a run), or ``3, 5`` (versions apart)."""
+    if len(versions) > 1 and versions[-1] - versions[0] == len(versions) - 1:
+        return f"{versions[0]} to {versions[-1]}"
+    return ", ".join(str(v) for v in versions)
 
 
 def _when(cp: StoredCheckpoint) -> str:

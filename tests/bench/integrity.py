@@ -4,8 +4,8 @@
 - ``append_with_chain_<store>``: consultations recorded one after another through the
   application on a fresh store, alternating one by one between the recorder as it is
   and the same recorder with its links switched off (``Heads.links_for`` answering
-  none, so neither a hash nor a row is made); the median of 3 rounds' ratios
-  (goal >= 0.95).
+  none: no hash is made, the event's ``chain_hash`` column is left NULL); the median
+  of 3 rounds' ratios (goal >= 0.95).
 - ``verify_<store>``: the whole log's check as ``lotse audit verify`` makes it (chains,
   tree, checkpoints), in a process of its own on a `lotse demo-data` store, against
   ``raw_scan_<store>`` (the plain SELECT of ``rebuild_child.py scan``) on the same

@@ -140,11 +140,44 @@ def test_the_erased_familys_chain_covers_its_ciphertext_which_stays_while_its_ke
 
 def test_a_store_from_before_the_chain_gets_its_links_at_start_up_and_verifies(
         populated: Store) -> None:
-    populated.raw.run(("DELETE FROM {chain}", ()), ("DELETE FROM {checkpoints}", ()))
+    populated.raw.run(("UPDATE {events} SET {hash} = NULL", ()),
+                      ("DELETE FROM {checkpoints}", ()))
     with FamilyCases(populated.settings) as app:  # links every stored event
         consult(app, populated.families[2])  # and goes on from them
         assert Integrity(app).verify().ok
     assert run("audit", "verify").exit_code == 0
+
+
+def test_a_store_written_with_the_link_table_gets_its_links_into_the_events_rows(
+        populated: Store) -> None:
+    """Stores from before 2026-12 kept each link in a table of its own: opened, the
+    links move into the events' rows and the table goes; an event whose link row was
+    gone stays without a link and is named."""
+    raw, family = populated.raw, populated.families[0]
+    before = raw.rows("SELECT {key}, {hash} FROM {events} ORDER BY {key}")
+    old = raw.names["checkpoints"].replace("lotse_checkpoints", "lotse_event_chain")
+    raw.run((f"CREATE TABLE {old} (notification_id bigint PRIMARY KEY, originator_id "
+             f"{'uuid' if raw.postgres else 'TEXT'} NOT NULL, originator_version bigint "
+             f"NOT NULL, hash {'bytea' if raw.postgres else 'BLOB'} NOT NULL)", ()),
+            (f"INSERT INTO {old} SELECT {{key}}, originator_id, originator_version, {{hash}} "
+             "FROM {events}", ()),
+            (f"DELETE FROM {old} WHERE originator_id = {{p}} AND originator_version = 5",
+             (raw.oid(family),)),
+            ("ALTER TABLE {events} DROP COLUMN {hash}", ()))
+    with FamilyCases(populated.settings) as app:
+        consult(app, populated.families[2])  # and the chain goes on from them
+        report = Integrity(app).verify()
+    assert [(f.kind, f.originator, f.version) for f in report.findings] == [
+        ("unchained", family.hex, 5)]
+    after = raw.rows("SELECT {key}, {hash} FROM {events} ORDER BY {key}")
+    assert [(n, None if n == raw.position(family, 5) else bytes(h)) for n, h in before] == [
+        (n, None if h is None else bytes(h)) for n, h in after[:len(before)]]
+    if raw.postgres:
+        [(gone,)] = raw.rows(f"SELECT to_regclass('{old}') IS NULL")
+    else:
+        [(gone,)] = raw.rows("SELECT COUNT(*) = 0 FROM sqlite_master "
+                             "WHERE name = 'lotse_event_chain'")
+    assert gone
 
 
 def test_writers_in_two_processes_chain_one_family_without_a_break(make_settings: Any) -> None:
@@ -194,23 +227,28 @@ def test_a_helper_process_checks_a_share_of_the_log_with_the_same_result(
     assert [(f.kind, f.version) for f in whole.findings][:1] == [("changed", 5)]
 
 
-def test_a_deleted_event_names_the_family_and_version(populated: Store) -> None:
+def test_a_deleted_event_and_its_link_name_the_gap(populated: Store) -> None:
+    """The link is in the event's row: deleting the event deletes it, and the next
+    version's link no longer follows."""
     family, raw = populated.families[0], populated.raw
     raw.run(("DELETE FROM {events} WHERE originator_id = {p} AND originator_version = 3",
              (raw.oid(family),)))
     first = refused()
-    assert f"family {family}, version 3" in first
-    assert "missing" in first
-
-
-def test_a_deleted_event_and_its_link_name_the_gap(populated: Store) -> None:
-    family, raw = populated.families[0], populated.raw
-    for table in ("{events}", "{chain}"):
-        raw.run((f"DELETE FROM {table} WHERE originator_id = {{p}} AND originator_version = 3",
-                 (raw.oid(family),)))
-    first = refused()
     assert f"family {family}, version 4" in first
-    assert "versions 3 to 3 are missing" in first
+    assert "follows version 2: version 3 is missing" in first
+
+
+def test_a_deleted_last_event_of_a_family_is_named_by_the_checkpoints(
+        populated: Store) -> None:
+    """No later version of its own follows it: the signed checkpoints name the loss."""
+    family, raw = populated.families[2], populated.raw
+    [(size,)] = raw.rows("SELECT COUNT(*) FROM {events}")
+    raw.run(("DELETE FROM {events} WHERE originator_id = {p} AND originator_version = {p}",
+             (raw.oid(family), 2 + CONSULTATIONS)))
+    first = refused()
+    assert f"the log's first {size - 1} events no longer hash to the root signed" in first
+    flat = " ".join(run("audit", "verify").output.split())
+    assert f"the log holds {size - 1} events, fewer than the {size} the checkpoint" in flat
 
 
 def test_events_whose_links_are_gone_are_named_unchained_and_the_chain_goes_on(
@@ -218,8 +256,8 @@ def test_events_whose_links_are_gone_are_named_unchained_and_the_chain_goes_on(
     """Links removed (as if the events were written around Lotse): each such event is
     named, and the events after them are checked against the links they follow."""
     family, raw = populated.families[0], populated.raw
-    raw.run(("DELETE FROM {chain} WHERE originator_id = {p} AND originator_version IN (3, 4)",
-             (raw.oid(family),)))
+    raw.run(("UPDATE {events} SET {hash} = NULL WHERE originator_id = {p} "
+             "AND originator_version IN (3, 4)", (raw.oid(family),)))
     first = refused()
     assert f"family {family}, version 3" in first
     assert "no link: written around Lotse" in first
@@ -237,27 +275,21 @@ def test_two_swapped_events_name_the_first_moved_one(populated: Store) -> None:
             ("UPDATE {events} SET {key} = {p} WHERE {key} = -1", (b,)))
     first = refused()
     assert f"family {populated.families[2]}, version 5 (event {a}) moved" in first
-    assert f"the chain linked {populated.families[0]} version 3" in first
+    assert "recorded before its versions 3 to 4" in first
+    with FamilyCases(populated.settings) as app:
+        report = Integrity(app).verify()
+    moved = [(f.originator, f.version, f.position) for f in report.findings
+             if f.kind == "moved"]
+    assert (populated.families[0].hex, 3, b) in moved  # the other one, at its new place
+    assert {f.kind for f in report.findings} == {"moved", "root"}  # (nothing else named)
 
 
-def test_a_log_cut_short_names_the_first_event_gone(populated: Store) -> None:
-    raw = populated.raw
-    last = raw.rows("SELECT {key}, originator_id, originator_version FROM {events} "
-                    "ORDER BY {key} DESC LIMIT 3")
-    raw.run(("DELETE FROM {events} WHERE {key} >= {p}", (last[-1][0],)))
-    first = refused()
-    family = UUID(hex=last[-1][1]) if isinstance(last[-1][1], str) else last[-1][1]
-    assert f"{family}, version {last[-1][2]}" in first
-    assert "missing" in first
-    assert "events were removed" in " ".join(run("audit", "verify").output.split())
-
-
-def test_a_log_cut_short_with_its_links_is_named_by_the_checkpoint(populated: Store) -> None:
+def test_a_log_cut_short_is_named_by_the_checkpoint(populated: Store) -> None:
+    """(Its links go with the events: they are in the events' rows.)"""
     raw = populated.raw
     [(size,)] = raw.rows("SELECT COUNT(*) FROM {events}")
     cut = raw.rows("SELECT {key} FROM {events} ORDER BY {key} DESC LIMIT 2")[-1][0]
-    raw.run(("DELETE FROM {events} WHERE {key} >= {p}", (cut,)),
-            ("DELETE FROM {chain} WHERE notification_id >= {p}", (cut,)))
+    raw.run(("DELETE FROM {events} WHERE {key} >= {p}", (cut,)))
     first = refused()
     assert f"the log holds {size - 2} events, fewer than the {size - 1} the checkpoint" in first
     assert "events were removed" in first  # (the witness's; the latest covers all {size})
@@ -296,7 +328,7 @@ def rewrite_links_and_sign(raw: RawStore, origin: str, seed: bytes) -> None:
         h = chain.link(heads.get(key, chain.GENESIS), key, version, topic, bytes(state))
         heads[key] = h
         frontier.push(h)
-        updates.append(("UPDATE {chain} SET hash = {p} WHERE notification_id = {p}",
+        updates.append(("UPDATE {events} SET {hash} = {p} WHERE {key} = {p}",
                         (h, position)))
     note = notes.sign(notes.Checkpoint(origin, frontier.size, frontier.root(),
                                        datetime.now(UTC)), seed)

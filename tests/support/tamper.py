@@ -13,14 +13,15 @@ from application.settings import Settings
 
 
 class RawStore:
-    """Statements with ``{events}``, ``{key}`` (the notification id's column), ``{chain}``,
-    ``{checkpoints}`` and ``{p}`` filled in for the store."""
+    """Statements with ``{events}``, ``{key}`` (the notification id's column), ``{hash}``
+    (the chain hash's column of the events table), ``{checkpoints}`` and ``{p}`` filled
+    in for the store."""
 
     def __init__(self, settings: Settings, events_table: str) -> None:
         self.settings = settings
         self.postgres = settings.uses_postgres
         schema = f'"{settings.postgres_schema}".' if self.postgres else ""
-        self.names = {"events": f'{schema}"{events_table}"', "chain": f"{schema}lotse_event_chain",
+        self.names = {"events": f'{schema}"{events_table}"', "hash": "chain_hash",
                       "checkpoints": f"{schema}lotse_checkpoints",
                       "key": "notification_id" if self.postgres else "rowid",
                       "p": "%s" if self.postgres else "?"}
