@@ -54,10 +54,10 @@ problem details (`application/problem+json`) naming the field and the rule."""
 
 
 def build_services(settings: Settings) -> Services:
-    cases = FamilyCases(settings)
-    directory = Directory(cases)
-    with schema_lock(settings):  # the tables of views and logs: other processes may be
-        index = FamilyIndex.for_cases(cases)  # starting too
+    with schema_lock(settings):  # the store's tables, then those of views and logs:
+        cases = FamilyCases(settings)  # other processes may be starting too
+        directory = Directory(cases)
+        index = FamilyIndex.for_cases(cases)
         views = Views.build(cases)
         read_log = ReadLog(cases.tables)
         sign_ins = SignIns.for_cases(cases)

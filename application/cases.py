@@ -110,9 +110,8 @@ class FamilyCases(Application[UUID]):
             if self.settings.aggregate_cache_size > 0:  # the library reads 0 as unbounded
                 env["AGGREGATE_CACHE_MAXSIZE"] = str(self.settings.aggregate_cache_size)
             super().__init__(env=env)
-        self.tables = Tables(self.factory.datastore,  # type: ignore[attr-defined]
-                             self.settings.uses_postgres)
-        with schema_lock(self.settings):
+            self.tables = Tables(self.factory.datastore,  # type: ignore[attr-defined]
+                                 self.settings.uses_postgres)
             self.kept_facts = KeptFacts(self.tables, self.keys)
         if backfill.needed(self):  # a store from before the hash chain: link its events
             with schema_lock(self.settings):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from urllib.parse import unquote, urlsplit
@@ -45,23 +46,35 @@ def persistence_env(settings: Settings) -> dict[str, str]:
     return env
 
 
+_held = threading.local()
+
+
 @contextmanager
 def schema_lock(settings: Settings) -> Iterator[None]:
     """Serialises start-up table creation across processes (PostgreSQL answers
     concurrent ``CREATE ... IF NOT EXISTS`` of one table with a unique violation, and
     concurrent ``CREATE OR REPLACE FUNCTION`` with "tuple concurrently updated").
-    A session-level advisory lock per schema, held on a connection of its own."""
+    A session-level advisory lock per schema, held on a connection of its own; taken
+    again inside (by the same thread) it is already held: a start-up that creates the
+    store's tables and then the views' opens one connection for it, not one a step."""
     if settings.database_url is None:
         yield
         return
     import psycopg
 
     key = f"lotse-schema:{settings.postgres_schema or 'public'}"
+    held: set[tuple[str, str]] = getattr(_held, "keys", set())
+    _held.keys = held
+    if (settings.database_url, key) in held:
+        yield
+        return
     with psycopg.connect(settings.database_url, autocommit=True, connect_timeout=5) as conn:
         conn.execute("SELECT pg_advisory_lock(hashtext(%s))", (key,))
+        held.add((settings.database_url, key))
         try:
             yield
         finally:
+            held.discard((settings.database_url, key))
             conn.execute("SELECT pg_advisory_unlock(hashtext(%s))", (key,))
 
 

@@ -70,12 +70,17 @@ def _chromium_missing() -> str | None:
 def site(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
          ) -> Iterator[Site]:
     """A fresh store with project KR and its staff, served by a real ``lotse serve``."""
+    yield from serve_site(request.param, tmp_path_factory)
+
+
+def serve_site(store: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
+    """The ``site`` of ``store`` (for a module whose checks the store plays no part in,
+    to run on one store only)."""
     missing = _chromium_missing()
     if missing:
         if IN_CI:
             pytest.fail(f"{missing} (CI=true: browser tests must run)")
         pytest.skip(missing)
-    store = request.param
     values: dict[str, Any] = {"data_dir": tmp_path_factory.mktemp("site") / "data",
                               "master_key": new_key_text(), "signing_key": new_key_text(),
                               "mode": "production", "password_hashing": "light"}

@@ -134,6 +134,8 @@ class Templates:
         self.staff: dict[str, Staff] = {}
         self.pg_template: str | None = None
         self.pg_tables: list[str] = []
+        self.pg_filled: list[str] = []
+        self.pg_sequences: list[tuple[str, int | None]] = []
         self.free: list[str] = []
         self.schemas: list[str] = []
 
@@ -148,7 +150,7 @@ class Templates:
             self.staff[store] = populate(services)
             services.cases.close()
             if store == "postgres":
-                self.pg_tables = self._tables(self.pg_template)
+                self._read_template()
         return self.staff[store]
 
     def settings(self, store: str, make_settings: Any) -> tuple[Settings, Staff]:
@@ -158,16 +160,15 @@ class Templates:
             settings: Settings = make_settings(master_key=self.master_key)
             shutil.copytree(self.root / store, settings.data_dir)
             return settings, staff
-        schema = self.free.pop() if self.free else None
-        if schema is None or self._tables(schema) != self.pg_tables:
-            schema = self._new_schema()
-            build_services(make_settings(postgres_schema=schema)).cases.close()
         import psycopg
 
+        schema = self.free.pop() if self.free else None
         try:
-            self._refill(schema)
+            refilled = schema is not None and self._refill(schema, check=True)
         except psycopg.errors.LockNotAvailable:  # an earlier test's connection still holds
-            schema = self._new_schema()  # a lock (lock_timeout): a schema of its own then
+            refilled = False  # a lock (lock_timeout): a schema of its own then
+        if not refilled:
+            schema = self._new_schema()
             build_services(make_settings(postgres_schema=schema)).cases.close()
             self._refill(schema)
         return make_settings(master_key=self.master_key, postgres_schema=schema), staff
@@ -181,37 +182,47 @@ class Templates:
         self.schemas.append(schema)
         return schema
 
-    def _tables(self, schema: str) -> list[str]:
-        import psycopg
-
-        from tests.conftest import POSTGRES_URL
-
-        with psycopg.connect(POSTGRES_URL) as conn:
-            rows = conn.execute("SELECT tablename FROM pg_tables WHERE schemaname = %s "
-                                "ORDER BY tablename", (schema,)).fetchall()
-        return [row[0] for row in rows]
-
-    def _refill(self, schema: str) -> None:
-        """The template's rows and sequence values in place of the schema's, in one
-        round trip."""
+    def _read_template(self) -> None:
+        """The template's tables, those holding rows, and its sequences' values (it
+        never changes after it is built)."""
         import psycopg
 
         from tests.conftest import POSTGRES_URL
 
         template = self.pg_template
         with psycopg.connect(POSTGRES_URL) as conn:
-            sequences = conn.execute(
+            self.pg_tables = [row[0] for row in conn.execute(
+                "SELECT tablename FROM pg_tables WHERE schemaname = %s ORDER BY tablename",
+                (template,)).fetchall()]
+            self.pg_filled = [table for table in self.pg_tables if conn.execute(
+                f'SELECT EXISTS (SELECT 1 FROM "{template}"."{table}")').fetchone()[0]]
+            self.pg_sequences = conn.execute(
                 "SELECT sequencename, last_value FROM pg_sequences WHERE schemaname = %s",
                 (template,)).fetchall()
+
+    def _refill(self, schema: str, *, check: bool = False) -> bool:
+        """The template's rows and sequence values in place of the schema's, in one
+        round trip (``check``: first, on the same connection, that the schema has the
+        template's tables; False if not, nothing changed)."""
+        import psycopg
+
+        from tests.conftest import POSTGRES_URL
+
+        template = self.pg_template
+        with psycopg.connect(POSTGRES_URL) as conn:
+            if check and [row[0] for row in conn.execute(
+                    "SELECT tablename FROM pg_tables WHERE schemaname = %s "
+                    "ORDER BY tablename", (schema,)).fetchall()] != self.pg_tables:
+                return False
             statements = ["SET LOCAL lock_timeout = '5s'"]
-            for table in self.pg_tables:
-                statements += [f'DELETE FROM "{schema}"."{table}"',
-                               f'INSERT INTO "{schema}"."{table}" '
-                               f'SELECT * FROM "{template}"."{table}"']
+            statements += [f'DELETE FROM "{schema}"."{table}"' for table in self.pg_tables]
+            statements += [f'INSERT INTO "{schema}"."{table}" SELECT * FROM "{template}".'
+                           f'"{table}"' for table in self.pg_filled]
             statements += [f"""SELECT setval('"{schema}"."{name}"', {last or 1}, """
                            f"{'true' if last is not None else 'false'})"
-                           for name, last in sequences]
+                           for name, last in self.pg_sequences]
             conn.execute(";\n".join(statements).encode())
+        return True
 
     def drop_all(self) -> None:
         from tests.conftest import drop_schema
