@@ -45,7 +45,7 @@ from application import policy
 from application.cases import ConcurrencyConflict, StaleVersion
 from application.commands.case import ChangeIn, CorrectEntry, Target
 from application.refusals import Refusal
-from domain.corrections import OPTIONAL, parse_change
+from domain.corrections import FUTURE_ALLOWED, OPTIONAL, parse_change
 from domain.errors import DomainError
 from domain.records import FieldChange
 from domain.rules import today_in_programme
@@ -64,6 +64,7 @@ from domain.values import (
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 GENERAL = "_"
+REASON_MAX = 10_000
 What = Annotated[str, Path(pattern=r"^(kontakt|ziel|vermittlung|eintritt|austritt)$")]
 
 
@@ -121,7 +122,7 @@ def _text(value: Any) -> str:
 
 
 def _at(items: Sequence[Any], n: str) -> Any:
-    if not n.isdigit() or not 1 <= int(n) <= len(items):
+    if not n.isdecimal() or not 1 <= int(n) <= len(items):
         raise policy.hidden()
     return items[int(n) - 1]
 
@@ -272,13 +273,15 @@ def _correct(request: Request, person: Person, case_number: str, what: str, n: s
                      "POST /familien/{case_number}/korrektur")
     entry = ENTRIES[what](family.case, n, person)
     version = values.get("version", "")
-    expected = int(version) if version.isdigit() else 0
+    expected = int(version) if version.isdecimal() else 0
     form = Form("correction", values, posted=True, key=values.get("key", "")[:100] or new_key(),
                 version=expected)
     changes, form.errors = _changes(entry, values, person)
     reason = (values.get("reason") or "").replace("\r\n", "\n").strip()
     if not reason:
         form.errors["reason"] = person.texts("family.correction.reason_missing")
+    elif len(reason) > REASON_MAX:
+        form.errors["reason"] = person.texts("family.invalid.string_too_long")
     if not changes and not form.errors:
         form.errors[GENERAL] = person.texts("family.correction.nothing_changed")
     if not form.errors:
@@ -306,22 +309,42 @@ def _correct(request: Request, person: Person, case_number: str, what: str, n: s
             return redirect(f"/familien/{family.case.case_number}?gespeichert=correction")
     if form.message is None:
         form.message = person.texts("family.not_saved")
-    if form.conflict:  # (the entry as it stands now, what was typed kept; sent again,
-        family = load(svc, person, case_number, log_as=None)  # the form is for it)
-        form.version = None
+    if form.conflict:  # the entry as it stands now: what the person changed is kept,
+        family = load(svc, person, case_number, log_as=None)  # the other fields show
+        form.version = None  # the values now, and the form is for this version
         entry = ENTRIES[what](family.case, n, person)
+        for f in entry.fields:
+            if not _differs(f, values.get(f.name), _shown(f, values, entry)):
+                form.values[f.name] = entry.values[f.name]
+            form.values[f"was_{f.name}"] = entry.values[f.name]
     return _page(request, person, family, entry, form, _address(family, what, n),
                  status=409 if form.conflict else 422)
 
 
+def _shown(f: Field, values: dict[str, str], entry: Entry) -> str:
+    """The value the form showed for ``f`` when it was made (its hidden ``was_`` field;
+    the entry's value now if the form has none)."""
+    return values.get(f"was_{f.name}", entry.values.get(f.name, ""))
+
+
+def _differs(f: Field, typed: str | None, shown: str) -> bool:
+    """Whether the person changed the field (a number by its value: 014 is 14)."""
+    a, b = (typed or "").strip(), shown.strip()
+    if f.kind == "number" and a.isdecimal() and b.isdecimal():
+        return int(a) != int(b)
+    return a != b
+
+
 def _changes(entry: Entry, values: dict[str, str], person: Person
              ) -> tuple[list[ChangeIn], dict[str, str]]:
-    """The fields whose typed value differs from the entry's, as the command's changes
-    (each of its own type), and the fields whose value the fact cannot take."""
+    """The fields the person changed on the form (against the values it showed, so that
+    a form sent again after someone else's change sends only the person's own), as the
+    command's changes (each of its own type), and the fields whose value the fact
+    cannot take."""
     changes, errors = [], {}
     for f in entry.fields:
         typed = (values.get(f.name) or "").strip()
-        if typed == entry.values.get(f.name, ""):
+        if not _differs(f, typed, _shown(f, values, entry)):
             continue
         value: Any = typed or None
         try:
@@ -333,6 +356,10 @@ def _changes(entry: Entry, values: dict[str, str], person: Person
                 parse_change(entry.event, FieldChange(f.name, _stored(value)))
                 if f.kind == "number":
                     value = int(value)
+                if (f.kind == "date" and f.name not in FUTURE_ALLOWED
+                        and date.fromisoformat(value) > today_in_programme()):
+                    errors[f.name] = person.texts("family.rule.date_in_future")
+                    continue
         except (DomainError, ValueError, KeyError):
             errors[f.name] = person.texts(
                 "family.invalid.missing" if value is None else FIELD_MESSAGES.get(

@@ -48,7 +48,7 @@ def _months(r: Reader) -> int | None:
     value = r.text("unemployed_months")
     if value is None:
         return None
-    if not value.isdigit():
+    if not value.isdecimal():
         r.errors["unemployed_months"] = "family.invalid.months"
         return None
     return int(value)
@@ -67,26 +67,30 @@ def _yes_no(r: Reader, name: str) -> bool | None:
 def _entry(r: Reader, n: str) -> FamilyCommand:
     values: dict[str, Any] = {name: r.text(name) for name in ENTRY}
     values.update(family_id=r.family.family_id, member_id=_member(r, n),
-                  occurred_on=r.date("occurred_on"), unemployed_months=_months(r),
+                  occurred_on=r.day(), unemployed_months=_months(r),
                   rural=_yes_no(r, "rural"))
     r.done()
     return EnterParticipant(**values)
 
 
 def _exit(r: Reader, n: str) -> FamilyCommand:
-    return RecordExit(family_id=r.family.family_id, member_id=_member(r, n),
-                      status=r.text("status"), occurred_on=r.date("occurred_on"))
+    values = {"family_id": r.family.family_id, "member_id": _member(r, n),
+              "status": r.text("status"), "occurred_on": r.day()}
+    r.done()
+    return RecordExit(**values)
 
 
 def _leaving(r: Reader, n: str) -> FamilyCommand:
-    return RecordLeavingStatus(family_id=r.family.family_id, member_id=_member(r, n),
-                               status=r.text("status"), occurred_on=r.date("occurred_on"),
-                               exit_on=None)  # (the latest exit)
+    values = {"family_id": r.family.family_id, "member_id": _member(r, n),
+              "status": r.text("status"), "occurred_on": r.day(),
+              "exit_on": None}  # (the latest exit)
+    r.done()
+    return RecordLeavingStatus(**values)
 
 
 def _follow_up(r: Reader, n: str) -> FamilyCommand:
     values = {"family_id": r.family.family_id, "member_id": _member(r, n),
-              "status": r.text("status"), "occurred_on": r.date("occurred_on"),
+              "status": r.text("status"), "occurred_on": r.day(),
               "better_situation": _yes_no(r, "better_situation"),
               "exit_on": None}  # (the latest exit)
     r.done()
@@ -94,13 +98,17 @@ def _follow_up(r: Reader, n: str) -> FamilyCommand:
 
 
 def _close(r: Reader, _: str) -> FamilyCommand:
-    return CloseCase(family_id=r.family.family_id, reason=r.text("reason"),
-                     note=r.text("note"), occurred_on=r.date("occurred_on"))
+    values = {"family_id": r.family.family_id, "reason": r.text("reason"),
+              "note": r.text("note"), "occurred_on": r.day()}
+    r.done()
+    return CloseCase(**values)
 
 
 def _reopen(r: Reader, _: str) -> FamilyCommand:
-    return ReopenCase(family_id=r.family.family_id, reason=r.text("reason") or "",
-                      occurred_on=r.date("occurred_on"))
+    values = {"family_id": r.family.family_id, "reason": r.text("reason") or "",
+              "occurred_on": r.day()}
+    r.done()
+    return ReopenCase(**values)
 
 
 @router.post("/familien/{case_number}/esf/{n}/eintritt")

@@ -76,9 +76,16 @@ class Reader:
     def date(self, name: str) -> str | None:
         return self.text(name)
 
+    def day(self, name: str = "occurred_on") -> str | None:
+        """A date the form must give (left empty, the command would take today)."""
+        value = self.text(name)
+        if value is None:
+            self.errors[name] = "family.invalid.missing"
+        return value
+
     def minutes(self, name: str) -> int | None:
         value = self.text(name)
-        if value is None or not value.isdigit():
+        if value is None or not value.isdecimal():
             self.errors[name] = "family.invalid.minutes"
             return None
         return int(value)
@@ -201,7 +208,7 @@ def _run(request: Request, person: Person, case_number: str, form: Form, build: 
     if not policy.may(family.access.role, policy.Action.CASEWORK):
         raise policy.forbidden(family.access.role, policy.Action.CASEWORK)
     version = values.get("version", "")
-    expected = int(version) if version.isdigit() else 0
+    expected = int(version) if version.isdecimal() else 0
     fields = {*shown.split(), GENERAL}
     try:
         command = build(Reader(family, form), position)

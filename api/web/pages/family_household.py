@@ -30,11 +30,13 @@ ConsentPath = Annotated[str, Path(max_length=40, pattern=r"^[a-z_]+$")]
 
 
 def _add(r: Reader, _: str) -> FamilyCommand:
-    return AddMember(family_id=r.family.family_id, member_id=uuid4(), role=r.text("role"),
-                     given_name=r.text("given_name") or "",
-                     family_name=r.text("family_name") or "",
-                     birth_date=r.date("birth_date"), gender=r.text("gender"),
-                     occurred_on=r.date("occurred_on"))
+    values = {"family_id": r.family.family_id, "role": r.text("role"),
+              "given_name": r.text("given_name") or "",
+              "family_name": r.text("family_name") or "",
+              "birth_date": r.date("birth_date"), "gender": r.text("gender"),
+              "occurred_on": r.day()}
+    r.done()
+    return AddMember(member_id=uuid4(), **values)
 
 
 def _member(r: Reader, position: str) -> Any:
@@ -45,30 +47,48 @@ def _member(r: Reader, position: str) -> Any:
 
 
 def _details(r: Reader, n: str) -> FamilyCommand:
-    """The details typed that differ from the member's (the others stay as they are)."""
+    """The details the person changed on the form (against the values it showed, in its
+    hidden ``was_`` fields: sent again after someone else's change, the form changes only
+    what the person changed); the others stay as they are. A detail cannot be emptied
+    (the command changes details, it does not remove them)."""
     member = _member(r, n)
     now = {"given_name": member.given_name, "family_name": member.family_name,
            "birth_date": member.birth_date.isoformat() if member.birth_date else None,
            "gender": member.gender}
-    changed = {name: r.text(name) for name in DETAILS if r.text(name) != now[name]}
+    changed: dict[str, str | None] = {}
+    for name in DETAILS:
+        typed = r.text(name)
+        shown = r.form.values.get(f"was_{name}", now[name] or "").strip() or None
+        if typed == shown:
+            continue
+        if typed is None:
+            r.errors[name] = "family.household.cannot_clear"
+            continue
+        changed[name] = typed
+    r.done()
     return ChangeMemberDetails(family_id=r.family.family_id, member_id=member.member_id,
-                               occurred_on=r.date("occurred_on"),
+                               occurred_on=r.text("occurred_on"),
                                **{name: changed.get(name) for name in DETAILS})
 
 
 def _left(r: Reader, n: str) -> FamilyCommand:
-    return RecordMemberLeft(family_id=r.family.family_id, member_id=_member(r, n).member_id,
-                            reason=r.text("reason"), occurred_on=r.date("occurred_on"))
+    values = {"family_id": r.family.family_id, "member_id": _member(r, n).member_id,
+              "reason": r.text("reason"), "occurred_on": r.day()}
+    r.done()
+    return RecordMemberLeft(**values)
 
 
 def _give(r: Reader, _: str) -> FamilyCommand:
-    return GiveConsent(family_id=r.family.family_id, purpose=r.text("purpose"),
-                       occurred_on=r.date("occurred_on"))
+    values = {"family_id": r.family.family_id, "purpose": r.text("purpose"),
+              "occurred_on": r.day()}
+    r.done()
+    return GiveConsent(**values)
 
 
 def _withdraw(r: Reader, purpose: str) -> FamilyCommand:
-    return WithdrawConsent(family_id=r.family.family_id, purpose=purpose,
-                           occurred_on=r.date("occurred_on"))
+    values = {"family_id": r.family.family_id, "purpose": purpose, "occurred_on": r.day()}
+    r.done()
+    return WithdrawConsent(**values)
 
 
 @router.post("/familien/{case_number}/personen")

@@ -120,7 +120,7 @@ def member_name(m: MemberOut) -> str | None:
 
 
 def _at(ids: list[UUID], position: str) -> UUID | None:
-    if not position.isdigit() or not 1 <= int(position) <= len(ids):
+    if not position.isdecimal() or not 1 <= int(position) <= len(ids):
         return None
     return ids[int(position) - 1]
 

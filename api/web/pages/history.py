@@ -148,7 +148,7 @@ def _day(text: str, errors: dict[str, str], person: Person) -> date | None:
 def _version(text: str, errors: dict[str, str], person: Person) -> int | None:
     if not text:
         return None
-    if not text.isdigit() or not 1 <= int(text) <= 10_000_000:
+    if not text.isdecimal() or not 1 <= int(text) <= 10_000_000:
         errors["version"] = person.texts("history.error.version")
         return None
     return int(text)

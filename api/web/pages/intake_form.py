@@ -179,7 +179,7 @@ def entry_commands(form: IntakeForm, errors: Errors) -> dict[int, dict[str, Any]
             continue
         months: int | None = None
         if m.unemployed_months:
-            if not m.unemployed_months.isdigit():
+            if not m.unemployed_months.isdecimal():
                 errors[f"m{i}_unemployed_months"] = "whole_number"
                 continue
             months = int(m.unemployed_months)

@@ -140,7 +140,7 @@ async def change_offer(request: Request, person: PersonDep, offer_id: UUID) -> R
     svc = services(request)
     offer = load_offer(svc, person, offer_id, policy.Action.SOCIAL_SPACE)
     version = form.values.get("version", "")
-    form.version = int(version) if version.isdigit() else offer.version
+    form.version = int(version) if version.isdecimal() else offer.version
     try:
         changed = _changes(_details(form, offer), offer)
         svc.pipeline.execute(ChangeOffer(offer_id=offer.id, **changed), person.actor,
