@@ -140,6 +140,19 @@ class CorrectEntry(FamilyCommand):
                              "by `corrected_version`, not both")
         return self
 
+    def check(self, state: CaseState, directory: Directory) -> None:
+        """A corrected district is one of the project's once it has a list of them, as
+        at the intake."""
+        project = directory.current().projects.get(state.project)
+        if project is None or not project.districts:
+            return
+        for change in self.changes:
+            if change.field == "district" and (
+                    str(change.value or "").strip() not in project.districts):
+                raise invalid("unknown_district", f"{change.value!r} is not a district of "
+                              f"project {state.project}: choose one of its districts",
+                              "changes")
+
     def decide(self, case: FamilyCase, recorded_by: str) -> None:
         version = self.corrected_version
         if self.target is not None:

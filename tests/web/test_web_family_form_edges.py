@@ -142,3 +142,29 @@ def test_required_dates_stay_required_and_odd_digits_never_make_a_500(world: Wor
                                                    "occurred_on": "2026-05-04"})
     assert answer.status_code == 422
     assert version(world, family_id) == entered
+
+
+def test_a_corrected_district_is_one_of_the_projects_once_it_has_a_list(world: World) -> None:
+    case = world.intake()
+    number, family_id = case["case_number"], case["family_id"]
+    coordinator = world.client(Role.COORDINATOR)
+    assert coordinator.post("/projects/KR/districts", json={
+        "districts": ["Krefeld-Mitte", "Uerdingen"]}).status_code < 300
+    client = signed_in(world, Role.CASE_MANAGER)
+    page = correction_page(client, number, "aufnahme")
+    assert '<option value="Uerdingen">' in page.text
+    action = f"/familien/{number}/korrektur/aufnahme"
+    answer = client.post(action, data={**hidden(page, action), **shown_values(page),
+                                       "district": "Quatschhausen", "reason": "x"})
+    assert answer.status_code == 422
+    assert "Bitte wählen Sie einen Stadtteil des Projekts." in answer.text
+    page = correction_page(client, number, "aufnahme")
+    assert client.post(action, data={**hidden(page, action), **shown_values(page),
+                                      "district": "Uerdingen", "reason": "umgezogen"}
+                       ).status_code == 303
+    assert family(world, family_id)["district"] == "Uerdingen"
+    answer = world.client(Role.CASE_MANAGER).post(f"/families/{family_id}/corrections", json={
+        "target": {"kind": "case"}, "changes": [{"field": "district", "value": "Quatsch"}],
+        "reason": "x"})
+    assert answer.status_code == 422
+    assert answer.json()["rule"] == "unknown_district"

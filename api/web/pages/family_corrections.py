@@ -221,9 +221,10 @@ def _family(request: Request, person: Person, case_number: str, log_as: str) -> 
 
 def _page(request: Request, person: Person, family: Family, entry: Entry, form: Form,
           address: str, status: int = 200) -> HTMLResponse:
+    districts = services(request).directory.project(family.case.project).districts
     return render(request, person, "family_correction.html", status=status, f=family,
                   case=family.case, entry=entry, fm=form, action=address, since=[],
-                  staff_name=lambda _: "")
+                  staff_name=lambda _: "", districts=sorted(districts))
 
 
 @router.get("/familien/{case_number}/korrektur/aufnahme", response_class=HTMLResponse)
