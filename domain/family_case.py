@@ -210,6 +210,12 @@ class FamilyCase(EsfParticipation, Casework, Aggregate):
             raise RuleViolation("participants_still_active", "record the ESF+ exit of every "
                                 "participant before closing", family_id=self.id,
                                 member_ids=",".join(map(str, active)))
+        last_exit = max((p.left_on for ps in self.state.participations.values() for p in ps
+                         if p.left_on is not None), default=None)
+        if last_exit is not None and occurred_on < last_exit:
+            raise RuleViolation("closed_before_exit", f"the case cannot be closed before its "
+                                f"last ESF+ exit on {last_exit}", field="occurred_on",
+                                family_id=self.id)
         self._trigger(ev.CaseClosed, occurred_on, recorded_by, reason=reason,
                       note=rules.optional_text(note, "note"))
 

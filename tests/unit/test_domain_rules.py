@@ -371,6 +371,15 @@ def test_a_case_can_be_closed_once_every_participant_has_left() -> None:
     assert len(case.collect_events()) == 2
 
 
+def test_a_case_cannot_be_closed_before_its_last_esf_exit() -> None:
+    case, i = busy_case()
+    run(case, i, "record_exit", occurred_on=day(60))
+    case.collect_events()
+    refused(case, lambda: run(case, i, "close", occurred_on=day(59)), "closed_before_exit",
+            "occurred_on")
+    run(case, i, "close", occurred_on=day(60))
+
+
 # ----- bugs: rules that the commands do not enforce ---------------------------------------
 
 @pytest.mark.parametrize(("command", "overrides"), [

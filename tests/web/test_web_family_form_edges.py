@@ -168,3 +168,18 @@ def test_a_corrected_district_is_one_of_the_projects_once_it_has_a_list(world: W
         "reason": "x"})
     assert answer.status_code == 422
     assert answer.json()["rule"] == "unknown_district"
+
+
+def test_a_defect_behind_a_page_answers_a_german_page_not_json(
+        world: World, monkeypatch: Any) -> None:
+    case = world.intake()
+    client = signed_in(world, Role.CASE_MANAGER)
+
+    def broken(*args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError("a defect")
+
+    monkeypatch.setattr("api.web.pages.family.load", broken)
+    answer = client.get(f"/familien/{case['case_number']}")
+    assert answer.status_code == 500
+    assert answer.headers["content-type"].startswith("text/html")
+    assert "Ein Fehler ist aufgetreten" in answer.text

@@ -11,27 +11,32 @@ and hand them to the same pipeline (``application/pipeline.py``).
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import quote
 
+from eventsourcing.persistence import InterfaceError, OperationalError
 from fastapi import Depends, Request, Response
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.routing import APIRoute
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from starlette.exceptions import HTTPException
 
 from api.deps import Services, services_of
 from api.web import formats
 from api.web.i18n import DEFAULT, LANGUAGES, Texts
 from application import policy
-from application.cases import CaseNotFound
+from application.cases import CaseNotFound, ConcurrencyConflict, StaleVersion
 from application.directory import Actor
 from application.refusals import Refusal
 from application.sign_in import WebSession, same
 from domain.errors import DomainError, NotFound
 
+logger = logging.getLogger("lotse.web")
 TEMPLATES = Path(__file__).parent.parent / "templates"
 COOKIE = "lotse_session"
 LANGUAGE_COOKIE = "lotse_lang"
@@ -215,6 +220,17 @@ class PageRoute(APIRoute):
                 return problem_page(request, 404, "error.not_found")
             except DomainError as e:
                 return problem_page(request, 422, "error.refused", detail=e.message)
+            except (HTTPException, RequestValidationError):
+                raise  # (the app's handlers answer them, as for the API)
+            except (StaleVersion, ConcurrencyConflict):
+                return problem_page(request, 409, "error.conflict")
+            except (OperationalError, InterfaceError):
+                logger.warning("store unavailable on %s %s", request.method, request.url.path)
+                return problem_page(request, 503, "error.unavailable")
+            except Exception:  # a defect: logged, and a page in German, never JSON
+                logger.exception("unexpected error on %s %s", request.method,
+                                 request.url.path)
+                return problem_page(request, 500, "error.unexpected")
 
         return page
 
