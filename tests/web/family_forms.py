@@ -41,6 +41,15 @@ def post_form(client: TestClient, number: str, path: str, fields: dict[str, Any]
     return client.post(action, data={**hidden(page, action), **fields, **replace})
 
 
+def case_json(world: World, family_id: str) -> dict[str, Any]:
+    """The family's case as the JSON API answers its case manager."""
+    from domain.directory import Role
+
+    found: dict[str, Any] = world.client(Role.CASE_MANAGER).get(
+        f"/families/{family_id}").json()
+    return found
+
+
 def version(world: World, family_id: str) -> int:
     return world.services.cases.get_case(UUID(family_id)).version
 

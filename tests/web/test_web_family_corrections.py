@@ -13,7 +13,7 @@ from fastapi.testclient import TestClient
 
 from domain.directory import Role
 from tests.support.world import World
-from tests.web.family_forms import hidden, version
+from tests.web.family_forms import case_json, hidden, version
 from tests.web.pages import signed_in
 
 CONTACT = {"duration_minutes": 45, "mode": "home_visit", "topics": ["benefits"],
@@ -48,11 +48,6 @@ def shown_values(page: httpx.Response) -> dict[str, str]:
     return values
 
 
-def family(world: World, family_id: str) -> dict[str, Any]:
-    found: dict[str, Any] = world.client(Role.CASE_MANAGER).get(
-        f"/families/{family_id}").json()
-    return found
-
 
 def test_a_contacts_duration_is_corrected_with_its_reason_and_the_original_stays(
         world: World) -> None:
@@ -70,7 +65,7 @@ def test_a_contacts_duration_is_corrected_with_its_reason_and_the_original_stays
                      reason="60 statt 45 Minuten")
     assert answer.status_code == 303, answer.text
     assert answer.headers["location"] == f"/familien/{number}?gespeichert=correction"
-    assert family(world, family_id)["consultations"][0]["duration_minutes"] == 60
+    assert case_json(world, family_id)["consultations"][0]["duration_minutes"] == 60
     history = api.get(f"/families/{family_id}/history").json()["events"]
     assert [e["event"] for e in history][-2:] == ["ConsultationRecorded", "EntryCorrected"]
     assert history[-2]["facts"]["duration_minutes"] == 45  # (the entry stays as recorded)
@@ -84,7 +79,7 @@ def test_an_esf_entry_and_exit_are_corrected_and_an_item_set_back_to_unknown(
     case = world.intake()
     number, family_id = case["case_number"], case["family_id"]
     api = world.client(Role.CASE_MANAGER)
-    parent = family(world, family_id)["members"][0]["member_id"]
+    parent = case_json(world, family_id)["members"][0]["member_id"]
     assert api.post(f"/families/{family_id}/participants", json={
         "member_id": parent, "labour_market_status": "unemployed", "unemployed_months": 14,
         "isced": "isced_3_4", "rural": False, "occurred_on": "2026-03-05"}).status_code == 200
@@ -98,7 +93,7 @@ def test_an_esf_entry_and_exit_are_corrected_and_an_item_set_back_to_unknown(
                    rural="ja", reason="Angaben nachgeprüft").status_code == 303
     assert correct(client, number, "austritt/1", status="employed",
                    reason="Arbeitsvertrag lag schon vor").status_code == 303
-    p = family(world, family_id)["participations"][0]
+    p = case_json(world, family_id)["participations"][0]
     assert (p["entry"]["unemployed_months"], p["entry"]["isced"], p["entry"]["rural"]) == (
         20, None, True)
     assert p["exit_status"] == "employed"
@@ -108,7 +103,7 @@ def test_broken_rules_are_shown_and_nothing_is_stored(world: World) -> None:
     case = world.intake()
     number, family_id = case["case_number"], case["family_id"]
     api = world.client(Role.CASE_MANAGER)
-    parent = family(world, family_id)["members"][0]["member_id"]
+    parent = case_json(world, family_id)["members"][0]["member_id"]
     assert api.post(f"/families/{family_id}/participants", json={
         "member_id": parent, "occurred_on": "2026-03-05"}).status_code == 200
     assert api.post(f"/families/{family_id}/participants/{parent}/exit", json={
@@ -132,7 +127,7 @@ def test_broken_rules_are_shown_and_nothing_is_stored(world: World) -> None:
     assert version(world, family_id) == before
     answer = correct(client, number, "aufnahme", postal_code="47799", reason="Tippfehler")
     assert answer.status_code == 303
-    assert family(world, family_id)["postal_code"] == "47799"
+    assert case_json(world, family_id)["postal_code"] == "47799"
 
 
 def test_a_change_by_someone_else_meanwhile_is_noticed_and_the_form_can_be_sent_again(
@@ -151,7 +146,7 @@ def test_a_change_by_someone_else_meanwhile_is_noticed_and_the_form_can_be_sent_
     assert "Inzwischen hat jemand anderes diese Familie geändert." in answer.text
     again = client.post(action, data={**hidden(answer, action), **fields})
     assert again.status_code == 303, again.text
-    assert family(world, family_id)["consultations"][0]["duration_minutes"] == 60
+    assert case_json(world, family_id)["consultations"][0]["duration_minutes"] == 60
 
 
 def test_who_may_not_record_casework_is_refused_and_finds_no_link(world: World) -> None:

@@ -14,7 +14,7 @@ from fastapi.testclient import TestClient
 from domain.directory import Role
 from domain.rules import earliest_follow_up, today_in_programme
 from tests.support.world import World
-from tests.web.family_forms import hidden, post_form, version
+from tests.web.family_forms import case_json, hidden, post_form, version
 from tests.web.pages import signed_in
 
 ENTRY = {"occurred_on": "2026-03-05", "labour_market_status": "unemployed",
@@ -24,8 +24,7 @@ ENTRY = {"occurred_on": "2026-03-05", "labour_market_status": "unemployed",
 
 
 def participation(world: World, family_id: str) -> dict[str, Any]:
-    case = world.client(Role.CASE_MANAGER).get(f"/families/{family_id}").json()
-    found: dict[str, Any] = case["participations"][-1]
+    found: dict[str, Any] = case_json(world, family_id)["participations"][-1]
     return found
 
 

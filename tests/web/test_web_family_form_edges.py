@@ -9,15 +9,9 @@ from typing import Any
 
 from domain.directory import Role
 from tests.support.world import World
-from tests.web.family_forms import hidden, post_form, version
+from tests.web.family_forms import case_json, hidden, post_form, version
 from tests.web.pages import signed_in
 from tests.web.test_web_family_corrections import CONTACT, correction_page, shown_values
-
-
-def family(world: World, family_id: str) -> dict[str, Any]:
-    found: dict[str, Any] = world.client(Role.CASE_MANAGER).get(
-        f"/families/{family_id}").json()
-    return found
 
 
 def test_a_correction_sent_again_after_a_colleagues_change_keeps_that_change(
@@ -29,7 +23,7 @@ def test_a_correction_sent_again_after_a_colleagues_change_keeps_that_change(
     client = signed_in(world, Role.CASE_MANAGER)
     action = f"/familien/{number}/korrektur/kontakt/1"
     page = correction_page(client, number, "kontakt/1")
-    consultation = family(world, family_id)["consultations"][0]["consultation_id"]
+    consultation = case_json(world, family_id)["consultations"][0]["consultation_id"]
     assert api.post(f"/families/{family_id}/corrections", json={
         "target": {"kind": "consultation", "id": consultation},
         "changes": [{"field": "mode", "value": "phone"}],
@@ -40,7 +34,7 @@ def test_a_correction_sent_again_after_a_colleagues_change_keeps_that_change(
     again = client.post(action, data={**hidden(answer, action), **shown_values(answer),
                                       "reason": "Tippfehler"})
     assert again.status_code == 303, again.text
-    c = family(world, family_id)["consultations"][0]
+    c = case_json(world, family_id)["consultations"][0]
     assert (c["duration_minutes"], c["mode"]) == (60, "phone")
 
 
@@ -73,7 +67,7 @@ def test_a_details_form_sent_again_after_a_colleagues_change_keeps_it(world: Wor
     page = client.get(f"/familien/{number}")
     action = f"/familien/{number}/personen/1/angaben"
     shown = hidden(page, action)
-    member = family(world, family_id)["members"][0]["member_id"]
+    member = case_json(world, family_id)["members"][0]["member_id"]
     assert world.client(Role.CASE_MANAGER).post(
         f"/families/{family_id}/members/{member}/details",
         json={"family_name": "Brandt"}).status_code == 200
@@ -82,7 +76,7 @@ def test_a_details_form_sent_again_after_a_colleagues_change_keeps_it(world: Wor
     answer = client.post(action, data={**shown, **fields})
     assert answer.status_code == 409
     assert client.post(action, data={**hidden(answer, action), **fields}).status_code == 303
-    m = family(world, family_id)["members"][0]
+    m = case_json(world, family_id)["members"][0]
     assert (m["given_name"], m["family_name"]) == ("Amina", "Brandt")
     answer = post_form(client, number, "personen/1/angaben", {
         "given_name": "Amina", "family_name": "Brandt", "birth_date": "",
@@ -95,7 +89,7 @@ def test_an_error_is_shown_where_the_page_no_longer_offers_its_form(world: World
     case = world.intake()
     number, family_id = case["case_number"], case["family_id"]
     client = signed_in(world, Role.CASE_MANAGER)
-    parent = family(world, family_id)["members"][0]["member_id"]
+    parent = case_json(world, family_id)["members"][0]["member_id"]
     api = world.client(Role.CASE_MANAGER)
     assert api.post(f"/families/{family_id}/participants", json={
         "member_id": parent, "occurred_on": "2026-03-05"}).status_code == 200
@@ -162,7 +156,7 @@ def test_a_corrected_district_is_one_of_the_projects_once_it_has_a_list(world: W
     assert client.post(action, data={**hidden(page, action), **shown_values(page),
                                       "district": "Uerdingen", "reason": "umgezogen"}
                        ).status_code == 303
-    assert family(world, family_id)["district"] == "Uerdingen"
+    assert case_json(world, family_id)["district"] == "Uerdingen"
     answer = world.client(Role.CASE_MANAGER).post(f"/families/{family_id}/corrections", json={
         "target": {"kind": "case"}, "changes": [{"field": "district", "value": "Quatsch"}],
         "reason": "x"})

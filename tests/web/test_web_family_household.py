@@ -5,18 +5,10 @@ stores)."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from domain.directory import Role
 from tests.support.world import World
-from tests.web.family_forms import hidden, post_form, version
+from tests.web.family_forms import case_json, hidden, post_form, version
 from tests.web.pages import signed_in
-
-
-def family(world: World, family_id: str) -> dict[str, Any]:
-    found: dict[str, Any] = world.client(Role.CASE_MANAGER).get(
-        f"/families/{family_id}").json()
-    return found
 
 
 def test_a_person_joins_a_name_is_corrected_and_a_member_moves_out(world: World) -> None:
@@ -35,7 +27,7 @@ def test_a_person_joins_a_name_is_corrected_and_a_member_moves_out(world: World)
         answer = post_form(client, number, path, fields)
         assert answer.status_code == 303, (path, answer.text)
         assert f"gespeichert={saved}#haushalt" in answer.headers["location"]
-    members = family(world, family_id)["members"]
+    members = case_json(world, family_id)["members"]
     assert [(m["given_name"], m["family_name"], m["in_household"]) for m in members] == [
         ("Amira", "Okonkwo", True), ("Noah", "Okonkwo-Brandt", False),
         ("Mila", "Okonkwo-Brandt", True)]
@@ -64,7 +56,7 @@ def test_a_consent_given_later_lets_a_referral_through_and_can_be_withdrawn(
                        {"occurred_on": "2026-05-01"})
     assert answer.status_code == 303, answer.text
     assert "gespeichert=consent_withdrawn#einwilligungen" in answer.headers["location"]
-    consents = [c["purpose"] for c in family(world, family_id)["consents"]]
+    consents = [c["purpose"] for c in case_json(world, family_id)["consents"]]
     assert consents == ["esf_reporting"]
 
 

@@ -39,8 +39,8 @@ from api.web.pages.base import (
     services,
 )
 from api.web.pages.family import CaseNumber
-from api.web.pages.family_forms import Position
-from api.web.pages.family_view import Family, Form, load, new_key
+from api.web.pages.family_forms import YES_NO, Position
+from api.web.pages.family_view import Family, Form, at, load, member_name, new_key
 from application import policy
 from application.cases import ConcurrencyConflict, StaleVersion
 from application.commands.case import ChangeIn, CorrectEntry, Target
@@ -122,9 +122,10 @@ def _text(value: Any) -> str:
 
 
 def _at(items: Sequence[Any], n: str) -> Any:
-    if not n.isdecimal() or not 1 <= int(n) <= len(items):
+    found = at(items, n)
+    if found is None:
         raise policy.hidden()
-    return items[int(n) - 1]
+    return found
 
 
 def _consultation(case: CaseOut, n: str, person: Person) -> Entry:
@@ -202,8 +203,7 @@ def _intake(case: CaseOut, _: str, person: Person) -> Entry:
 
 
 def _name(member: Any, person: Person) -> str:
-    parts = [p for p in (member.given_name, member.family_name) if p]
-    return " ".join(parts) or person.texts("family.erased_names")
+    return member_name(member) or person.texts("family.erased_names")
 
 
 ENTRIES: dict[str, Callable[[CaseOut, str, Person], Entry]] = {
@@ -353,7 +353,7 @@ def _changes(entry: Entry, values: dict[str, str], person: Person
                 raise ValueError
             if value is not None:
                 if f.kind == "yes_no":
-                    value = {"ja": True, "nein": False}[value]
+                    value = YES_NO[value]
                 parse_change(entry.event, FieldChange(f.name, _stored(value)))
                 if f.kind == "number":
                     value = int(value)

@@ -20,7 +20,6 @@ from fastapi.responses import Response
 from api.web.pages.base import PageRoute, PersonDep
 from api.web.pages.family import CaseNumber
 from api.web.pages.family_forms import Position, Reader, submit
-from application import policy
 from application.commands.base import FamilyCommand
 from application.commands.case import CloseCase, ReopenCase
 from application.commands.participation import (
@@ -34,14 +33,10 @@ router = APIRouter(route_class=PageRoute, include_in_schema=False)
 ENTRY = ("labour_market_status", "isced", "disability", "citizenship",
          "foreign_background", "minority", "homeless")
 """The entry's items chosen from a list (empty: not known, the entry then incomplete)."""
-YES_NO = {"ja": True, "nein": False}
 
 
 def _member(r: Reader, position: str) -> UUID:
-    member_id = r.family.member_at(position)
-    if member_id is None:
-        raise policy.hidden()
-    return member_id
+    return r.numbered_member(position).member_id
 
 
 def _months(r: Reader) -> int | None:
@@ -54,21 +49,11 @@ def _months(r: Reader) -> int | None:
     return int(value)
 
 
-def _yes_no(r: Reader, name: str) -> bool | None:
-    value = r.text(name)
-    if value is None:
-        return None
-    if value not in YES_NO:
-        r.errors[name] = "family.invalid.enum"
-        return None
-    return YES_NO[value]
-
-
 def _entry(r: Reader, n: str) -> FamilyCommand:
     values: dict[str, Any] = {name: r.text(name) for name in ENTRY}
     values.update(family_id=r.family.family_id, member_id=_member(r, n),
                   occurred_on=r.day(), unemployed_months=_months(r),
-                  rural=_yes_no(r, "rural"))
+                  rural=r.yes_no("rural"))
     r.done()
     return EnterParticipant(**values)
 
@@ -91,7 +76,7 @@ def _leaving(r: Reader, n: str) -> FamilyCommand:
 def _follow_up(r: Reader, n: str) -> FamilyCommand:
     values = {"family_id": r.family.family_id, "member_id": _member(r, n),
               "status": r.text("status"), "occurred_on": r.day(),
-              "better_situation": _yes_no(r, "better_situation"),
+              "better_situation": r.yes_no("better_situation"),
               "exit_on": None}  # (the latest exit)
     r.done()
     return RecordFollowUp(**values)

@@ -19,6 +19,7 @@ from fastapi.responses import Response
 from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
 
+from api.family_responses import MemberOut
 from api.web.pages.base import (
     PageRoute,
     Person,
@@ -29,7 +30,7 @@ from api.web.pages.base import (
     services,
 )
 from api.web.pages.family import CaseNumber, show
-from api.web.pages.family_view import Family, Form, Forms, load
+from api.web.pages.family_view import Family, Form, Forms, at, load
 from application import policy
 from application.cases import ConcurrencyConflict, StaleVersion
 from application.commands.base import FamilyCommand
@@ -48,6 +49,8 @@ from domain.errors import DomainError
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 Position = Annotated[str, Path(max_length=6, pattern=r"^[0-9]+$")]
 GENERAL = "_"  # (an error of the whole form, not of one field)
+YES_NO = {"ja": True, "nein": False}
+"""A yes-or-no choice of a form, as the command takes it."""
 SECTIONS = {"goal": "#ziele", "referral": "#vermittlungen", "outcome": "#vermittlungen",
             "esf": "#esf", "case": "#abschluss", "member": "#haushalt",
             "consent": "#einwilligungen"}
@@ -75,6 +78,23 @@ class Reader:
 
     def date(self, name: str) -> str | None:
         return self.text(name)
+
+    def yes_no(self, name: str) -> bool | None:
+        """A yes or no chosen from a list ("ja", "nein"; empty: not known)."""
+        value = self.text(name)
+        if value is None:
+            return None
+        if value not in YES_NO:
+            self.errors[name] = "family.invalid.enum"
+            return None
+        return YES_NO[value]
+
+    def numbered_member(self, position: str) -> MemberOut:
+        """The member a form's address names by position (else the policy's 404)."""
+        member = at(self.family.case.members, position)
+        if member is None:
+            raise policy.hidden()
+        return member
 
     def day(self, name: str = "occurred_on") -> str | None:
         """A date the form must give (left empty, the command would take today)."""

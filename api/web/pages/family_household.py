@@ -10,7 +10,7 @@ other forms (the family's version, the form's idempotency key, errors at their f
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 from uuid import uuid4
 
 from fastapi import APIRouter, Path, Request
@@ -19,7 +19,6 @@ from fastapi.responses import Response
 from api.web.pages.base import PageRoute, PersonDep
 from api.web.pages.family import CaseNumber
 from api.web.pages.family_forms import Position, Reader, submit
-from application import policy
 from application.commands.base import FamilyCommand
 from application.commands.consent import GiveConsent, WithdrawConsent
 from application.commands.household import AddMember, ChangeMemberDetails, RecordMemberLeft
@@ -39,19 +38,12 @@ def _add(r: Reader, _: str) -> FamilyCommand:
     return AddMember(member_id=uuid4(), **values)
 
 
-def _member(r: Reader, position: str) -> Any:
-    member_id = r.family.member_at(position)
-    if member_id is None:
-        raise policy.hidden()
-    return next(m for m in r.family.case.members if m.member_id == member_id)
-
-
 def _details(r: Reader, n: str) -> FamilyCommand:
     """The details the person changed on the form (against the values it showed, in its
     hidden ``was_`` fields: sent again after someone else's change, the form changes only
     what the person changed); the others stay as they are. A detail cannot be emptied
     (the command changes details, it does not remove them)."""
-    member = _member(r, n)
+    member = r.numbered_member(n)
     now = {"given_name": member.given_name, "family_name": member.family_name,
            "birth_date": member.birth_date.isoformat() if member.birth_date else None,
            "gender": member.gender}
@@ -72,7 +64,7 @@ def _details(r: Reader, n: str) -> FamilyCommand:
 
 
 def _left(r: Reader, n: str) -> FamilyCommand:
-    values = {"family_id": r.family.family_id, "member_id": _member(r, n).member_id,
+    values = {"family_id": r.family.family_id, "member_id": r.numbered_member(n).member_id,
               "reason": r.text("reason"), "occurred_on": r.day()}
     r.done()
     return RecordMemberLeft(**values)

@@ -10,9 +10,10 @@ id appears in a page.
 from __future__ import annotations
 
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
 from uuid import UUID
 
 from api.deps import Services
@@ -26,6 +27,7 @@ from domain.rules import today_in_programme
 from domain.values import MemberRole
 
 A = policy.Action
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -55,13 +57,16 @@ class Family:
         return [n for m in self.case.members if m.in_household and (n := member_name(m))]
 
     def member_at(self, position: str) -> UUID | None:
-        return _at([m.member_id for m in self.case.members], position)
+        member = at(self.case.members, position)
+        return None if member is None else member.member_id
 
     def goal_at(self, position: str) -> UUID | None:
-        return _at([g.goal_id for g in self.case.goals], position)
+        goal = at(self.case.goals, position)
+        return None if goal is None else goal.goal_id
 
     def referral_at(self, position: str) -> UUID | None:
-        return _at([r.referral_id for r in self.case.referrals], position)
+        referral = at(self.case.referrals, position)
+        return None if referral is None else referral.referral_id
 
     def stays(self) -> list[Stay]:
         """Per member in the household, or with an ESF+ stay: the latest stay (None: none
@@ -119,10 +124,11 @@ def member_name(m: MemberOut) -> str | None:
     return " ".join(parts) or None
 
 
-def _at(ids: list[UUID], position: str) -> UUID | None:
-    if not position.isdecimal() or not 1 <= int(position) <= len(ids):
+def at(items: Sequence[T], position: str) -> T | None:
+    """The item at a page's position (1, 2, …), None for any other text."""
+    if not position.isdecimal() or not 1 <= int(position) <= len(items):
         return None
-    return ids[int(position) - 1]
+    return items[int(position) - 1]
 
 
 def load(svc: Services, person: Person, case_number: str, *, log_as: str | None) -> Family:
