@@ -104,6 +104,7 @@ class FamilyCases(Application[UUID]):
         self._sequence_locks: dict[tuple[str, int], threading.Lock] = {}
         self._locks_guard = threading.Lock()
         self._family_locks = [threading.Lock() for _ in range(LOCK_STRIPES)]
+        self._copy_locks = [threading.Lock() for _ in range(LOCK_STRIPES)]
         self.on_saved: list[Callable[[], None]] = []  # woken after every save
         with schema_lock(self.settings):  # other processes may be starting as well
             env = persistence_env(self.settings)
@@ -167,7 +168,7 @@ class FamilyCases(Application[UUID]):
                 self._replay_if_keyed()
                 if family_id in self.repository:
                     raise ConcurrencyConflict(f"family {family_id} exists already") from None
-                _backoff(attempt)
+                backoff(attempt)
                 continue
             return OpenedCase(family_id=family_id, case_number=case_number,
                               version=case.version,
@@ -176,8 +177,7 @@ class FamilyCases(Application[UUID]):
 
     def _sequence(self, project: str, year: int) -> CaseNumberSequence:
         try:
-            seq: CaseNumberSequence = self.repository.get(CaseNumberSequence.id_for(project,
-                                                                                    year))
+            seq: CaseNumberSequence = self.load_copy(CaseNumberSequence.id_for(project, year))
         except AggregateNotFoundError:
             seq = CaseNumberSequence.start(project, year)
         return seq
@@ -276,7 +276,7 @@ class FamilyCases(Application[UUID]):
         returns the submission's version. Two submissions at once: one is retried."""
         for attempt in range(INTAKE_ATTEMPTS):
             try:
-                submissions: ReportSubmissions = self.repository.get(
+                submissions: ReportSubmissions = self.load_copy(
                     ReportSubmissions.id_for(project))
             except AggregateNotFoundError:
                 submissions = ReportSubmissions.start(project)
@@ -285,7 +285,7 @@ class FamilyCases(Application[UUID]):
             try:
                 self.save(submissions)
             except IntegrityError:
-                _backoff(attempt)
+                backoff(attempt)
                 continue
             return submissions.version
         raise ConcurrencyConflict(f"could not record the submission of {project}; try again")
@@ -330,6 +330,15 @@ class FamilyCases(Application[UUID]):
         if not isinstance(case, FamilyCase):
             raise CaseNotFound(family_id)
         return case
+
+    def load_copy(self, aggregate_id: UUID) -> Any:
+        """A copy of any aggregate, caught up with the store (raises
+        ``AggregateNotFoundError``). The library deep-copies a cached aggregate after
+        releasing its catch-up lock, so another thread catching the same cached object up
+        could change it mid-copy ("dictionary changed size during iteration"): readers
+        of one aggregate take turns. Nothing else is locked while this lock is held."""
+        with self._copy_locks[hash(aggregate_id) % LOCK_STRIPES]:
+            return self.repository.get(aggregate_id)
 
     def _family_lock(self, family_id: UUID) -> threading.Lock:
         return self._family_locks[hash(family_id) % LOCK_STRIPES]
@@ -380,7 +389,7 @@ class FamilyCases(Application[UUID]):
                     self._evict(family_id)
                     self._replay_if_keyed()
                     if expected_version is None:
-                        _backoff(attempt)
+                        backoff(attempt)
                     continue
                 except BaseException:
                     self._evict(family_id)  # the cached case may hold unsaved changes
@@ -485,6 +494,6 @@ def snapshot_due(version: int, interval: int) -> bool:
     return version % step == 0
 
 
-def _backoff(attempt: int) -> None:
+def backoff(attempt: int) -> None:
     """Randomised, growing pause so that colliding writers spread out."""
     time.sleep(random.uniform(0, min(0.1, 0.002 * 2 ** min(attempt, 6))))  # noqa: S311

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.persistence import IntegrityError
 
-from application.cases import ConcurrencyConflict
+from application.cases import ConcurrencyConflict, backoff
 from application.idempotency import note_for_repeats
 from domain.directory import DIRECTORY_ID, ProjectRecord, Role, StaffDirectory, StaffRecord
 
@@ -265,20 +265,21 @@ class Directory:
 
     def _load(self) -> StaffDirectory:
         try:
-            found: Any = self.cases.repository.get(DIRECTORY_ID)
+            found: Any = self.cases.load_copy(DIRECTORY_ID)
         except AggregateNotFoundError:
             return StaffDirectory.start()
         assert isinstance(found, StaffDirectory)
         return found
 
     def _change(self, command: Callable[[StaffDirectory], None]) -> None:
-        for _ in range(MAX_ATTEMPTS):
+        for attempt in range(MAX_ATTEMPTS):
             directory = self._load()  # a copy of its own: readers keep the cached one
             command(directory)
             try:
                 self.cases.save(directory)
             except IntegrityError:
                 self.cases._replay_if_keyed()
+                backoff(attempt)
                 continue
             self._reload()
             return

@@ -23,7 +23,13 @@ from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.persistence import IntegrityError
 from eventsourcing.utils import get_topic
 
-from application.cases import MAX_ATTEMPTS, ConcurrencyConflict, FamilyCases, StaleVersion
+from application.cases import (
+    MAX_ATTEMPTS,
+    ConcurrencyConflict,
+    FamilyCases,
+    StaleVersion,
+    backoff,
+)
 from application.refusals import Refusal
 from domain.offers import Offer, OfferCreated
 
@@ -53,7 +59,7 @@ class Saved:
 
 def load(cases: FamilyCases, offer_id: UUID) -> Offer:
     try:
-        offer: object = cases.repository.get(offer_id, deepcopy_from_cache=True)
+        offer: object = cases.load_copy(offer_id)
     except AggregateNotFoundError:
         raise OfferNotFound from None
     if not isinstance(offer, Offer):
@@ -76,7 +82,7 @@ def update(cases: FamilyCases, offer_id: UUID, expected_version: int | None,
     """Load, check access, If-Match, one domain call, save; collisions are retried."""
     with _LOCK:
         cases._replay_if_keyed()
-        for _ in range(MAX_ATTEMPTS):
+        for attempt in range(MAX_ATTEMPTS):
             offer = load(cases, offer_id)
             guard(offer)
             if expected_version is not None and offer.version != expected_version:
@@ -85,7 +91,10 @@ def update(cases: FamilyCases, offer_id: UUID, expected_version: int | None,
             try:
                 recordings = cases.save(offer)
             except IntegrityError:
+                # Another process's writer got there first: decide again on the fresh
+                # offer, after a growing random pause so that the losers spread out.
                 cases._replay_if_keyed()
+                backoff(attempt)
                 continue
             return Saved(offer_id, offer.version, _position(recordings))
     raise ConcurrencyConflict(f"offer {offer_id} kept changing; try again")

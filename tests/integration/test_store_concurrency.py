@@ -757,3 +757,56 @@ def test_sessions_recorded_at_once_on_one_offer_are_all_recorded_once(
     versions = [e.originator_version for e in reader.events.get(offer_id)]
     assert versions == list(range(1, len(ids) + 2))
     assert_no_conflicts(conflicts)
+
+
+def test_readers_of_an_offer_being_changed_each_get_a_whole_offer(
+        make_app: Callable[..., FamilyCases]) -> None:
+    """4 threads read an offer while 2 threads of the same process record 100 sessions on
+    it: no read fails, and each read is a whole offer (as many sessions as versions after
+    the first). The library copies a cached aggregate after catching it up, so without
+    the readers taking turns a second reader's catch-up changed it mid-copy."""
+    from datetime import timedelta
+
+    from application import offers
+    from tests.support.offer_builders import TODAY, new_offer
+
+    app = make_app()
+    offer_id = new_offer(app, starts_on=date(2026, 1, 1))
+    mondays = [date(2026, 1, 5) + timedelta(days=n) for n in range(100)]
+    writing = threading.Event()
+    writing.set()
+    torn: list[str] = []
+
+    def writer(t: int) -> Callable[[], None]:
+        def run() -> None:
+            for day in mondays[t::2]:
+                offers.update(app, offer_id, None, lambda o: None, lambda o, d=day: (
+                    o.hold_session(
+                        session_id=uuid4(), start_time=None, duration_minutes=None,
+                        staff_present=["cm-anna"], place_id=None, topics=[],
+                        counts={HeadcountGender.WOMEN: {AgeBand.AGE_27_54: 3}},
+                        first_time=0, occurred_on=d, recorded_by="cm-anna", today=TODAY)))
+        return run
+
+    def reader() -> int:
+        reads = 0
+        while writing.is_set() or reads == 0:
+            offer = offers.load(app, offer_id)
+            if len(offer.sessions) != offer.version - 1:
+                torn.append(f"version {offer.version} with {len(offer.sessions)} sessions")
+            reads += 1
+            time.sleep(0.001)  # let the writers at the offer too
+        return reads
+
+    def writers() -> None:
+        try:
+            assert not unexpected(run_together(writer(0), writer(1)))
+        finally:
+            writing.clear()
+
+    outcomes = run_together(writers, reader, reader, reader, reader)
+
+    assert not unexpected(outcomes)
+    assert not torn
+    assert all(o.value for o in outcomes[1:])
+    assert len(offers.load(make_app(), offer_id).sessions) == len(mondays)
