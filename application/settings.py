@@ -36,6 +36,9 @@ class Settings(BaseSettings):
     """Signs the event log's checkpoints (Ed25519 seed: 32 bytes, base64; `lotse keygen`)."""
     log_origin: str = Field(default="lotse", pattern=r"^[A-Za-z0-9._/:-]{1,100}$")
     """Names this store's log in its checkpoints (and the checkpoints' key)."""
+    postgres_connections: int = Field(default=5, ge=1, le=100)
+    """Connections to PostgreSQL a process keeps open (up to five more are opened while
+    all are busy)."""
     snapshot_interval: int = Field(default=100, ge=2, le=100_000)
     key_cache_seconds: float = Field(default=30.0, ge=0)
     aggregate_cache_size: int = Field(default=2000, ge=0, le=1_000_000)

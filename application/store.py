@@ -37,7 +37,7 @@ def persistence_env(settings: Settings) -> dict[str, str]:
         POSTGRES_PASSWORD=unquote(url.password or ""),
         POSTGRES_CONNECT_TIMEOUT="5",
         POSTGRES_LOCK_TIMEOUT="10",
-        POSTGRES_POOL_SIZE="5",
+        POSTGRES_POOL_SIZE=str(settings.postgres_connections),
         POSTGRES_MAX_OVERFLOW="5",
     )
     if settings.postgres_schema:

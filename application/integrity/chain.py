@@ -72,9 +72,10 @@ def postgres_create(events: str, schema: str, table: str) -> str:
     old = f'"{schema}"."{OLD_TABLE}"'
     return (
         "DO $lotse$ BEGIN "  # noqa: S608 (validated schema, constants)
-        "IF NOT EXISTS (SELECT 1 FROM information_schema.columns "
-        f"WHERE table_schema = '{schema}' AND table_name = '{table}' "
-        f"AND column_name = '{COLUMN}') THEN "
+        # (the catalog itself: information_schema.columns took 6 ms of each start)
+        "IF NOT EXISTS (SELECT 1 FROM pg_attribute "
+        f"WHERE attrelid = to_regclass('\"{schema}\".\"{table}\"') "
+        f"AND attname = '{COLUMN}' AND NOT attisdropped) THEN "
         f"ALTER TABLE {events} ADD COLUMN IF NOT EXISTS {COLUMN} bytea; "
         "END IF; "
         f"IF to_regclass('{old}') IS NOT NULL THEN "

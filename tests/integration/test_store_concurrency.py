@@ -759,6 +759,7 @@ def test_sessions_recorded_at_once_on_one_offer_are_all_recorded_once(
     assert_no_conflicts(conflicts)
 
 
+@pytest.mark.store_independent  # (the race is in the process's aggregate cache)
 def test_readers_of_an_offer_being_changed_each_get_a_whole_offer(
         make_app: Callable[..., FamilyCases]) -> None:
     """4 threads read an offer while 2 threads of the same process record 100 sessions on
