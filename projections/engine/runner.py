@@ -66,9 +66,15 @@ class Runner:
             thread.join(timeout=5)
 
     def _loop(self) -> None:
-        while not self._stopping.is_set():
+        while True:
             self._stopping.wait(self.gather_seconds)
             self._wake.clear()
+            # (after the clear: ``stop`` sets the stop before the wake-up, so a stop that
+            # came before the clear is seen here and one after it cuts the wait short;
+            # checked only before the clear, a stop during the gathering was lost and
+            # the loop slept a whole poll, the server's shutdown with it)
+            if self._stopping.is_set():
+                return
             for engine in self.engines:
                 try:
                     engine.run_once()

@@ -6,6 +6,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
+import pytest
 from typer.testing import CliRunner
 
 from application.cases import FamilyCases
@@ -68,3 +69,17 @@ def test_projections_status_names_each_view_and_how_far_behind_it_is(
 
     assert result.exit_code == 0, result.output
     assert "caseload" in result.output
+
+
+@pytest.mark.store_independent  # (the runner's own threads)
+def test_a_runner_stopped_while_it_gathers_stops_at_once(app: FamilyCases) -> None:
+    """A stop that arrives while the runner waits for more events to gather ends it at
+    once: the wake-up the stop gives was cleared by the loop and the runner then slept a
+    whole poll, so a server's shutdown waited out the join's five seconds."""
+    runner = Runner(app, [CatchUp(app, Caseload())], poll_seconds=30, gather_seconds=10)
+    runner.start()
+    time.sleep(0.1)  # (in the gathering wait)
+    began = time.monotonic()
+    runner.stop()
+    assert time.monotonic() - began < 2
+    assert not any(thread.is_alive() for thread in runner._threads)
