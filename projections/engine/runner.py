@@ -35,6 +35,11 @@ def settle_garbage_collector() -> None:
     gc.freeze()
 
 
+STOP_SECONDS = 0.25
+"""How long the listener waits for a notification before it looks whether it is to stop:
+a server's shutdown waits for it."""
+
+
 class Runner:
     def __init__(self, cases: FamilyCases, engines: Sequence[CatchUp], *,
                  poll_seconds: float = 0.5, gather_seconds: float = 0.005,
@@ -105,8 +110,8 @@ class Runner:
             try:
                 with psycopg.connect(url, autocommit=True, connect_timeout=5) as conn:
                     conn.execute(sql.SQL("LISTEN {}").format(sql.Identifier(channel)))
-                    while not self._stopping.is_set():
-                        for _ in conn.notifies(timeout=1.0, stop_after=1):
+                    while not self._stopping.is_set():  # (a stop waits at most STOP_SECONDS)
+                        for _ in conn.notifies(timeout=STOP_SECONDS, stop_after=1):
                             self._wake.set()
             except Exception:
                 logger.warning("listening for new events failed; polling meanwhile",
