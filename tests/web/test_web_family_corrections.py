@@ -6,6 +6,7 @@ then; a change by someone else meanwhile is noticed (both stores)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import httpx
@@ -46,6 +47,39 @@ def shown_values(page: httpx.Response) -> dict[str, str]:
     for name in ("csrf", "version", "key"):
         values.pop(name, None)
     return values
+
+
+@dataclass
+class ContactForm:
+    """A family with one contact recorded through the API, and its correction page as
+    its case manager opened it in the browser."""
+
+    case: dict[str, Any]
+    api: TestClient
+    client: TestClient
+    page: httpx.Response
+
+    @property
+    def number(self) -> str:
+        return str(self.case["case_number"])
+
+    @property
+    def family_id(self) -> str:
+        return str(self.case["family_id"])
+
+    @property
+    def action(self) -> str:
+        return f"/familien/{self.number}/korrektur/kontakt/1"
+
+
+def contact_form(world: World) -> ContactForm:
+    case = world.intake()
+    api = world.client(Role.CASE_MANAGER)
+    assert api.post(f"/families/{case['family_id']}/consultations",
+                    json=CONTACT).status_code == 200
+    client = signed_in(world, Role.CASE_MANAGER)
+    return ContactForm(case, api, client,
+                       correction_page(client, case["case_number"], "kontakt/1"))
 
 
 
@@ -132,35 +166,25 @@ def test_broken_rules_are_shown_and_nothing_is_stored(world: World) -> None:
 
 def test_a_change_by_someone_else_meanwhile_is_noticed_and_the_form_can_be_sent_again(
         world: World) -> None:
-    case = world.intake()
-    number, family_id = case["case_number"], case["family_id"]
-    api = world.client(Role.CASE_MANAGER)
-    assert api.post(f"/families/{family_id}/consultations", json=CONTACT).status_code == 200
-    client = signed_in(world, Role.CASE_MANAGER)
-    action = f"/familien/{number}/korrektur/kontakt/1"
-    page = correction_page(client, number, "kontakt/1")
-    assert api.post(f"/families/{family_id}/consultations", json=CONTACT).status_code == 200
-    fields = {**shown_values(page), "duration_minutes": "60", "reason": "Tippfehler"}
-    answer = client.post(action, data={**hidden(page, action), **fields})
+    f = contact_form(world)
+    assert f.api.post(f"/families/{f.family_id}/consultations",
+                      json=CONTACT).status_code == 200
+    fields = {**shown_values(f.page), "duration_minutes": "60", "reason": "Tippfehler"}
+    answer = f.client.post(f.action, data={**hidden(f.page, f.action), **fields})
     assert answer.status_code == 409
     assert "Inzwischen hat jemand anderes diese Familie geändert." in answer.text
-    again = client.post(action, data={**hidden(answer, action), **fields})
+    again = f.client.post(f.action, data={**hidden(answer, f.action), **fields})
     assert again.status_code == 303, again.text
-    assert case_json(world, family_id)["consultations"][0]["duration_minutes"] == 60
+    assert case_json(world, f.family_id)["consultations"][0]["duration_minutes"] == 60
 
 
 def test_who_may_not_record_casework_is_refused_and_finds_no_link(world: World) -> None:
-    case = world.intake()
-    number, family_id = case["case_number"], case["family_id"]
-    api = world.client(Role.CASE_MANAGER)
-    assert api.post(f"/families/{family_id}/consultations", json=CONTACT).status_code == 200
+    f = contact_form(world)
     auditor = signed_in(world, Role.AUDITOR)
-    assert "/korrektur/" not in auditor.get(f"/familien/{number}").text
-    assert auditor.get(f"/familien/{number}/korrektur/kontakt/1").status_code in (403, 404)
-    manager = signed_in(world, Role.CASE_MANAGER)
-    action = f"/familien/{number}/korrektur/kontakt/1"
-    fields = hidden(correction_page(manager, number, "kontakt/1"), action)
-    answer = auditor.post(action, data={**fields, "duration_minutes": "60", "reason": "x"})
+    assert "/korrektur/" not in auditor.get(f"/familien/{f.number}").text
+    assert auditor.get(f.action).status_code in (403, 404)
+    fields = hidden(f.page, f.action)  # (the case manager's form, sent by the auditor)
+    answer = auditor.post(f.action, data={**fields, "duration_minutes": "60", "reason": "x"})
     assert answer.status_code in (403, 404)
-    assert manager.get(f"/familien/{number}/korrektur/kontakt/2").status_code == 404
-    assert version(world, family_id) == case["version"] + 1
+    assert f.client.get(f"/familien/{f.number}/korrektur/kontakt/2").status_code == 404
+    assert version(world, f.family_id) == f.case["version"] + 1

@@ -11,49 +11,38 @@ from domain.directory import Role
 from tests.support.world import World
 from tests.web.family_forms import case_json, hidden, post_form, version
 from tests.web.pages import signed_in
-from tests.web.test_web_family_corrections import CONTACT, correction_page, shown_values
+from tests.web.test_web_family_corrections import contact_form, correction_page, shown_values
 
 
 def test_a_correction_sent_again_after_a_colleagues_change_keeps_that_change(
         world: World) -> None:
-    case = world.intake()
-    number, family_id = case["case_number"], case["family_id"]
-    api = world.client(Role.CASE_MANAGER)
-    assert api.post(f"/families/{family_id}/consultations", json=CONTACT).status_code == 200
-    client = signed_in(world, Role.CASE_MANAGER)
-    action = f"/familien/{number}/korrektur/kontakt/1"
-    page = correction_page(client, number, "kontakt/1")
-    consultation = case_json(world, family_id)["consultations"][0]["consultation_id"]
-    assert api.post(f"/families/{family_id}/corrections", json={
+    f = contact_form(world)
+    consultation = case_json(world, f.family_id)["consultations"][0]["consultation_id"]
+    assert f.api.post(f"/families/{f.family_id}/corrections", json={
         "target": {"kind": "consultation", "id": consultation},
         "changes": [{"field": "mode", "value": "phone"}],
         "reason": "war ein Anruf"}).status_code == 200
-    fields = {**shown_values(page), "duration_minutes": "60", "reason": "Tippfehler"}
-    answer = client.post(action, data={**hidden(page, action), **fields})
+    fields = {**shown_values(f.page), "duration_minutes": "60", "reason": "Tippfehler"}
+    answer = f.client.post(f.action, data={**hidden(f.page, f.action), **fields})
     assert answer.status_code == 409
-    again = client.post(action, data={**hidden(answer, action), **shown_values(answer),
-                                      "reason": "Tippfehler"})
+    again = f.client.post(f.action, data={**hidden(answer, f.action), **shown_values(answer),
+                                          "reason": "Tippfehler"})
     assert again.status_code == 303, again.text
-    c = case_json(world, family_id)["consultations"][0]
+    c = case_json(world, f.family_id)["consultations"][0]
     assert (c["duration_minutes"], c["mode"]) == (60, "phone")
 
 
 def test_a_correction_clicked_twice_saves_once_and_a_number_written_otherwise_is_no_change(
         world: World) -> None:
-    case = world.intake()
-    number, family_id = case["case_number"], case["family_id"]
-    api = world.client(Role.CASE_MANAGER)
-    assert api.post(f"/families/{family_id}/consultations", json=CONTACT).status_code == 200
-    client = signed_in(world, Role.CASE_MANAGER)
-    action = f"/familien/{number}/korrektur/kontakt/1"
-    page = correction_page(client, number, "kontakt/1")
-    fields = {**hidden(page, action), **shown_values(page), "duration_minutes": "60",
+    f = contact_form(world)
+    client, action, family_id = f.client, f.action, f.family_id
+    fields = {**hidden(f.page, action), **shown_values(f.page), "duration_minutes": "60",
               "reason": "Tippfehler"}
     before = version(world, family_id)
     assert client.post(action, data=fields).status_code == 303
     assert client.post(action, data=fields).status_code == 303
     assert version(world, family_id) == before + 1
-    page = correction_page(client, number, "kontakt/1")
+    page = correction_page(client, f.number, "kontakt/1")
     answer = client.post(action, data={**hidden(page, action), **shown_values(page),
                                        "duration_minutes": "060", "reason": "x"})
     assert answer.status_code == 422
