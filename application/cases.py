@@ -19,7 +19,12 @@ from datetime import time as dtime
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
-from eventsourcing.application import AggregateNotFoundError, Application, ProcessingEvent
+from eventsourcing.application import (
+    AggregateNotFoundError,
+    Application,
+    ProcessingEvent,
+    Repository,
+)
 from eventsourcing.persistence import EventStore, IntegrityError, MapperDeserialisationError
 from eventsourcing.utils import Environment, EnvType
 
@@ -104,13 +109,9 @@ class FamilyCases(Application[UUID]):
         self._sequence_locks: dict[tuple[str, int], threading.Lock] = {}
         self._locks_guard = threading.Lock()
         self._family_locks = [threading.Lock() for _ in range(LOCK_STRIPES)]
-        self._copy_locks = [threading.Lock() for _ in range(LOCK_STRIPES)]
         self.on_saved: list[Callable[[], None]] = []  # woken after every save
         with schema_lock(self.settings):  # other processes may be starting as well
-            env = persistence_env(self.settings)
-            if self.settings.aggregate_cache_size > 0:  # the library reads 0 as unbounded
-                env["AGGREGATE_CACHE_MAXSIZE"] = str(self.settings.aggregate_cache_size)
-            super().__init__(env=env)
+            super().__init__(env=persistence_env(self.settings))
             self.tables = Tables(self.factory.datastore,  # type: ignore[attr-defined]
                                  self.settings.uses_postgres)
             self.kept_facts = KeptFacts(self.tables, self.keys)
@@ -122,6 +123,11 @@ class FamilyCases(Application[UUID]):
     def construct_env(self, name: str, env: EnvType | None = None) -> Environment:
         """Only Lotse's settings configure the store, never stray process variables."""
         return Environment(name, dict(env or {}))
+
+    def construct_repository(self) -> Repository[UUID]:
+        size = self.settings.aggregate_cache_size  # (the library reads 0 as unbounded)
+        return TakingTurns(event_store=self.events, snapshot_store=self.snapshots,
+                           cache_maxsize=size if size > 0 else None)
 
     def construct_mapper(self) -> PersonalDataMapper:
         datastore = self.factory.datastore  # type: ignore[attr-defined]
@@ -177,7 +183,8 @@ class FamilyCases(Application[UUID]):
 
     def _sequence(self, project: str, year: int) -> CaseNumberSequence:
         try:
-            seq: CaseNumberSequence = self.load_copy(CaseNumberSequence.id_for(project, year))
+            seq: CaseNumberSequence = self.repository.get(CaseNumberSequence.id_for(project,
+                                                                                    year))
         except AggregateNotFoundError:
             seq = CaseNumberSequence.start(project, year)
         return seq
@@ -276,7 +283,7 @@ class FamilyCases(Application[UUID]):
         returns the submission's version. Two submissions at once: one is retried."""
         for attempt in range(INTAKE_ATTEMPTS):
             try:
-                submissions: ReportSubmissions = self.load_copy(
+                submissions: ReportSubmissions = self.repository.get(
                     ReportSubmissions.id_for(project))
             except AggregateNotFoundError:
                 submissions = ReportSubmissions.start(project)
@@ -330,15 +337,6 @@ class FamilyCases(Application[UUID]):
         if not isinstance(case, FamilyCase):
             raise CaseNotFound(family_id)
         return case
-
-    def load_copy(self, aggregate_id: UUID) -> Any:
-        """A copy of any aggregate, caught up with the store (raises
-        ``AggregateNotFoundError``). The library deep-copies a cached aggregate after
-        releasing its catch-up lock, so another thread catching the same cached object up
-        could change it mid-copy ("dictionary changed size during iteration"): readers
-        of one aggregate take turns. Nothing else is locked while this lock is held."""
-        with self._copy_locks[hash(aggregate_id) % LOCK_STRIPES]:
-            return self.repository.get(aggregate_id)
 
     def _family_lock(self, family_id: UUID) -> threading.Lock:
         return self._family_locks[hash(family_id) % LOCK_STRIPES]
@@ -481,6 +479,25 @@ class ReadableSnapshots(EventStore[UUID]):
             except MapperDeserialisationError:
                 logger.warning("unreadable snapshot of %s at version %s passed over",
                                originator_id, record.originator_version)
+
+
+class TakingTurns(Repository[UUID]):
+    """The library's repository, where the readers of one cached aggregate take turns.
+    It deep-copies a cached aggregate after releasing its catch-up lock, so another
+    thread catching the same cached object up could change it mid-copy ("dictionary
+    changed size during iteration": a reader's 500). A lock per stripe of ids is taken
+    around each read from the cache, and nothing else while it is held."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._turns = [threading.Lock() for _ in range(LOCK_STRIPES)]
+
+    def get(self, aggregate_id: UUID, *, version: int | None = None,
+            **kwargs: Any) -> Any:
+        if self.cache is None or version is not None:  # (read from the store alone)
+            return super().get(aggregate_id, version=version, **kwargs)
+        with self._turns[hash(aggregate_id) % LOCK_STRIPES]:
+            return super().get(aggregate_id, **kwargs)
 
 
 def snapshot_due(version: int, interval: int) -> bool:

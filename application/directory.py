@@ -265,7 +265,7 @@ class Directory:
 
     def _load(self) -> StaffDirectory:
         try:
-            found: Any = self.cases.load_copy(DIRECTORY_ID)
+            found: Any = self.cases.repository.get(DIRECTORY_ID)
         except AggregateNotFoundError:
             return StaffDirectory.start()
         assert isinstance(found, StaffDirectory)
