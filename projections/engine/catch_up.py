@@ -139,6 +139,8 @@ class CatchUp:
         """(k, n): apply only the events of families whose id modulo n is k, with
         positions of their own (the share of one process of a rebuild)."""
         self.fold_before_lock = not follow_serving
+        """On SQLite, fold each page before taking the store's write lock and write under
+        it (``_apply_before_lock``): a rebuild's processes then fold at once."""
         self.wait_for_disk = follow_serving
         """Commit each page only once it is on disk. False: a rebuild's pages, written to
         tables nobody reads before its switch (which waits for the disk, and for every
@@ -148,8 +150,6 @@ class CatchUp:
         self.with_indexes = follow_serving
         """Create the views' indexes with their tables (False: a rebuild, which creates
         them after filling the tables)."""
-        """On SQLite, fold each page before taking the store's write lock and write under
-        it (``_apply_before_lock``): a rebuild's processes then fold at once."""
         self.keep_documents = follow_serving and share is None
         """Views may keep the documents of a page for the next (``View.begin_page``): an
         engine that follows the serving tables applies short pages of the same families
