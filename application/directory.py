@@ -25,8 +25,9 @@ from typing import TYPE_CHECKING, Any
 from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.persistence import IntegrityError
 
-from application.cases import ConcurrencyConflict, backoff
+from application.cases import ConcurrencyConflict
 from application.idempotency import note_for_repeats
+from application.repository import backoff
 from domain.directory import DIRECTORY_ID, ProjectRecord, Role, StaffDirectory, StaffRecord
 
 if TYPE_CHECKING:

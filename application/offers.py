@@ -28,9 +28,9 @@ from application.cases import (
     ConcurrencyConflict,
     FamilyCases,
     StaleVersion,
-    backoff,
 )
 from application.refusals import Refusal
+from application.repository import backoff
 from domain.offers import Offer, OfferCreated
 
 OfferGuard = Callable[[Offer], None]

@@ -16,9 +16,10 @@ import pytest
 from eventsourcing.persistence import StoredEvent
 from eventsourcing.utils import get_topic
 
-from application.cases import CaseNotFound, FamilyCases, snapshot_due
+from application.cases import CaseNotFound, FamilyCases
 from application.commands import CorrectEntry, RecordConsultation
 from application.mapper import _sealed
+from application.repository import snapshot_due
 from application.settings import Settings
 from domain.case_numbers import CaseNumberSequence
 from domain.events import ConsultationRecorded
