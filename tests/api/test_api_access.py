@@ -660,6 +660,9 @@ def test_the_schema_declares_a_token_exactly_where_one_is_needed(world: World) -
 
 
 @pytest.mark.slow  # (an exhaustive walk: CI runs it, the inner loop not)
+@pytest.mark.store_independent  # (who may do what is decided before anything is stored;
+# every command and read is run on PostgreSQL too in tests/api/test_api_commands.py,
+# test_api_reads.py and test_api_every_post_is_idempotent.py)
 @pytest.mark.parametrize("endpoint", list(matrix_params()))
 def test_each_role_gets_what_the_matrix_says_at_each_endpoint_and_scope(
         cast: Cast, endpoint: str) -> None:
