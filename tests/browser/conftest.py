@@ -1,5 +1,5 @@
 """Browser tests: Playwright for Python driving Debian's Chromium against a real
-``lotse serve`` (one per store and test module), as a person would use Lotse.
+``lotse serve`` (one per test module), as a person would use Lotse.
 
 Chromium comes from the system (``/usr/bin/chromium``; ``.ci/run`` installs it): without
 it the tests are skipped with the reason, except under ``CI=true``, where they fail.
@@ -66,16 +66,25 @@ def _chromium_missing() -> str | None:
     return None
 
 
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
+    """A fresh SQLite store with project KR and its staff, served by a real ``lotse
+    serve``. What a browser test checks is what a person sees and does on the pages;
+    the same pages are tested on both stores beneath the browser (``tests/web/``), and
+    real servers on PostgreSQL in ``tests/e2e/``. The case manager's main flow runs in
+    the browser on PostgreSQL too (``both_stores``, in ``test_browser_family.py``)."""
+    yield from serve_site("sqlite", tmp_path_factory)
+
+
 @pytest.fixture(scope="module", params=["sqlite", "postgres"])
-def site(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-         ) -> Iterator[Site]:
-    """A fresh store with project KR and its staff, served by a real ``lotse serve``."""
+def both_stores(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+                ) -> Iterator[Site]:
+    """The ``site``, once on each store (for a module to use as its ``site``)."""
     yield from serve_site(request.param, tmp_path_factory)
 
 
 def serve_site(store: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
-    """The ``site`` of ``store`` (for a module whose checks the store plays no part in,
-    to run on one store only)."""
+    """The ``site`` of ``store``."""
     missing = _chromium_missing()
     if missing:
         if IN_CI:

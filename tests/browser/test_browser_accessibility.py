@@ -5,23 +5,17 @@ screen needs sideways scrolling at 200 % zoom (WCAG 1.4.10: 1280 px wide at 200 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
-from tests.browser.conftest import Site, serve_site, sign_in
+from tests.browser.conftest import Site, sign_in
 from tests.browser.social_space import prepare
 from tests.support.world import intake_body
 
 pytestmark = pytest.mark.e2e
 
 
-@pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
-    """On SQLite only: what axe checks is the pages' HTML, which the store plays no
-    part in (every screen's data comes through the same views on either store)."""
-    yield from serve_site("sqlite", tmp_path_factory)
 
 SCREENS = [  # (who, path): every page of the web interface, as the role that uses it
     (None, "/anmelden"),

@@ -19,6 +19,12 @@ from tests.support.world import intake_body
 pytestmark = pytest.mark.e2e
 
 
+@pytest.fixture(scope="module")
+def site(both_stores: Site) -> Site:
+    """The main flow of Lotse's main user, in a real browser on each store."""
+    return both_stores
+
+
 def shot(page: Any, name: str, **options: Any) -> None:
     folder = os.environ.get("LOTSE_SHOTS")
     if folder:
