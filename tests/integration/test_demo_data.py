@@ -223,6 +223,8 @@ def test_the_store_of_the_demo_verifies(app: FamilyCases) -> None:
 
 
 @pytest.mark.slow  # (the whole showcase demo: CI runs it, the inner loop not)
+@pytest.mark.store_independent  # (what the demo holds and prints; the demo's histories
+# on both stores: the tests above, test_bulk_demo.py; signing in: tests/web)
 def test_lotse_demo_prints_each_sign_in_readably_in_80_columns_and_each_one_works(
         make_settings: SettingsFactory, monkeypatch: pytest.MonkeyPatch) -> None:
     settings = make_settings()
@@ -248,6 +250,8 @@ def test_lotse_demo_prints_each_sign_in_readably_in_80_columns_and_each_one_work
 
 
 @pytest.mark.slow  # (18 months of offers: CI runs it, the inner loop not)
+@pytest.mark.store_independent  # (what the demo's offers hold; offers on both stores:
+# tests/integration/test_offer_statistics.py, tests/api/test_api_offers.py)
 def test_each_demo_project_has_its_social_space_work_with_families_who_came_through_it(
         app: FamilyCases) -> None:
     from application import offers
