@@ -36,6 +36,9 @@ from typing import Any
 import httpx
 import pytest
 
+from application.cases import FamilyCases
+from application.directory import Directory
+from domain.directory import Role
 from domain.rules import today_in_programme
 from domain.values import ContactMode, InstitutionType, LifeArea, Topic
 from tests.conftest import SettingsFactory
@@ -73,12 +76,17 @@ def deployment(make_settings: SettingsFactory, tmp_path: Path,
 
 
 def set_up_staff(deployment: Deployment) -> str:
-    """Project KR and its case manager, through the command line; the token."""
-    deployment.add_project("KR", "WiQ Plus Krefeld")
-    token = deployment.add_staff("KR", "case_manager", "Anna Schmidt")
-    listed = deployment.cli("staff", "list", "--project", "KR")
-    assert "Anna Schmidt" in listed, listed
-    return token
+    """Project KR and its case manager, recorded in this process before the servers
+    start; the token. (``test_every_view_answers_on_a_fresh_server`` sets its store up
+    through the command line, as an operator would; the command line's own tests are in
+    ``tests/integration/test_cli_staff_commands.py``.)"""
+    with FamilyCases(deployment.settings) as cases:
+        directory = Directory(cases)
+        directory.add_project(code="KR", name="WiQ Plus Krefeld", yearly_target=None,
+                              recorded_by="e2e")
+        issued = directory.add_staff(name="Anna Schmidt", project="KR",
+                                     role=Role.CASE_MANAGER, recorded_by="e2e")
+    return issued.token
 
 
 def servers_for(store: str) -> int:
