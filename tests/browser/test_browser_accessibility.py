@@ -15,8 +15,6 @@ from tests.support.world import intake_body
 
 pytestmark = pytest.mark.e2e
 
-
-
 SCREENS = [  # (who, path): every page of the web interface, as the role that uses it
     (None, "/anmelden"),
     ("anna", "/"),
