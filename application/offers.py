@@ -59,7 +59,7 @@ class Saved:
 
 def load(cases: FamilyCases, offer_id: UUID) -> Offer:
     try:
-        offer: object = cases.repository.get(offer_id, deepcopy_from_cache=True)
+        offer: object = cases.repository.get(offer_id)
     except AggregateNotFoundError:
         raise OfferNotFound from None
     if not isinstance(offer, Offer):

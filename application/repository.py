@@ -1,6 +1,7 @@
-"""How cases are read and stored safely beside one another: readers of a cached case
-take turns, unreadable snapshots are passed over, snapshots come ever more rarely, and
-writers that collide pause before they try again."""
+"""How aggregates (cases, offers, the staff directory) are read and stored safely beside
+one another: readers of a cached aggregate take turns, unreadable snapshots are passed
+over, snapshots come ever more rarely, and writers that collide pause before they try
+again."""
 
 from __future__ import annotations
 

@@ -82,7 +82,6 @@ def contact_form(world: World) -> ContactForm:
                        correction_page(client, case["case_number"], "kontakt/1"))
 
 
-
 def test_a_contacts_duration_is_corrected_with_its_reason_and_the_original_stays(
         world: World) -> None:
     case = world.intake()
