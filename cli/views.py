@@ -4,7 +4,7 @@ own, where each view stands, and rebuilding views from the whole event log."""
 from __future__ import annotations
 
 import time
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -48,21 +48,51 @@ def projections_run(poll: Annotated[float, typer.Option(min=0.001, max=60, help=
 def projections_status() -> None:
     """Per view: its position in the event log, how far behind it is, and how old the
     oldest event it has not applied is (the same at GET /admin/views and /metrics)."""
+    from rich import box
+    from rich.measure import Measurement
     from rich.table import Column, Table
 
     from projections.views.registry import Views
 
     with open_cases() as cases:
-        table = Table("generation", "position", "log head", "behind",
-                      "oldest unprocessed", "events/s (last page)")
-        table.columns.insert(0, Column("view", no_wrap=True))
-        for s in Views.build(cases).engine.status():
-            age = "-" if s.oldest_unprocessed_seconds is None else (
-                f"{s.oldest_unprocessed_seconds:.1f} s")
-            rate = "-" if s.events_per_second is None else f"{s.events_per_second:,.0f}"
-            table.add_row(s.name, str(s.generation), str(s.position), str(s.head),
-                          str(s.behind), age, rate)
-    console.print(table)
+        found = Views.build(cases).engine.status()
+    numbers: dict[str, Any] = {"justify": "right", "no_wrap": True}
+    table = Table(Column("view", no_wrap=True), Column("gen.", **numbers),
+                  Column("position", **numbers), Column("log head", **numbers),
+                  Column("behind", **numbers), Column("waiting", **numbers),
+                  Column("events/s", **numbers), box=box.SIMPLE_HEAD, pad_edge=False,
+                  caption="gen.: the generation of tables it serves from; waiting: how "
+                  "old the oldest event it has not applied is; events/s: of the last page "
+                  "any process applied to it", caption_justify="left")
+    for s in found:
+        age = "-" if s.oldest_unprocessed_seconds is None else _age(
+            s.oldest_unprocessed_seconds)
+        rate = "-" if s.events_per_second is None else f"{s.events_per_second:,.0f}"
+        table.add_row(s.name, str(s.generation), f"{s.position:,}", f"{s.head:,}",
+                      f"{s.behind:,}", age, rate)
+    wide = console.options.update_width(10_000)
+    if Measurement.get(console, wide, table).maximum <= console.width:
+        console.print(table)
+        return
+    for s in found:  # (too narrow for the table: it would cut the numbers off)
+        state = "up to date" if not s.behind else f"{s.behind:,} behind"
+        if s.oldest_unprocessed_seconds is not None:
+            state += f", the oldest waiting {_age(s.oldest_unprocessed_seconds)}"
+        if s.events_per_second is not None:
+            state += f"; last page {s.events_per_second:,.0f} events/s"
+        console.print(f"[bold]{s.name}[/bold] (gen. {s.generation}): at {s.position:,} of "
+                      f"{s.head:,}, {state}", highlight=False)
+
+
+def _age(seconds: float) -> str:
+    """A wait as a person reads it: seconds, minutes, hours or days."""
+    if seconds < 120:
+        return f"{seconds:.1f} s"
+    if seconds < 7_200:
+        return f"{seconds / 60:.0f} min"
+    if seconds < 172_800:
+        return f"{seconds / 3_600:.1f} h"
+    return f"{seconds / 86_400:,.0f} d"
 
 
 @projections_app.command("rebuild")

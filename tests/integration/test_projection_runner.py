@@ -71,6 +71,37 @@ def test_projections_status_names_each_view_and_how_far_behind_it_is(
     assert "caseload" in result.output
 
 
+@pytest.mark.store_independent  # (how the figures are laid out)
+def test_projections_status_never_cuts_a_figure_off_however_narrow_the_terminal(
+        make_settings: Any, monkeypatch: Any) -> None:
+    """Wide enough, a table with a column per figure; narrower, a line per view: a
+    table squeezed into a narrow terminal cut positions off to "108…"."""
+    settings = make_settings()
+    configure_lotse(monkeypatch, settings)
+    with FamilyCases(settings) as app:
+        for _ in range(4):
+            open_case(app)
+        head = app.recorder.max_notification_id()
+
+    wide, narrow = (CliRunner().invoke(cli, ["projections", "status"],
+                                       env={"COLUMNS": str(columns)}) for columns in (80, 40))
+
+    assert wide.exit_code == narrow.exit_code == 0, wide.output + narrow.output
+    assert "…" not in wide.output + narrow.output
+    assert "position" in wide.output
+    assert "log head" in wide.output
+    rows = [line.split() for line in wide.output.splitlines()
+            if line.split()[:1] == ["caseload"]]
+    assert len(rows) == 1
+    assert rows[0][:5] == ["caseload", "0", "0", str(head), str(head)]
+    assert rows[0][6:] == ["s", "-"]  # (waiting some seconds; no page applied yet)
+    lines = " ".join(narrow.output.split())  # (wrapped at 40 columns)
+    assert lines.startswith(f"caseload (gen. 0): at 0 of {head}, {head} behind, the oldest "
+                            "waiting ")
+    assert all(f"{name} (gen. 0): at 0 of {head}," in lines
+               for name in ("family_summary", "esf_participants", "programme_facts"))
+
+
 @pytest.mark.store_independent  # (the runner's own threads)
 def test_a_runner_stopped_while_it_gathers_stops_at_once(app: FamilyCases) -> None:
     """A stop that arrives while the runner waits for more events to gather ends it at
