@@ -41,22 +41,39 @@ def demo(families: Annotated[int, typer.Option(min=1, max=5000, help=(
 
 
 def _print_sign_ins(staff: list[DemoStaff]) -> None:
-    """A table per project: role, name, user name, password (fits 80 columns)."""
+    """A table per project: role, name, user name, password (fits 80 columns; a line per
+    person in a narrower terminal)."""
     from rich import box
+    from rich.measure import Measurement
     from rich.table import Table
 
     from demo.population import SITES
 
     names = {s.code: s.name for s in SITES}
-    for project in dict.fromkeys(s.project for s in staff):
-        table = Table(title=f"Sign-ins {names.get(project, project)} ({project})",
-                      box=box.SIMPLE_HEAD, title_justify="left")
+    projects = {project: f"Sign-ins {names.get(project, project)} ({project})"
+                for project in dict.fromkeys(s.project for s in staff)}
+    tables = []
+    for project, title in projects.items():
+        table = Table(title=title, box=box.SIMPLE_HEAD, title_justify="left")
         for column in ("role", "name", "user name", "password"):
-            table.add_column(column, no_wrap=column != "name")
+            table.add_column(column, no_wrap=column != "name")  # (names wrap by words)
         for s in staff:
             if s.project == project:
                 table.add_row(s.role, s.name, s.user_name, s.password)
-        console.print(table)
+        tables.append(table)
+    wide = console.options.update_width(10_000)
+    if all(Measurement.get(console, wide, t).minimum <= console.width for t in tables):
+        for table in tables:
+            console.print(table)
+    else:  # (too narrow for the tables: they would cut names off)
+        for project, title in projects.items():
+            console.print(f"[bold]{title}[/bold]")
+            for s in staff:
+                if s.project == project:
+                    console.print(f"{s.name} ({s.role}): user name [bold]{s.user_name}"
+                                  f"[/bold], password [bold]{s.password}[/bold]",
+                                  highlight=False)
+            console.print()
     console.print("The passwords are shown only now ([bold]lotse staff password[/bold] sets "
                   "new ones).")
 
