@@ -12,9 +12,9 @@ from uuid import UUID
 
 import typer
 
-from cli.store import console, errors, open_cases, operator
+from cli.store import command_group, console, errors, open_cases, operator
 
-access_app = typer.Typer(help="Data subjects' rights (GDPR).", no_args_is_help=True)
+access_app = command_group("Data subjects' rights (GDPR).")
 ENDPOINT = "lotse access export"
 
 

@@ -9,13 +9,13 @@ from uuid import UUID
 
 import typer
 
-from cli.store import console, errors, open_cases, require_signing_key
+from cli.store import command_group, console, errors, open_cases, require_signing_key
 
 if TYPE_CHECKING:
     from application.integrity.findings import Finding, Report
     from application.integrity.log import Log
 
-audit_app = typer.Typer(help="Tamper evidence of the event log.", no_args_is_help=True)
+audit_app = command_group("Tamper evidence of the event log.")
 
 
 @audit_app.command("verify")

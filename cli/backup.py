@@ -8,9 +8,9 @@ from typing import Annotated
 
 import typer
 
-from cli.store import configuration_refused, console, errors, open_settings
+from cli.store import command_group, configuration_refused, console, errors, open_settings
 
-backup_app = typer.Typer(help="Back up and restore the store.", no_args_is_help=True)
+backup_app = command_group("Back up and restore the store.")
 
 
 @backup_app.command("create")
@@ -42,10 +42,10 @@ def restore(file: Annotated[Path, typer.Argument(
         help="A backup made by `lotse backup create`.")]) -> None:
     """Replace the SQLite store by the backup in FILE (stop the server and every other
     Lotse process first: refused while one has the store open), keep the store it
-    replaces beside it as lotse.sqlite.before-restore-<UTC time> (0600), erase again
-    every family erased since the backup (the erasure ledger) and verify the hash
-    chains, the Merkle tree and the checkpoints. Exits 1 if the restored log does not
-    verify."""
+    replaces beside it as lotse.sqlite.before-restore-YYYYMMDDTHHMMSSZ (in UTC; 0600),
+    erase again every family erased since the backup (the erasure ledger) and verify the
+    hash chains, the Merkle tree and the checkpoints. Exits 1 if the restored log does
+    not verify."""
     from application.backup import BackupError
     from application.backup import restore as put_back
     from application.cases import FamilyCases

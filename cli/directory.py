@@ -8,13 +8,13 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from cli.store import console, errors, execute, open_cases, operator, refused
+from cli.store import command_group, console, errors, execute, open_cases, operator, refused
 
 if TYPE_CHECKING:
     from application.cases import FamilyCases
 
-projects_app = typer.Typer(help="Programme sites (projects).", no_args_is_help=True)
-staff_app = typer.Typer(help="Staff accounts, roles and tokens.", no_args_is_help=True)
+projects_app = command_group("Programme sites (projects).")
+staff_app = command_group("Staff accounts, roles and tokens.")
 
 
 class RoleName(StrEnum):

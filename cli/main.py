@@ -4,8 +4,6 @@ what it needs when it runs."""
 
 from __future__ import annotations
 
-import typer
-
 from cli.access import access_app
 from cli.audit import audit_app
 from cli.backup import backup_app
@@ -15,10 +13,10 @@ from cli.places import partners_app, places_app
 from cli.report import report_app
 from cli.retention import retention_app
 from cli.server import keygen, serve
+from cli.store import command_group
 from cli.views import projections_app
 
-app = typer.Typer(help="Lotse: case tracking for ESF+ family coaching programmes.",
-                  no_args_is_help=True)
+app = command_group("Lotse: case tracking for ESF+ family coaching programmes.")
 app.command()(serve)
 app.command()(demo)
 app.command("demo-data")(demo_data)

@@ -8,11 +8,10 @@ from typing import Annotated, Any
 
 import typer
 
-from cli.store import console, execute, open_cases, refused
+from cli.store import command_group, console, execute, open_cases, refused
 
-places_app = typer.Typer(help="A project's places (family centre, school, Kita, ...).",
-                         no_args_is_help=True)
-partners_app = typer.Typer(help="A project's partner institutions.", no_args_is_help=True)
+places_app = command_group("A project's places (family centre, school, Kita, ...).")
+partners_app = command_group("A project's partner institutions.")
 
 Code = Annotated[str, typer.Argument(help="The project, e.g. KR")]
 Id = Annotated[str, typer.Argument(help="The id `list` shows")]

@@ -9,9 +9,9 @@ from typing import Annotated
 
 import typer
 
-from cli.store import console, open_cases
+from cli.store import command_group, console, open_cases
 
-report_app = typer.Typer(help="Reports for the funder.", no_args_is_help=True)
+report_app = command_group("Reports for the funder.")
 
 
 @report_app.command("esf")

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from cli.store import console, errors, open_cases, operator
+from cli.store import command_group, console, errors, open_cases, operator
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -18,8 +18,7 @@ if TYPE_CHECKING:
 
     Eraser = Callable[[list[Listed]], list[Outcome]]
 
-retention_app = typer.Typer(help="Retention (CPR Art. 82) and erasure when it ends.",
-                            no_args_is_help=True)
+retention_app = command_group("Retention (CPR Art. 82) and erasure when it ends.")
 
 
 def _day(text: str | None) -> date | None:

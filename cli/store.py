@@ -29,6 +29,14 @@ class _Terminal(Console):
             self._width = None
 
 
+def command_group(help: str) -> typer.Typer:
+    """A group of commands (``lotse``, ``lotse staff``, ...) whose help reads as prose
+    at any width: in Markdown mode the lines of a docstring join into one paragraph
+    (typer's default mode kept every line break of the source in the command lists,
+    breaking sentences in the middle of the terminal's line)."""
+    return typer.Typer(help=help, no_args_is_help=True, rich_markup_mode="markdown")
+
+
 console = _Terminal()
 errors = _Terminal(stderr=True)
 """Refusals and configuration errors: on standard error, so that a script reading a

@@ -8,9 +8,9 @@ from typing import Annotated, Any
 
 import typer
 
-from cli.store import console, open_cases, require_signing_key
+from cli.store import command_group, console, open_cases, require_signing_key
 
-projections_app = typer.Typer(help="Read-model views.", no_args_is_help=True)
+projections_app = command_group("Read-model views.")
 
 
 @projections_app.command("run")

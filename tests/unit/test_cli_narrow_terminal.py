@@ -35,3 +35,26 @@ def test_demo_sign_ins_print_every_name_and_password_whole(
     else:
         assert "Claudia Wiegand (case_manager): user name claudia.wiegand password " \
             "ze3m-tbad-cx4x" in " ".join(words)
+
+
+GROUPS = [[], ["projects"], ["projects", "places"], ["projects", "partners"], ["staff"],
+          ["projections"], ["report"], ["audit"], ["backup"], ["access"], ["retention"]]
+
+
+@pytest.mark.parametrize("group", GROUPS, ids=lambda g: " ".join(["lotse", *g]))
+def test_each_command_s_help_in_a_list_is_one_paragraph_not_the_docstring_s_lines(
+        group: list[str]) -> None:
+    """In a terminal wide enough for every command's first paragraph, each command of a
+    group takes one line: the docstring's own line breaks ("families with up to 18" /
+    "months of casework") are not the terminal's."""
+    from typer.testing import CliRunner
+
+    from cli.main import app
+
+    result = CliRunner().invoke(app, [*group, "--help"], env={"COLUMNS": "1000"})
+    assert result.exit_code == 0, result.output
+    panel = [line for line in result.output.split("Commands")[1].splitlines()
+             if line.startswith("│")]
+    names = [line.strip("│ ").split()[0] for line in panel]
+    assert len(panel) >= 1
+    assert all(name.islower() for name in names), panel  # (no line continues another)
