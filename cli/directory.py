@@ -8,7 +8,16 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from cli.store import command_group, console, errors, execute, open_cases, operator, refused
+from cli.store import (
+    command_group,
+    console,
+    errors,
+    execute,
+    indented,
+    open_cases,
+    operator,
+    refused,
+)
 
 if TYPE_CHECKING:
     from application.cases import FamilyCases
@@ -49,24 +58,22 @@ def projects_add(code: Annotated[str, typer.Argument(help="2-10 capitals/digits,
 
 @projects_app.command("list")
 def projects_list() -> None:
-    """List the projects."""
-    from rich.table import Table
-
+    """List the projects: code and name, yearly target, the programme's last payment and
+    how long the project's documents are kept, its districts."""
     from application.directory import Directory
     from domain.retention import retention_ends_on
 
     with open_cases() as cases:
-        table = Table()
-        for heading, whole in (("code", True), ("name", False), ("yearly target", False),
-                               ("last payment", True), ("kept until", True),
-                               ("districts", False)):
-            table.add_column(heading, no_wrap=whole)  # codes and dates stay whole
-        for p in Directory(cases).projects():
-            paid = p.last_payment_on
-            table.add_row(p.code, p.name, str(p.yearly_target or "-"), str(paid or "-"),
-                          "-" if paid is None else str(retention_ends_on(paid)),
-                          ", ".join(p.districts) or "-")
-    console.print(table)
+        projects = Directory(cases).projects()
+    if not projects:
+        console.print("None yet.")
+    for p in projects:  # (a short block each, as places and partners: whole at any width)
+        paid = p.last_payment_on
+        kept = "-" if paid is None else str(retention_ends_on(paid))
+        console.print(f"[bold]{p.code}[/bold]  {p.name}", highlight=False)
+        indented(f"yearly target: {p.yearly_target or '-'} · last payment: {paid or '-'} · "
+                 f"kept until: {kept}")
+        indented(f"districts: {', '.join(p.districts) or '-'}")
 
 
 @projects_app.command("last-payment")

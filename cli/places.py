@@ -8,7 +8,7 @@ from typing import Annotated, Any
 
 import typer
 
-from cli.store import command_group, console, execute, open_cases, refused
+from cli.store import command_group, console, execute, indented, open_cases, refused
 
 places_app = command_group("A project's places (family centre, school, Kita, ...).")
 partners_app = command_group("A project's partner institutions.")
@@ -36,8 +36,8 @@ def _listed(rows: list[dict[str, Any]], columns: tuple[str, ...]) -> None:
         facts = [f"{c.replace('_', ' ')}: {row[c] or '-'}" for c in columns if c != "name"]
         facts.append("active" if row["active"] else "retired")
         console.print(f"[bold]{row['name']}[/bold]", highlight=False)
-        console.print("  " + " · ".join(facts), highlight=False)
-        console.print(f"  id {row.get('place_id') or row['partner_id']}", highlight=False)
+        indented(" · ".join(facts))
+        indented(f"id {row.get('place_id') or row['partner_id']}")
 
 
 def _list(code: str, things: str, columns: tuple[str, ...]) -> None:

@@ -29,6 +29,16 @@ class _Terminal(Console):
             self._width = None
 
 
+def indented(text: str) -> None:
+    """A line of a listed item's block, two spaces in; a line too long for the terminal
+    wraps to the same indentation (the item's name stands out on its own line)."""
+    import textwrap
+
+    console.print(textwrap.fill(text, width=max(20, console.width), initial_indent="  ",
+                                subsequent_indent="  ", break_on_hyphens=False),
+                  markup=False, highlight=False)
+
+
 def command_group(help: str) -> typer.Typer:
     """A group of commands (``lotse``, ``lotse staff``, ...) whose help reads as prose
     at any width: in Markdown mode the lines of a docstring join into one paragraph

@@ -71,11 +71,15 @@ def test_the_command_line_sets_the_districts_and_lists_them(
     done: Any = CliRunner().invoke(cli, ["projects", "districts", "KR", *KR],
                                    env={"COLUMNS": "200"})
     listed: Any = CliRunner().invoke(cli, ["projects", "list"], env={"COLUMNS": "200"})
+    narrow: Any = CliRunner().invoke(cli, ["projects", "list"], env={"COLUMNS": "40"})
     unknown: Any = CliRunner().invoke(cli, ["projects", "districts", "XX", "Mitte"])
 
     assert done.exit_code == 0, done.output
     assert "Districts of KR: Krefeld-Mitte, Krefeld-Süd, Uerdingen." in done.output
     assert "Krefeld-Süd" in listed.output
+    assert "…" not in narrow.output  # (a block per project: nothing cut off at 40 columns)
+    assert max(len(line) for line in narrow.output.splitlines()) <= 40
+    assert "districts: Krefeld-Mitte, Krefeld-Süd, Uerdingen" in " ".join(narrow.output.split())
     assert unknown.exit_code == 1
     from application.cases import FamilyCases
 
