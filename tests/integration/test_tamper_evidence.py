@@ -113,6 +113,22 @@ def outcome(report: Report) -> tuple[Any, ...]:
 # ----- what verifies --------------------------------------------------------------------
 
 
+@pytest.mark.store_independent  # (what the command says; checkpoints on both stores above)
+def test_a_log_without_checkpoints_verifies_and_says_how_one_is_signed(
+        make_settings: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    settings = make_settings()
+    configure_lotse(monkeypatch, settings)
+    with FamilyCases(settings) as app:
+        open_case(app)
+
+    result = run("audit", "verify")
+
+    assert result.exit_code == 0, result.output
+    said = " ".join(result.output.split())
+    assert "Checkpoints: none yet (`lotse audit checkpoint` signs one;" in said
+    assert "Verified: nothing was altered." in said
+
+
 def test_an_untouched_store_with_an_erased_family_verifies_whole_by_family_and_against_the_witness(
         populated: Store) -> None:
     whole = run("audit", "verify")
