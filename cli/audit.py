@@ -55,14 +55,14 @@ def _print(report: Report, log: Log) -> None:
     say(f"Checked {report.events:,} events of {scope} in {report.seconds:.2f} s.")
     if report.family is None:
         say(f"Merkle tree: {report.size:,} events, root {report.root.hex()[:16]}…")
-        if not report.checkpoints:
-            say("Checkpoints: none yet (`lotse audit checkpoint` signs one; a running "
-                "`lotse serve` or `lotse projections run` signs one every two minutes while "
-                "the log grows).")
+        signed = (f"signed by {report.signing_key}" if report.signing_key
+                  else "signatures NOT checked (no LOTSE_SIGNING_KEY)")
+        if report.checkpoints:
+            say(f"Checkpoints: {report.checkpoints:,} checked, {signed}.")
         else:
-            say(f"Checkpoints: {report.checkpoints:,} checked, "
-                + (f"signed by {report.signing_key}" if report.signing_key
-                   else "signatures NOT checked (no LOTSE_SIGNING_KEY)") + ".")
+            say(f"Checkpoints: none yet ({'' if report.signing_key else signed + '; '}"
+                "`lotse audit checkpoint` signs one; a running `lotse serve` or `lotse "
+                "projections run` signs one every two minutes while the log grows).")
     if report.witness is not None:
         w = report.witness
         verdict = "extends" if w.extended else "does NOT extend"
