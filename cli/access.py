@@ -12,7 +12,7 @@ from uuid import UUID
 
 import typer
 
-from cli.store import command_group, console, errors, open_cases, operator
+from cli.store import command_group, console, errors, new_private_file, open_cases, operator
 
 access_app = command_group("Data subjects' rights (GDPR).")
 ENDPOINT = "lotse access export"
@@ -37,20 +37,14 @@ def export(family_id: Annotated[UUID, typer.Argument(help="The family's id.")],
     import json
 
     from application.cases import CaseNotFound
-    from application.files import create_private_file
     from application.read_log import ReadLog, now
     from application.subject_access import MemberNotFound, Requested, collect
     from application.subject_access_html import render
     from projections.views.registry import Views
     from projections.views.subject_documents import documents_of
 
-    fd = None
-    if output is not None:  # (refused before anything is read or logged)
-        try:
-            fd = create_private_file(output)
-        except FileExistsError:
-            errors.print(f"[red]{output} exists already: name a new file[/red]")
-            raise typer.Exit(1) from None
+    fd = None if output is None else new_private_file(output)  # (refused before
+    # anything is read or logged)
     try:
         with open_cases() as cases:
             views = Views.build(cases)

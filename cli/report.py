@@ -3,13 +3,14 @@ as JSON, CSV or an XLSX workbook (the auditor's view, with the evidence)."""
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from cli.store import command_group, console, open_cases
+from cli.store import command_group, console, new_private_file, open_cases
 
 report_app = command_group("Reports for the funder.")
 
@@ -45,37 +46,51 @@ def report_esf(
     except ValueError as e:
         console.print(f"[red]{e}[/red]")
         raise typer.Exit(2) from None
-    if as_known not in AS_KNOWN or format not in ("json", "csv", "xlsx") or (
-            table not in CSV_TABLES):
-        console.print("[red]--as is now or cutoff; --format is json, csv or xlsx; --table "
-                      "is indicators or programme[/red]")
-        raise typer.Exit(2)
+    for option, value, allowed in (("--as", as_known, AS_KNOWN),
+                                   ("--format", format, ("json", "csv", "xlsx")),
+                                   ("--table", table, CSV_TABLES)):
+        if value not in allowed:
+            console.print(f"[red]{option} {value!r}: it is {' or '.join(allowed)}[/red]",
+                          highlight=False)
+            raise typer.Exit(2)
     if format == "xlsx" and output is None:
         console.print("[red]an XLSX workbook needs --output FILE[/red]")
         raise typer.Exit(2)
-    with open_cases() as cases:
-        if project not in {p.code for p in Directory(cases).projects()}:
-            console.print(f"[red]No such project: {project}[/red]")
-            raise typer.Exit(2)
-        views = Views.build(cases)
-        views.engine.run_once()
-        report = esf_report(cases, views.esf, project, chosen, as_known, details=True,
-                            programme=views.programme,
-                            yearly_target=Directory(cases).project(project).yearly_target)
-        record = Directory(cases).project(project)
-        report.social_space = offer_section(
-            cases.tables, views.offers, project, chosen.start, chosen.cutoff,
-            None if as_known == "now" else chosen.cutoff, hidden=False,
-            names=directory_names(record))
+    fd = None if output is None else new_private_file(output)  # (the evidence names
+    # participants: a new file its owner alone may read, never one written over)
+    try:
+        with open_cases() as cases:
+            if project not in {p.code for p in Directory(cases).projects()}:
+                console.print(f"[red]No such project: {project}[/red] (`lotse projects "
+                              "list` shows the codes)")
+                raise typer.Exit(2)
+            views = Views.build(cases)
+            views.engine.run_once()
+            report = esf_report(cases, views.esf, project, chosen, as_known, details=True,
+                                programme=views.programme,
+                                yearly_target=Directory(cases).project(project).yearly_target)
+            record = Directory(cases).project(project)
+            report.social_space = offer_section(
+                cases.tables, views.offers, project, chosen.start, chosen.cutoff,
+                None if as_known == "now" else chosen.cutoff, hidden=False,
+                names=directory_names(record))
+    except BaseException:
+        if fd is not None and output is not None:  # (nothing written: no empty file left)
+            os.close(fd)
+            output.unlink()
+        raise
     if format == "xlsx":
-        assert output is not None
-        output.write_bytes(report_xlsx(report, details=True))
-        console.print(f"Wrote the {chosen} report of {project} ({as_known}) to {output}.")
-        return
-    text = (report_csv(report, table) if format == "csv" else
-            json.dumps(report_json(report, details=True), ensure_ascii=False, indent=2) + "\n")
-    if output is None:
-        sys.stdout.write(text)
+        content = report_xlsx(report, details=True)
     else:
-        output.write_text(text, encoding="utf-8")
-        console.print(f"Wrote the {chosen} report of {project} ({as_known}) to {output}.")
+        text = (report_csv(report, table) if format == "csv" else
+                json.dumps(report_json(report, details=True), ensure_ascii=False, indent=2)
+                + "\n")
+        if fd is None:
+            sys.stdout.write(text)
+            return
+        content = text.encode("utf-8")
+    assert fd is not None
+    with os.fdopen(fd, "wb") as f:
+        f.write(content)
+    console.print(f"Wrote the {chosen} report of {project} ({as_known}) to {output} "
+                  "(readable by its owner only).", highlight=False)

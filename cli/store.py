@@ -12,6 +12,8 @@ import typer
 from rich.console import Console
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from application.cases import FamilyCases
     from application.commands.base import Command
     from application.settings import Settings
@@ -139,6 +141,27 @@ def execute(cases: FamilyCases, command: type[Command], **fields: Any) -> dict[s
             detail, rule = f"there is no project {fields.get('project')!r}", "unknown_project"
         errors.print(f"[red]{detail}[/red] (rule: {rule})")
         raise typer.Exit(1) from None
+
+
+def new_private_file(path: Path) -> int:
+    """A new file for an export (0600, opened for writing: its descriptor), made before
+    anything is read; one that exists, a folder that does not, or one that may not be
+    written to is refused in a sentence (exit 1): exports hold personal data and never
+    write over a file."""
+    from application.files import create_private_file
+
+    try:
+        return create_private_file(path)
+    except FileExistsError:
+        problem = "exists already: name a new file"
+    except FileNotFoundError:
+        problem = f"cannot be made: there is no folder {path.parent}"
+    except IsADirectoryError:
+        problem = "is a folder: name a new file"
+    except PermissionError:
+        problem = f"cannot be made: {path.parent} may not be written to"
+    errors.print(f"[red]{path} {problem}[/red]", highlight=False)
+    raise typer.Exit(1)
 
 
 def refused(error: DomainError) -> typer.Exit:

@@ -28,6 +28,7 @@ P3's family is transferred to another case manager (changes no figure).
 from __future__ import annotations
 
 import json
+import stat
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -389,6 +390,26 @@ def test_lotse_report_esf_writes_the_report_as_json_and_csv(
                   ["--project", "KR", "--period", "2026-H2", "--as", "then"]):
         refused = runner.invoke(cli, ["report", "esf", *wrong])
         assert refused.exit_code == 2, refused.output
+    assert "--as 'then': it is now or cutoff" in " ".join(refused.output.split())
+
+    # The evidence names participants: a new file only its owner may read, never one
+    # written over, and no traceback for a folder that is not there.
+    assert stat.S_IMODE(out.stat().st_mode) == 0o600
+    before = out.read_bytes()
+    again = runner.invoke(cli, ["report", "esf", "--project", "KR", "--period", "2026-H2",
+                                "--output", str(out)])
+    nowhere = runner.invoke(cli, ["report", "esf", "--project", "KR", "--period", "2026-H2",
+                                  "--output", str(tmp_path / "missing" / "kr.json")])
+    unknown = runner.invoke(cli, ["report", "esf", "--project", "XX", "--period", "2026-H2",
+                                  "--output", str(tmp_path / "xx.json")])
+    assert again.exit_code == 1, again.output
+    assert "exists already: name a new file" in " ".join(again.output.split())
+    assert out.read_bytes() == before
+    assert nowhere.exit_code == 1, nowhere.output
+    assert f"there is no folder {tmp_path / 'missing'}" in " ".join(nowhere.output.split())
+    assert "Traceback" not in nowhere.output
+    assert unknown.exit_code == 2, unknown.output
+    assert not (tmp_path / "xx.json").exists()  # (refused: no empty file left behind)
 
 
 def test_plausibility_names_each_family_and_what_to_fix(fixture: Fixture) -> None:
