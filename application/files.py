@@ -22,6 +22,9 @@ OTHERS = 0o077  # the group's and everyone else's bits
 
 def make_private_dir(path: Path) -> None:
     """``path`` (and missing parents) created, and ``path`` itself 0700."""
+    if path.exists() and not path.is_dir():
+        raise ConfigurationError(f"{path} is a file, not a folder: LOTSE_DATA_DIR names "
+                                 "the folder that holds the store")
     if not path.is_dir():
         path.mkdir(parents=True, exist_ok=True, mode=DIR_MODE)
         os.chmod(path, DIR_MODE)  # whatever the umask took away or left

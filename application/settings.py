@@ -78,8 +78,9 @@ class Settings(BaseSettings):
         if self.mode != "development":
             raise ConfigurationError(
                 "LOTSE_MASTER_KEY is not set. Outside development mode Lotse needs the "
-                "master key that protects every family's key (32 random bytes, base64; "
-                "create one with `lotse keygen`).")
+                "master key that protects every family's key (32 random bytes, base64): "
+                "the one the store was created with, or for a new store one from "
+                "`lotse keygen`.")
         return decode_key(self._development_key(MASTER_KEY_FILE))
 
     def resolve_signing_key(self) -> bytes:
@@ -90,8 +91,9 @@ class Settings(BaseSettings):
         if self.mode != "development":
             raise ConfigurationError(
                 "LOTSE_SIGNING_KEY is not set. Outside development mode Lotse needs the "
-                "key that signs the event log's checkpoints (32 random bytes, base64; "
-                "create one with `lotse keygen`).")
+                "key that signs the event log's checkpoints (32 random bytes, base64): "
+                "the one its checkpoints were signed with, or for a new store one from "
+                "`lotse keygen`.")
         return decode_key(self._development_key(SIGNING_KEY_FILE), "LOTSE_SIGNING_KEY")
 
     def _development_key(self, name: str) -> str:

@@ -23,7 +23,7 @@ def demo(families: Annotated[int, typer.Option(min=1, max=5000, help=(
     from demo.loading import load_demo
     from domain.rules import today_in_programme
 
-    with open_cases() as cases:
+    with open_cases(new_store=True) as cases:
         directory = Directory(cases)
         if directory.projects():
             console.print("[yellow]This store holds projects already; the demo needs an "
@@ -121,7 +121,7 @@ def demo_data(families: Annotated[int, typer.Option(min=1, max=5_000_000, help=(
     from domain.rules import today_in_programme
 
     today = today_in_programme()
-    with open_cases() as cases:
+    with open_cases(new_store=True) as cases:
         try:
             refuse_loaded(cases, today)
         except DemoAlreadyLoaded as e:

@@ -46,7 +46,7 @@ def projects_add(code: Annotated[str, typer.Argument(help="2-10 capitals/digits,
     from application.directory import Directory
     from domain.errors import DomainError
 
-    with open_cases() as cases:
+    with open_cases(new_store=True) as cases:
         try:
             project = Directory(cases).add_project(code=code, name=name,
                                                    yearly_target=yearly_target,

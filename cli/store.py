@@ -97,11 +97,20 @@ def require_private_store(settings: Settings) -> None:
             secure_data_dir(settings)
 
 
-def open_cases() -> FamilyCases:
-    """The application on the configured store (exit 2 if it cannot be opened)."""
+def open_cases(*, new_store: bool = False) -> FamilyCases:
+    """The application on the configured store (exit 2 if it cannot be opened). Only the
+    commands that set a store up (``new_store``) make an embedded one where there is
+    none: any other, given a mistyped LOTSE_DATA_DIR, would work on a new, empty store
+    and report that all is well (no projects, nothing altered, nothing due)."""
     from application.cases import FamilyCases
 
     settings = open_settings()
+    if not new_store and not settings.uses_postgres and not settings.sqlite_path.exists():
+        errors.print(f"[red]There is no Lotse store in {settings.data_dir}[/red] (no "
+                     f"{settings.sqlite_path.name}): check LOTSE_DATA_DIR. `lotse projects "
+                     "add`, `lotse demo` and `lotse serve` start a new store.",
+                     highlight=False)
+        raise typer.Exit(2)
     with configuration_refused():
         return FamilyCases(settings)
 

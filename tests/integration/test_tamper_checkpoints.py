@@ -55,6 +55,7 @@ def test_outside_development_the_processes_that_sign_need_the_signing_key(
     settings = make_settings(signing_key=None)
     configure_lotse(monkeypatch, settings)
     monkeypatch.delenv("LOTSE_SIGNING_KEY", raising=False)
+    FamilyCases(settings).close()  # (a store to sign: without one they say so first)
     for args in (("projections", "run"), ("audit", "checkpoint")):
         result = CliRunner().invoke(cli, list(args))
         assert result.exit_code == 2, result.output

@@ -58,3 +58,4 @@ def test_each_command_s_help_in_a_list_is_one_paragraph_not_the_docstring_s_line
     names = [line.strip("│ ").split()[0] for line in panel]
     assert len(panel) >= 1
     assert all(name.islower() for name in names), panel  # (no line continues another)
+

@@ -55,6 +55,8 @@ def test_a_command_on_the_embedded_store_loads_neither_psycopg_nor_the_server(
         tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith("LOTSE_")}
     env.update(LOTSE_MODE="development", LOTSE_DATA_DIR=str(tmp_path / "data"))
+    (tmp_path / "data").mkdir(mode=0o700)
+    (tmp_path / "data" / "lotse.sqlite").touch(mode=0o600)  # (a store, still empty)
     code = ("from cli.main import app\ntry:\n    app(['projections', 'status'])\n"
             "except SystemExit as e:\n    assert not e.code, e.code")
     loaded = loaded_after(code, env)

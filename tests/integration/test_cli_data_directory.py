@@ -1,0 +1,51 @@
+"""The command line and its data directory: a mistyped one is named, not taken for a new
+empty store; a file in its place is a sentence, not a traceback."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+
+def test_a_mistyped_data_directory_is_named_not_taken_for_a_new_empty_store(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Commands that only read or change a store refuse a data directory without one:
+    on a new, empty store they would list no projects, verify "nothing altered" and find
+    nothing due. The commands that set a store up make it. A file named as the data
+    directory is a sentence, not a traceback."""
+    from typer.testing import CliRunner
+
+    from application.settings import new_key_text
+    from cli.main import app
+
+    monkeypatch.setenv("LOTSE_MODE", "production")
+    monkeypatch.setenv("LOTSE_MASTER_KEY", new_key_text())
+    monkeypatch.setenv("LOTSE_SIGNING_KEY", new_key_text())
+    monkeypatch.setenv("LOTSE_PASSWORD_HASHING", "light")
+    monkeypatch.delenv("LOTSE_DATABASE_URL", raising=False)
+    missing = tmp_path / "lotse-dta"  # (a typo)
+    monkeypatch.setenv("LOTSE_DATA_DIR", str(missing))
+    runner = CliRunner()
+    for args in (["projects", "list"], ["audit", "verify"], ["retention", "run", "--dry-run"],
+                 ["staff", "list"], ["projections", "status"]):
+        result = runner.invoke(app, args)
+        assert result.exit_code == 2, (args, result.output)
+        assert "There is no Lotse store in" in result.output
+        assert "check LOTSE_DATA_DIR" in " ".join(result.output.split())
+    assert not missing.exists()
+
+    added = runner.invoke(app, ["projects", "add", "KR", "--name", "WiQ Plus Krefeld"])
+    listed = runner.invoke(app, ["projects", "list"])
+    assert added.exit_code == 0, added.output
+    assert "WiQ Plus Krefeld" in listed.output
+
+    a_file = tmp_path / "a-file"
+    a_file.write_text("not a folder")
+    monkeypatch.setenv("LOTSE_DATA_DIR", str(a_file))
+    setting_up = runner.invoke(app, ["projects", "add", "GL", "--name", "Gladbeck"])
+    reading = runner.invoke(app, ["projects", "list"])
+    assert setting_up.exit_code == reading.exit_code == 2, setting_up.output + reading.output
+    assert f"{a_file} is a file, not a folder" in " ".join(setting_up.output.split())
+    assert "There is no Lotse store in" in reading.output
+    assert a_file.read_text() == "not a folder"
