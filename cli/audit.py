@@ -42,6 +42,11 @@ def verify(family: Annotated[UUID | None, typer.Option(
             except (NoteError, UnicodeDecodeError) as e:
                 errors.print(f"[red]{against} is not a checkpoint: {e}[/red]")
                 raise typer.Exit(2) from None
+            if family is not None and not report.events:
+                errors.print(f"[red]The log holds no events of family {family}[/red]: "
+                             "check the id (`GET /families?q=<case number>` gives a "
+                             "family's id).", highlight=False)
+                raise typer.Exit(2)
             _print(report, Log(cases))
     finally:
         if share_helper is not None:
@@ -51,7 +56,7 @@ def verify(family: Annotated[UUID | None, typer.Option(
 
 
 def _print(report: Report, log: Log) -> None:
-    scope = f"family {report.family}" if report.family else "the log"
+    scope = f"family {UUID(report.family)}" if report.family else "the log"
     say(f"Checked {report.events:,} events of {scope} in {report.seconds:.2f} s.")
     if report.family is None:
         say(f"Merkle tree: {report.size:,} events, root {report.root.hex()[:16]}…")

@@ -127,6 +127,10 @@ def test_a_log_without_checkpoints_verifies_and_says_how_one_is_signed(
     said = " ".join(result.output.split())
     assert "Checkpoints: none yet (`lotse audit checkpoint` signs one;" in said
     assert "Verified: nothing was altered." in said
+    nobody = run("audit", "verify", "--family", "00000000-0000-0000-0000-000000000000")
+    assert nobody.exit_code == 2, nobody.output  # (not "verified": there is nothing)
+    assert "The log holds no events of family 00000000-0000-0000-0000-000000000000" in \
+        " ".join(nobody.output.split())
 
 
 def test_an_untouched_store_with_an_erased_family_verifies_whole_by_family_and_against_the_witness(
