@@ -107,10 +107,9 @@ def projections_rebuild(views: Annotated[list[str] | None, typer.Argument(
     and records: what is written meanwhile is in the new tables."""
     from rich.progress import (
         BarColumn,
-        MofNCompleteColumn,
         Progress,
+        ProgressColumn,
         TextColumn,
-        TimeElapsedColumn,
         TimeRemainingColumn,
     )
 
@@ -123,16 +122,25 @@ def projections_rebuild(views: Annotated[list[str] | None, typer.Argument(
         console.print(f"[red]No such view: {e.args[0]}[/red] (views: "
                       f"{', '.join(v.name for v in views_named([]))})")
         raise typer.Exit(2) from None
-    with open_cases() as cases, Progress(
-            TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
-            TextColumn("log positions"), TextColumn("{task.fields[rate]:>9,.0f} events/s"),
-            TimeElapsedColumn(), TimeRemainingColumn(), console=console) as bar:
-        names = ", ".join(v.name for v in chosen)
-        task = bar.add_task(f"Rebuilding {names}", total=None, rate=0.0)
+    names = ", ".join(v.name for v in chosen)
+    # One line that fits the terminal: the views named above it, the bar only where
+    # there is room for it (80 columns), the log positions, the rate and the time left.
+    columns: list[ProgressColumn] = [TextColumn("[bold]{task.description}")]
+    if console.width >= 78:
+        columns.append(BarColumn(bar_width=16))
+    columns += [TextColumn("{task.completed:,}/{task.fields[head]:,}"),
+                TextColumn("{task.fields[rate]:>7,.0f} events/s"),
+                TimeRemainingColumn(), TextColumn("left")]
+    if len(chosen) > 1:
+        console.print(f"Rebuilding {names}:", highlight=False)
+    with open_cases() as cases, Progress(*columns, console=console) as bar:
+        head = cases.recorder.max_notification_id() or 0
+        task = bar.add_task(f"{len(chosen)} views" if len(chosen) > 1 else names,
+                            total=head or None, rate=0.0, head=head)
         started = time.perf_counter()
 
         def progress(position: int, head: int) -> None:
-            bar.update(task, completed=position, total=head,
+            bar.update(task, completed=position, total=head, head=head,
                        rate=position / max(time.perf_counter() - started, 1e-6))
 
         done = rebuild(cases, chosen, progress=progress,

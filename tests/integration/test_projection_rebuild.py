@@ -275,6 +275,8 @@ def test_lotse_projections_rebuild_switches_every_view_and_says_so(
     assert result.exit_code == 0, result.output
     said = " ".join(result.output.split())  # rich wraps at the width it found at import
     assert "switched over" in said
+    assert f"Rebuilding {', '.join(v.name for v in all_views())}:" in said  # (above the
+    # progress line, which names them by their number: it fits 80 columns)
     for view in all_views():
         assert f"{view.name}: now generation 1" in said
 
