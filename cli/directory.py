@@ -83,7 +83,7 @@ def projects_last_payment(
                                                "payment to it, e.g. 2027-03-15")]) -> None:
     """Record the programme's last payment to a project: its documents are kept until
     31 December five years after that year, then `lotse retention run` erases them. A
-    day before the project's latest casework is refused (exit 2), naming that date."""
+    day before the project's latest casework is refused (exit 1), naming that date."""
     from application.commands.retention import RecordLastPayment
 
     with open_cases() as cases:
@@ -108,6 +108,10 @@ def projects_districts(
     console.print(f"Districts of {code}: {', '.join(answer['districts'])}.", highlight=False)
 
 
+StaffId = Annotated[str, typer.Argument(help=(
+    "The staff member's id, e.g. st-1a2b3c4d (`lotse staff list` shows them)."))]
+
+
 @staff_app.command("add")
 def staff_add(project: Annotated[str, typer.Option(help="Project code.")],
               role: Annotated[RoleName, typer.Option(help="Role in that project.")],
@@ -122,8 +126,8 @@ def staff_add(project: Annotated[str, typer.Option(help="Project code.")],
 
 
 @staff_app.command("grant")
-def staff_grant(staff_id: str, project: Annotated[str, typer.Option()],
-                role: Annotated[RoleName, typer.Option()]) -> None:
+def staff_grant(staff_id: StaffId, project: Annotated[str, typer.Option(help="Project code.")],
+                role: Annotated[RoleName, typer.Option(help="Role in that project.")]) -> None:
     """Give a staff member a role in (another) project."""
     from application.directory import Directory
     from domain.directory import Role
@@ -139,7 +143,7 @@ def staff_grant(staff_id: str, project: Annotated[str, typer.Option()],
 
 
 @staff_app.command("token")
-def staff_token(staff_id: str) -> None:
+def staff_token(staff_id: StaffId) -> None:
     """Issue another token; the last line printed is the token, shown only now."""
     from application.commands.staff import IssueToken
 
@@ -152,7 +156,7 @@ def staff_token(staff_id: str) -> None:
 
 @staff_app.command("password")
 def staff_password(
-        staff_id: str,
+        staff_id: StaffId,
         user_name: Annotated[str, typer.Option(help=(
             "The name they sign in with (lower-case letters, digits, '.', '_', '-').")),
         ],
@@ -185,9 +189,9 @@ def staff_password(
 
 
 @staff_app.command("revoke")
-def staff_revoke(staff_id: str, token_id: Annotated[str, typer.Argument(
+def staff_revoke(staff_id: StaffId, token_id: Annotated[str, typer.Argument(
         help="The token id (the part after `lotse_`, before the next `_`).")]) -> None:
-    """Revoke a token; running servers refuse it within about two seconds."""
+    """Revoke a token; running servers refuse it within about a second."""
     from application.commands.staff import RevokeToken
 
     with open_cases() as cases:
@@ -212,16 +216,25 @@ def _a_project_of(cases: FamilyCases, staff_id: str) -> str:
 
 
 @staff_app.command("list")
-def staff_list(project: Annotated[str | None, typer.Option()] = None) -> None:
+def staff_list(project: Annotated[str | None, typer.Option(help=(
+        "Only the staff of this project (code, e.g. KR)."))] = None) -> None:
     """List staff with their roles and active token ids."""
+    from rich.measure import Measurement
     from rich.table import Table
 
     from application.directory import Directory
 
     with open_cases() as cases:
-        table = Table("staff id", "name", "roles", "active tokens")
-        for s in Directory(cases).staff(project):
-            table.add_row(s.staff_id, s.name or "-",
-                          ", ".join(f"{p}: {r}" for p, r in s.roles.items()),
-                          ", ".join(s.active_tokens) or "-")
-    console.print(table)
+        staff = Directory(cases).staff(project)
+    rows = [(s.staff_id, s.name or "-", ", ".join(f"{p}: {r}" for p, r in s.roles.items()),
+             ", ".join(s.active_tokens) or "-") for s in staff]
+    table = Table("staff id", "name", "roles", "active tokens")
+    for row in rows:
+        table.add_row(*row)
+    wide = console.options.update_width(10_000)
+    if Measurement.get(console, wide, table).minimum <= console.width:
+        console.print(table)
+        return
+    for staff_id, name, roles, tokens in rows:  # (too narrow: a block each, nothing cut)
+        console.print(f"[bold]{name}[/bold]  {staff_id}", highlight=False)
+        indented(f"roles: {roles} · active tokens: {tokens}")

@@ -16,6 +16,8 @@ partners_app = command_group("A project's partner institutions.")
 Code = Annotated[str, typer.Argument(help="The project, e.g. KR")]
 Id = Annotated[str, typer.Argument(help="The id `list` shows")]
 Name = Annotated[str, typer.Option(help="e.g. 'Familienzentrum Westwall'")]
+NBSP = "\u00a0"
+PartnerName = Annotated[str, typer.Option("--name", help="e.g. 'Jobcenter Krefeld'")]
 Kind = Annotated[str, typer.Option(help="family_centre, school, kita, quarter_office, "
                                         "jobcenter, online or other")]
 Type = Annotated[str, typer.Option("--type", help=(
@@ -33,7 +35,8 @@ def _listed(rows: list[dict[str, Any]], columns: tuple[str, ...]) -> None:
     if not rows:
         console.print("None yet.")
     for row in rows:
-        facts = [f"{c.replace('_', ' ')}: {row[c] or '-'}" for c in columns if c != "name"]
+        facts = [f"{c.replace('_', NBSP)}:{NBSP}{row[c] or '-'}" for c in columns  # (a
+                 if c != "name"]  # name and its value on one line: a lone "-" reads as a bullet)
         facts.append("active" if row["active"] else "retired")
         console.print(f"[bold]{row['name']}[/bold]", highlight=False)
         indented(" · ".join(facts))
@@ -103,7 +106,7 @@ def partners_list(code: Code) -> None:
 
 
 @partners_app.command("add")
-def partners_add(code: Code, name: Name, institution_type: Type, contact_role: Role = None,
+def partners_add(code: Code, name: PartnerName, institution_type: Type, contact_role: Role = None,
                  district: District = None) -> None:
     """Add a partner institution, with a contact role (a function, not a person)."""
     from application.commands.places import AddPartner
@@ -116,7 +119,7 @@ def partners_add(code: Code, name: Name, institution_type: Type, contact_role: R
 
 
 @partners_app.command("change")
-def partners_change(code: Code, partner_id: Id, name: Name, institution_type: Type,
+def partners_change(code: Code, partner_id: Id, name: PartnerName, institution_type: Type,
                     contact_role: Role = None, district: District = None) -> None:
     """Change a partner's name, type, contact role and district (all as they are now)."""
     from application.commands.places import ChangePartner

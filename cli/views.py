@@ -4,11 +4,14 @@ own, where each view stands, and rebuilding views from the whole event log."""
 from __future__ import annotations
 
 import time
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from cli.store import command_group, console, open_cases, require_signing_key
+
+if TYPE_CHECKING:
+    from projections.engine.catch_up import ViewStatus
 
 projections_app = command_group("Read-model views.")
 
@@ -73,8 +76,18 @@ def projections_status() -> None:
     wide = console.options.update_width(10_000)
     if Measurement.get(console, wide, table).maximum <= console.width:
         console.print(table)
-        return
-    for s in found:  # (too narrow for the table: it would cut the numbers off)
+    else:
+        _status_lines(found)
+    if any(s.behind for s in found):
+        console.print("Views catch up while `lotse serve` or `lotse projections run` runs; "
+                      "a read through the API waits for what was recorded before it.",
+                      highlight=False)
+
+
+def _status_lines(found: list[ViewStatus]) -> None:
+    """A line per view, for a terminal too narrow for the table (it would cut the
+    numbers off)."""
+    for s in found:
         state = "up to date" if not s.behind else f"{s.behind:,} behind"
         if s.oldest_unprocessed_seconds is not None:
             state += f", the oldest waiting {_age(s.oldest_unprocessed_seconds)}"

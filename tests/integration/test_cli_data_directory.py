@@ -39,6 +39,15 @@ def test_a_mistyped_data_directory_is_named_not_taken_for_a_new_empty_store(
     listed = runner.invoke(app, ["projects", "list"])
     assert added.exit_code == 0, added.output
     assert "WiQ Plus Krefeld" in listed.output
+    staff = runner.invoke(app, ["staff", "add", "--project", "KR", "--role", "reporting",
+                                "--name", "Berichtswesen WiQ Plus Krefeld"])
+    assert staff.exit_code == 0, staff.output
+    for columns in ("80", "40"):  # (a table, then a block each: no name cut off)
+        shown = runner.invoke(app, ["staff", "list"], env={"COLUMNS": columns})
+        assert shown.exit_code == 0, shown.output
+        assert "…" not in shown.output
+        assert "Krefeld" in shown.output
+        assert "KR: reporting" in " ".join(shown.output.split())
 
     a_file = tmp_path / "a-file"
     a_file.write_text("not a folder")
