@@ -17,8 +17,8 @@ if TYPE_CHECKING:
 def demo(families: Annotated[int, typer.Option(min=1, max=5000, help=(
         "How many fictional families to record."))] = 300) -> None:
     """Load a fictional data set: three projects, their staff and families with up to 18
-    months of casework, recorded over those months, with a submitted report and an
-    erasure. Prints each staff member's sign-in (user name, password) and API token."""
+    months of casework, recorded over those months, with a submitted report and
+    erasures. Prints each staff member's sign-in (user name, password) and API token."""
     from application.directory import Directory
     from demo.loading import load_demo
     from domain.rules import today_in_programme
@@ -33,11 +33,13 @@ def demo(families: Annotated[int, typer.Option(min=1, max=5000, help=(
             summary = load_demo(cases, directory, today=today_in_programme(),
                                 families=families, showcase=True,
                                 social_space=True)
+        logged = cases.recorder.max_notification_id() or 0
     _print_sign_ins(summary.staff)
     _print_tokens(summary.staff)
-    console.print(f"{summary.families} families, {summary.events} events in projects "
-                  f"{', '.join(summary.projects)}. Start Lotse with `lotse serve` and sign "
-                  "in at http://127.0.0.1:8000/ (the API: /docs).")
+    console.print(f"{summary.families:,} families with {summary.events:,} events of casework "
+                  f"in projects {', '.join(summary.projects)}; {logged:,} events in the log "
+                  "in all (projects, staff, offers, sessions). Start Lotse with `lotse serve` "
+                  "and sign in at http://127.0.0.1:8000/ (the API: /docs).", highlight=False)
 
 
 def _print_sign_ins(staff: list[DemoStaff]) -> None:
