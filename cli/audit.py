@@ -59,8 +59,9 @@ def _print(report: Report, log: Log) -> None:
     scope = f"family {UUID(report.family)}" if report.family else "the log"
     say(f"Checked {report.events:,} events of {scope} in {report.seconds:.2f} s.")
     if report.family is None:
-        say(f"Merkle tree: {report.size:,} events, root {report.root.hex()[:16]}…")
-        signed = (f"signed by {report.signing_key}" if report.signing_key
+        say(f"Merkle tree: {report.size:,} events, root {_b64(report.root)} (as a "
+            "checkpoint's third line writes it)")
+        signed = (f"signatures with the key {report.signing_key}" if report.signing_key
                   else "signatures NOT checked (no LOTSE_SIGNING_KEY)")
         if report.checkpoints:
             say(f"Checkpoints: {report.checkpoints:,} checked, {signed}.")
@@ -87,6 +88,14 @@ def _print(report: Report, log: Log) -> None:
 
 
 SHOWN = 10
+
+
+def _b64(root: bytes) -> str:
+    """A tree's root as signed notes write it (base64), so that a witness can compare
+    what verify prints with the checkpoint it keeps."""
+    import base64
+
+    return base64.b64encode(root).decode()
 
 
 def say(text: str, style: str | None = None) -> None:
@@ -127,7 +136,7 @@ def checkpoint(export: Annotated[Path | None, typer.Option(
         if stored is None:
             errors.print("[red]The log is empty: nothing to sign yet.[/red]")
             raise typer.Exit(1)
-        say(f"Checkpoint of {stored.size:,} events, root {stored.root.hex()[:16]}…")
+        say(f"Checkpoint of {stored.size:,} events, root {_b64(stored.root)}")
         if export is not None:
             export.write_text(stored.note, encoding="utf-8")
             say(f"Written to {export}. The witness checks its signature with this key:")

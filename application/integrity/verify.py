@@ -222,7 +222,8 @@ class Verifier:
         if self.trusted is not None and not note.signed_by(self.trusted):
             report.add(Finding(Kind.SIGNATURE, (
                 f"the checkpoint of {when} ({cp.size} events) is not signed by this log's "
-                "key: re-signed or forged")), MAX_FINDINGS)
+                "key: re-signed or forged, or LOTSE_SIGNING_KEY is not the key this "
+                "store's checkpoints were signed with")), MAX_FINDINGS)
         root = frontier.root()
         if note.checkpoint.size != cp.size or note.checkpoint.root != root:
             report.add(Finding(Kind.ROOT, (
