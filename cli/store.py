@@ -140,14 +140,17 @@ def execute(cases: FamilyCases, command: type[Command], **fields: Any) -> dict[s
     except ValidationError as e:
         first = e.errors()[0]
         where = ".".join(str(part) for part in first["loc"])
-        errors.print(f"[red]{where}: {first['msg']}[/red] (rule: {first['type']})")
+        said = ("a date reads like 2027-03-15 (year, month, day)"
+                if str(first["type"]).startswith("date_") else first["msg"])
+        errors.print(f"[red]{where}: {said}[/red] (rule: {first['type']})", highlight=False)
         raise typer.Exit(1) from None
     except DomainError as e:
         raise refused(e) from None
     except Refusal as e:
         detail, rule = e.detail, e.rule
         if rule == "project_not_found":  # the operator sees every project there is
-            detail, rule = f"there is no project {fields.get('project')!r}", "unknown_project"
+            detail, rule = (f"there is no project {fields.get('project')!r} (`lotse "
+                            "projects list` shows the codes)"), "unknown_project"
         errors.print(f"[red]{detail}[/red] (rule: {rule})")
         raise typer.Exit(1) from None
 
@@ -175,5 +178,6 @@ def new_private_file(path: Path) -> int:
 
 def refused(error: DomainError) -> typer.Exit:
     """Print the rule a command broke; the exit to raise."""
-    errors.print(f"[red]{error.message}[/red] (rule: {error.rule})")
+    hint = " (`lotse projects list` shows the codes)" if error.rule == "unknown_project" else ""
+    errors.print(f"[red]{error.message}[/red]{hint} (rule: {error.rule})", highlight=False)
     return typer.Exit(1)

@@ -1,5 +1,6 @@
 """The command line and its data directory: a mistyped one is named, not taken for a new
-empty store; a file in its place is a sentence, not a traceback."""
+empty store; a file in its place is a sentence, not a traceback. On the store then made,
+what an operator mistypes is answered with what to do."""
 
 from __future__ import annotations
 
@@ -39,6 +40,12 @@ def test_a_mistyped_data_directory_is_named_not_taken_for_a_new_empty_store(
     listed = runner.invoke(app, ["projects", "list"])
     assert added.exit_code == 0, added.output
     assert "WiQ Plus Krefeld" in listed.output
+    german_date = runner.invoke(app, ["projects", "last-payment", "KR", "15.03.2027"])
+    no_such = runner.invoke(app, ["projects", "places", "list", "XX"])
+    assert german_date.exit_code == no_such.exit_code == 1
+    assert "paid_on: a date reads like 2027-03-15" in " ".join(german_date.output.split())
+    assert "there is no project 'XX' (`lotse projects list` shows the codes)" in \
+        " ".join(no_such.output.split())
     staff = runner.invoke(app, ["staff", "add", "--project", "KR", "--role", "reporting",
                                 "--name", "Berichtswesen WiQ Plus Krefeld"])
     assert staff.exit_code == 0, staff.output

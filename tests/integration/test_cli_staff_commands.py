@@ -78,7 +78,8 @@ def test_staff_for_a_project_that_does_not_exist_are_refused_and_nothing_is_stor
         operator_env: Any) -> None:
     result = run("staff", "add", "--project", "XX", "--role", "admin", "--name", "Cem")
     assert result.exit_code == 1
-    assert "there is no project 'XX' (rule: unknown_project)" in result.output
+    assert ("there is no project 'XX' (`lotse projects list` shows the codes) (rule: "
+            "unknown_project)") in " ".join(result.output.split())
     with FamilyCases(operator_env) as app:
         assert Directory(app).staff() == []
 
