@@ -27,7 +27,8 @@ def _day(text: str | None) -> date | None:
     try:
         return date.fromisoformat(text)
     except ValueError:
-        raise typer.BadParameter(f"{text!r} is not a date like 2033-01-01") from None
+        raise typer.BadParameter(f"{text!r} is not a date like 2033-01-01",
+                                 param_hint="'--today'") from None
 
 
 @retention_app.command("run")

@@ -46,6 +46,11 @@ def test_a_mistyped_data_directory_is_named_not_taken_for_a_new_empty_store(
     assert "paid_on: a date reads like 2027-03-15" in " ".join(german_date.output.split())
     assert "there is no project 'XX' (`lotse projects list` shows the codes)" in \
         " ".join(no_such.output.split())
+    wrong_day = runner.invoke(app, ["retention", "run", "--dry-run", "--today", "07.12.2026"],
+                              env={"COLUMNS": "100"})
+    assert wrong_day.exit_code == 2, wrong_day.output
+    assert "Invalid value for '--today': '07.12.2026' is not a date like 2033-01-01" in \
+        wrong_day.output
     staff = runner.invoke(app, ["staff", "add", "--project", "KR", "--role", "reporting",
                                 "--name", "Berichtswesen WiQ Plus Krefeld"])
     assert staff.exit_code == 0, staff.output
