@@ -10,7 +10,7 @@ from typing import Annotated
 
 import typer
 
-from cli.store import command_group, console, new_private_file, open_cases
+from cli.store import command_group, console, errors, new_private_file, open_cases
 
 report_app = command_group("Reports for the funder.")
 
@@ -56,6 +56,12 @@ def report_esf(
     if format == "xlsx" and output is None:
         console.print("[red]an XLSX workbook needs --output FILE[/red]")
         raise typer.Exit(2)
+    from domain.rules import today_in_programme
+
+    if chosen.cutoff >= today_in_programme():  # (said on standard error: a report
+        # printed to standard output stays whole)
+        errors.print(f"[yellow]{chosen} has not ended (cut-off {chosen.cutoff}): the "
+                     "figures hold what is recorded so far.[/yellow]", highlight=False)
     fd = None if output is None else new_private_file(output)  # (the evidence names
     # participants: a new file its owner alone may read, never one written over)
     try:

@@ -411,6 +411,16 @@ def test_lotse_report_esf_writes_the_report_as_json_and_csv(
     assert unknown.exit_code == 2, unknown.output
     assert not (tmp_path / "xx.json").exists()  # (refused: no empty file left behind)
 
+    ahead = runner.invoke(cli, ["report", "esf", "--project", "KR", "--period", "2099-H1",
+                                "--format", "csv"])
+    assert ahead.exit_code == 0, ahead.output
+    assert "2099-H1 has not ended (cut-off 2099-06-30): the figures hold what is recorded " \
+        "so far." in " ".join(ahead.output.split())
+    ended = runner.invoke(cli, ["report", "esf", "--project", "KR", "--period", "2025-H1",
+                                "--format", "csv"])
+    assert ended.exit_code == 0, ended.output
+    assert "has not ended" not in ended.output
+
 
 def test_plausibility_names_each_family_and_what_to_fix(fixture: Fixture) -> None:
     app = fixture.app
