@@ -12,7 +12,7 @@ from uuid import UUID
 
 import typer
 
-from cli.store import command_group, console, errors, new_private_file, open_cases, operator
+from cli.store import command_group, console, errors, export_file, open_cases, operator
 
 access_app = command_group("Data subjects' rights (GDPR).")
 ENDPOINT = "lotse access export"
@@ -43,22 +43,18 @@ def export(family_id: Annotated[UUID, typer.Argument(help="The family's id.")],
     from projections.views.registry import Views
     from projections.views.subject_documents import documents_of
 
-    fd = None if output is None else new_private_file(output)  # (refused before
-    # anything is read or logged)
-    try:
-        with open_cases() as cases:
-            views = Views.build(cases)
-            views.engine.run_once()
-            found = collect(cases, ReadLog(cases.tables), family_id, member_id,
-                            documents_of(cases.tables, views.engine.views, family_id),
-                            Requested(operator(), "operator", ENDPOINT, None, now()))
-    except (CaseNotFound, MemberNotFound) as e:
-        if fd is not None and output is not None:
-            os.close(fd)
-            output.unlink()
-        rule = "member_not_found" if isinstance(e, MemberNotFound) else "family_not_found"
-        errors.print(f"[red]{e}[/red] (rule: {rule})")
-        raise typer.Exit(1) from None
+    with export_file(output) as fd:  # (refused before anything is read or logged)
+        try:
+            with open_cases() as cases:
+                views = Views.build(cases)
+                views.engine.run_once()
+                found = collect(cases, ReadLog(cases.tables), family_id, member_id,
+                                documents_of(cases.tables, views.engine.views, family_id),
+                                Requested(operator(), "operator", ENDPOINT, None, now()))
+        except (CaseNotFound, MemberNotFound) as e:
+            rule = "member_not_found" if isinstance(e, MemberNotFound) else "family_not_found"
+            errors.print(f"[red]{e}[/red] (rule: {rule})")
+            raise typer.Exit(1) from None
     text = (render(found) if format is Format.HTML
             else json.dumps(found, ensure_ascii=False, indent=2) + "\n")
     if fd is None:

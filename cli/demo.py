@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from cli.store import console, open_cases
+from cli.store import console, fits, open_cases
 
 if TYPE_CHECKING:
     from demo.loading import DemoStaff
@@ -46,7 +46,6 @@ def _print_sign_ins(staff: list[DemoStaff]) -> None:
     """A table per project: role, name, user name, password (fits 80 columns; a line per
     person in a narrower terminal)."""
     from rich import box
-    from rich.measure import Measurement
     from rich.table import Table
 
     from demo.population import SITES
@@ -63,8 +62,7 @@ def _print_sign_ins(staff: list[DemoStaff]) -> None:
             if s.project == project:
                 table.add_row(s.role, s.name, s.user_name, s.password)
         tables.append(table)
-    wide = console.options.update_width(10_000)
-    if all(Measurement.get(console, wide, t).minimum <= console.width for t in tables):
+    if fits(*tables):
         for table in tables:
             console.print(table)
     else:  # (too narrow for the tables: they would cut names off)

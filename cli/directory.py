@@ -13,6 +13,7 @@ from cli.store import (
     console,
     errors,
     execute,
+    fits,
     indented,
     open_cases,
     operator,
@@ -219,7 +220,6 @@ def _a_project_of(cases: FamilyCases, staff_id: str) -> str:
 def staff_list(project: Annotated[str | None, typer.Option(help=(
         "Only the staff of this project (code, e.g. KR)."))] = None) -> None:
     """List staff with their roles and active token ids."""
-    from rich.measure import Measurement
     from rich.table import Table
 
     from application.directory import Directory
@@ -231,8 +231,7 @@ def staff_list(project: Annotated[str | None, typer.Option(help=(
     table = Table("staff id", "name", "roles", "active tokens")
     for row in rows:
         table.add_row(*row)
-    wide = console.options.update_width(10_000)
-    if Measurement.get(console, wide, table).minimum <= console.width:
+    if fits(table):
         console.print(table)
         return
     for staff_id, name, roles, tokens in rows:  # (too narrow: a block each, nothing cut)

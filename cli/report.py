@@ -10,7 +10,7 @@ from typing import Annotated
 
 import typer
 
-from cli.store import command_group, console, errors, new_private_file, open_cases
+from cli.store import PROJECTS_HINT, command_group, console, errors, export_file, open_cases
 
 report_app = command_group("Reports for the funder.")
 
@@ -35,6 +35,7 @@ def report_esf(
     import json
 
     from application.directory import Directory
+    from domain.rules import today_in_programme
     from projections.reporting.esf_figures import Period
     from projections.reporting.esf_render import CSV_TABLES, report_csv, report_json, report_xlsx
     from projections.reporting.esf_report import AS_KNOWN, esf_report
@@ -44,59 +45,51 @@ def report_esf(
     try:
         chosen = Period.parse(period)
     except ValueError as e:
-        console.print(f"[red]{e}[/red]")
+        errors.print(f"[red]{e}[/red]")
         raise typer.Exit(2) from None
     for option, value, allowed in (("--as", as_known, AS_KNOWN),
                                    ("--format", format, ("json", "csv", "xlsx")),
                                    ("--table", table, CSV_TABLES)):
         if value not in allowed:
-            console.print(f"[red]{option} {value!r}: it is {' or '.join(allowed)}[/red]",
-                          highlight=False)
+            errors.print(f"[red]{option} {value!r}: it is {' or '.join(allowed)}[/red]",
+                         highlight=False)
             raise typer.Exit(2)
     if format == "xlsx" and output is None:
-        console.print("[red]an XLSX workbook needs --output FILE[/red]")
+        errors.print("[red]an XLSX workbook needs --output FILE[/red]")
         raise typer.Exit(2)
-    from domain.rules import today_in_programme
-
-    if chosen.cutoff >= today_in_programme():  # (said on standard error: a report
-        # printed to standard output stays whole)
+    if chosen.cutoff >= today_in_programme():
         errors.print(f"[yellow]{chosen} has not ended (cut-off {chosen.cutoff}): the "
                      "figures hold what is recorded so far.[/yellow]", highlight=False)
-    fd = None if output is None else new_private_file(output)  # (the evidence names
-    # participants: a new file its owner alone may read, never one written over)
-    try:
+    # (errors and notices on standard error: a report printed to standard output stays
+    # whole; the evidence names participants, so a file is new and its owner's alone)
+    with export_file(output) as fd:
         with open_cases() as cases:
-            if project not in {p.code for p in Directory(cases).projects()}:
-                console.print(f"[red]No such project: {project}[/red] (`lotse projects "
-                              "list` shows the codes)")
+            directory = Directory(cases)
+            if project not in {p.code for p in directory.projects()}:
+                errors.print(f"[red]No such project: {project}[/red]{PROJECTS_HINT}",
+                             highlight=False)
                 raise typer.Exit(2)
+            record = directory.project(project)
             views = Views.build(cases)
             views.engine.run_once()
             report = esf_report(cases, views.esf, project, chosen, as_known, details=True,
-                                programme=views.programme,
-                                yearly_target=Directory(cases).project(project).yearly_target)
-            record = Directory(cases).project(project)
+                                programme=views.programme, yearly_target=record.yearly_target)
             report.social_space = offer_section(
                 cases.tables, views.offers, project, chosen.start, chosen.cutoff,
                 None if as_known == "now" else chosen.cutoff, hidden=False,
                 names=directory_names(record))
-    except BaseException:
-        if fd is not None and output is not None:  # (nothing written: no empty file left)
-            os.close(fd)
-            output.unlink()
-        raise
-    if format == "xlsx":
-        content = report_xlsx(report, details=True)
-    else:
-        text = (report_csv(report, table) if format == "csv" else
-                json.dumps(report_json(report, details=True), ensure_ascii=False, indent=2)
-                + "\n")
-        if fd is None:
-            sys.stdout.write(text)
-            return
-        content = text.encode("utf-8")
-    assert fd is not None
-    with os.fdopen(fd, "wb") as f:
-        f.write(content)
+        if format == "xlsx":
+            content = report_xlsx(report, details=True)
+        else:
+            text = (report_csv(report, table) if format == "csv" else
+                    json.dumps(report_json(report, details=True), ensure_ascii=False,
+                               indent=2) + "\n")
+            if fd is None:
+                sys.stdout.write(text)
+                return
+            content = text.encode("utf-8")
+        assert fd is not None  # (an XLSX workbook needs --output: checked above)
+        with os.fdopen(fd, "wb") as f:
+            f.write(content)
     console.print(f"Wrote the {chosen} report of {project} ({as_known}) to {output} "
                   "(readable by its owner only).", highlight=False)

@@ -3,7 +3,9 @@ settings and the application they open, who ran them, and how a refusal is print
 
 from __future__ import annotations
 
+import contextlib
 import getpass
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
@@ -13,6 +15,8 @@ from rich.console import Console
 
 if TYPE_CHECKING:
     from pathlib import Path
+
+    from rich.table import Table
 
     from application.cases import FamilyCases
     from application.commands.base import Command
@@ -149,21 +153,26 @@ def execute(cases: FamilyCases, command: type[Command], **fields: Any) -> dict[s
     except Refusal as e:
         detail, rule = e.detail, e.rule
         if rule == "project_not_found":  # the operator sees every project there is
-            detail, rule = (f"there is no project {fields.get('project')!r} (`lotse "
-                            "projects list` shows the codes)"), "unknown_project"
+            detail, rule = (f"there is no project {fields.get('project')!r}{PROJECTS_HINT}",
+                            "unknown_project")
         errors.print(f"[red]{detail}[/red] (rule: {rule})")
         raise typer.Exit(1) from None
 
 
-def new_private_file(path: Path) -> int:
-    """A new file for an export (0600, opened for writing: its descriptor), made before
-    anything is read; one that exists, a folder that does not, or one that may not be
-    written to is refused in a sentence (exit 1): exports hold personal data and never
-    write over a file."""
+@contextmanager
+def export_file(path: Path | None) -> Iterator[int | None]:
+    """A new file for an export (0600, opened for writing: its descriptor; None without
+    a path), made before anything is read; one that exists, a folder that does not, or
+    one that may not be written to is refused in a sentence (exit 1): exports hold
+    personal data and never write over a file. If what runs inside fails (a refusal
+    included), the file goes again: no empty export is left behind."""
+    if path is None:
+        yield None
+        return
     from application.files import create_private_file
 
     try:
-        return create_private_file(path)
+        fd = create_private_file(path)
     except FileExistsError:
         problem = "exists already: name a new file"
     except FileNotFoundError:
@@ -172,12 +181,34 @@ def new_private_file(path: Path) -> int:
         problem = "is a folder: name a new file"
     except PermissionError:
         problem = f"cannot be made: {path.parent} may not be written to"
+    else:
+        try:
+            yield fd
+        except BaseException:
+            with contextlib.suppress(OSError):  # (closed already if writing failed)
+                os.close(fd)
+            path.unlink()
+            raise
+        return
     errors.print(f"[red]{path} {problem}[/red]", highlight=False)
     raise typer.Exit(1)
 
 
+def fits(*tables: Table) -> bool:
+    """Whether the tables fit the terminal with nothing cut off (a column that wraps
+    wraps between words): where they do not, a command lists its items as blocks."""
+    from rich.measure import Measurement
+
+    wide = console.options.update_width(10_000)  # (measured as if the terminal were wide)
+    return all(Measurement.get(console, wide, t).minimum <= console.width for t in tables)
+
+
+PROJECTS_HINT = " (`lotse projects list` shows the codes)"
+"""Said with a refusal that names an unknown project."""
+
+
 def refused(error: DomainError) -> typer.Exit:
     """Print the rule a command broke; the exit to raise."""
-    hint = " (`lotse projects list` shows the codes)" if error.rule == "unknown_project" else ""
+    hint = PROJECTS_HINT if error.rule == "unknown_project" else ""
     errors.print(f"[red]{error.message}[/red]{hint} (rule: {error.rule})", highlight=False)
     return typer.Exit(1)

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from cli.store import command_group, console, open_cases, require_signing_key
+from cli.store import command_group, console, fits, open_cases, require_signing_key
 
 if TYPE_CHECKING:
     from projections.engine.catch_up import ViewStatus
@@ -52,7 +52,6 @@ def projections_status() -> None:
     """Per view: its position in the event log, how far behind it is, and how old the
     oldest event it has not applied is (the same at GET /admin/views and /metrics)."""
     from rich import box
-    from rich.measure import Measurement
     from rich.table import Column, Table
 
     from projections.views.registry import Views
@@ -73,8 +72,7 @@ def projections_status() -> None:
         rate = "-" if s.events_per_second is None else f"{s.events_per_second:,.0f}"
         table.add_row(s.name, str(s.generation), f"{s.position:,}", f"{s.head:,}",
                       f"{s.behind:,}", age, rate)
-    wide = console.options.update_width(10_000)
-    if Measurement.get(console, wide, table).maximum <= console.width:
+    if fits(table):
         console.print(table)
     else:
         _status_lines(found)
@@ -141,19 +139,18 @@ def projections_rebuild(views: Annotated[list[str] | None, typer.Argument(
     columns: list[ProgressColumn] = [TextColumn("[bold]{task.description}")]
     if console.width >= 78:
         columns.append(BarColumn(bar_width=16))
-    columns += [TextColumn("{task.completed:,}/{task.fields[head]:,}"),
+    columns += [TextColumn("{task.completed:,}/{task.total:,.0f}"),
                 TextColumn("{task.fields[rate]:>7,.0f} events/s"),
                 TimeRemainingColumn(), TextColumn("left")]
     if len(chosen) > 1:
         console.print(f"Rebuilding {names}:", highlight=False)
     with open_cases() as cases, Progress(*columns, console=console) as bar:
-        head = cases.recorder.max_notification_id() or 0
         task = bar.add_task(f"{len(chosen)} views" if len(chosen) > 1 else names,
-                            total=head or None, rate=0.0, head=head)
+                            total=cases.recorder.max_notification_id() or 0, rate=0.0)
         started = time.perf_counter()
 
         def progress(position: int, head: int) -> None:
-            bar.update(task, completed=position, total=head, head=head,
+            bar.update(task, completed=position, total=head,
                        rate=position / max(time.perf_counter() - started, 1e-6))
 
         done = rebuild(cases, chosen, progress=progress,

@@ -53,3 +53,29 @@ def test_the_operator_exports_a_person_as_json_and_as_a_german_document(
     unknown = run("access", "export", str(family), str(family))
     assert unknown.exit_code == 1
     assert "member_not_found" in unknown.output
+
+
+@pytest.mark.store_independent
+def test_a_refused_export_leaves_no_file_behind(
+        make_settings: Any, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """The file is made before anything is read (so that a file that exists is refused
+    first); whatever refuses the export afterwards takes it away again: an unknown
+    member, or no store where LOTSE_DATA_DIR points."""
+    settings = make_settings()
+    configure_lotse(monkeypatch, settings)
+    with FamilyCases(settings) as app:
+        opened, _ = open_case(app)
+    family = str(opened.family_id)
+    unknown_member = tmp_path / "member.json"
+    no_store = tmp_path / "no-store.json"
+
+    refused = run("access", "export", family, family, "--output", str(unknown_member))
+    monkeypatch.setenv("LOTSE_DATA_DIR", str(tmp_path / "elsewhere"))
+    nowhere = run("access", "export", family, family, "--output", str(no_store))
+
+    assert refused.exit_code == 1, refused.output
+    assert "member_not_found" in refused.output
+    assert nowhere.exit_code == 2, nowhere.output
+    assert "There is no Lotse store in" in nowhere.output
+    assert not unknown_member.exists()
+    assert not no_store.exists()
