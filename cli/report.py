@@ -57,9 +57,6 @@ def report_esf(
     if format == "xlsx" and output is None:
         errors.print("[red]an XLSX workbook needs --output FILE[/red]")
         raise typer.Exit(2)
-    if chosen.cutoff >= today_in_programme():
-        errors.print(f"[yellow]{chosen} has not ended (cut-off {chosen.cutoff}): the "
-                     "figures hold what is recorded so far.[/yellow]", highlight=False)
     # (errors and notices on standard error: a report printed to standard output stays
     # whole; the evidence names participants, so a file is new and its owner's alone)
     with export_file(output) as fd:
@@ -70,6 +67,10 @@ def report_esf(
                              highlight=False)
                 raise typer.Exit(2)
             record = directory.project(project)
+            if chosen.cutoff >= today_in_programme():  # (after every refusal)
+                errors.print(f"[yellow]{chosen} has not ended (cut-off {chosen.cutoff}): "
+                             "the figures hold what is recorded so far.[/yellow]",
+                             highlight=False)
             views = Views.build(cases)
             views.engine.run_once()
             report = esf_report(cases, views.esf, project, chosen, as_known, details=True,
